@@ -1,0 +1,41 @@
+"""Test-suite settings: fast mode, offline data, strict checks for solution notebooks.
+
+``pytest`` runs the unit tests in ``tests/`` and, through nbval, every notebook in
+``notebooks/`` (student version, run unfilled) and ``solutions/`` (run strict, so a
+wrong solution fails). Notebooks run in fast mode on ``$COURSE_DATA_DIR``: the real
+offline mirror when it is set, otherwise tiny fixture files in the official formats.
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from pathlib import Path
+
+import pytest
+
+from fixture_data import write_all
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """Set the environment every notebook kernel inherits."""
+    os.environ["COURSE_FAST"] = "1"
+    os.environ.setdefault("MPLBACKEND", "Agg")
+    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+    scratch = Path(tempfile.mkdtemp(prefix="course-tests-"))
+    os.environ["KERAS_HOME"] = str(scratch / "keras")  # never read or fill the user's cache
+    if not os.environ.get("COURSE_DATA_DIR"):
+        os.environ["COURSE_DATA_DIR"] = str(write_all(scratch / "datasets"))
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_runtest_setup(item: pytest.Item) -> None:
+    """Solution notebooks run strict; student notebooks run unfilled and lenient.
+
+    This runs before the notebook's kernel starts, so the kernel inherits the setting.
+    """
+    path = Path(str(item.fspath))
+    strict = path.suffix == ".ipynb" and path.parent == ROOT / "solutions"
+    os.environ["COURSE_STRICT"] = "1" if strict else "0"

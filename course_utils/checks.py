@@ -86,10 +86,10 @@ def assert_array(
         raise WrongAnswer(
             f"{name} tem formato (shape) {got.shape}, mas o esperado é {want.shape}."
         )
-    if check_dtype and got.dtype != want.dtype:
-        raise WrongAnswer(f"{name} tem dtype {got.dtype}, mas o esperado é {want.dtype}.")
     if not np.issubdtype(got.dtype, np.number) and not np.issubdtype(got.dtype, np.bool_):
         raise WrongAnswer(f"{name} deveria conter números, mas tem dtype {got.dtype}.")
+    if check_dtype and got.dtype != want.dtype:
+        raise WrongAnswer(f"{name} tem dtype {got.dtype}, mas o esperado é {want.dtype}.")
     close = np.isclose(got.astype(np.float64), want.astype(np.float64), atol=atol, rtol=0)
     if not close.all():
         wrong = np.argwhere(~close)

@@ -30,5 +30,5 @@ def to_gray(image: np.ndarray) -> np.ndarray:
     image = np.asarray(image)
     if image.ndim != 3 or image.shape[-1] != 3:
         raise ValueError(f"expected an (H, W, 3) RGB image, got shape {image.shape}")
-    gray = image[..., :3].astype(np.float64) @ np.array([0.299, 0.587, 0.114])
+    gray = image.astype(np.float64) @ np.array([0.299, 0.587, 0.114])
     return np.clip(np.round(gray), 0, 255).astype(np.uint8)

@@ -1,0 +1,139 @@
+"""The exercise machinery: blanks, wrong answers that say what is wrong, strict mode."""
+
+import json
+
+import numpy as np
+import pytest
+
+from course_utils import checks
+from course_utils.checks import (
+    Exercise,
+    ExerciseFailed,
+    WrongAnswer,
+    ____,
+    assert_array,
+    assert_value,
+    call_student,
+)
+
+
+def double_checker(function):
+    """Checker of a toy exercise: a function that doubles an array."""
+    x = np.arange(6).reshape(2, 3)
+    assert_array(call_student(function, x), 2 * x, name="o resultado")
+
+
+@pytest.fixture
+def exercise(monkeypatch):
+    monkeypatch.delenv("COURSE_STRICT", raising=False)
+    return Exercise("99/ex1", double_checker, hint="multiplique por 2")
+
+
+def test_blank_answer_is_not_done(exercise, capsys):
+    exercise.check(____)
+    assert "Ainda não feito" in capsys.readouterr().out
+
+
+def test_function_returning_blank_is_not_done(exercise):
+    assert exercise._evaluate(lambda x: ____).kind == "not_done"
+
+
+def test_right_answer_is_correct(exercise, capsys):
+    exercise.check(lambda x: x * 2)
+    assert "Correto" in capsys.readouterr().out
+
+
+def test_wrong_shape_is_named(exercise):
+    feedback = exercise._evaluate(lambda x: x.T * 2)
+    assert feedback.kind == "wrong"
+    assert "(3, 2)" in feedback.text and "(2, 3)" in feedback.text
+
+
+def test_wrong_value_names_first_position(exercise):
+    feedback = exercise._evaluate(lambda x: x * 2 + (x == 4))
+    assert feedback.kind == "wrong"
+    assert "1 de 6" in feedback.text and "[1, 1]" in feedback.text
+
+
+def test_crash_in_student_code_is_reported_not_raised(exercise):
+    feedback = exercise._evaluate(lambda x: 1 / 0)
+    assert feedback.kind == "wrong" and "ZeroDivisionError" in feedback.text
+
+
+def test_strict_mode_raises_on_wrong_and_blank(exercise, monkeypatch):
+    monkeypatch.setenv("COURSE_STRICT", "1")
+    with pytest.raises(ExerciseFailed, match="99/ex1"):
+        exercise.check(lambda x: x)
+    with pytest.raises(ExerciseFailed, match="Ainda não feito"):
+        exercise.check(____)
+    exercise.check(lambda x: 2 * x)  # right answers never raise
+
+
+def test_blank_inside_a_tuple_counts_as_not_done():
+    assert checks.is_placeholder((1, ____))
+    assert not checks.is_placeholder((1, 2))
+
+
+@pytest.mark.parametrize(
+    "answer, expected, message",
+    [
+        ("abc", np.zeros(2), "array NumPy"),
+        (np.zeros(2, np.float64), np.zeros(2, np.uint8), "dtype float64"),
+        (np.array(["a", "b"]), np.zeros(2), "números"),
+    ],
+)
+def test_assert_array_messages(answer, expected, message):
+    with pytest.raises(WrongAnswer, match=message):
+        assert_array(answer, expected, check_dtype=True)
+
+
+def test_assert_array_accepts_tensors():
+    import tensorflow as tf
+
+    assert_array(tf.constant([1.0, 2.0]), np.array([1.0, 2.0]))
+
+
+@pytest.mark.parametrize(
+    "answer, expected, message",
+    [
+        (3, 4, "deveria ser 4"),
+        ("4", 4, "um número"),
+        ((1, 2), (1, 2, 3), r"deveria ser \(1, 2, 3\)"),
+        ((1, 5), (1, 2), "item 1"),
+        ("gato", "cão", "deveria ser 'cão'"),
+    ],
+)
+def test_assert_value_messages(answer, expected, message):
+    with pytest.raises(WrongAnswer, match=message):
+        assert_value(answer, expected)
+
+
+def test_assert_value_tolerates_rounding():
+    assert_value(0.1 + 0.2, 0.3)
+
+
+def test_feedback_renders_html_and_text():
+    feedback = checks.Feedback("wrong", "a <b> errada")
+    assert "&lt;b&gt;" in feedback._repr_html_()
+    assert repr(feedback) == "❌ Incorreto: a <b> errada"
+
+
+def test_hint_and_solution(exercise, capsys, tmp_path, monkeypatch):
+    solutions = tmp_path / "solutions.json"
+    solutions.write_text(json.dumps({"99/ex1": "def double(x):\n    return 2 * x"}))
+    monkeypatch.setattr(checks, "SOLUTIONS_FILE", solutions)
+    exercise.hint()
+    exercise.solution()
+    out = capsys.readouterr().out
+    assert "multiplique por 2" in out and "return 2 * x" in out
+
+
+def test_solution_missing_says_to_build(exercise, tmp_path, monkeypatch):
+    monkeypatch.setattr(checks, "SOLUTIONS_FILE", tmp_path / "none.json")
+    with pytest.raises(LookupError, match="course build"):
+        exercise.solution()
+
+
+def test_bad_key_is_rejected():
+    with pytest.raises(ValueError, match="01/ex1"):
+        Exercise("ex1", double_checker, hint="")

@@ -340,7 +340,12 @@ def plot_history(history: Any, metrics: Sequence[str] | str = ("loss", "accuracy
         ax.set_title(label.capitalize())
         ax.set_xlabel("época")
         ax.set_ylabel(label)
-        ax.xaxis.set_major_locator(MaxNLocator(integer=True))
+        n_epochs = max(len(train), len(hist.get(val_key, ())))
+        if n_epochs <= 10:
+            ax.set_xticks(range(1, n_epochs + 1))
+            ax.set_xlim(0.5, n_epochs + 0.5)
+        else:
+            ax.xaxis.set_major_locator(MaxNLocator(integer=True))
         ax.grid(alpha=0.3)
         ax.legend()
     return fig
@@ -495,7 +500,7 @@ def show_feature_maps(model: Any, layer: Any, image: Any, max_maps: int = 16) ->
             f"image shape {x.shape[1:]} does not fit the model input {in_shape[1:]}"
         )
 
-    extractor = keras.Model(inputs, output)
+    extractor = keras.Model(inputs[0], output)
     maps = keras.ops.convert_to_numpy(extractor(x, training=False))[0]  # (h, w, channels)
     total = maps.shape[-1]
     shown = min(max_maps, total)

@@ -20,6 +20,8 @@ from pathlib import Path
 import numpy as np
 from PIL import Image
 
+from course_utils.datasets import _masked_crc32c
+
 CIFAR_LABEL_NAMES = [
     "airplane", "automobile", "bird", "cat", "deer",
     "dog", "frog", "horse", "ship", "truck",
@@ -161,38 +163,17 @@ def write_cifar10(root: Path, n_train: int = 50, n_test: int = 20) -> Path:
     return path
 
 
-def _crc32c_table() -> list[int]:
-    table = []
-    for byte in range(256):
-        crc = byte
-        for _ in range(8):
-            crc = (crc >> 1) ^ 0x82F63B78 if crc & 1 else crc >> 1
-        table.append(crc)
-    return table
-
-
-_CRC32C_TABLE = _crc32c_table()
-
-
-def _crc32c(data: bytes) -> int:
-    """CRC-32C (Castagnoli), the checksum TFRecord files use."""
-    crc = 0xFFFFFFFF
-    for byte in data:
-        crc = _CRC32C_TABLE[(crc ^ byte) & 0xFF] ^ (crc >> 8)
-    return crc ^ 0xFFFFFFFF
-
-
-def _masked(crc: int) -> int:
-    return (((crc >> 15) | (crc << 17)) + 0xA282EAD8) & 0xFFFFFFFF
-
-
 def tfrecord_bytes(records: list[bytes]) -> bytes:
-    """A TFRecord file: per record, length, masked CRC-32C of it, data, masked CRC-32C."""
+    """A TFRecord file: per record, length, masked CRC-32C of it, data, masked CRC-32C.
+
+    The checksum comes from course_utils; TensorFlow reading these files in the tests
+    checks it independently.
+    """
     out = bytearray()
     for record in records:
         length = struct.pack("<Q", len(record))
-        out += length + struct.pack("<I", _masked(_crc32c(length)))
-        out += record + struct.pack("<I", _masked(_crc32c(record)))
+        out += length + struct.pack("<I", _masked_crc32c(length))
+        out += record + struct.pack("<I", _masked_crc32c(record))
     return bytes(out)
 
 

@@ -1,0 +1,339 @@
+"""Exercises of lesson 01, "Pixels e tensores".
+
+* ``ex1``: how many pixels of the lecture's 5x5 grayscale matrix are brighter than 128;
+* ``ex2``: the red channel of the sample photo, shape (H, W);
+* ``ex3``: a function converting a batch from channels_last (N, H, W, C) to
+  channels_first (N, C, H, W);
+* ``ex4``: rank and shape of a batch of 32 RGB images of 64x64 pixels, in Keras' layout;
+* ``ex5``: a function normalising a uint8 MNIST batch to float32 in [0, 1].
+
+Every reference is computed here with NumPy from the data the lesson shows
+(the lecture's matrix, :func:`course_utils.images.load_sample_image`) or from random
+batches, so that a function answer is tested on inputs it has never seen.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from typing import Any
+
+import numpy as np
+
+from course_utils.checks import Exercise, WrongAnswer, assert_array, assert_value, call_student
+from course_utils.images import load_sample_image
+
+PIXELS_5X5 = np.array(
+    [
+        [0, 0, 0, 255, 255],
+        [170, 255, 170, 0, 255],
+        [255, 255, 255, 170, 0],
+        [255, 255, 255, 255, 0],
+        [255, 255, 255, 170, 0],
+    ],
+    dtype=np.uint8,
+)
+"""The 5x5 grayscale matrix of lecture 001 (0 = black, 255 = white)."""
+
+BRIGHT_THRESHOLD = 128
+"""``ex1`` counts the pixels strictly greater than this value."""
+
+EX4_BATCH = (32, 64, 64, 3)
+"""The batch ``ex4`` describes: 32 RGB images, 64 pixels high and 64 wide (N, H, W, C)."""
+
+
+def _to_numpy(value: Any, what: str) -> np.ndarray:
+    """An answer (array, tensor, nested list) as a NumPy array; anything else is wrong."""
+    if hasattr(value, "numpy") and callable(value.numpy):
+        value = value.numpy()
+    if isinstance(value, (np.ndarray, np.generic, list, tuple, int, float)):
+        return np.asarray(value)
+    raise WrongAnswer(f"{what} deveria ser um array NumPy, mas é do tipo {type(value).__name__}.")
+
+
+@lru_cache(maxsize=1)
+def _photo() -> np.ndarray:
+    """The sample photo, read once (read-only, so a checker cannot change it)."""
+    photo = load_sample_image()
+    photo.setflags(write=False)
+    return photo
+
+
+# ---- ex1: counting bright pixels ---------------------------------------------------------
+
+
+def _check_bright_count(answer: Any) -> None:
+    """The number of pixels > 128 in the lecture's matrix, as a single integer."""
+    if hasattr(answer, "numpy") and callable(answer.numpy):
+        answer = answer.numpy()
+    if isinstance(answer, np.ndarray):
+        if answer.size != 1:
+            raise WrongAnswer(
+                f"a resposta é um array de formato {answer.shape}, não um número. "
+                "`pixels > 128` é uma máscara de True/False, um valor por pixel; "
+                "some os True (cada um vale 1) com `.sum()` ou `np.count_nonzero`."
+            )
+        answer = answer.item()
+    if isinstance(answer, (bool, np.bool_)):
+        raise WrongAnswer(f"a resposta deveria ser uma contagem (um inteiro), mas é {answer!r}.")
+    total = PIXELS_5X5.size
+    expected = int(np.count_nonzero(PIXELS_5X5 > BRIGHT_THRESHOLD))
+    if isinstance(answer, (int, float, np.number)):
+        if answer == total - expected:
+            raise WrongAnswer(
+                f"{answer!r} é o número de pixels escuros (<= {BRIGHT_THRESHOLD}); "
+                f"queremos os claros, maiores que {BRIGHT_THRESHOLD}."
+            )
+        if answer == total:
+            raise WrongAnswer(
+                f"{answer!r} é o total de pixels da matriz; conte só os maiores que "
+                f"{BRIGHT_THRESHOLD}."
+            )
+        if answer > total:
+            raise WrongAnswer(
+                f"{answer!r} é mais do que os {total} pixels da matriz: você somou os "
+                "valores dos pixels em vez de contar quantos passam do limite?"
+            )
+    assert_value(answer, expected, name="o número de pixels mais claros que 128")
+
+
+ex1 = Exercise(
+    key="01/ex1",
+    checker=_check_bright_count,
+    hint=(
+        "`pixels > 128` devolve uma máscara 5×5 de True/False. Numa soma, True vale 1 e "
+        "False vale 0; e o resultado precisa ser um número só."
+    ),
+)
+
+
+# ---- ex2: the red channel ----------------------------------------------------------------
+
+_CHANNEL_NAMES = ["vermelho (R)", "verde (G)", "azul (B)"]
+
+
+def _check_red_channel(answer: Any) -> None:
+    """The red channel of the sample photo: photo[:, :, 0], shape (H, W)."""
+    photo = _photo()
+    height, width, channels = photo.shape
+    red = _to_numpy(answer, "o canal vermelho")
+    if red.shape == photo.shape:
+        raise WrongAnswer(
+            f"a resposta tem formato {red.shape}: é a foto inteira, com os "
+            f"{channels} canais. Pegue só o canal 0 do último eixo."
+        )
+    if red.shape == (height, width, 1):
+        raise WrongAnswer(
+            f"a resposta tem formato {red.shape}: sobrou um eixo de canal de tamanho 1. "
+            "Use o índice inteiro 0 (`photo[:, :, 0]`), não a fatia `0:1`."
+        )
+    if red.shape == (width, channels):
+        raise WrongAnswer(
+            f"a resposta tem formato {red.shape}: isso é uma linha da foto (`photo[0]`). "
+            "O canal é o último eixo, não o primeiro."
+        )
+    if red.shape == (height, channels):
+        raise WrongAnswer(
+            f"a resposta tem formato {red.shape}: isso é uma coluna da foto "
+            "(`photo[:, 0]`). O canal é o último eixo."
+        )
+    if red.shape == (height, width):
+        for c in (1, 2):
+            if np.array_equal(red, photo[:, :, c]):
+                raise WrongAnswer(
+                    f"esse é o canal {_CHANNEL_NAMES[c]}, de índice {c}. Os canais vêm "
+                    "na ordem R, G, B, e a contagem começa em 0."
+                )
+    assert_array(red, photo[:, :, 0], name="o canal vermelho", atol=0)
+
+
+ex2 = Exercise(
+    key="01/ex2",
+    checker=_check_red_channel,
+    hint=(
+        "A foto tem formato (altura, largura, canais). Pegue todas as linhas (`:`), "
+        "todas as colunas (`:`) e o canal de índice 0."
+    ),
+)
+
+
+# ---- ex3: channels_last -> channels_first ------------------------------------------------
+
+
+def _check_channels_first(function: Any) -> None:
+    """A function (N, H, W, C) -> (N, C, H, W), tried on non-square random batches."""
+    rng = np.random.default_rng(1)
+    for shape in [(2, 5, 7, 3), (4, 6, 3, 1)]:
+        batch = rng.integers(0, 256, size=shape, dtype=np.uint8)
+        expected = np.transpose(batch, (0, 3, 1, 2))
+        got = _to_numpy(call_student(function, batch.copy()), "o resultado")
+        n, h, w, c = shape
+        if got.shape != expected.shape:
+            message = (
+                f"para um lote de formato {shape} (N, H, W, C), sua função devolveu "
+                f"formato {got.shape}, mas o esperado é {expected.shape} (N, C, H, W)."
+            )
+            if got.shape == (n, c, w, h):
+                message += " A altura e a largura ficaram trocadas: H vem antes de W."
+            elif got.shape[0] != n:
+                message += " O eixo do lote (N) deve continuar sendo o primeiro."
+            raise WrongAnswer(message)
+        if not np.array_equal(got, expected):
+            if np.array_equal(got, batch.reshape(expected.shape)):
+                raise WrongAnswer(
+                    f"para um lote de formato {shape}, o formato {got.shape} está certo, mas "
+                    "os pixels ficaram embaralhados: `reshape` só reinterpreta a ordem dos "
+                    "números na memória, não move eixos. Use `np.transpose`."
+                )
+            assert_array(got, expected, name=f"o resultado para um lote de formato {shape}")
+
+
+ex3 = Exercise(
+    key="01/ex3",
+    checker=_check_channels_first,
+    hint=(
+        "`np.transpose(lote, eixos)` monta o novo array com os eixos antigos na ordem de "
+        "`eixos`. Os eixos antigos são 0=N, 1=H, 2=W, 3=C; você quer N, C, H, W."
+    ),
+)
+
+
+# ---- ex4: rank and shape of a batch ------------------------------------------------------
+
+
+def _as_shape(shape: Any) -> tuple[int, ...]:
+    """A shape given as tuple, list, TensorShape or array, as a tuple of ints."""
+    if hasattr(shape, "as_list"):
+        shape = shape.as_list()
+    if hasattr(shape, "numpy") and callable(shape.numpy):
+        shape = shape.numpy()
+    if isinstance(shape, np.ndarray):
+        shape = shape.tolist()
+    if not isinstance(shape, (tuple, list)) or not all(
+        isinstance(s, (int, np.integer)) and not isinstance(s, bool) for s in shape
+    ):
+        raise WrongAnswer(
+            f"o formato deveria ser uma tupla de inteiros, como (2, 3), mas é {shape!r}."
+        )
+    return tuple(int(s) for s in shape)
+
+
+def _check_rank_and_shape(answer: Any) -> None:
+    """``(rank, shape)`` of a batch of 32 RGB images of 64x64 in channels_last."""
+    reference = np.zeros(EX4_BATCH, dtype=np.uint8)
+    if not isinstance(answer, (tuple, list)) or len(answer) != 2:
+        raise WrongAnswer(
+            "passe os dois valores juntos, como uma tupla: `ex4.check((posto, formato))`."
+        )
+    rank, shape = answer
+    if hasattr(rank, "numpy") and callable(rank.numpy):
+        rank = rank.numpy()
+    if isinstance(rank, np.ndarray) and rank.size == 1:
+        rank = rank.item()
+    if isinstance(rank, (bool, np.bool_)) or not isinstance(rank, (int, np.integer)):
+        raise WrongAnswer(f"o posto deveria ser um número inteiro, mas é {rank!r}.")
+    n, h, w, c = reference.shape
+    if rank != reference.ndim:
+        message = f"o posto deveria ser o número de eixos do tensor, mas você respondeu {rank}."
+        if rank == reference.ndim - 1:
+            message += (
+                " Esse é o posto de uma única imagem colorida (H, W, C); o lote acrescenta "
+                "mais um eixo."
+            )
+        raise WrongAnswer(message)
+    shape = _as_shape(shape)
+    if shape == reference.shape:
+        return
+    if shape == (h, w, c):
+        raise WrongAnswer(
+            f"o formato {shape} é o de uma única imagem: faltou o eixo do lote, que vem primeiro."
+        )
+    if shape == (n, c, h, w):
+        raise WrongAnswer(
+            f"o formato {shape} é channels_first (N, C, H, W); no Keras, o padrão é "
+            "channels_last (N, H, W, C)."
+        )
+    if len(shape) != rank:
+        raise WrongAnswer(
+            f"o formato {shape} tem {len(shape)} eixos, mas o posto que você deu é {rank}: "
+            "o posto é sempre `len(formato)`."
+        )
+    raise WrongAnswer(
+        f"o formato {shape} não descreve {n} imagens RGB de {h}×{w} pixels na ordem "
+        "(N, H, W, C)."
+    )
+
+
+ex4 = Exercise(
+    key="01/ex4",
+    checker=_check_rank_and_shape,
+    hint=(
+        "Escreva o formato na ordem do Keras: (número de imagens, altura, largura, canais). "
+        "O posto é o número de eixos, isto é, `len(formato)`."
+    ),
+)
+
+
+# ---- ex5: normalising to float32 in [0, 1] -----------------------------------------------
+
+
+def _check_normalize(function: Any) -> None:
+    """A function uint8 (N, 28, 28) -> float32 in [0, 1], the same shape, input untouched."""
+    rng = np.random.default_rng(5)
+    batch = rng.integers(0, 256, size=(8, 28, 28), dtype=np.uint8)
+    batch[0, 0, :2] = (0, 255)  # the two ends of the range are always there
+    original = batch.copy()
+    got = _to_numpy(call_student(function, batch), "o resultado")
+    if not np.array_equal(batch, original):
+        raise WrongAnswer(
+            "sua função alterou o lote que recebeu; devolva um array novo e deixe a "
+            "entrada como estava."
+        )
+    expected = batch.astype(np.float32) / np.float32(255)
+    if got.shape != expected.shape:
+        raise WrongAnswer(
+            f"para um lote de formato {batch.shape}, sua função devolveu formato "
+            f"{got.shape}; normalizar não muda o formato."
+        )
+    if not np.issubdtype(got.dtype, np.floating):
+        raise WrongAnswer(
+            f"o resultado tem dtype {got.dtype}, um tipo inteiro, que não guarda valores "
+            "como 0.5. Converta para float32 (`.astype(np.float32)`) antes de dividir."
+        )
+    values = got.astype(np.float64)
+    top = values[0, 0, 1]  # where the input is 255
+    if values.min() < -1e-6:
+        raise WrongAnswer(
+            f"o resultado tem valores negativos (mínimo {values.min():g}): isso parece "
+            "padronização (média e desvio). Aqui queremos só a escala [0, 1]: divida por 255."
+        )
+    if values.max() > 1.0 + 1e-6:
+        raise WrongAnswer(
+            f"o maior valor do resultado é {values.max():g}: ainda está na escala 0 a 255. "
+            "Faltou dividir por 255."
+        )
+    if not np.isclose(top, 1.0, atol=1e-6):
+        raise WrongAnswer(
+            f"o pixel 255 virou {top:g}, mas deveria virar exatamente 1.0: divida por 255 "
+            "(o maior valor possível), não por outro número."
+        )
+    if got.dtype not in (np.float32, np.float64):
+        raise WrongAnswer(
+            f"o resultado tem dtype {got.dtype}; o Keras trabalha com float32. "
+            "Use `.astype(np.float32)`."
+        )
+    assert_array(got, expected, name="o resultado", atol=1e-6)
+    if got.dtype != np.float32:
+        raise WrongAnswer(
+            f"os valores estão certos, mas o dtype é {got.dtype}; o Keras trabalha com "
+            "float32. Em NumPy, `x / 255.0` dá float64: use `.astype(np.float32)`."
+        )
+
+
+ex5 = Exercise(
+    key="01/ex5",
+    checker=_check_normalize,
+    hint=(
+        "Converta o lote para float32 com `.astype(np.float32)` e divida por 255. "
+        "A ordem importa: `x / 255.0` sozinho dá float64."
+    ),
+)

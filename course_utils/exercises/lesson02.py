@@ -1,0 +1,341 @@
+"""Exercises of lesson 02, "Convolução à mão".
+
+* ``ex1``: one entry of a feature map, computed from a 3x3 window of a 5x5 image;
+* ``ex2``: ``conv2d`` with loops (one channel, stride 1, "valid"), a function;
+* ``ex3``: one neuron of a convolutional layer, ``w . x + b`` over a 5x5x3 patch, a function;
+* ``ex4``: output sizes ``(W - F + 2P) / S + 1`` of several layers;
+* ``ex5``: 2x2 max pooling with stride 2 of a 4x4 matrix.
+
+Every reference is computed with :mod:`course_utils.conv`; ``ex2`` is also compared with
+``tf.nn.conv2d``. The constants below are the data the lesson shows in its cells.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from course_utils import conv
+from course_utils.checks import Exercise, WrongAnswer, assert_array, assert_value, call_student
+
+IMAGE_5X5 = np.array(
+    [
+        [0, 0, 0, 255, 255],
+        [170, 255, 170, 0, 255],
+        [255, 255, 255, 170, 0],
+        [255, 255, 255, 255, 0],
+        [255, 255, 255, 170, 0],
+    ]
+)
+"""The 5x5 grayscale matrix of lecture 001 (0 = black, 255 = white)."""
+
+VERTICAL_EDGE = np.array([[1, 0, -1], [1, 0, -1], [1, 0, -1]])
+"""3x3 kernel that responds where the left side is brighter than the right."""
+
+EX1_ENTRY = (1, 2)
+"""The output entry (row, column) that ``ex1`` asks for."""
+
+EX4_CONFIGS = [(32, 5, 1, 0), (32, 5, 1, 2), (227, 11, 4, 0), (7, 3, 2, 0), (28, 2, 2, 0)]
+"""``(W, F, S, P)`` of each layer whose output size ``ex4`` asks for."""
+
+EX5_MATRIX = np.array(
+    [
+        [1, 3, 2, 0],
+        [4, 6, 5, 1],
+        [7, 2, 9, 8],
+        [0, 3, 4, 6],
+    ]
+)
+"""The 4x4 matrix that ``ex5`` pools."""
+
+
+def _close(a: Any, b: Any, atol: float = 1e-4) -> bool:
+    """True if two arrays have the same shape and values (never raises)."""
+    try:
+        a, b = np.asarray(a, dtype=np.float64), np.asarray(b, dtype=np.float64)
+    except (TypeError, ValueError):
+        return False
+    return a.shape == b.shape and bool(np.allclose(a, b, atol=atol, rtol=1e-6))
+
+
+def _number(answer: Any, what: str, summed_hint: str) -> float:
+    """A scalar answer as float; an array with several values means the sum is missing."""
+    if hasattr(answer, "numpy") and callable(answer.numpy):
+        answer = answer.numpy()
+    if isinstance(answer, (bool, np.bool_, str, bytes)) or answer is None:
+        raise WrongAnswer(f"{what} deveria ser um número, mas é {answer!r}.")
+    try:
+        array = np.asarray(answer, dtype=np.float64)
+    except (TypeError, ValueError):
+        raise WrongAnswer(f"{what} deveria ser um número, mas é {answer!r}.") from None
+    if array.size != 1:
+        raise WrongAnswer(
+            f"{what} deveria ser um único número, mas tem formato {array.shape}. {summed_hint}"
+        )
+    return float(array.reshape(()))
+
+
+# ---- ex1: one entry by hand ------------------------------------------------------------
+
+
+def _check_entry(answer: Any) -> None:
+    """ex1: entry EX1_ENTRY of conv2d(IMAGE_5X5, VERTICAL_EDGE)."""
+    value = _number(
+        answer,
+        "a entrada do mapa",
+        "Você multiplicou elemento a elemento; falta somar os 9 produtos (np.sum).",
+    )
+    i, j = EX1_ENTRY
+    F = VERTICAL_EDGE.shape[0]
+    fmap = conv.conv2d(IMAGE_5X5, VERTICAL_EDGE)
+    if np.isclose(value, fmap[i, j]):
+        return None
+    if np.isclose(value, conv.conv2d(IMAGE_5X5, VERTICAL_EDGE[::-1, ::-1])[i, j]):
+        raise WrongAnswer(
+            f"recebido {value:g}: o sinal está trocado. Você girou o kernel 180°? Aqui, como no "
+            "TensorFlow, o kernel é usado como está (correlação cruzada)."
+        )
+    if np.isclose(value, fmap[j, i]):
+        raise WrongAnswer(
+            f"recebido {value:g}, que é a entrada ({j}, {i}): você trocou linha e coluna. "
+            f"A janela começa na linha {i} e na coluna {j}."
+        )
+    if i >= 1 and j >= 1 and np.isclose(value, fmap[i - 1, j - 1]):
+        raise WrongAnswer(
+            f"recebido {value:g}, que é a entrada ({i - 1}, {j - 1}): você contou a partir de 1? "
+            f"Os índices começam em 0: a entrada ({i}, {j}) usa A[{i}:{i + F}, {j}:{j + F}]."
+        )
+    raise WrongAnswer(
+        f"recebido {value:g}, que não é a entrada ({i}, {j}) do mapa. Confira a janela "
+        f"A[{i}:{i + F}, {j}:{j + F}] e some os produtos pelos pesos de w."
+    )
+
+
+ex1 = Exercise(
+    key="02/ex1",
+    checker=_check_entry,
+    hint=(
+        "A entrada (i, j) usa a janela 3×3 cujo canto superior esquerdo é o pixel (i, j): "
+        "A[i:i+3, j:j+3]. Multiplique essa janela por w elemento a elemento e some tudo."
+    ),
+)
+
+
+# ---- ex2: conv2d with loops ------------------------------------------------------------
+
+EX2_CASES = [((28, 28), 3), ((5, 5), 3), ((7, 9), 2), ((6, 8), 5), ((4, 6), 1)]
+"""(image shape, F) of the random inputs on which ``ex2`` calls the student's function."""
+
+
+def _tf_conv2d(image: np.ndarray, kernel: np.ndarray) -> np.ndarray:
+    """tf.nn.conv2d of one (H, W) image with one (F, F) kernel, "VALID", stride 1."""
+    import tensorflow as tf
+
+    out = tf.nn.conv2d(
+        image[None, :, :, None].astype(np.float32),
+        kernel[:, :, None, None].astype(np.float32),
+        strides=1,
+        padding="VALID",
+    )
+    return out[0, :, :, 0].numpy()
+
+
+def _shape_message(got: tuple, want: tuple, image_shape: tuple, F: int) -> str:
+    """Explain a wrong output shape of a "valid", stride-1 convolution."""
+    H, W = image_shape
+    base = f"esperado {want}, recebido {got}"
+    if got == (H, W):
+        return (
+            f"{base}: você esqueceu que a saída encolhe F − 1 = {F - 1} em cada direção? "
+            "Com padding 'valid' o kernel só cabe em H − F + 1 posições."
+        )
+    if got == (H - F, W - F):
+        return f"{base}: faltou o + 1. A janela cabe em H − F + 1 posições (a primeira é a 0)."
+    if got == want[::-1]:
+        return (f"{base}: linhas e colunas trocadas. "
+                "A saída tem H − F + 1 linhas e W − F + 1 colunas.")
+    return (f"{base}. A saída de uma imagem H×W com kernel F×F "
+            "tem formato (H − F + 1, W − F + 1).")
+
+
+def _check_conv2d(function: Any) -> None:
+    """ex2: compare the student's conv2d with conv.conv2d and tf.nn.conv2d on random inputs."""
+    rng = np.random.default_rng(2)
+    for (H, W), F in EX2_CASES:
+        image = rng.standard_normal((H, W))
+        kernel = rng.standard_normal((F, F))
+        case = f"Imagem {H}×{W}, kernel {F}×{F}"
+        got = call_student(function, image.copy(), kernel.copy())
+        if hasattr(got, "numpy") and callable(got.numpy):
+            got = got.numpy()
+        if not isinstance(got, (np.ndarray, list, tuple)):
+            raise WrongAnswer(
+                f"{case}: sua função devolveu {type(got).__name__}; deveria devolver o mapa "
+                "de características, um array NumPy 2-D."
+            )
+        try:
+            got = np.asarray(got, dtype=np.float64)
+        except (TypeError, ValueError):
+            raise WrongAnswer(
+                f"{case}: a saída da sua função não é um array de números."
+            ) from None
+        want = conv.conv2d(image, kernel)
+        if got.shape != want.shape:
+            raise WrongAnswer(f"{case}: {_shape_message(got.shape, want.shape, (H, W), F)}")
+        if F > 1 and _close(got, conv.conv2d(image, kernel[::-1, ::-1])):
+            raise WrongAnswer(
+                f"{case}: seus valores são os do kernel girado 180° (a convolução 'de livro'). "
+                "Aqui, como no TensorFlow, use w[i', j'] sem girar: A[i + i', j + j'] * w[i', j']."
+            )
+        if F > 1 and _close(got, conv.conv2d(image, kernel.T)):
+            raise WrongAnswer(
+                f"{case}: seus valores são os do kernel transposto. Confira os índices: a linha "
+                "do kernel (i') anda junto com a linha da imagem (i + i')."
+            )
+        assert_array(got, want, name=f"{case}: a saída (comparada com course_utils.conv.conv2d)",
+                     atol=1e-6)
+        assert_array(got, _tf_conv2d(image, kernel),
+                     name=f"{case}: a saída (comparada com tf.nn.conv2d)", atol=1e-4)
+    return None
+
+
+ex2 = Exercise(
+    key="02/ex2",
+    checker=_check_conv2d,
+    hint=(
+        "Crie a saída com np.zeros((H - F + 1, W - F + 1)). Percorra i e j com dois laços; "
+        "em cada posição, out[i, j] = np.sum(image[i:i+F, j:j+F] * kernel). No fim, return out."
+    ),
+)
+
+
+# ---- ex3: one neuron, w . x + b --------------------------------------------------------
+
+EX3_SEEDS = [0, 1, 2]
+"""Seeds of the random (x, w, b) on which ``ex3`` calls the student's function."""
+
+
+def _check_neuron(function: Any) -> None:
+    """ex3: w . x + b over a 5x5x3 patch, the single output of a 5x5x3 filter on a 5x5x3 image."""
+    for seed in EX3_SEEDS:
+        rng = np.random.default_rng(100 + seed)
+        x = rng.random((5, 5, 3))
+        w = rng.standard_normal((5, 5, 3))
+        b = float(rng.uniform(0.5, 1.5))
+        got = call_student(function, x.copy(), w.copy(), b)
+        if np.asarray(got).shape == x.shape:
+            raise WrongAnswer(
+                f"sua função devolveu um array de formato {np.asarray(got).shape}: é o produto "
+                "elemento a elemento. w·x + b é um único número: some os 75 produtos."
+            )
+        value = _number(got, "a saída do neurônio", "w·x + b é um único número.")
+        want = float(conv.conv2d(x, w[..., None], bias=b)[0, 0, 0])
+        if np.isclose(value, want - b):
+            raise WrongAnswer("faltou somar o viés b ao produto escalar.")
+        if np.isclose(value, want + (x.size - 1) * b):
+            raise WrongAnswer(f"você somou o viés {x.size} vezes (uma por produto); "
+                              "b entra uma vez só, depois da soma.")
+        assert_value(value, want, name="a saída do neurônio", rel=1e-6)
+    return None
+
+
+ex3 = Exercise(
+    key="02/ex3",
+    checker=_check_neuron,
+    hint=(
+        "Achate os dois arrays em vetores de 75 números (x.ravel(), w.ravel()), faça o produto "
+        "escalar com np.dot e some b uma vez."
+    ),
+)
+
+
+# ---- ex4: output sizes -----------------------------------------------------------------
+
+
+def _size_mistake(answer: float, W: int, F: int, S: int, P: int) -> str:
+    """Name the usual slip behind a wrong output size, or nothing."""
+    mistakes = [
+        ((W - F + 2 * P) / S, "faltou o + 1 da fórmula"),
+        (W - F + 2 * P + 1, "faltou dividir por S (o passo)"),
+        ((W - F) / S + 1, "faltou o preenchimento: some 2P (P zeros de cada lado)"),
+        ((W - F + P) / S + 1, "o preenchimento entra duas vezes (2P), um P de cada lado"),
+        ((W + F + 2 * P) / S + 1, "o tamanho do kernel se subtrai: W − F, não W + F"),
+    ]
+    for value, why in mistakes:
+        if np.isclose(answer, value):
+            return f": {why}"
+    return ""
+
+
+def _check_sizes(answer: Any) -> None:
+    """ex4: one output size per (W, F, S, P) of EX4_CONFIGS."""
+    if isinstance(answer, np.ndarray):
+        answer = answer.tolist()
+    if not isinstance(answer, (list, tuple)):
+        raise WrongAnswer(
+            f"a resposta deveria ser uma lista com {len(EX4_CONFIGS)} tamanhos, "
+            f"mas é do tipo {type(answer).__name__}."
+        )
+    if len(answer) != len(EX4_CONFIGS):
+        raise WrongAnswer(
+            f"a lista deveria ter {len(EX4_CONFIGS)} tamanhos, um por configuração, "
+            f"mas tem {len(answer)}."
+        )
+    for k, (value, (W, F, S, P)) in enumerate(zip(answer, EX4_CONFIGS)):
+        config = f"o item {k} (W={W}, F={F}, S={S}, P={P})"
+        number = _number(value, config, "Escreva um número por configuração.")
+        want = conv.output_size(W, F, S, P)
+        if not np.isclose(number, want):
+            raise WrongAnswer(f"{config} está errado, recebido {value!r}"
+                              f"{_size_mistake(number, W, F, S, P)}.")
+        if number != int(number):
+            raise WrongAnswer(f"{config} deveria ser um número inteiro, recebido {value!r}.")
+    return None
+
+
+ex4 = Exercise(
+    key="02/ex4",
+    checker=_check_sizes,
+    hint=(
+        "Para cada (W, F, S, P) aplique W2 = (W − F + 2P) / S + 1. Uma compreensão de lista "
+        "resolve: [(W - F + 2 * P) // S + 1 for W, F, S, P in configs]."
+    ),
+)
+
+
+# ---- ex5: max pooling ------------------------------------------------------------------
+
+
+def _check_pool(answer: Any) -> None:
+    """ex5: pool2d(EX5_MATRIX, size=2, stride=2, mode="max")."""
+    want = conv.pool2d(EX5_MATRIX, size=2, stride=2, mode="max")
+    got = np.asarray(answer) if isinstance(answer, (list, tuple)) else answer
+    got_shape = getattr(got, "shape", None)
+    if got_shape == conv.pool2d(EX5_MATRIX, size=2, stride=1).shape:
+        raise WrongAnswer(
+            f"formato esperado {want.shape}, recebido {got_shape}: esse é o pooling com passo 1. "
+            "Com passo 2 as janelas 2×2 não se sobrepõem."
+        )
+    if _close(got, conv.pool2d(EX5_MATRIX, size=2, stride=2, mode="avg")):
+        raise WrongAnswer("esses valores são as médias de cada janela (average pooling); "
+                          "o max pooling fica com o maior valor de cada janela.")
+    if _close(got, want.T):
+        raise WrongAnswer("o resultado está transposto: a janela das linhas 0–1 e colunas "
+                          "2–3 vai para a linha 0, coluna 1.")
+    if _close(got, -conv.pool2d(-EX5_MATRIX, size=2, stride=2, mode="max")):
+        raise WrongAnswer("esses são os menores valores de cada janela; o max pooling fica "
+                          "com o maior.")
+    assert_array(got, want, name="o resultado do pooling")
+    return None
+
+
+ex5 = Exercise(
+    key="02/ex5",
+    checker=_check_pool,
+    hint=(
+        "Divida M em quatro blocos 2×2 que não se sobrepõem (linhas 0–1 e 2–3, colunas "
+        "0–1 e 2–3) e escreva o maior valor de cada bloco numa matriz 2×2, na mesma "
+        "posição relativa."
+    ),
+)

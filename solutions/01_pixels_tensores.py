@@ -23,6 +23,7 @@ from course_utils.checks import ____
 from course_utils.datasets import load_mnist
 from course_utils.exercises.lesson01 import ex1, ex2, ex3, ex4, ex5
 from course_utils.images import load_sample_image
+from course_utils.lecture_data import PIXELS_5X5
 from course_utils.plots import show_images, show_matrix
 
 print(config.fast_mode_line())
@@ -35,20 +36,12 @@ print(config.fast_mode_line())
 # intermediários são cinzas, mais claros quanto maiores. A imagem inteira é, portanto, uma
 # matriz 2-D: linhas × colunas.
 #
-# Esta é a matriz 5×5 das aulas 000 e 001. O `dtype=np.uint8` diz que cada valor é um inteiro
+# Esta é a matriz 5×5 das aulas 000 e 001, guardada em `course_utils.lecture_data`.
+# O `dtype=np.uint8` diz que cada valor é um inteiro
 # sem sinal de 8 bits, justamente a faixa de 0 a 255.
 
 # %%
-pixels = np.array(
-    [
-        [0, 0, 0, 255, 255],
-        [170, 255, 170, 0, 255],
-        [255, 255, 255, 170, 0],
-        [255, 255, 255, 255, 0],
-        [255, 255, 255, 170, 0],
-    ],
-    dtype=np.uint8,
-)
+pixels = PIXELS_5X5
 print(pixels)
 print("formato:", pixels.shape, "| tipo:", pixels.dtype)
 

@@ -25,7 +25,10 @@ import tensorflow as tf
 
 from course_utils import config, conv
 from course_utils.checks import ____
-from course_utils.exercises.lesson02 import ex1, ex2, ex3, ex4, ex5
+from course_utils.exercises.lesson02 import (
+    EX4_CONFIGS, EX5_MATRIX, VERTICAL_EDGE, ex1, ex2, ex3, ex4, ex5,
+)
+from course_utils.lecture_data import CIRCLE_FILTER, CIRCLE_MAP_AS_PRINTED, NINE, PIXELS_5X5
 from course_utils.images import load_sample_image
 from course_utils.plots import show_images, show_matrix
 
@@ -78,18 +81,9 @@ print("np.convolve  (com giro):", np.convolve(x, w1d, mode="valid"))
 # onde a esquerda é mais clara que a direita.
 
 # %%
-A = np.array([
-    [0, 0, 0, 255, 255],
-    [170, 255, 170, 0, 255],
-    [255, 255, 255, 170, 0],
-    [255, 255, 255, 255, 0],
-    [255, 255, 255, 170, 0],
-])
-w = np.array([
-    [1, 0, -1],
-    [1, 0, -1],
-    [1, 0, -1],
-])
+A = PIXELS_5X5.astype(np.int64)
+w = VERTICAL_EDGE
+print(w)
 show_matrix(A, title="Imagem A");
 
 # %% [markdown]
@@ -194,20 +188,9 @@ ex2.check(conv2d_by_hand)
 # um filtro que é um anel de $+1$ com $-1$ no meio.
 
 # %%
-nine = np.array([
-    [-1, 1, 1, 1, -1],
-    [-1, 1, -1, 1, -1],
-    [-1, 1, 1, 1, -1],
-    [-1, -1, -1, 1, -1],
-    [-1, -1, -1, 1, -1],
-    [-1, -1, 1, -1, -1],
-    [-1, 1, -1, -1, -1],
-])
-circle = np.array([
-    [1, 1, 1],
-    [1, -1, 1],
-    [1, 1, 1],
-])
+nine = NINE
+circle = CIRCLE_FILTER
+print(circle)
 show_matrix(nine, title="O dígito 9 (±1)");
 
 # %% [markdown]
@@ -236,13 +219,7 @@ print("a janela da imagem ali é igual ao filtro?", np.array_equal(window, circl
 # arredondado a duas casas:
 
 # %%
-lecture_map = np.array([
-    [-0.11, 1, -0.11],
-    [-0.55, 0.11, -0.33],
-    [-0.33, 0.33, -0.33],
-    [-0.22, -0.11, -0.22],
-    [-0.33, -0.33, -0.33],
-])
+lecture_map = CIRCLE_MAP_AS_PRINTED
 tf_circle_map = tf.nn.conv2d(nine[None, :, :, None].astype("float32"),
                              circle[:, :, None, None].astype("float32"),
                              strides=1, padding="VALID")[0, :, :, 0] / n_weights
@@ -457,7 +434,8 @@ print("igual ao zero extra antes? ", np.allclose(tf_same, extra_before))
 # 2×2 (a fórmula é a mesma). Responda com uma lista, na mesma ordem.
 
 # %%
-configs = [(32, 5, 1, 0), (32, 5, 1, 2), (227, 11, 4, 0), (7, 3, 2, 0), (28, 2, 2, 0)]
+configs = EX4_CONFIGS
+print(configs)
 # BEGIN SOLUTION ex4
 sizes = [(W - F + 2 * P) // S + 1 for W, F, S, P in configs]
 # END SOLUTION
@@ -509,12 +487,8 @@ for stride in (1, 2):
 # array. Faça de cabeça, não com `conv.pool2d`.
 
 # %%
-M = np.array([
-    [1, 3, 2, 0],
-    [4, 6, 5, 1],
-    [7, 2, 9, 8],
-    [0, 3, 4, 6],
-])
+M = EX5_MATRIX
+print(M)
 # BEGIN SOLUTION ex5
 pooled = np.array([
     [6, 5],

@@ -20,6 +20,7 @@ from course_utils.conv import (  # noqa: E402
     relu,
     same_padding,
 )
+from course_utils.lecture_data import CIRCLE_FILTER, CIRCLE_MAP_AS_PRINTED, NINE  # noqa: E402
 
 ATOL = 1e-5
 CONVS = [conv2d, conv2d_loop]
@@ -230,16 +231,6 @@ def test_pool_rejects_4d_image():
 
 # ---- the lecture's examples ---------------------------------------------------------------
 
-CIRCLE_IMAGE = np.array([
-    [-1, 1, 1, 1, -1],
-    [-1, 1, -1, 1, -1],
-    [-1, 1, 1, 1, -1],
-    [-1, -1, -1, 1, -1],
-    [-1, -1, -1, 1, -1],
-    [-1, -1, 1, -1, -1],
-    [-1, 1, -1, -1, -1],
-])
-CIRCLE_FILTER = np.array([[1, 1, 1], [1, -1, 1], [1, 1, 1]])
 # What the equation really gives, /9 and rounded to 2 decimals.
 CIRCLE_MAP = np.array([
     [-0.11, 1.00, -0.11],
@@ -251,22 +242,15 @@ CIRCLE_MAP = np.array([
 # The map printed in the lecture. It differs in 4 entries: (1,0) -0.55 is -5/9
 # truncated instead of rounded; (3,0) and (3,2) -0.22 = -2/9 are impossible (nine
 # products of ±1 always sum to an odd number), the true sum is -5; (4,1) is -5/9, not -3/9.
-LECTURE_MAP = np.array([
-    [-0.11, 1, -0.11],
-    [-0.55, 0.11, -0.33],
-    [-0.33, 0.33, -0.33],
-    [-0.22, -0.11, -0.22],
-    [-0.33, -0.33, -0.33],
-])
 
 
 @pytest.mark.parametrize("fn", CONVS)
 def test_circle_detector_from_the_lecture(fn):
-    raw = fn(CIRCLE_IMAGE, CIRCLE_FILTER)
+    raw = fn(NINE, CIRCLE_FILTER)
     np.testing.assert_array_equal(raw, [[-1, 9, -1], [-5, 1, -3], [-3, 3, -3], [-5, -1, -5], [-3, -5, -3]])
     got = np.round(raw / 9, 2)
     np.testing.assert_array_equal(got, CIRCLE_MAP)
-    differs = ~np.isclose(got, LECTURE_MAP)
+    differs = ~np.isclose(got, CIRCLE_MAP_AS_PRINTED)
     assert sorted(zip(*np.nonzero(differs))) == [(1, 0), (3, 0), (3, 2), (4, 1)]
     # the single perfect match (a full circle) is at the top
     assert np.unravel_index(raw.argmax(), raw.shape) == (0, 1)

@@ -21,18 +21,8 @@ import numpy as np
 
 from course_utils.checks import Exercise, WrongAnswer, assert_array, assert_value, call_student
 from course_utils.images import load_sample_image
+from course_utils.lecture_data import PIXELS_5X5
 
-PIXELS_5X5 = np.array(
-    [
-        [0, 0, 0, 255, 255],
-        [170, 255, 170, 0, 255],
-        [255, 255, 255, 170, 0],
-        [255, 255, 255, 255, 0],
-        [255, 255, 255, 170, 0],
-    ],
-    dtype=np.uint8,
-)
-"""The 5x5 grayscale matrix of lecture 001 (0 = black, 255 = white)."""
 
 BRIGHT_THRESHOLD = 128
 """``ex1`` counts the pixels strictly greater than this value."""

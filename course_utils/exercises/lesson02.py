@@ -18,17 +18,10 @@ import numpy as np
 
 from course_utils import conv
 from course_utils.checks import Exercise, WrongAnswer, assert_array, assert_value, call_student
+from course_utils.lecture_data import PIXELS_5X5
 
-IMAGE_5X5 = np.array(
-    [
-        [0, 0, 0, 255, 255],
-        [170, 255, 170, 0, 255],
-        [255, 255, 255, 170, 0],
-        [255, 255, 255, 255, 0],
-        [255, 255, 255, 170, 0],
-    ]
-)
-"""The 5x5 grayscale matrix of lecture 001 (0 = black, 255 = white)."""
+IMAGE_5X5 = PIXELS_5X5.astype(np.int64)
+"""The 5x5 image of lecture 001 as plain ints, so differences do not wrap around."""
 
 VERTICAL_EDGE = np.array([[1, 0, -1], [1, 0, -1], [1, 0, -1]])
 """3x3 kernel that responds where the left side is brighter than the right."""

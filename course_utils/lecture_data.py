@@ -1,0 +1,48 @@
+"""Small example arrays from the source lectures, shared by the lessons, their checks and tests.
+
+They are written here once, exactly as the lectures print them (including a lecture's
+mistakes, which the lessons point out by computing the right values).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+PIXELS_5X5 = np.array(
+    [
+        [0, 0, 0, 255, 255],
+        [170, 255, 170, 0, 255],
+        [255, 255, 255, 170, 0],
+        [255, 255, 255, 255, 0],
+        [255, 255, 255, 170, 0],
+    ],
+    dtype=np.uint8,
+)
+"""The 5x5 grayscale image of lectures 000/001 (0 = black, 255 = white)."""
+
+NINE = np.array(
+    [
+        [-1, 1, 1, 1, -1],
+        [-1, 1, -1, 1, -1],
+        [-1, 1, 1, 1, -1],
+        [-1, -1, -1, 1, -1],
+        [-1, -1, -1, 1, -1],
+        [-1, -1, 1, -1, -1],
+        [-1, 1, -1, -1, -1],
+    ]
+)
+"""Lecture 004's digit 9 drawn with +1 (ink) and -1 (background), 7x5."""
+
+CIRCLE_FILTER = np.array([[1, 1, 1], [1, -1, 1], [1, 1, 1]])
+"""Lecture 004's circle detector: a ring of +1 around a -1."""
+
+CIRCLE_MAP_AS_PRINTED = np.array(
+    [
+        [-0.11, 1, -0.11],
+        [-0.55, 0.11, -0.33],
+        [-0.33, 0.33, -0.33],
+        [-0.22, -0.11, -0.22],
+        [-0.33, -0.33, -0.33],
+    ]
+)
+"""The normalised feature map as lecture 004 prints it (four entries are wrong)."""

@@ -50,13 +50,8 @@ def entry_by_hand() -> float:
 
 
 def conv2d_loops(image, kernel):
-    H, W = image.shape
-    F = kernel.shape[0]
-    out = np.zeros((H - F + 1, W - F + 1))
-    for i in range(H - F + 1):
-        for j in range(W - F + 1):
-            out[i, j] = np.sum(image[i:i + F, j:j + F] * kernel)
-    return out
+    """A right answer: the loop version of course_utils.conv (float output)."""
+    return conv.conv2d_loop(image.astype(float), kernel)
 
 
 def neuron(x, w, b):

@@ -67,7 +67,10 @@ def _as_batch(images: Any, *, batch: bool) -> np.ndarray:
     is 3 and the other two are larger than 3 -- becomes a batch of one; with
     ``batch=True`` the first axis is always the number of images.
     """
-    arr = np.asarray(images)
+    try:
+        arr = np.asarray(images)
+    except ValueError as error:  # a list of images of different shapes
+        raise ValueError(f"all images must have the same shape: {error}") from None
     if arr.dtype == object or not (
         np.issubdtype(arr.dtype, np.number) or arr.dtype == bool
     ):

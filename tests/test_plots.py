@@ -327,3 +327,8 @@ def test_show_feature_maps_errors(tiny_model):
     unbuilt = keras.Sequential([keras.layers.Conv2D(2, 3, name="c")])
     with pytest.raises(ValueError, match="not been built.*keras.Input"):
         plots.show_feature_maps(unbuilt, "c", IMAGE)
+
+
+def test_show_images_rejects_images_of_different_shapes():
+    with pytest.raises(ValueError, match="same shape"):
+        plots.show_images([np.zeros((4, 4)), np.zeros((5, 5))])

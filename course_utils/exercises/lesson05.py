@@ -1,0 +1,445 @@
+"""Exercises of lesson 05, "MNIST, mão na massa".
+
+* ``ex1``: ``prepare(images)``, uint8 (N, 28, 28) → float32 (N, 28, 28, 1) in [0, 1];
+* ``ex2``: ``one_hot(labels, num_classes)`` with NumPy, compared with
+  ``keras.utils.to_categorical``;
+* ``ex3``: the number of parameters of each layer of ``build_mnist_cnn()``;
+* ``ex4``: ``accuracy_from_probs(probs, labels)``, compared with Keras' sparse categorical
+  accuracy;
+* ``ex5``: ``most_confused(cm)``, the (true, predicted) pair of the largest off-diagonal
+  entry of a confusion matrix.
+
+Function answers are called on random inputs, so they cannot depend on the notebook's data;
+every reference is computed with NumPy or Keras, never typed in.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from course_utils.checks import Exercise, WrongAnswer, assert_array, call_student
+
+LAYER_NAMES_PT = {
+    "Conv2D": "convolução",
+    "MaxPooling2D": "max pooling",
+    "Flatten": "achatamento (Flatten)",
+    "Dropout": "dropout",
+    "Dense": "densa (Dense)",
+}
+"""Portuguese names of the layer types of ``build_mnist_cnn``, for messages."""
+
+
+def _array(value: Any, what: str) -> np.ndarray:
+    """An answer (array, tensor, list) as a NumPy array, or a WrongAnswer saying what it is."""
+    if hasattr(value, "numpy") and callable(value.numpy):
+        value = value.numpy()
+    if isinstance(value, (np.ndarray, list, tuple)):
+        try:
+            array = np.asarray(value)
+        except ValueError:
+            array = None
+        if array is not None and (
+            np.issubdtype(array.dtype, np.number) or np.issubdtype(array.dtype, np.bool_)
+        ):
+            return array
+    raise WrongAnswer(f"{what} deveria ser um array NumPy de números, mas é {value!r:.80}.")
+
+
+def _scalar(value: Any, what: str) -> float:
+    """A single-number answer (Python, NumPy or tensor) as float."""
+    if hasattr(value, "numpy") and callable(value.numpy):
+        value = value.numpy()
+    if isinstance(value, (bool, np.bool_, str, bytes)) or value is None:
+        raise WrongAnswer(f"{what} deveria ser um número, mas é {value!r}.")
+    try:
+        array = np.asarray(value, dtype=np.float64)
+    except (TypeError, ValueError):
+        raise WrongAnswer(f"{what} deveria ser um número, mas é {value!r:.80}.") from None
+    if array.size != 1:
+        raise WrongAnswer(f"{what} deveria ser um único número, mas tem formato {array.shape}.")
+    return float(array.reshape(()))
+
+
+# ---- ex1: prepare a batch of images ----------------------------------------------------
+
+
+def _ex1_batches() -> list[np.ndarray]:
+    """Random uint8 batches (with 0 and 255 present) on which ex1 calls the function."""
+    rng = np.random.default_rng(5)
+    batches = []
+    for n in (5, 1, 12):
+        batch = rng.integers(0, 256, size=(n, 28, 28), dtype=np.uint8)
+        batch[0, 0, 0], batch[0, 0, 1] = 0, 255
+        batches.append(batch)
+    return batches
+
+
+def _reference_prepare(images: np.ndarray) -> np.ndarray:
+    return (images.astype(np.float32) / 255.0)[..., np.newaxis]
+
+
+def _check_prepare(prepare: Any) -> None:
+    """ex1: float32, shape (N, 28, 28, 1), values images / 255, input left untouched."""
+    for batch in _ex1_batches():
+        original = batch.copy()
+        got = _array(call_student(prepare, batch), "o que sua função devolveu")
+        if not np.array_equal(batch, original):
+            raise WrongAnswer(
+                "sua função alterou o array de entrada. Crie um array novo "
+                "(images.astype(...) já devolve uma cópia) em vez de modificar images."
+            )
+        n = len(batch)
+        want = _reference_prepare(batch)
+        if got.shape != want.shape:
+            shape_messages = {
+                (n, 28, 28): "falta o eixo do canal no fim: o Conv2D espera (N, 28, 28, 1). "
+                "Use images[..., np.newaxis] ou reshape.",
+                (n, 1, 28, 28): "o canal ficou na frente (N, 1, 28, 28); o Keras espera os "
+                "canais por último: (N, 28, 28, 1).",
+                (n, 28 * 28): "as imagens foram achatadas; a rede convolucional precisa da "
+                "grade 28×28 e de um eixo de canal: (N, 28, 28, 1).",
+                (28, 28, 1): "o eixo do lote (N) sumiu; cada imagem continua no seu lugar: "
+                "(N, 28, 28, 1).",
+            }
+            detail = shape_messages.get(
+                got.shape, "confira o formato (lote, altura, largura, canais)."
+            )
+            raise WrongAnswer(
+                f"para um lote de formato {batch.shape} o esperado é {want.shape}, "
+                f"mas sua função devolveu {got.shape}: {detail}"
+            )
+        if np.issubdtype(got.dtype, np.integer) or got.dtype == np.bool_:
+            raise WrongAnswer(
+                f"o resultado tem dtype {got.dtype}: continua inteiro. Converta com "
+                "astype('float32') e divida por 255."
+            )
+        if got.dtype != np.float32:
+            raise WrongAnswer(
+                f"o resultado tem dtype {got.dtype}, mas o esperado é float32 (o tipo que o "
+                "Keras usa; ocupa metade da memória de float64). Use astype('float32')."
+            )
+        if got.max() > 1.0 + 1e-6:
+            raise WrongAnswer(
+                f"os valores vão até {got.max():g}: falta dividir por 255 para ficar em [0, 1]."
+            )
+        if np.allclose(got, (batch // 255)[..., np.newaxis]):
+            raise WrongAnswer(
+                "quase tudo virou 0: isso é divisão inteira (//). Use / depois de converter "
+                "para float32."
+            )
+        if np.allclose(got, (batch / 256.0)[..., np.newaxis], atol=1e-6):
+            raise WrongAnswer("divida por 255 (o maior valor de um uint8), não por 256.")
+        assert_array(got, want, name="o lote preparado", atol=1e-6)
+    return None
+
+
+ex1 = Exercise(
+    key="05/ex1",
+    checker=_check_prepare,
+    hint=(
+        "Três passos: images.astype('float32'), depois / 255 (os valores vão de 0 a 1) e, por "
+        "fim, um eixo de tamanho 1 no final: resultado[..., np.newaxis] (ou "
+        "reshape(len(images), 28, 28, 1))."
+    ),
+)
+
+
+# ---- ex2: one-hot by hand --------------------------------------------------------------
+
+EX2_CASES = [
+    (np.array([5, 0, 4, 1, 9, 2, 1, 3], dtype=np.uint8), 10),
+    (np.array([0, 2, 1, 2]), 5),
+    (np.random.default_rng(2).integers(0, 10, size=30), 10),
+]
+"""(labels, num_classes) on which ex2 calls the function; the second lacks the last classes."""
+
+
+def _check_one_hot(one_hot: Any) -> None:
+    """ex2: one row per label, one column per class, a single 1 at the label's column."""
+    import keras
+
+    for labels, num_classes in EX2_CASES:
+        result = call_student(one_hot, labels.copy(), num_classes)
+        got = _array(result, "o que sua função devolveu")
+        want = keras.utils.to_categorical(labels, num_classes)
+        n = len(labels)
+        if got.shape != want.shape:
+            if got.shape == (num_classes, n):
+                detail = "linhas e colunas trocadas: uma LINHA por exemplo, uma COLUNA por classe."
+            elif got.shape == (n,):
+                detail = "isso ainda é um rótulo por exemplo; one-hot é uma matriz."
+            elif got.ndim == 2 and got.shape[0] == n and got.shape[1] == int(labels.max()) + 1:
+                detail = (
+                    "o número de colunas saiu de labels.max() + 1; use num_classes, porque um "
+                    "lote pode não ter todas as classes."
+                )
+            else:
+                detail = "confira (número de rótulos, num_classes)."
+            raise WrongAnswer(
+                f"para {n} rótulos e num_classes={num_classes} o esperado é {want.shape}, "
+                f"mas sua função devolveu {got.shape}: {detail}"
+            )
+        if not np.isin(got, (0, 1)).all():
+            raise WrongAnswer("uma codificação one-hot só tem 0 e 1.")
+        if not np.allclose(got.sum(axis=1), 1):
+            raise WrongAnswer("cada linha deveria ter exatamente um 1 (na coluna do rótulo).")
+        if np.allclose(got, want):
+            continue
+        for shift in (-1, 1):
+            moved = (labels.astype(np.int64) + shift) % num_classes
+            shifted = keras.utils.to_categorical(moved, num_classes)
+            if np.array_equal(got, shifted):
+                raise WrongAnswer(
+                    f"o 1 está uma coluna {'à esquerda' if shift < 0 else 'à direita'} da "
+                    "certa: o rótulo k vai na coluna k (contando a partir de 0)."
+                )
+        assert_array(got, want, name="a matriz one-hot")
+    return None
+
+
+ex2 = Exercise(
+    key="05/ex2",
+    checker=_check_one_hot,
+    hint=(
+        "Comece com np.zeros((len(labels), num_classes)) e ponha 1 na coluna de cada rótulo: "
+        "resultado[np.arange(len(labels)), labels] = 1. (Outra forma: as linhas da matriz "
+        "identidade, np.eye(num_classes)[labels].)"
+    ),
+)
+
+
+# ---- ex3: parameters of each layer -----------------------------------------------------
+
+
+def _model_layers() -> list:
+    """The layers (without the input) of a fresh ``build_mnist_cnn()``."""
+    import keras
+
+    from course_utils.models import build_mnist_cnn
+
+    model = build_mnist_cnn()
+    return [layer for layer in model.layers if not isinstance(layer, keras.layers.InputLayer)]
+
+
+def _layer_label(index: int, layer: Any) -> str:
+    kind = type(layer).__name__
+    return f"o item {index} ({LAYER_NAMES_PT.get(kind, kind)})"
+
+
+def _check_layer_params(answer: Any) -> None:
+    """ex3: a list with the parameter count of each layer, in order."""
+    layers = _model_layers()
+    order = ", ".join(LAYER_NAMES_PT.get(type(layer).__name__, "?") for layer in layers)
+    if isinstance(answer, np.ndarray):
+        answer = answer.tolist()
+    if not isinstance(answer, (list, tuple)):
+        raise WrongAnswer(
+            f"a resposta deveria ser uma lista com {len(layers)} números, mas é {answer!r:.80}."
+        )
+    if len(answer) != len(layers):
+        extra = (
+            " A camada de entrada (keras.Input) não conta: ela não é uma camada com pesos."
+            if len(answer) == len(layers) + 1
+            else ""
+        )
+        raise WrongAnswer(
+            f"a lista deveria ter {len(layers)} números, um por camada ({order}), mas tem "
+            f"{len(answer)}.{extra}"
+        )
+    for index, (value, layer) in enumerate(zip(answer, layers)):
+        label = _layer_label(index, layer)
+        got = _scalar(value, label)
+        want = layer.count_params()
+        if got == want:
+            continue
+        if not layer.weights:
+            raise WrongAnswer(
+                f"{label} vale {got:g}, mas essa camada não tem pesos treináveis: só "
+                "reorganiza, resume ou desliga valores. Quantos parâmetros isso dá?"
+            )
+        kernel = tuple(int(d) for d in layer.kernel.shape)
+        biases = int(layer.bias.shape[0])
+        if got == int(np.prod(kernel)):
+            raise WrongAnswer(f"{label} vale {got:g}: faltam os vieses (*bias*), um por saída.")
+        if len(kernel) == 4 and got == kernel[0] * kernel[1] * kernel[3] + biases:
+            raise WrongAnswer(
+                f"{label} vale {got:g}: cada filtro cobre TODOS os canais da entrada "
+                f"(F × F × canais de entrada), não só um."
+            )
+        if len(kernel) == 4:
+            formula = "(F × F × canais de entrada + 1) × número de filtros"
+        else:
+            formula = "(entradas + 1) × saídas, e as entradas são o que o Flatten entrega"
+        raise WrongAnswer(f"{label} vale {got:g}, o que não confere. Lembre: {formula}.")
+    return None
+
+
+ex3 = Exercise(
+    key="05/ex3",
+    checker=_check_layer_params,
+    hint=(
+        "Convolução: (F·F·canais_de_entrada + 1) · filtros, o +1 é o viés de cada filtro. "
+        "Pooling, Flatten e Dropout não têm pesos (0). Densa: (entradas + 1) · saídas; as "
+        "entradas são altura × largura × canais da saída do último pooling. Para isso, siga "
+        "o tamanho: 'valid' com F = 3 tira 2 pixels, e o pooling 2×2 divide por 2 "
+        "arredondando para baixo."
+    ),
+)
+
+
+# ---- ex4: accuracy by hand -------------------------------------------------------------
+
+
+def _ex4_cases() -> list[tuple[np.ndarray, np.ndarray]]:
+    """(probs, labels) pairs: softmax rows and labels right about 70 % of the time."""
+    import keras
+
+    rng = np.random.default_rng(4)
+    cases = []
+    for n, dtype in ((50, np.uint8), (37, np.int64)):
+        logits = rng.normal(size=(n, 10)).astype(np.float32) * 3
+        probs = keras.ops.convert_to_numpy(keras.ops.softmax(logits, axis=-1))
+        labels = probs.argmax(axis=1)
+        flip = rng.random(n) < 0.3
+        labels[flip] = (labels[flip] + rng.integers(1, 10, size=flip.sum())) % 10
+        cases.append((probs, labels.astype(dtype)))
+    return cases
+
+
+def _keras_accuracy(probs: np.ndarray, labels: np.ndarray) -> float:
+    import keras
+
+    metric = keras.metrics.SparseCategoricalAccuracy()
+    metric.update_state(labels, probs)
+    return float(metric.result())
+
+
+def _check_accuracy(accuracy_from_probs: Any) -> None:
+    """ex4: fraction of rows whose argmax equals the label, as Keras computes it."""
+    for probs, labels in _ex4_cases():
+        result = call_student(accuracy_from_probs, probs.copy(), labels.copy())
+        if hasattr(result, "numpy") and callable(result.numpy):
+            result = result.numpy()
+        size = np.size(result) if isinstance(result, (np.ndarray, list, tuple)) else 1
+        if size == len(labels):
+            raise WrongAnswer(
+                "sua função devolveu um valor por exemplo (acertou ou não); a acurácia é a "
+                "média disso: np.mean(...)."
+            )
+        if size == probs.shape[1]:
+            raise WrongAnswer(
+                "sua função devolveu um valor por classe: o argmax foi no eixo errado. "
+                "Cada LINHA é um exemplo, então use argmax(axis=1)."
+            )
+        got = _scalar(result, "a acurácia")
+        want = _keras_accuracy(probs, labels)
+        correct = want * len(labels)
+        if np.isclose(got, want, atol=1e-6):
+            continue
+        if np.isclose(got, correct):
+            raise WrongAnswer(
+                f"{got:g} é o número de acertos; divida pelo número de exemplos para ter "
+                "a fração."
+            )
+        if np.isclose(got, 100 * want, atol=1e-4):
+            raise WrongAnswer(
+                f"{got:g} está em porcentagem; devolva a fração entre 0 e 1, como o Keras."
+            )
+        if np.isclose(got, 1 - want, atol=1e-6):
+            raise WrongAnswer(
+                f"{got:g} é a fração de ERROS; a acurácia é a fração de acertos."
+            )
+        raise WrongAnswer(
+            f"para um lote de teste sua função deu {got:.4f}, mas a acurácia do Keras é "
+            f"{want:.4f}. A classe prevista é a coluna de maior probabilidade de cada linha."
+        )
+    return None
+
+
+ex4 = Exercise(
+    key="05/ex4",
+    checker=_check_accuracy,
+    hint=(
+        "A classe prevista de cada exemplo é probs.argmax(axis=1). Compare com labels (dá um "
+        "array de True/False) e tire a média: True conta como 1."
+    ),
+)
+
+
+# ---- ex5: the most confused pair -------------------------------------------------------
+
+
+def _ex5_matrices() -> list[np.ndarray]:
+    """Confusion matrices with a large diagonal and one largest off-diagonal entry.
+
+    In the first two the transposed entry is the second largest, so swapping row and
+    column is caught.
+    """
+    rng = np.random.default_rng(9)
+    matrices = []
+    for size, (i, j) in ((10, (4, 9)), (10, (7, 2)), (3, (0, 2))):
+        cm = rng.integers(0, 5, size=(size, size))
+        np.fill_diagonal(cm, rng.integers(80, 120, size=size))
+        cm[i, j], cm[j, i] = 30, 20
+        matrices.append(cm)
+    return matrices
+
+
+def _reference_most_confused(cm: np.ndarray) -> tuple[int, int]:
+    off = np.array(cm, copy=True)
+    np.fill_diagonal(off, 0)
+    i, j = np.unravel_index(np.argmax(off), off.shape)
+    return int(i), int(j)
+
+
+def _check_most_confused(most_confused: Any) -> None:
+    """ex5: (true, predicted) of the largest off-diagonal entry; ``cm`` left untouched."""
+    for cm in _ex5_matrices():
+        given = cm.copy()
+        result = call_student(most_confused, given)
+        if not np.array_equal(given, cm):
+            raise WrongAnswer(
+                "sua função alterou a matriz que recebeu (np.fill_diagonal muda o array no "
+                "lugar). Trabalhe numa cópia: off = cm.copy()."
+            )
+        if isinstance(result, (int, np.integer)) and not isinstance(result, bool):
+            raise WrongAnswer(
+                f"sua função devolveu um único número ({result}): esse é o índice no array "
+                "achatado. Converta para (linha, coluna) com np.unravel_index."
+            )
+        pair = _array(result, "o par devolvido").ravel()
+        if pair.size != 2:
+            raise WrongAnswer(
+                f"a resposta deveria ser um par (classe verdadeira, classe prevista), mas tem "
+                f"{pair.size} valores."
+            )
+        got = tuple(int(v) for v in pair)
+        i, j = _reference_most_confused(cm)
+        if got == (i, j):
+            continue
+        if got == (j, i):
+            raise WrongAnswer(
+                f"{got} está invertido: a linha é a classe verdadeira e a coluna a prevista."
+            )
+        if got[0] == got[1]:
+            raise WrongAnswer(
+                f"{got} está na diagonal, que conta os ACERTOS. Zere a diagonal (numa cópia) "
+                "antes de procurar o maior valor."
+            )
+        raise WrongAnswer(
+            f"{got} não é a posição do maior valor fora da diagonal nesta matriz de teste."
+        )
+    return None
+
+
+ex5 = Exercise(
+    key="05/ex5",
+    checker=_check_most_confused,
+    hint=(
+        "Copie a matriz (off = cm.copy()), zere a diagonal com np.fill_diagonal(off, 0), ache "
+        "o maior valor com np.argmax(off) e converta o índice achatado para (linha, coluna) com "
+        "np.unravel_index(..., off.shape)."
+    ),
+)

@@ -1,0 +1,660 @@
+# %% [markdown]
+# # 05 · MNIST, mão na massa
+#
+# Chegou a hora de treinar uma rede convolucional de verdade, do começo ao fim, no conjunto de
+# dados mais famoso da visão computacional: o MNIST, com dígitos de 0 a 9 escritos à mão. É o
+# *hands on* dos slides da aula 001, e o mesmo modelo vai servir de ponto de partida para o
+# desafio da próxima aula.
+#
+# Você vai aprender a:
+#
+# - carregar o MNIST e olhar as imagens e os valores dos seus pixels;
+# - preparar as imagens para o Keras: `float32` entre 0 e 1, com um eixo de canal;
+# - distinguir rótulos esparsos de rótulos *one-hot* e escolher a função de perda certa para
+#   cada um;
+# - montar a rede Conv → Pool → Conv → Pool → Flatten → Dropout → Dense e contar os seus
+#   parâmetros;
+# - compilar, treinar com uma parte de validação e ler as curvas de treino;
+# - avaliar no conjunto de teste: acurácia, matriz de confusão e os dígitos que a rede erra;
+# - classificar um dígito que não é do MNIST, preparado do jeito que o MNIST foi preparado;
+# - salvar o modelo num arquivo `.keras` e carregá-lo de volta.
+
+# %%
+import inspect
+import os
+import tempfile
+import time
+
+import keras
+import matplotlib.pyplot as plt
+import numpy as np
+import tensorflow as tf
+from sklearn.metrics import confusion_matrix
+
+from course_utils import config
+from course_utils.checks import ____
+from course_utils.datasets import MNIST_CLASSES, load_mnist
+from course_utils.exercises.lesson05 import ex1, ex2, ex3, ex4, ex5
+from course_utils.images import load_sample_image
+from course_utils.models import build_mnist_cnn
+from course_utils.plots import (
+    plot_confusion_matrix,
+    plot_history,
+    show_images,
+    show_matrix,
+    show_misclassified,
+)
+
+config.set_seed(42)
+print(config.fast_mode_line())
+
+# %% [markdown]
+# As escolhas de treino ficam juntas, aqui em cima, para você achá-las e mudá-las com
+# facilidade. `config.epochs(15, 1)` devolve 15 épocas normalmente e só 1 no modo rápido.
+
+# %%
+EPOCHS = config.epochs(15, 1)
+BATCH_SIZE = 128
+VALIDATION_SPLIT = 0.1
+print(f"épocas: {EPOCHS}, tamanho do lote: {BATCH_SIZE}, fração de validação: "
+      f"{VALIDATION_SPLIT}")
+
+# %% [markdown]
+# ## Os dados
+#
+# O MNIST (*Modified National Institute of Standards and Technology database*) junta dígitos
+# escritos por funcionários do censo americano e por estudantes. Ele já vem separado em
+# treino e teste: a rede aprende com o treino e só no fim a medimos no teste, com imagens
+# que ela nunca viu. `load_mnist` devolve os dois pares `(imagens, rótulos)`, no mesmo
+# formato de `keras.datasets.mnist.load_data()`.
+
+# %%
+(x_train_raw, y_train), (x_test_raw, y_test) = load_mnist()
+print("treino:", x_train_raw.shape, x_train_raw.dtype, "| rótulos:", y_train.shape, y_train.dtype)
+print("teste: ", x_test_raw.shape, x_test_raw.dtype, "| rótulos:", y_test.shape, y_test.dtype)
+
+# %% [markdown]
+# Leia os formatos como (número de imagens, altura, largura). A aula 003 dá o tamanho do
+# MNIST completo; se você estiver no modo rápido ou no espelho offline do curso, a célula
+# mostra menos imagens, e os resultados desta aula serão mais modestos.
+#
+# Quantos exemplos há de cada dígito? `np.bincount` conta quantas vezes aparece cada rótulo:
+
+# %%
+for name, labels in (("treino", y_train), ("teste", y_test)):
+    print(f"{name:>6}:", dict(zip(MNIST_CLASSES, np.bincount(labels, minlength=10).tolist())))
+
+# %% [markdown]
+# As classes estão mais ou menos equilibradas, então a acurácia (a fração de acertos) é uma
+# medida justa: nenhum dígito domina o conjunto.
+#
+# Agora, as próprias imagens, com o rótulo de cada uma como título:
+
+# %%
+show_images(x_train_raw[:16], titles=y_train[:16].tolist(), ncols=8,
+            suptitle="Os primeiros dígitos do treino");
+
+# %% [markdown]
+# ## Um dígito de perto
+#
+# Para o computador, cada imagem é só uma matriz de números, como na matriz 5×5 dos slides
+# da aula 001. Eis a primeira imagem do treino, pixel a pixel:
+
+# %%
+digit = x_train_raw[0]
+print("formato:", digit.shape, "| menor valor:", digit.min(), "| maior valor:", digit.max())
+show_matrix(digit, title=f"Imagem 0 do treino (rótulo {y_train[0]})", fmt="{:d}");
+
+# %% [markdown]
+# Repare em duas coisas. O fundo é **preto** (0) e a tinta é **clara** (até 255): no MNIST o
+# dígito é branco sobre preto, o contrário de uma folha de papel. E a maior parte da imagem
+# é fundo, como a célula abaixo mede: a informação está nos pixels do meio.
+
+# %%
+print(f"fração de pixels de fundo (= 0) no treino: {np.mean(x_train_raw == 0):.1%}")
+
+# %% [markdown]
+# ## Preparando as imagens
+#
+# Duas mudanças antes de entregar as imagens à rede.
+#
+# **Escala.** Os pixels chegam como `uint8`, inteiros de 0 a 255. A rede trabalha com
+# números reais, e o treino anda melhor com entradas pequenas, perto de 0 a 1: os pesos
+# começam pequenos, e entradas na casa das centenas geram ativações e gradientes enormes.
+# Convertemos para `float32` (o tipo que o Keras usa; metade da memória de `float64`) e
+# dividimos por 255.
+#
+# **Canal.** Uma camada `Conv2D` espera cada imagem no formato (altura, largura, canais),
+# como uma foto RGB com 3 canais. Um dígito em tons de cinza tem **um** canal, mas o eixo
+# precisa estar lá: (28, 28) vira (28, 28, 1). Um lote de imagens fica
+# (lote, altura, largura, canais).
+#
+# Veja as duas mudanças em uma imagem só:
+
+# %%
+one = digit.astype("float32") / 255
+print("dtype:", one.dtype, "| valores de", one.min(), "a", one.max())
+print("antes:", one.shape, "| com o eixo de canal:", one[..., np.newaxis].shape)
+
+# %% [markdown]
+# ### Exercício 1 · Prepare um lote
+#
+# Complete `prepare`: recebe um lote `uint8` de formato `(N, 28, 28)` e devolve um lote
+# `float32` de formato `(N, 28, 28, 1)` com valores em $[0, 1]$. O `check` chama a sua
+# função com lotes aleatórios de vários tamanhos.
+
+
+# %%
+def prepare(images):
+    """uint8 (N, 28, 28) → float32 (N, 28, 28, 1) em [0, 1]."""
+    # BEGIN SOLUTION ex1
+    return (images.astype("float32") / 255)[..., np.newaxis]
+    # END SOLUTION
+
+
+ex1.check(prepare)
+
+# %%
+# ex1.hint()
+# ex1.solution()
+
+# %% [markdown]
+# Daqui em diante usamos a preparação de referência, escrita abaixo, em todas as imagens de
+# treino e de teste:
+
+# %%
+x_train = (x_train_raw.astype("float32") / 255)[..., np.newaxis]
+x_test = (x_test_raw.astype("float32") / 255)[..., np.newaxis]
+print("x_train:", x_train.shape, x_train.dtype, "| x_test:", x_test.shape, x_test.dtype)
+print("valores de", x_train.min(), "a", x_train.max())
+
+# %% [markdown]
+# ## Rótulos: esparsos ou *one-hot*
+#
+# Os rótulos do MNIST são **esparsos** (*sparse*): um inteiro por imagem, o próprio dígito.
+
+# %%
+print("rótulos:", y_train[:8])
+
+# %% [markdown]
+# A rede, porém, não responde com um inteiro: a última camada devolve **10 probabilidades**,
+# uma por classe. A outra forma de escrever o rótulo combina com isso: um vetor com um 1 na
+# posição da classe certa e 0 no resto, a codificação ***one-hot***. O rótulo 3 vira
+# $[0, 0, 0, 1, 0, 0, 0, 0, 0, 0]$: a "probabilidade perfeita" que a rede deveria prever.
+#
+# ### Exercício 2 · *One-hot* à mão
+#
+# Escreva `one_hot(labels, num_classes)` com NumPy: uma **linha** por rótulo, uma **coluna**
+# por classe, e um 1 na coluna do rótulo. Use `num_classes` para o número de colunas: um
+# lote pequeno pode não ter todos os dígitos.
+
+
+# %%
+def one_hot(labels, num_classes):
+    """Rótulos inteiros (N,) → matriz (N, num_classes) de 0 e 1."""
+    # BEGIN SOLUTION ex2
+    result = np.zeros((len(labels), num_classes))
+    result[np.arange(len(labels)), labels] = 1
+    return result
+    # END SOLUTION
+
+
+ex2.check(one_hot)
+
+# %%
+# ex2.hint()
+# ex2.solution()
+
+# %% [markdown]
+# O Keras já tem essa função pronta: `keras.utils.to_categorical`.
+
+# %%
+y_train_onehot = keras.utils.to_categorical(y_train, num_classes=10)
+print("formato:", y_train_onehot.shape, y_train_onehot.dtype)
+for label, row in zip(y_train[:3], y_train_onehot[:3]):
+    print(label, "→", row)
+
+# %% [markdown]
+# **Qual perda vai com qual rótulo?** As duas formas levam à mesma conta, a entropia
+# cruzada $-\log p_{\text{classe certa}}$; muda só o formato que a função de perda espera:
+#
+# | rótulos | formato | perda (`loss=`) |
+# | --- | --- | --- |
+# | esparsos (inteiros) | `(N,)` | `"sparse_categorical_crossentropy"` |
+# | *one-hot* | `(N, 10)` | `"categorical_crossentropy"` |
+#
+# Conferindo com umas probabilidades inventadas para três exemplos:
+
+# %%
+fake_probs = keras.ops.softmax(np.random.default_rng(0).normal(size=(3, 10)).astype("float32"))
+sparse_loss = keras.losses.SparseCategoricalCrossentropy()(y_train[:3], fake_probs)
+onehot_loss = keras.losses.CategoricalCrossentropy()(y_train_onehot[:3], fake_probs)
+print(f"esparsa com inteiros: {float(sparse_loss):.6f}")
+print(f"categórica com one-hot: {float(onehot_loss):.6f}")
+
+# %% [markdown]
+# Mesmo número. Trocar os pares dá erro, porque os formatos não batem:
+
+# %%
+try:
+    keras.losses.CategoricalCrossentropy()(y_train[:3], fake_probs)
+except ValueError as error:
+    print("categorical_crossentropy com inteiros →", type(error).__name__)
+    print(str(error)[:160])
+
+# %% [markdown]
+# Nesta aula ficamos com os rótulos inteiros e `sparse_categorical_crossentropy`: não é
+# preciso guardar uma matriz com dez colunas quase só de zeros.
+
+# %% [markdown]
+# ## O modelo
+#
+# A rede é a do exemplo "Simple MNIST convnet" do Keras, que os slides da aula 001 usam no
+# *hands on*. Ela está em `course_utils.models.build_mnist_cnn`, porque a aula 06 usa a mesma
+# função. O código é curto; leia:
+
+# %%
+print(inspect.getsource(build_mnist_cnn))
+
+# %% [markdown]
+# Camada a camada, com os nomes das aulas 000 e 003:
+#
+# - `keras.Input(shape=(28, 28, 1))` declara o formato de **uma** imagem; o lote fica
+#   implícito (`None` no resumo).
+# - `Conv2D(32, 3, activation="relu")`: 32 filtros 3×3, cada um gera um mapa de
+#   características, seguido da ReLU. Sem preenchimento (*padding* `"valid"`), então
+#   $W_2 = (W_1 - F + 2P)/S + 1$ com $P = 0$, $S = 1$.
+# - `MaxPooling2D(2)`: fica com o maior valor de cada janela 2×2 e divide altura e largura
+#   por 2 (arredondando para baixo).
+# - A segunda dupla Conv/Pool faz o mesmo com 64 filtros, que agora olham os 32 mapas da
+#   camada anterior.
+# - `Flatten` enfileira os mapas num vetor, para a parte densa.
+# - `Dropout` zera, **só no treino**, uma fração aleatória desse vetor a cada passo (e
+#   multiplica os valores que sobram por $1/(1 - \text{taxa})$, para a soma não encolher), para
+#   a rede não depender de poucas posições (a aula 004 conta a analogia do time de futebol).
+# - `Dense(10, activation="softmax")`: uma saída por dígito, transformada em probabilidades
+#   que somam 1: $\text{softmax}(z)_i = e^{z_i} / \sum_j e^{z_j}$.
+
+# %%
+model = build_mnist_cnn()
+print("fração desligada pelo dropout:", model.layers[-2].rate)
+
+# %% [markdown]
+# ### Exercício 3 · Conte os parâmetros
+#
+# Antes de olhar o resumo do modelo, calcule quantos parâmetros (pesos e vieses) cada
+# camada tem, na ordem: convolução, pooling, convolução, pooling, flatten, dropout, densa.
+# Uma convolução com $K$ filtros $F \times F$ sobre uma entrada de $C$ canais tem
+# $(F \cdot F \cdot C + 1) \cdot K$ parâmetros: cada filtro cobre todos os canais e tem o
+# seu viés. Para a densa, você precisa do tamanho do vetor que sai do `Flatten`: siga o
+# formato da imagem camada a camada. Escreva contas, não só números.
+
+# %%
+# BEGIN SOLUTION ex3
+layer_params = [
+    (3 * 3 * 1 + 1) * 32,  # conv: 28×28×1 → 26×26×32
+    0,  # pool: → 13×13×32
+    (3 * 3 * 32 + 1) * 64,  # conv: → 11×11×64
+    0,  # pool: → 5×5×64
+    0,  # flatten: → 5·5·64 = 1600
+    0,  # dropout
+    (5 * 5 * 64 + 1) * 10,  # densa: 1600 entradas → 10 saídas
+]
+# END SOLUTION
+ex3.check(layer_params)
+
+# %%
+# ex3.hint()
+# ex3.solution()
+
+# %% [markdown]
+# Agora confira com o resumo: o formato de saída e os parâmetros de cada camada.
+
+# %%
+model.summary()
+
+# %% [markdown]
+# Quanto cada camada pesa no total:
+
+# %%
+total = model.count_params()
+for layer in model.layers[1:]:
+    print(f"{layer.name:<16}{layer.count_params():>7}  ({layer.count_params() / total:.0%})")
+
+# %% [markdown]
+# Quase tudo está na segunda convolução e na densa. Mesmo assim, a convolução é
+# econômica: cada filtro 3×3 é **compartilhado** por todas as posições da imagem (aula 003).
+# Se a segunda convolução fosse uma camada densa, ligando cada valor da sua entrada a cada
+# valor da sua saída, ela precisaria de:
+
+# %%
+conv2 = model.layers[3]
+n_in = int(np.prod(conv2.input.shape[1:]))
+n_out = int(np.prod(conv2.output.shape[1:]))
+print(f"{conv2.name}: entrada {conv2.input.shape[1:]}, saída {conv2.output.shape[1:]}")
+print(f"como convolução: {conv2.count_params():>12,} parâmetros")
+print(f"como densa:      {(n_in + 1) * n_out:>12,} parâmetros")
+
+# %% [markdown]
+# Milhares contra dezenas de milhões, para produzir mapas do mesmo tamanho. Compartilhar o
+# filtro é o que torna as redes convolucionais viáveis em imagens.
+
+# %% [markdown]
+# ## Compilar e treinar
+#
+# `compile` diz **como** treinar: o otimizador (Adam, que ajusta o passo de cada peso), a
+# perda que ele minimiza (entropia cruzada com rótulos inteiros) e as métricas que queremos
+# acompanhar. Argumentos com nome deixam claro o que é cada coisa.
+
+# %%
+model.compile(
+    optimizer="adam",
+    loss="sparse_categorical_crossentropy",
+    metrics=["accuracy"],
+)
+
+# %% [markdown]
+# `fit` treina. A cada época a rede passa por todo o treino em lotes de `BATCH_SIZE`
+# imagens e ajusta os pesos depois de cada lote. `validation_split` separa uma fração do
+# treino para **validação**: imagens que a rede não usa para aprender e que servem para ver,
+# época a época, se ela generaliza. Atenção: o Keras pega as **últimas** imagens do array,
+# antes de embaralhar; funciona aqui porque o MNIST não está ordenado por classe.
+
+# %%
+start = time.perf_counter()
+history = model.fit(
+    x_train,
+    y_train,
+    batch_size=BATCH_SIZE,
+    epochs=EPOCHS,
+    validation_split=VALIDATION_SPLIT,
+    verbose=2,
+)
+print(f"treino: {time.perf_counter() - start:.1f} s")
+
+# %% [markdown]
+# As curvas mostram a perda e a acurácia no treino e na validação, época a época:
+
+# %%
+plot_history(history);
+
+# %% [markdown]
+# Como ler: enquanto as duas curvas de perda caem juntas, a rede está aprendendo algo que
+# vale também para imagens novas. Se a perda de treino continuar caindo e a de validação
+# começar a subir, a rede passou a decorar o treino (sobreajuste, *overfitting*). No começo
+# a acurácia de validação pode ficar **acima** da de treino: as métricas de treino são
+# medidas com o dropout ligado e são a média de uma época em que a rede ainda estava
+# aprendendo; as de validação usam a rede do fim da época, sem dropout.
+#
+# No modo rápido há uma única época, e o gráfico é só um ponto de cada curva.
+
+# %% [markdown]
+# ## Avaliando no teste
+#
+# O teste é a nota final: imagens que não participaram nem do treino nem da validação.
+
+# %%
+test_loss, test_accuracy = model.evaluate(x_test, y_test, verbose=0)
+print(f"perda no teste: {test_loss:.4f} | acurácia no teste: {test_accuracy:.2%}")
+
+# %% [markdown]
+# Para ver **o que** a rede respondeu, use `predict`: uma linha de 10 probabilidades por
+# imagem. A classe prevista é a coluna com a maior probabilidade.
+
+# %%
+probs = model.predict(x_test, verbose=0)
+y_pred = probs.argmax(axis=1)
+print("formato:", probs.shape, "| cada linha soma", probs[0].sum())
+print("probabilidades da imagem 0 do teste:", np.round(probs[0], 3))
+print("prevista:", y_pred[0], "| verdadeira:", y_test[0])
+
+# %% [markdown]
+# ### Exercício 4 · A acurácia à mão
+#
+# Escreva `accuracy_from_probs(probs, labels)`: a fração de linhas de `probs` cuja coluna de
+# maior probabilidade é o rótulo. O `check` compara com a métrica do Keras em dados
+# aleatórios.
+
+
+# %%
+def accuracy_from_probs(probs, labels):
+    """Fração de exemplos em que argmax(probs) == rótulo."""
+    # BEGIN SOLUTION ex4
+    return np.mean(probs.argmax(axis=1) == labels)
+    # END SOLUTION
+
+
+ex4.check(accuracy_from_probs)
+
+# %%
+# ex4.hint()
+# ex4.solution()
+
+# %% [markdown]
+# A mesma conta com a métrica do Keras, aplicada às previsões do teste, dá o número que
+# `evaluate` mostrou:
+
+# %%
+metric = keras.metrics.SparseCategoricalAccuracy()
+metric.update_state(y_test, probs)
+print(f"métrica do Keras sobre predict: {float(metric.result()):.4f}")
+print(f"model.evaluate:                 {test_accuracy:.4f}")
+
+# %% tags=["solution"]
+print(f"accuracy_from_probs:            {accuracy_from_probs(probs, y_test):.4f}")
+
+# %% [markdown]
+# ## A matriz de confusão
+#
+# A acurácia é um número só. A matriz de confusão abre esse número: a linha é o dígito
+# verdadeiro, a coluna o previsto. A diagonal conta os acertos; cada valor fora dela é um
+# tipo de erro, por exemplo "era 4, a rede disse 9".
+
+# %%
+plot_confusion_matrix(y_test, y_pred, class_names=MNIST_CLASSES);
+
+# %% [markdown]
+# Os números desenhados vêm de `sklearn.metrics.confusion_matrix`:
+
+# %%
+cm = confusion_matrix(y_test, y_pred, labels=range(10))
+print(cm)
+print("acertos (soma da diagonal):", np.trace(cm), "de", cm.sum())
+
+# %% [markdown]
+# ### Exercício 5 · O par mais confundido
+#
+# Escreva `most_confused(cm)`: devolve `(verdadeiro, previsto)`, a posição do maior valor
+# **fora** da diagonal. Não altere a matriz que você recebe (quem chamou ainda vai usá-la).
+
+
+# %%
+def most_confused(cm):
+    """(classe verdadeira, classe prevista) do maior valor fora da diagonal de cm."""
+    # BEGIN SOLUTION ex5
+    off = cm.copy()
+    np.fill_diagonal(off, 0)
+    i, j = np.unravel_index(np.argmax(off), off.shape)
+    return int(i), int(j)
+    # END SOLUTION
+
+
+ex5.check(most_confused)
+
+# %%
+# ex5.hint()
+# ex5.solution()
+
+# %% tags=["solution"]
+true_digit, predicted_digit = most_confused(cm)
+print(f"mais confundido: {cm[true_digit, predicted_digit]} imagens de {true_digit} "
+      f"previstas como {predicted_digit}")
+
+# %% [markdown]
+# Use a sua função na matriz acima. Com o modelo treinado nos dados completos, os erros
+# costumam ser poucos e espalhados, e os pares que aparecem fazem sentido: dígitos cujos
+# traços se parecem, como um 4 de topo fechado e um 9.
+
+# %% [markdown]
+# ## Onde a rede erra
+#
+# Números não bastam: olhe os erros. `show_misclassified` sorteia alguns exemplos errados
+# do teste e mostra o rótulo verdadeiro e o previsto.
+
+# %%
+show_misclassified(x_test, y_test, y_pred, class_names=MNIST_CLASSES, n=10);
+
+# %% [markdown]
+# Muitos desses dígitos confundiriam uma pessoa também: traços cortados, inclinações
+# exageradas, um 1 com serifa que lembra um 7. Parte do erro está nos próprios dados.
+
+# %% [markdown]
+# ## Um dígito de fora do MNIST
+#
+# O teste de verdade é uma imagem que não veio do MNIST. A pasta `data/` do curso tem um 7
+# escrito à caneta num papel. Para a rede, ele precisa ficar **parecido com o MNIST**, e a
+# imagem crua está bem longe disso:
+
+# %%
+photo = load_sample_image("digito_7.png")
+gray = load_sample_image("digito_7.png", gray=True)
+print("foto:", photo.shape, photo.dtype, "| cinza:", gray.shape)
+print("pixel do canto (papel):", gray[0, 0], "| pixel mais escuro (tinta):", gray.min())
+show_images(photo, titles=["a foto"], figsize=(2.5, 2.8));
+
+# %% [markdown]
+# Três diferenças: é maior que 28×28, é colorida, e é **tinta escura sobre papel claro**,
+# enquanto o MNIST é tinta clara sobre fundo preto. Primeiro, o que acontece se você só
+# reduzir a foto e entregá-la à rede, sem mais nada:
+
+# %%
+naive = tf.image.resize(gray[..., np.newaxis], (28, 28), antialias=True).numpy() / 255
+naive_probs = model.predict(naive[np.newaxis], verbose=0)[0]
+print(f"sem inverter: a rede diz {naive_probs.argmax()} com {naive_probs.max():.0%} de confiança")
+
+# %% [markdown]
+# Não há por que confiar nessa resposta: para a rede, o papel claro é um enorme borrão de
+# "tinta", algo que ela nunca viu. Vamos refazer o caminho que os autores do MNIST fizeram
+# com os dígitos originais.
+#
+# **1. Inverter e limpar o fundo.** $255 - \text{pixel}$ deixa a tinta clara e o papel
+# escuro. O papel não é perfeitamente branco, então subtraímos o seu nível (a mediana: a
+# maior parte da imagem é papel) para que o fundo vire 0, como no MNIST, e esticamos a
+# tinta até 1.
+
+# %%
+ink = 255.0 - gray.astype("float32")
+ink = np.clip(ink - np.median(ink), 0, None)
+ink = ink / ink.max()
+print(f"fundo (mediana): {np.median(ink):.2f} | tinta mais forte: {ink.max():.2f}")
+
+# %% [markdown]
+# **2. Recortar, reduzir e centralizar.** No MNIST, cada dígito foi reduzido, sem distorcer,
+# até caber numa caixa de `BOX`×`BOX` pixels, e depois posto numa imagem de `SIZE`×`SIZE` com
+# o seu centro de massa no meio. Os slides da aula 003 falam só em "caixa delimitadora"; o
+# detalhe que importa é que a caixa é menor que a imagem, então sobra sempre uma margem de
+# fundo em volta do dígito. O centro de massa é a posição média da tinta: a média dos
+# índices de linha (e de coluna) pesada pelo brilho de cada pixel. Fazemos o mesmo: recorte
+# da tinta, quadrado, redução, margem e, por fim, um deslocamento que leva o centro de massa
+# ao meio da imagem.
+
+# %%
+BOX, SIZE = 20, 28
+print(f"caixa do dígito: {BOX}×{BOX}; imagem: {SIZE}×{SIZE}")
+rows = np.flatnonzero(ink.max(axis=1) > 0.2)
+cols = np.flatnonzero(ink.max(axis=0) > 0.2)
+crop = ink[rows[0]:rows[-1] + 1, cols[0]:cols[-1] + 1]
+side = max(crop.shape)
+pad_h, pad_w = side - crop.shape[0], side - crop.shape[1]
+square = np.pad(crop, ((pad_h // 2, pad_h - pad_h // 2), (pad_w // 2, pad_w - pad_w // 2)))
+box = tf.image.resize(square[..., np.newaxis], (BOX, BOX), antialias=True).numpy()[..., 0]
+margin = (SIZE - BOX) // 2
+mine = np.pad(box, margin)
+index = np.arange(SIZE)
+center = np.array([mine.sum(axis=1) @ index, mine.sum(axis=0) @ index]) / mine.sum()
+mine = np.roll(mine, np.round((SIZE - 1) / 2 - center).astype(int), axis=(0, 1))
+mine = np.clip(mine, 0, 1).astype("float32")
+print("recorte:", crop.shape, "| caixa:", box.shape, "| final:", mine.shape, mine.dtype)
+print("centro de massa (linha, coluna) antes de mover:", np.round(center, 1))
+
+# %% [markdown]
+# Lado a lado: a foto reduzida sem cuidado, o nosso 7 preparado e um 7 de verdade do teste.
+
+# %%
+mnist_seven = x_test[np.flatnonzero(y_test == 7)[0], :, :, 0]
+show_images(np.stack([naive[..., 0], mine, mnist_seven]),
+            titles=["só reduzida", "preparada", "um 7 do MNIST"], ncols=3,
+            figsize=(6, 2.4));
+
+# %% [markdown]
+# Agora a previsão, com as 10 probabilidades:
+
+# %%
+mine_probs = model.predict(mine[np.newaxis, :, :, np.newaxis], verbose=0)[0]
+print(f"preparada: a rede diz {mine_probs.argmax()} com {mine_probs.max():.0%} de confiança")
+fig, ax = plt.subplots(figsize=(6, 2.8), layout="constrained")
+ax.bar(MNIST_CLASSES, mine_probs, color="tab:blue")
+ax.set_xlabel("dígito")
+ax.set_ylabel("probabilidade")
+ax.set_ylim(0, 1)
+ax.set_title("O que a rede vê no nosso 7 (preparado)");
+
+# %% [markdown]
+# Compare a confiança das duas células acima. Com o modelo treinado nos dados completos, o
+# 7 preparado é reconhecido com folga; no modo rápido a rede viu poucos exemplos e pode
+# errar mesmo com a imagem bem preparada. A lição vale nos dois casos: **uma imagem nova
+# precisa passar pela mesma preparação dos dados de treino** (cores, fundo, tamanho,
+# posição, escala). A rede só sabe o que viu.
+
+# %% [markdown]
+# ## Salvar e carregar o modelo
+#
+# Treinar custa tempo; depois de treinado, o modelo vai para um arquivo. O formato atual do
+# Keras é `.keras`: um único arquivo com a arquitetura, os pesos e o estado do otimizador
+# (o formato antigo `.h5`, que muitos tutoriais ainda usam, é legado no Keras 3). Salvamos
+# numa pasta temporária, para não encher o seu diretório de trabalho:
+
+# %%
+folder = tempfile.mkdtemp()
+path = os.path.join(folder, "mnist_cnn.keras")
+model.save(path)
+print(f"salvo: {os.path.basename(path)} ({os.path.getsize(path) / 1024:.0f} kB)")
+
+# %%
+reloaded = keras.models.load_model(path)
+reloaded_probs = reloaded.predict(x_test, verbose=0)
+print("mesmas previsões, bit a bit?", np.array_equal(probs, reloaded_probs))
+print("mesma acurácia?", reloaded.evaluate(x_test, y_test, verbose=0)[1] == test_accuracy)
+
+# %% [markdown]
+# O modelo carregado é o mesmo: as mesmas probabilidades, até o último bit. Ele já vem
+# compilado, pronto para `evaluate` ou para continuar o treino com `fit`.
+
+# %% [markdown]
+# ## O que você aprendeu
+#
+# - O MNIST vem separado em treino e teste, com imagens `uint8` 28×28 de dígito claro sobre
+#   fundo preto; olhe sempre os formatos, as classes e algumas imagens antes de treinar.
+# - Preparar é converter para `float32`, dividir por 255 e acrescentar o eixo do canal:
+#   `(N, 28, 28)` → `(N, 28, 28, 1)`.
+# - Rótulos inteiros vão com `sparse_categorical_crossentropy`; rótulos *one-hot*
+#   (`keras.utils.to_categorical`) com `categorical_crossentropy`. A conta é a mesma.
+# - Uma convolução tem $(F \cdot F \cdot C + 1) \cdot K$ parâmetros, poucos porque o filtro
+#   é compartilhado; a camada densa costuma ter muitos mais.
+# - `compile` (otimizador, perda, métricas), `fit` com `validation_split`, curvas de treino,
+#   `evaluate` no teste; a acurácia é a média de `argmax(probs) == rótulo`.
+# - A matriz de confusão e a galeria de erros mostram **quais** erros a rede comete.
+# - Uma imagem nova precisa da mesma preparação do treino: inverter, recortar, reduzir e
+#   centralizar, no caso do MNIST.
+# - `model.save("...keras")` e `keras.models.load_model` guardam e devolvem o modelo inteiro.
+#
+# ## De onde vem e o que ler a seguir
+#
+# Esta aula é o *hands on* "Classificando dígitos escritos à mão" dos slides `001` em
+# `../shared/lectures`, com a matriz de pixels em tons de cinza da mesma apresentação, e usa
+# a descrição do MNIST, o campo receptivo local, o compartilhamento de parâmetros, a fórmula
+# de $W_2$ e a softmax dos slides `003` (com a caixa de 20×20 pixels que eles resumem demais).
+# O resultado com os dados completos e todas as épocas está em `docs/results.md`.
+#
+# Na aula 06 vem o **desafio** dos slides `001`: o mesmo `build_mnist_cnn` no Fashion-MNIST,
+# roupas em vez de dígitos, variando épocas, tamanho do lote, número de filtros e ativação.

@@ -41,3 +41,58 @@ def build_mnist_cnn(
     x = layers.Dropout(dropout)(x)
     outputs = layers.Dense(num_classes, activation="softmax")(x)
     return keras.Model(inputs, outputs, name="mnist_cnn")
+
+
+def build_cifar_lecture_model(input_shape: tuple[int, int, int] = (32, 32, 3)) -> keras.Model:
+    """The CIFAR-10 model of lecture 002, layer for layer.
+
+    Conv2D 32, 64, 128 (3×3, stride 2, ReLU) → Flatten → Dropout 0.2 → Dense 1024 ReLU →
+    Dropout 0.2 → Dense 10 softmax. Uncompiled; inputs are floats in [0, 1].
+    """
+    inputs = keras.Input(shape=input_shape)
+    x = inputs
+    for count in (32, 64, 128):
+        x = layers.Conv2D(count, 3, strides=2, activation="relu")(x)
+    x = layers.Flatten()(x)
+    x = layers.Dropout(0.2)(x)
+    x = layers.Dense(1024, activation="relu")(x)
+    x = layers.Dropout(0.2)(x)
+    outputs = layers.Dense(10, activation="softmax")(x)
+    return keras.Model(inputs, outputs, name="cifar_lecture")
+
+
+def build_vgg_style(
+    input_shape: tuple[int, int, int] = (32, 32, 3),
+    num_classes: int = 10,
+    filters: Sequence[int] = (32, 64, 128),
+    batch_norm: bool = False,
+    dropout: float = 0.0,
+    augmentation: keras.layers.Layer | None = None,
+) -> keras.Model:
+    """A VGG-style CNN: per entry of ``filters``, two 3×3 "same" convs (+ BN) and 2×2 max pooling.
+
+    Then GlobalAveragePooling2D → Dropout → Dense softmax. ``batch_norm`` puts a
+    BatchNormalization between each conv and its ReLU; ``dropout`` is applied after each
+    block and before the classifier; ``augmentation`` (e.g. a Sequential of Random* layers)
+    runs first, only in training. Uncompiled; inputs are floats in [0, 1].
+    """
+    if not filters or any(int(f) < 1 for f in filters):
+        raise ValueError(f"filters must be a non-empty list of positive ints, got {filters!r}")
+    if not 0 <= dropout < 1:
+        raise ValueError(f"dropout must be in [0, 1), got {dropout!r}")
+    inputs = keras.Input(shape=input_shape)
+    x = augmentation(inputs) if augmentation is not None else inputs
+    for count in filters:
+        for _ in range(2):
+            x = layers.Conv2D(int(count), 3, padding="same", use_bias=not batch_norm)(x)
+            if batch_norm:
+                x = layers.BatchNormalization()(x)
+            x = layers.Activation("relu")(x)
+        x = layers.MaxPooling2D(2)(x)
+        if dropout:
+            x = layers.Dropout(dropout)(x)
+    x = layers.GlobalAveragePooling2D()(x)
+    if dropout:
+        x = layers.Dropout(dropout)(x)
+    outputs = layers.Dense(num_classes, activation="softmax")(x)
+    return keras.Model(inputs, outputs, name="vgg_style")

@@ -38,3 +38,42 @@ def test_filters_and_activation_are_used():
 def test_bad_arguments_are_named(kwargs, message):
     with pytest.raises(ValueError, match=message):
         build_mnist_cnn(**kwargs)
+
+
+def test_cifar_lecture_model_matches_lecture_002():
+    from course_utils.models import build_cifar_lecture_model
+
+    model = build_cifar_lecture_model()
+    convs = [layer for layer in model.layers if type(layer).__name__ == "Conv2D"]
+    assert [(c.filters, c.kernel_size, c.strides) for c in convs] == [
+        (32, (3, 3), (2, 2)), (64, (3, 3), (2, 2)), (128, (3, 3), (2, 2))]
+    # 32→15→7→3: the Flatten gives 3·3·128 inputs to Dense(1024)
+    expected = (27 + 1) * 32 + (288 + 1) * 64 + (576 + 1) * 128 + (1152 + 1) * 1024 + 1025 * 10
+    assert model.count_params() == expected
+    rates = [layer.rate for layer in model.layers if type(layer).__name__ == "Dropout"]
+    assert rates == [0.2, 0.2]
+
+
+def test_vgg_style_blocks_batch_norm_and_augmentation():
+    import keras
+
+    from course_utils.models import build_vgg_style
+
+    plain = build_vgg_style(filters=(8, 16))
+    kinds = [type(layer).__name__ for layer in plain.layers]
+    assert kinds.count("Conv2D") == 4 and kinds.count("MaxPooling2D") == 2
+    assert "BatchNormalization" not in kinds and "Dropout" not in kinds
+    flip = keras.layers.RandomFlip("horizontal")
+    full = build_vgg_style(filters=(8, 16), batch_norm=True, dropout=0.3, augmentation=flip)
+    kinds = [type(layer).__name__ for layer in full.layers]
+    assert kinds.count("BatchNormalization") == 4 and kinds.count("Dropout") == 3
+    assert full.layers[1] is flip
+    assert full.output_shape == (None, 10)
+
+
+@pytest.mark.parametrize("kwargs, message", [({"filters": ()}, "filters"), ({"dropout": -0.1}, "dropout")])
+def test_vgg_style_rejects_bad_arguments(kwargs, message):
+    from course_utils.models import build_vgg_style
+
+    with pytest.raises(ValueError, match=message):
+        build_vgg_style(**kwargs)

@@ -14,9 +14,9 @@ from pathlib import Path
 
 import pytest
 
-from fixture_data import write_all
+from tests.fixture_data import write_all
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parent
 
 
 def pytest_configure(config: pytest.Config) -> None:

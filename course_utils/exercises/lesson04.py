@@ -1,0 +1,455 @@
+"""Exercises of lesson 04, "Perdas e otimizadores".
+
+* ``ex1``: binary cross-entropy in NumPy, a function, checked against
+  ``keras.losses.BinaryCrossentropy`` (including predictions of exactly 0 and 1, which
+  need Keras' clipping with ``keras.config.epsilon()``);
+* ``ex2``: which Keras loss fits each of five problems (regression, binary,
+  integer labels, one-hot labels, several independent yes/no outputs);
+* ``ex3``: one step of SGD with momentum in Keras' convention, a function, checked
+  against :func:`course_utils.optim.momentum_step` and ``keras.optimizers.SGD``;
+* ``ex4``: one step of Adam with bias correction, a function, checked against
+  :func:`course_utils.optim.adam_step` and ``keras.optimizers.Adam``.
+
+Function answers are called on random inputs they have never seen. Keras is imported
+only when a check runs.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+import numpy as np
+
+from course_utils import optim
+from course_utils.checks import Exercise, WrongAnswer, call_student
+
+# ---- shared helpers ----------------------------------------------------------------------
+
+
+def _to_numpy(value: Any, what: str) -> np.ndarray:
+    """An answer (array, tensor, list, number) as a float64 array; anything else is wrong."""
+    if hasattr(value, "numpy") and callable(value.numpy):
+        value = value.numpy()
+    if isinstance(value, (bool, np.bool_, str, bytes)) or value is None:
+        raise WrongAnswer(f"{what} deveria ser um número ou array, mas é {value!r}.")
+    try:
+        return np.asarray(value, dtype=np.float64)
+    except (TypeError, ValueError):
+        raise WrongAnswer(
+            f"{what} deveria ser um número ou array, mas é do tipo {type(value).__name__}."
+        ) from None
+
+
+def _close(a: np.ndarray, b: np.ndarray, atol: float = 1e-6, rtol: float = 1e-6) -> bool:
+    """Same shape and values, never raising."""
+    a, b = np.asarray(a, dtype=np.float64), np.asarray(b, dtype=np.float64)
+    return a.shape == b.shape and bool(np.allclose(a, b, atol=atol, rtol=rtol))
+
+
+def _fmt(array: np.ndarray) -> str:
+    """A short, readable rendering of a small array."""
+    return np.array2string(np.asarray(array), precision=6, suppress_small=True, separator=", ",
+                           max_line_width=10_000)
+
+
+# ---- ex1: binary cross-entropy -----------------------------------------------------------
+
+
+def bce_cases() -> list[tuple[np.ndarray, np.ndarray]]:
+    """Inputs ``(y_true, y_pred)`` on which ``ex1`` tries a function: two ordinary cases,
+    a column of shape (N, 1) and one with predictions of exactly 0 and 1."""
+    rng = np.random.default_rng(4)
+    y1 = np.array([1, 0, 1, 1, 0, 0, 1, 0], dtype=np.float64)
+    p1 = rng.uniform(0.05, 0.95, size=8)
+    y2 = rng.integers(0, 2, size=(6, 1)).astype(np.float64)
+    y2[:2, 0] = (0, 1)
+    p2 = rng.uniform(0.01, 0.99, size=(6, 1))
+    y3 = np.array([1, 0, 1, 0, 1], dtype=np.float64)
+    p3 = np.array([1.0, 0.0, 0.0, 1.0, 0.7])
+    return [(y1, p1), (y2, p2), (y3, p3)]
+
+
+def _keras_bce(y_true: np.ndarray, y_pred: np.ndarray) -> float:
+    import keras
+
+    return float(keras.losses.BinaryCrossentropy()(y_true, y_pred))
+
+
+def _bce_variants(y: np.ndarray, p: np.ndarray) -> dict[str, float]:
+    """Values of the usual mistakes, to name the one a student made."""
+    eps = 1e-7
+    q = np.clip(p, eps, 1 - eps)
+    terms = y * np.log(q) + (1 - y) * np.log(1 - q)
+    return {
+        "sum": float(-np.sum(terms)),
+        "sign": float(np.mean(terms)),
+        "only_positive": float(-np.mean(y * np.log(q))),
+        "log10": float(-np.mean(y * np.log10(q) + (1 - y) * np.log10(1 - q))),
+        "swapped": float(
+            -np.mean(np.clip(p, 0, 1) * np.log(np.clip(y, eps, 1 - eps))
+                     + (1 - p) * np.log(np.clip(1 - y, eps, 1 - eps)))
+        ),
+    }
+
+
+def _check_bce(function: Any) -> str:
+    """A function (y_true, y_pred) -> mean binary cross-entropy, equal to Keras'."""
+    for number, (y, p) in enumerate(bce_cases()):
+        edge = number == 2
+        got = _to_numpy(call_student(function, y.copy(), p.copy()), "o resultado")
+        where = f"com y_true={_fmt(y.ravel())} e y_pred={_fmt(p.ravel())}"
+        if got.size != 1:
+            raise WrongAnswer(
+                f"{where}, sua função devolveu formato {got.shape}, e não um único número: "
+                "faltou tirar a média das perdas dos exemplos (`np.mean`)."
+            )
+        got = float(got.reshape(()))
+        expected = _keras_bce(y, p)
+        if not np.isfinite(got):
+            raise WrongAnswer(
+                f"{where}, sua função devolveu {got}. Com p exatamente 0 ou 1 aparece log(0); "
+                "corte as probabilidades antes do log, como o Keras: "
+                "`np.clip(y_pred, 1e-7, 1 - 1e-7)`."
+            )
+        # Keras works in float32, where 1 - 1e-7 rounds to 0.99999988: at p = 0 or 1 a
+        # float64 answer differs from Keras' in the third digit.
+        rel = 2e-2 if edge else 1e-5
+        if np.isclose(got, expected, rtol=rel, atol=1e-7):
+            continue
+        variants = _bce_variants(y, p)
+        message = (f"{where}, o esperado (keras.losses.BinaryCrossentropy) é "
+                   f"{expected:.6f}, mas sua função deu {got:.6f}.")
+        if np.isclose(got, variants["sum"], rtol=1e-4):
+            message += " Você somou as perdas; a entropia cruzada do Keras é a média."
+        elif np.isclose(got, variants["sign"], rtol=1e-4):
+            message += (" O sinal está trocado: os logs de probabilidades são negativos, "
+                        "então a fórmula começa com um menos.")
+        elif np.isclose(got, variants["only_positive"], rtol=1e-4):
+            message += " Faltou o termo (1 − y)·log(1 − p), o dos exemplos de classe 0."
+        elif np.isclose(got, variants["log10"], rtol=1e-4):
+            message += " Use o logaritmo natural, `np.log`, não `np.log10`."
+        elif np.isclose(got, variants["swapped"], rtol=1e-4):
+            message += " Parece que y_true e y_pred estão trocados: o log é das previsões."
+        elif edge:
+            message += (" Os casos com p exatamente 0 ou 1 estão errados: corte com "
+                        "`np.clip(y_pred, 1e-7, 1 - 1e-7)`, o épsilon do Keras.")
+        raise WrongAnswer(message)
+    return "igual a keras.losses.BinaryCrossentropy nos três casos testados."
+
+
+ex1 = Exercise(
+    key="04/ex1",
+    checker=_check_bce,
+    hint=(
+        "Corte as previsões com `p = np.clip(y_pred, 1e-7, 1 - 1e-7)` e calcule "
+        "`-np.mean(y_true * np.log(p) + (1 - y_true) * np.log(1 - p))`."
+    ),
+)
+
+
+# ---- ex2: which loss for which problem ---------------------------------------------------
+
+LOSS_CHOICES = {
+    "mse": "MSE (mean_squared_error)",
+    "binary_crossentropy": "entropia cruzada binária",
+    "categorical_crossentropy": "entropia cruzada categórica",
+    "sparse_categorical_crossentropy": "entropia cruzada categórica esparsa",
+}
+"""The four losses of the lesson, by their Keras names."""
+
+PROBLEMS = [
+    ("o preço de um imóvel, em reais (uma saída sem ativação)", "mse"),
+    ("pneumonia ou normal num raio-X (1 neurônio com sigmoid)", "binary_crossentropy"),
+    ("o dígito do MNIST com os rótulos inteiros de `load_mnist` (10 neurônios com softmax)",
+     "sparse_categorical_crossentropy"),
+    ("a classe do CIFAR-10 com rótulos one-hot de `keras.utils.to_categorical` "
+     "(10 neurônios com softmax)", "categorical_crossentropy"),
+    ("que objetos aparecem numa foto, entre gato, cachorro e carro, podendo aparecer vários "
+     "(3 neurônios com sigmoid, rótulos como [1, 0, 1])", "binary_crossentropy"),
+]
+"""``ex2``: each problem and the Keras loss that fits it."""
+
+_ALIASES = {
+    "mse": "mse",
+    "meansquarederror": "mse",
+    "binarycrossentropy": "binary_crossentropy",
+    "categoricalcrossentropy": "categorical_crossentropy",
+    "sparsecategoricalcrossentropy": "sparse_categorical_crossentropy",
+}
+
+
+def _loss_name(answer: Any, index: int) -> str:
+    """A loss given as a string, a keras.losses object or function, by its Keras name."""
+    if isinstance(answer, str):
+        text = answer
+    elif isinstance(answer, type):
+        text = answer.__name__
+    elif hasattr(answer, "fn") and callable(answer.fn):  # LossFunctionWrapper
+        text = answer.fn.__name__
+    elif callable(answer) and hasattr(answer, "__name__"):
+        text = answer.__name__
+    else:
+        text = type(answer).__name__
+    key = re.sub(r"[^a-z]", "", text.lower())
+    if key not in _ALIASES:
+        options = ", ".join(f'"{name}"' for name in LOSS_CHOICES)
+        raise WrongAnswer(
+            f"a resposta {index + 1} é {answer!r}, que não é uma das perdas desta aula. "
+            f"Use um destes nomes do Keras: {options}."
+        )
+    return _ALIASES[key]
+
+
+def _check_losses(answer: Any) -> None:
+    """Five Keras loss names, one per problem of :data:`PROBLEMS`, in order."""
+    if not isinstance(answer, (tuple, list)) or len(answer) != len(PROBLEMS):
+        raise WrongAnswer(
+            f"passe as {len(PROBLEMS)} respostas juntas, numa tupla, na ordem dos problemas."
+        )
+    for index, ((problem, expected), given) in enumerate(zip(PROBLEMS, answer)):
+        name = _loss_name(given, index)
+        if name == expected:
+            continue
+        where = f"problema {index + 1} ({problem}): você escolheu {name}"
+        if expected == "mse":
+            reason = "a saída é um número real, não uma probabilidade; use o erro quadrático médio"
+        elif expected == "binary_crossentropy" and index == 4:
+            reason = (
+                "cada saída é um sim/não independente (uma foto pode ter gato E carro), então "
+                "cada sigmoid tem sua própria entropia cruzada binária; a categórica supõe "
+                "uma única classe certa por exemplo"
+            )
+        elif expected == "binary_crossentropy":
+            reason = "são duas classes e um único neurônio com sigmoid: entropia cruzada binária"
+        elif expected == "sparse_categorical_crossentropy":
+            reason = (
+                "os rótulos são inteiros (formato (N,)); a versão não esparsa espera one-hot "
+                "(N, 10), a esparsa aceita o inteiro diretamente"
+            )
+        else:
+            reason = (
+                "os rótulos já são one-hot (formato (N, 10)): é a entropia cruzada categórica; "
+                "a esparsa espera inteiros"
+            )
+        raise WrongAnswer(f"{where}, mas {reason}.")
+
+
+ex2 = Exercise(
+    key="04/ex2",
+    checker=_check_losses,
+    hint=(
+        "Número real → MSE. Um sim/não por saída (sigmoid) → binary_crossentropy. "
+        "Uma classe entre várias (softmax): rótulos one-hot → categorical_crossentropy; "
+        "rótulos inteiros → sparse_categorical_crossentropy."
+    ),
+)
+
+
+# ---- ex3: the momentum step --------------------------------------------------------------
+
+EX3_SETTINGS = {"learning_rate": 0.1, "momentum": 0.9}
+"""Hyperparameters ``ex3`` calls the function with."""
+
+
+def _gradient_sequence(seed: int, steps: int, shape: tuple[int, ...]) -> list[np.ndarray]:
+    rng = np.random.default_rng(seed)
+    return [rng.normal(0, 1, size=shape) for _ in range(steps)]
+
+
+def _pair(result: Any, names: str, count: int) -> list[np.ndarray]:
+    """A tuple result of ``count`` arrays; a clear message otherwise."""
+    if not isinstance(result, (tuple, list)) or len(result) != count:
+        raise WrongAnswer(
+            f"sua função deveria devolver {count} valores, `return {names}`, mas devolveu "
+            f"{type(result).__name__}"
+            + (f" com {len(result)} itens." if isinstance(result, (tuple, list)) else ".")
+        )
+    return [_to_numpy(r, "um dos valores devolvidos") for r in result]
+
+
+def _keras_trajectory(keras_optimizer: Any, theta0: np.ndarray, grads: list[np.ndarray]):
+    """Parameters after each of Keras' steps with the given gradients (float32)."""
+    import tensorflow as tf
+
+    variable = tf.Variable(theta0.astype(np.float32))
+    points = []
+    for grad in grads:
+        keras_optimizer.apply_gradients([(tf.constant(grad, dtype=tf.float32), variable)])
+        points.append(variable.numpy().astype(np.float64))
+    return points
+
+
+def _check_momentum(function: Any) -> str:
+    """``(theta, grad, velocity, learning_rate, momentum) -> (theta, velocity)``, chained."""
+    import keras
+
+    lr, mu = EX3_SETTINGS["learning_rate"], EX3_SETTINGS["momentum"]
+    theta0 = np.array([1.0, -2.0, 0.5])
+    grads = _gradient_sequence(3, 4, theta0.shape)
+    theta, velocity = theta0.copy(), np.zeros_like(theta0)
+    ref_theta, ref_velocity = theta0.copy(), np.zeros_like(theta0)
+    for step, grad in enumerate(grads, 1):
+        inputs = (theta.copy(), grad.copy(), velocity.copy())
+        result = call_student(function, *inputs, learning_rate=lr, momentum=mu)
+        new_theta, new_velocity = _pair(result, "theta, velocity", 2)
+        ref_theta, ref_velocity = optim.momentum_step(ref_theta, grad, ref_velocity, lr, mu)
+        if new_theta.shape != theta.shape or new_velocity.shape != theta.shape:
+            raise WrongAnswer(
+                f"theta e velocity devolvidos deveriam ter formato {theta.shape}, mas têm "
+                f"{new_theta.shape} e {new_velocity.shape}."
+            )
+        where = f"no passo {step} (η = {lr}, μ = {mu})"
+        if not _close(new_theta, ref_theta):
+            expected = _fmt(ref_theta)
+            message = f"{where}, theta deveria ser {expected}, mas é {_fmt(new_theta)}."
+            plain = inputs[0] - lr * grad
+            if _close(new_theta, inputs[0] + lr * grad + mu * inputs[2]) or _close(
+                new_theta, inputs[0] + (mu * inputs[2] + lr * grad)
+            ):
+                message += " O passo foi morro acima: o gradiente entra com sinal de menos."
+            elif step > 1 and _close(new_theta, plain):
+                message += (" Isso é SGD sem momento: a velocidade anterior (μ·v) não entrou "
+                            "na conta.")
+            elif _close(new_theta, inputs[0] - mu * inputs[2] + lr * grad):
+                message += " Os sinais estão trocados: v = μ·v − η·g e depois θ + v."
+            raise WrongAnswer(message)
+        if not _close(new_velocity, ref_velocity):
+            message = (f"{where}, theta está certo, mas a velocidade devolvida deveria ser "
+                       f"{_fmt(ref_velocity)} e é {_fmt(new_velocity)}.")
+            if _close(new_velocity, -ref_velocity):
+                message += (" Ela tem o sinal trocado: na convenção do Keras a velocidade é "
+                            "o próprio passo, v = μ·v − η·g, e θ ← θ + v.")
+            elif _close(new_velocity, inputs[2]):
+                message += " É a velocidade de entrada: devolva a velocidade atualizada."
+            raise WrongAnswer(message)
+        if not np.array_equal(inputs[0], theta) or not np.array_equal(inputs[2], velocity):
+            raise WrongAnswer(
+                "sua função alterou os arrays que recebeu (com `+=` ou `-=`); "
+                "calcule arrays novos e devolva-os."
+            )
+        theta, velocity = new_theta, new_velocity
+    keras_points = _keras_trajectory(
+        keras.optimizers.SGD(learning_rate=lr, momentum=mu), theta0, grads
+    )
+    gap = float(np.max(np.abs(keras_points[-1] - theta)))
+    if gap > 1e-5:  # pragma: no cover - would mean course_utils.optim disagrees with Keras
+        raise WrongAnswer(f"depois de {len(grads)} passos, o Keras chegou a "
+                          f"{_fmt(keras_points[-1])} e você a {_fmt(theta)}.")
+    return (f"{len(grads)} passos iguais aos de course_utils.optim e de "
+            f"keras.optimizers.SGD(momentum={mu}) (diferença máxima {gap:.1e}).")
+
+
+ex3 = Exercise(
+    key="04/ex3",
+    checker=_check_momentum,
+    hint=(
+        "Duas linhas: `velocity = momentum * velocity - learning_rate * grad` e "
+        "`return theta + velocity, velocity`."
+    ),
+)
+
+
+# ---- ex4: one Adam step ------------------------------------------------------------------
+
+EX4_SETTINGS = {"learning_rate": 0.05, "beta_1": 0.9, "beta_2": 0.999, "epsilon": 1e-7}
+"""Hyperparameters ``ex4`` calls the function with."""
+
+
+def _adam_variants(theta, grad, m, v, t, learning_rate, beta_1, beta_2, epsilon):
+    """The parameters a few common mistakes produce, by name."""
+    m_new = beta_1 * m + (1 - beta_1) * grad
+    v_new = beta_2 * v + (1 - beta_2) * grad**2
+    m_hat, v_hat = m_new / (1 - beta_1**t), v_new / (1 - beta_2**t)
+    return {
+        "sem correção de viés": theta - learning_rate * m_new / (np.sqrt(v_new) + epsilon),
+        "com a correção da aula 003, (1 − β) em vez de (1 − βᵗ)": theta - learning_rate
+        * (m_new / (1 - beta_1)) / (np.sqrt(v_new / (1 - beta_2)) + epsilon),
+        "sem a raiz quadrada": theta - learning_rate * m_hat / (v_hat + epsilon),
+        "com o passo morro acima": theta + learning_rate * m_hat / (np.sqrt(v_hat) + epsilon),
+    }
+
+
+_ADAM_ADVICE = {
+    "sem correção de viés": "divida m por (1 − β₁ᵗ) e v por (1 − β₂ᵗ) antes do passo",
+    "com a correção da aula 003, (1 − β) em vez de (1 − βᵗ)": (
+        "a correção usa a potência t, m̂ = m / (1 − β₁ᵗ) e v̂ = v / (1 − β₂ᵗ)"
+    ),
+    "sem a raiz quadrada": "o denominador é √v̂ + ε",
+    "com o passo morro acima": "θ ← θ − η·m̂/(√v̂ + ε), com sinal de menos",
+}
+
+
+def _check_adam(function: Any) -> str:
+    """``(theta, grad, m, v, t, ...) -> (theta, m, v)`` for t = 1..5, compared with
+    :func:`course_utils.optim.adam_step` and ``keras.optimizers.Adam``."""
+    import keras
+
+    settings = EX4_SETTINGS
+    theta0 = np.array([0.5, -1.5, 2.0, 0.0])
+    grads = _gradient_sequence(4, 5, theta0.shape)
+    grads[0][3] = 0.0  # a parameter whose first gradient is zero: 0/(0 + ε) must stay 0
+    theta, m, v = theta0.copy(), np.zeros_like(theta0), np.zeros_like(theta0)
+    for t, grad in enumerate(grads, 1):
+        inputs = (theta.copy(), grad.copy(), m.copy(), v.copy())
+        result = call_student(function, *inputs, t, **settings)
+        new_theta, new_m, new_v = _pair(result, "theta, m, v", 3)
+        ref_theta, ref_m, ref_v = optim.adam_step(*inputs, t, **settings)
+        where = f"no passo t = {t}"
+        for got, name in ((new_theta, "theta"), (new_m, "m"), (new_v, "v")):
+            if got.shape != theta0.shape:
+                raise WrongAnswer(
+                    f"{where}, {name} deveria ter formato {theta0.shape}, mas tem {got.shape}."
+                )
+        if not np.all(np.isfinite(new_theta)):
+            raise WrongAnswer(
+                f"{where}, theta tem valores não finitos ({_fmt(new_theta)}): some ε depois da "
+                "raiz, `np.sqrt(v_hat) + epsilon`, para nunca dividir por zero."
+            )
+        if not _close(new_m, ref_m) or not _close(new_v, ref_v):
+            message = (f"{where}, m e v deveriam ser {_fmt(ref_m)} e {_fmt(ref_v)}, "
+                       f"mas são {_fmt(new_m)} e {_fmt(new_v)}.")
+            m_hat = ref_m / (1 - settings["beta_1"] ** t)
+            v_hat = ref_v / (1 - settings["beta_2"] ** t)
+            if _close(new_m, m_hat) and _close(new_v, v_hat):
+                message += (" Você devolveu m̂ e v̂: devolva m e v sem correção; a correção "
+                            "só entra no cálculo do passo.")
+            elif _close(new_m, settings["beta_2"] * inputs[2] + (1 - settings["beta_2"]) * grad):
+                message += (f" β₁ e β₂ estão trocados: β₁ ({settings['beta_1']}) vai com o "
+                            f"gradiente, em m; β₂ ({settings['beta_2']}) com o gradiente ao "
+                            "quadrado, em v.")
+            elif _close(new_m, inputs[2]) and _close(new_v, inputs[3]):
+                message += " São os valores de entrada: devolva m e v atualizados."
+            raise WrongAnswer(message)
+        if not _close(new_theta, ref_theta, atol=1e-7):
+            message = f"{where}, theta deveria ser {_fmt(ref_theta)}, mas é {_fmt(new_theta)}."
+            for name, value in _adam_variants(*inputs, t, **settings).items():
+                if _close(new_theta, value, atol=1e-7):
+                    message += f" Parece o Adam {name}: {_ADAM_ADVICE[name]}."
+                    break
+            raise WrongAnswer(message)
+        if not (np.array_equal(inputs[0], theta) and np.array_equal(inputs[2], m)
+                and np.array_equal(inputs[3], v)):
+            raise WrongAnswer(
+                "sua função alterou os arrays que recebeu (com `+=` ou `-=`); "
+                "calcule arrays novos e devolva-os."
+            )
+        theta, m, v = new_theta, new_m, new_v
+    keras_points = _keras_trajectory(keras.optimizers.Adam(**settings), theta0, grads)
+    gap = float(np.max(np.abs(keras_points[-1] - theta)))
+    if gap > 1e-5:  # pragma: no cover - would mean course_utils.optim disagrees with Keras
+        raise WrongAnswer(f"depois de {len(grads)} passos, o Keras chegou a "
+                          f"{_fmt(keras_points[-1])} e você a {_fmt(theta)}.")
+    return (f"{len(grads)} passos iguais aos de course_utils.optim.adam_step e de "
+            f"keras.optimizers.Adam (diferença máxima {gap:.1e}).")
+
+
+ex4 = Exercise(
+    key="04/ex4",
+    checker=_check_adam,
+    hint=(
+        "Na ordem: m = β₁·m + (1 − β₁)·g; v = β₂·v + (1 − β₂)·g²; m̂ = m / (1 − β₁**t); "
+        "v̂ = v / (1 − β₂**t); θ = θ − η·m̂ / (np.sqrt(v̂) + ε). Devolva (θ, m, v)."
+    ),
+)
+

@@ -10,11 +10,6 @@ from course_utils.exercises.lesson01 import PIXELS_5X5, ex1, ex2, ex3, ex4, ex5
 from course_utils.images import load_sample_image
 
 
-@pytest.fixture(autouse=True)
-def lenient(monkeypatch):
-    monkeypatch.delenv("COURSE_STRICT", raising=False)
-
-
 @pytest.fixture(scope="module")
 def photo():
     return load_sample_image()

@@ -5,6 +5,8 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+from exercise_testing import correct, wrong
+
 from course_utils import conv
 from course_utils.checks import ExerciseFailed, ____
 from course_utils.exercises.lesson02 import (
@@ -19,26 +21,6 @@ from course_utils.exercises.lesson02 import (
     ex4,
     ex5,
 )
-
-
-@pytest.fixture(autouse=True)
-def lenient(monkeypatch):
-    """Checks print instead of raising unless a test turns strict mode on."""
-    monkeypatch.delenv("COURSE_STRICT", raising=False)
-
-
-def wrong(exercise, answer, *fragments: str) -> str:
-    """Evaluate an answer that must be wrong; every fragment must be in the message."""
-    feedback = exercise._evaluate(answer)
-    assert feedback.kind == "wrong", feedback
-    for fragment in fragments:
-        assert fragment in feedback.text, feedback.text
-    return feedback.text
-
-
-def correct(exercise, answer) -> None:
-    feedback = exercise._evaluate(answer)
-    assert feedback.kind == "correct", feedback
 
 
 # ---- reference solutions, written the way a student would --------------------------------

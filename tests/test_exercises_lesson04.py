@@ -6,29 +6,11 @@ import keras
 import numpy as np
 import pytest
 
+from exercise_testing import correct, wrong
+
 from course_utils import optim
 from course_utils.checks import ExerciseFailed, ____
 from course_utils.exercises.lesson04 import PROBLEMS, bce_cases, ex1, ex2, ex3, ex4
-
-
-@pytest.fixture(autouse=True)
-def lenient(monkeypatch):
-    """Checks print instead of raising unless a test turns strict mode on."""
-    monkeypatch.delenv("COURSE_STRICT", raising=False)
-
-
-def wrong(exercise, answer, *fragments: str) -> str:
-    """Evaluate an answer that must be wrong; every fragment must be in the message."""
-    feedback = exercise._evaluate(answer)
-    assert feedback.kind == "wrong", feedback
-    for fragment in fragments:
-        assert fragment in feedback.text, feedback.text
-    return feedback.text
-
-
-def correct(exercise, answer) -> None:
-    feedback = exercise._evaluate(answer)
-    assert feedback.kind == "correct", feedback
 
 
 # ---- reference solutions, written the way a student would --------------------------------

@@ -12,7 +12,8 @@ def wrong(exercise: Exercise, answer, *fragments: str) -> str:
     return feedback.text
 
 
-def correct(exercise: Exercise, answer) -> None:
-    """Evaluate an answer that must be right."""
+def correct(exercise: Exercise, answer) -> str:
+    """Evaluate an answer that must be right; return the note shown with "Correto!"."""
     feedback = exercise._evaluate(answer)
     assert feedback.kind == "correct", feedback
+    return feedback.text

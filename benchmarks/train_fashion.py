@@ -1,0 +1,118 @@
+"""Train lesson 06's final Fashion-MNIST configuration on the real data; report test accuracy.
+
+Usage: python benchmarks/train_fashion.py [--epochs N]
+
+Exactly what ``solutions/06_desafio_fashion_mnist.py`` does for its final run in full mode:
+``course_utils.models.build_mnist_cnn`` with the filters and activation of
+``course_utils.exercises.lesson06.FINAL_CONFIG``, Adam, sparse categorical cross-entropy, its
+epochs and batch size, seed ``SEED``, trained on the lesson's stratified split
+(``reference_split``: 5/6 of the training set, the other 1/6 for validation) and evaluated
+once on the test set. Fast mode is never used: the data is whatever
+``course_utils.datasets.load_fashion_mnist(fast=False)`` finds ($COURSE_DATA_DIR, the Keras
+cache or a download), and its sizes are printed. The goal on the full Fashion-MNIST
+(60,000 / 10,000) is a test accuracy of at least 92.5 %.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import platform
+import time
+
+import numpy as np
+
+GOAL = 0.925
+"""Test accuracy expected on the full Fashion-MNIST."""
+
+
+def cpu_name() -> str:
+    """The CPU model from /proc/cpuinfo where there is one, else what platform knows."""
+    try:
+        with open("/proc/cpuinfo", encoding="utf-8") as f:
+            for line in f:
+                if line.startswith("model name"):
+                    return line.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    return platform.processor() or platform.machine()
+
+
+def main() -> None:
+    from course_utils.exercises.lesson06 import FINAL_CONFIG, SEED
+
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument(
+        "--epochs", type=int, default=FINAL_CONFIG["epochs"],
+        help=f"default {FINAL_CONFIG['epochs']} (FINAL_CONFIG)",
+    )
+    args = parser.parse_args()
+
+    import keras
+    import tensorflow as tf
+
+    from course_utils import config
+    from course_utils.challenge import prepare_images
+    from course_utils.datasets import load_fashion_mnist
+    from course_utils.exercises.lesson06 import reference_split
+    from course_utils.models import build_mnist_cnn
+
+    (x_train, y_train), (x_test, y_test) = load_fashion_mnist(fast=False)
+    x_tr, x_val, y_tr, y_val = reference_split(x_train, y_train)
+    x_tr, x_val, x_test_in = prepare_images(x_tr), prepare_images(x_val), prepare_images(x_test)
+
+    config.set_seed(SEED)
+    model = build_mnist_cnn(filters=FINAL_CONFIG["filters"], activation=FINAL_CONFIG["activation"])
+    model.compile(optimizer="adam", loss="sparse_categorical_crossentropy", metrics=["accuracy"])
+    epoch_times: list[float] = []
+
+    class EpochTimer(keras.callbacks.Callback):
+        def on_epoch_begin(self, epoch, logs=None):
+            self.start = time.perf_counter()
+
+        def on_epoch_end(self, epoch, logs=None):
+            epoch_times.append(time.perf_counter() - self.start)
+
+    load_before = os.getloadavg()[0] if hasattr(os, "getloadavg") else float("nan")
+    start = time.perf_counter()
+    history = model.fit(
+        x_tr,
+        y_tr,
+        epochs=args.epochs,
+        batch_size=FINAL_CONFIG["batch_size"],
+        validation_data=(x_val, y_val),
+        callbacks=[EpochTimer()],
+        verbose=2,
+    )
+    train_seconds = time.perf_counter() - start
+    test_loss, test_accuracy = model.evaluate(x_test_in, y_test, batch_size=500, verbose=0)
+    load_after = os.getloadavg()[0] if hasattr(os, "getloadavg") else float("nan")
+
+    gpus = tf.config.list_physical_devices("GPU")
+    print()
+    print(f"data: {len(x_train)} train ({len(y_tr)} fit + {len(y_val)} validation, stratified), "
+          f"{len(x_test)} test; COURSE_DATA_DIR={os.environ.get('COURSE_DATA_DIR', '(unset)')}")
+    print(f"machine: {cpu_name()}, {os.cpu_count()} cores, "
+          f"{'GPU: ' + ', '.join(g.name for g in gpus) if gpus else 'no GPU'}; "
+          f"load average {load_before:.1f} before, {load_after:.1f} after; "
+          f"TensorFlow {tf.__version__}, Keras {keras.__version__}")
+    print(f"model: build_mnist_cnn(filters={tuple(FINAL_CONFIG['filters'])}, "
+          f"activation={FINAL_CONFIG['activation']!r}), {model.count_params()} parameters; "
+          f"batch size {FINAL_CONFIG['batch_size']}, seed {SEED}")
+    print(f"epochs: {len(history.history['loss'])}; "
+          f"seconds per epoch: {np.mean(epoch_times):.1f} "
+          f"(first {epoch_times[0]:.1f}, median {np.median(epoch_times):.1f}); "
+          f"training total {train_seconds:.0f} s")
+    best_epoch = int(np.argmax(history.history["val_accuracy"])) + 1
+    print(f"validation accuracy: final {history.history['val_accuracy'][-1]:.4f}, "
+          f"best {max(history.history['val_accuracy']):.4f} at epoch {best_epoch}")
+    print(f"test loss: {test_loss:.4f}")
+    print(f"test accuracy: {test_accuracy:.4f} ({100 * test_accuracy:.2f} %)")
+    full = len(x_train) == 60000 and len(x_test) == 10000
+    verdict = "met" if test_accuracy >= GOAL else "NOT met"
+    note = "" if full else " (not the full 60,000/10,000 Fashion-MNIST: the goal does not apply)"
+    print(f"goal >= {100 * GOAL:.1f} % on the full Fashion-MNIST: {verdict}{note}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,483 @@
+"""Exercises of lesson 06, "Desafio Fashion-MNIST", and the lesson's shared constants.
+
+* ``ex1``: a stratified train/validation split of the Fashion-MNIST training set, given as
+  ``(x_tr, x_val, y_tr, y_val)`` (the order of ``train_test_split``);
+* ``ex2``: the list of experiment configurations (dicts with ``epochs``, ``batch_size``,
+  ``filters``, ``activation``): at least 4, each hyperparameter taking 2 values or more,
+  checked before any training (and with :func:`course_utils.challenge.validate_experiments`);
+* ``ex3``: a function that picks the best run (the index label with the highest
+  ``val_accuracy``) of an experiments table;
+* ``ex4``: a function that computes accuracy from predicted probabilities and labels;
+* ``ex5``: the student id of the submission folder.
+
+The references are computed in code: the split from
+:func:`course_utils.datasets.load_fashion_mnist` and :func:`reference_split`, accuracy with
+:func:`sklearn.metrics.accuracy_score`.
+:data:`FINAL_CONFIG` is the configuration of the solution's final model, also trained by
+``benchmarks/train_fashion.py``.
+"""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Mapping
+from typing import Any
+
+import numpy as np
+
+from course_utils import challenge, datasets
+from course_utils.checks import Exercise, WrongAnswer, call_student
+
+SEED = 42
+"""Seed of the lesson: the validation split and every training run."""
+
+VAL_FRACTION = 1 / 6
+"""Share of the training set kept for validation (10,000 of the 60,000 images)."""
+
+FINAL_CONFIG = {"epochs": 20, "batch_size": 64, "filters": (32, 64), "activation": "relu"}
+"""The solution's final configuration (full mode), measured by ``benchmarks/train_fashion.py``."""
+
+HYPERPARAMETERS = challenge.HYPERPARAMETERS
+
+
+def reference_split(
+    x: np.ndarray, y: np.ndarray
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """The lesson's split: ``(x_tr, x_val, y_tr, y_val)``, stratified, :data:`VAL_FRACTION`."""
+    from sklearn.model_selection import train_test_split
+
+    return train_test_split(x, y, test_size=VAL_FRACTION, stratify=y, random_state=SEED)
+
+
+def best_run(table: Any) -> Any:
+    """Index label of the run with the highest ``val_accuracy`` (the first one on a tie)."""
+    return table["val_accuracy"].idxmax()
+
+
+def _class_name(label: int) -> str:
+    return datasets.FASHION_CLASSES[int(label)]
+
+
+# ---- ex1: stratified split -------------------------------------------------------------
+
+
+def _array(value: Any, name: str) -> np.ndarray:
+    if hasattr(value, "numpy") and callable(value.numpy):
+        value = value.numpy()
+    if not isinstance(value, (np.ndarray, list, tuple)):
+        raise WrongAnswer(f"{name} deveria ser um array NumPy, mas é {type(value).__name__}.")
+    return np.asarray(value)
+
+
+def _pixels(images: np.ndarray, name: str) -> np.ndarray:
+    """Images as uint8 rows of 784 pixels, undoing a division by 255 if there was one."""
+    rows = images.reshape(len(images), -1)
+    if rows.shape[1] != 28 * 28:
+        raise WrongAnswer(
+            f"{name} tem formato {images.shape}: cada imagem deveria ter 28×28 pixels."
+        )
+    if np.issubdtype(rows.dtype, np.floating):
+        scale = 255.0 if rows.size and rows.max() <= 1.0 else 1.0
+        rows = np.rint(rows * scale)
+    return rows.astype(np.uint8)
+
+
+def _check_split(answer: Any) -> None:
+    """ex1: a stratified split of the training set with VAL_FRACTION for validation."""
+    order = "(x_tr, x_val, y_tr, y_val), a ordem em que train_test_split devolve"
+    if not isinstance(answer, (tuple, list)) or len(answer) != 4:
+        raise WrongAnswer(f"passe as quatro partes numa tupla: {order}.")
+    x_tr, x_val, y_tr, y_val = (
+        _array(part, name) for part, name in zip(answer, ("x_tr", "x_val", "y_tr", "y_val"))
+    )
+    if x_tr.ndim < 2 or x_val.ndim < 2 or y_tr.ndim != 1 or y_val.ndim != 1:
+        shapes = ", ".join(str(part.shape) for part in (x_tr, x_val, y_tr, y_val))
+        raise WrongAnswer(
+            f"as partes têm formatos {shapes}: esperava imagens, imagens, rótulos, rótulos. "
+            f"A ordem é {order}."
+        )
+    if len(x_tr) != len(y_tr) or len(x_val) != len(y_val):
+        raise WrongAnswer(
+            f"x_tr tem {len(x_tr)} imagens e y_tr {len(y_tr)} rótulos; x_val tem {len(x_val)} "
+            f"e y_val {len(y_val)}. Imagens e rótulos de cada parte devem ter o mesmo tamanho."
+        )
+    (x_train, y_train), _ = datasets.load_fashion_mnist()
+    n = len(y_train)
+    _, _, ref_tr, ref_val = reference_split(np.zeros(n), y_train)
+    if len(y_tr) + len(y_val) != n:
+        raise WrongAnswer(
+            f"as duas partes somam {len(y_tr) + len(y_val)} exemplos, mas o treino tem {n}. "
+            "Divida x_train e y_train inteiros (o teste fica de fora)."
+        )
+    if len(y_val) == len(ref_tr) and len(y_tr) == len(ref_val):
+        raise WrongAnswer(
+            f"treino e validação estão trocados: a validação tem {len(y_val)} exemplos e o "
+            f"treino {len(y_tr)}. A ordem é {order}."
+        )
+    if len(y_val) != len(ref_val):
+        raise WrongAnswer(
+            f"a validação tem {len(y_val)} exemplos ({100 * len(y_val) / n:.1f} % do treino), "
+            f"mas deveria ter {len(ref_val)} ({100 * VAL_FRACTION:.1f} %). "
+            "Use test_size=VAL_FRACTION."
+        )
+    counts = np.bincount(y_tr, minlength=10) + np.bincount(y_val, minlength=10)
+    if not np.array_equal(counts, np.bincount(y_train, minlength=10)):
+        raise WrongAnswer(
+            "os rótulos das duas partes não são os do treino: algum exemplo sumiu ou se "
+            "repetiu. Divida x_train e y_train numa única chamada de train_test_split."
+        )
+    got, want = np.bincount(y_val, minlength=10), np.bincount(ref_val, minlength=10)
+    if np.abs(got - want).max() > 1:
+        worst = int(np.argmax(np.abs(got - want)))
+        share_val = 100 * got[worst] / len(y_val)
+        share_train = 100 * np.mean(y_train == worst)
+        raise WrongAnswer(
+            f"a validação não está estratificada: a classe '{_class_name(worst)}' é "
+            f"{share_val:.1f} % da validação, mas {share_train:.1f} % do treino. "
+            "Passe stratify=y_train para train_test_split."
+        )
+    parts = [(x_tr, y_tr, "x_tr", "y_tr"), (x_val, y_val, "x_val", "y_val")]
+    _check_pairs(x_train, y_train, parts)
+
+
+def _check_pairs(x_train: np.ndarray, y_train: np.ndarray, parts: list) -> None:
+    """Every image of each part is a training image, with one of its labels."""
+    labels: dict[bytes, set[int]] = {}
+    for row, label in zip(_pixels(x_train, "x_train"), y_train):
+        labels.setdefault(row.tobytes(), set()).add(int(label))
+    for images, part_labels, x_name, y_name in parts:
+        for i, (row, label) in enumerate(zip(_pixels(images, x_name), part_labels)):
+            known = labels.get(row.tobytes())
+            if known is None:
+                raise WrongAnswer(
+                    f"a imagem {x_name}[{i}] não está em x_train. Divida os arrays que "
+                    "load_fashion_mnist devolveu, sem transformá-los antes."
+                )
+            if int(label) not in known:
+                raise WrongAnswer(
+                    f"{x_name}[{i}] e {y_name}[{i}] não combinam: a imagem é de "
+                    f"'{_class_name(min(known))}', mas o rótulo diz '{_class_name(label)}'. "
+                    "Imagens e rótulos foram separados de jeitos diferentes? Passe x e y "
+                    "na mesma chamada de train_test_split."
+                )
+
+
+ex1 = Exercise(
+    key="06/ex1",
+    checker=_check_split,
+    hint=(
+        "train_test_split(x_train, y_train, test_size=VAL_FRACTION, stratify=y_train, "
+        "random_state=SEED) devolve x_tr, x_val, y_tr, y_val, nessa ordem. stratify diz "
+        "de qual array copiar as proporções das classes."
+    ),
+)
+
+
+# ---- ex2: the experiment configurations -----------------------------------------------
+
+
+def _describe(config: Mapping[str, Any]) -> str:
+    return ", ".join(f"{key}={config[key]!r}" for key in HYPERPARAMETERS if key in config)
+
+
+def _check_config(config: Any, number: int) -> dict[str, Any]:
+    where = f"a configuração {number}"
+    if not isinstance(config, Mapping):
+        raise WrongAnswer(
+            f"{where} deveria ser um dicionário como "
+            "{'epochs': 5, 'batch_size': 128, 'filters': (32, 64), 'activation': 'relu'}, "
+            f"mas é {type(config).__name__}."
+        )
+    unknown = [key for key in config if key not in HYPERPARAMETERS]
+    if unknown:
+        key = unknown[0]
+        close = difflib.get_close_matches(str(key), HYPERPARAMETERS, n=1)
+        guess = f" Você quis dizer '{close[0]}'?" if close else ""
+        raise WrongAnswer(
+            f"{where} tem a chave desconhecida {key!r}.{guess} As chaves são "
+            f"{', '.join(HYPERPARAMETERS)}."
+        )
+    missing = [key for key in HYPERPARAMETERS if key not in config]
+    if missing:
+        raise WrongAnswer(f"falta a chave {missing[0]!r} na {where[2:]} ({_describe(config)}).")
+    for key in ("epochs", "batch_size"):
+        value = config[key]
+        if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 1:
+            raise WrongAnswer(
+                f"{key} da {where[2:]} deveria ser um inteiro ≥ 1, mas é {value!r}."
+            )
+    filters = config["filters"]
+    if (
+        not isinstance(filters, (tuple, list))
+        or not filters
+        or any(
+            isinstance(f, bool) or not isinstance(f, (int, np.integer)) or f < 1 for f in filters
+        )
+    ):
+        raise WrongAnswer(
+            f"filters da {where[2:]} deveria ser uma tupla de inteiros positivos, um por bloco "
+            f"convolucional, como (32, 64); recebi {filters!r}."
+        )
+    activation = config["activation"]
+    if not isinstance(activation, str):
+        raise WrongAnswer(
+            f"activation da {where[2:]} deveria ser o nome de uma função, como 'relu'; "
+            f"recebi {activation!r}."
+        )
+    import keras
+
+    try:
+        keras.activations.get(activation)
+    except (ValueError, TypeError):
+        raise WrongAnswer(
+            f"o Keras não conhece a ativação {activation!r} (da {where[2:]}). "
+            "Experimente 'relu', 'tanh', 'elu', 'gelu' ou 'sigmoid'."
+        ) from None
+    return dict(config, filters=tuple(int(f) for f in filters))
+
+
+def _check_depth(filters: tuple[int, ...]) -> None:
+    """Each [Conv 3×3 → MaxPool 2] block needs a map of at least 3×3 to work on."""
+    size = 28
+    for block in range(len(filters)):
+        if size < 3:
+            raise WrongAnswer(
+                f"filters={filters} tem blocos demais: antes do bloco {block + 1} o mapa já tem "
+                f"{size}×{size} pixels, menor que o filtro 3×3. Use no máximo 3 blocos."
+            )
+        size = (size - 2) // 2
+
+
+def _check_configs(answer: Any) -> str:
+    """ex2: at least 4 valid configurations that vary each hyperparameter."""
+    if not isinstance(answer, (list, tuple)):
+        raise WrongAnswer(
+            f"configs deveria ser uma lista de dicionários, mas é {type(answer).__name__}."
+        )
+    configs = [_check_config(config, i) for i, config in enumerate(answer, 1)]
+    if len(configs) < challenge.MIN_RUNS:
+        raise WrongAnswer(
+            f"configs tem {len(configs)} configuração(ões); a entrega pede pelo menos "
+            f"{challenge.MIN_RUNS}."
+        )
+    for config in configs:
+        _check_depth(config["filters"])
+    seen: dict[tuple, int] = {}
+    for number, config in enumerate(configs, 1):
+        key = tuple(config[k] for k in HYPERPARAMETERS)
+        if key in seen:
+            raise WrongAnswer(
+                f"as configurações {seen[key]} e {number} são iguais ({_describe(config)}): "
+                "seria treinar duas vezes a mesma coisa."
+            )
+        seen[key] = number
+    unvaried = challenge.unvaried_hyperparameters(configs)
+    if unvaried:
+        which = ", ".join(f"{name}={configs[0][name]!r}" for name in unvaried)
+        raise WrongAnswer(
+            f"todas as configurações usam {which}. Cada hiperparâmetro (épocas, batch_size, "
+            "filtros e ativação) precisa de pelo menos 2 valores diferentes."
+        )
+    rows = [dict(config, val_accuracy=0.0, train_seconds=0.0) for config in configs]
+    try:
+        challenge.validate_experiments(rows)
+    except ValueError as error:  # should not happen after the checks above
+        raise WrongAnswer(f"a tabela resultante não passaria na entrega: {error}") from None
+    total = sum(config["epochs"] for config in configs)
+    return f"{len(configs)} treinos, {total} épocas no total."
+
+
+ex2 = Exercise(
+    key="06/ex2",
+    checker=_check_configs,
+    hint=(
+        "Comece pela linha de base e mude um hiperparâmetro por vez: "
+        "[BASELINE, {**BASELINE, 'epochs': 2 * BASELINE['epochs']}, "
+        "{**BASELINE, 'batch_size': 32}, {**BASELINE, 'filters': (16, 32)}, "
+        "{**BASELINE, 'activation': 'tanh'}]."
+    ),
+)
+
+
+# ---- ex3: the best run of a table -----------------------------------------------------
+
+
+def _table(accuracies: list[float], seconds: list[float], index: list[int]) -> Any:
+    """A small experiments table like the lesson's (index: run number)."""
+    import pandas as pd
+
+    n = len(accuracies)
+    return pd.DataFrame(
+        {
+            "epochs": [(1, 2, 5, 10)[i % 4] for i in range(n)],
+            "batch_size": [(32, 128)[i % 2] for i in range(n)],
+            "filters": [(32, 64)] * n,
+            "activation": ["relu"] * n,
+            "val_accuracy": accuracies,
+            "train_seconds": seconds,
+        },
+        index=pd.Index(index, name="execução"),
+    )
+
+
+def _check_best(answer: Any) -> None:
+    """ex3: pick_best(table) returns the label with the highest val_accuracy."""
+    tables = [
+        _table([0.88, 0.91, 0.90, 0.87, 0.905, 0.89], [40, 60, 95, 30, 12, 50], list(range(1, 7))),
+        _table([0.83, 0.86, 0.89, 0.85], [20, 25, 30, 35], [3, 5, 8, 9]),  # labels ≠ positions
+        _table([0.92, 0.90, 0.92], [10, 10, 10], [1, 2, 3]),  # a tie: either best is right
+    ]
+    for table in tables:
+        before = table.copy()
+        got = call_student(answer, table)
+        if not table.equals(before):
+            raise WrongAnswer("sua função alterou a tabela; ela só deveria ler a tabela.")
+        accuracy = table["val_accuracy"]
+        best = set(accuracy.index[accuracy == accuracy.max()])
+        labels = f"rótulos {list(table.index)}, val_accuracy {list(accuracy)}"
+        if hasattr(got, "index") and hasattr(got, "shape"):
+            raise WrongAnswer(
+                "sua função devolveu uma linha ou coluna da tabela; devolva só o rótulo "
+                "(o número da execução), por exemplo com .idxmax()."
+            )
+        if isinstance(got, (bool, np.bool_)) or not np.isscalar(got):
+            raise WrongAnswer(f"sua função devolveu {got!r}; devolva o número da execução.")
+        if isinstance(got, (float, np.floating)) and np.isclose(got, accuracy.max()):
+            raise WrongAnswer(
+                f"sua função devolveu {got!r}, a maior val_accuracy; queremos o número da "
+                f"execução que a atingiu ({labels})."
+            )
+        if got in best:
+            continue
+        if got == accuracy.idxmin():
+            raise WrongAnswer(
+                f"sua função devolveu {got!r}, a execução com a MENOR val_accuracy ({labels})."
+            )
+        if got == int(np.argmax(accuracy.to_numpy())):
+            raise WrongAnswer(
+                f"sua função devolveu {got!r}, a posição (contando de 0) da melhor linha; "
+                f"queremos o rótulo do índice ({labels}). Use .idxmax(), não .argmax()."
+            )
+        if got in (table["train_seconds"].idxmax(), table["train_seconds"].idxmin()):
+            raise WrongAnswer(
+                f"sua função devolveu {got!r}: parece ter olhado a coluna train_seconds. "
+                "A escolha é pela val_accuracy."
+            )
+        raise WrongAnswer(
+            f"sua função devolveu {got!r}, mas a melhor execução é {sorted(best)[0]} "
+            f"({labels})."
+        )
+
+
+ex3 = Exercise(
+    key="06/ex3",
+    checker=_check_best,
+    hint=(
+        "table['val_accuracy'] é uma série cujo índice é o número da execução; "
+        ".idxmax() devolve o rótulo (índice) do maior valor."
+    ),
+)
+
+
+# ---- ex4: accuracy by hand ------------------------------------------------------------
+
+
+def _probabilities(n: int, seed: int) -> tuple[np.ndarray, np.ndarray]:
+    rng = np.random.default_rng(seed)
+    logits = rng.normal(size=(n, 10))
+    probs = np.exp(logits) / np.exp(logits).sum(axis=1, keepdims=True)
+    labels = np.where(rng.random(n) < 0.6, probs.argmax(axis=1), rng.integers(0, 10, n))
+    return probs.astype(np.float32), labels.astype(np.uint8)
+
+
+def _check_accuracy(answer: Any) -> None:
+    """ex4: accuracy(probs, labels) = mean(argmax(probs, axis=1) == labels)."""
+    from sklearn.metrics import accuracy_score
+
+    for n, seed in ((50, 0), (10, 4)):  # 10 x 10: argmax on the wrong axis does not crash
+        probs, labels = _probabilities(n, seed)
+        expected = accuracy_score(labels, probs.argmax(axis=1))
+        got = call_student(answer, probs.copy(), labels.copy())
+        if hasattr(got, "numpy") and callable(got.numpy):
+            got = got.numpy()
+        if isinstance(got, np.ndarray) and got.size == 1:
+            got = got.reshape(())[()]
+        if isinstance(got, (bool, np.bool_, str)) or not np.isscalar(got):
+            shape = getattr(got, "shape", None)
+            detail = f" de formato {shape}" if shape is not None else ""
+            raise WrongAnswer(
+                f"sua função devolveu {type(got).__name__}{detail}; devolva um número: a "
+                "fração de acertos (a média dos acertos)."
+            )
+        got = float(got)
+        if np.isclose(got, expected):
+            continue
+        hits = expected * n
+        if np.isclose(got, hits):
+            raise WrongAnswer(
+                f"sua função devolveu {got:g}, o número de acertos; divida pelo número de "
+                f"exemplos ({n}) para ter a fração."
+            )
+        if np.isclose(got, 100 * expected):
+            raise WrongAnswer(
+                f"sua função devolveu {got:g}, a acurácia em porcentagem; devolva a fração "
+                f"({expected:g})."
+            )
+        if n == probs.shape[1] and np.isclose(got, np.mean(probs.argmax(axis=0) == labels)):
+            raise WrongAnswer(
+                "você tomou o argmax no eixo 0 (ao longo das imagens). Cada linha de probs é "
+                "uma imagem: use argmax(axis=1) para ter uma classe por imagem."
+            )
+        if np.isclose(got, 1 - expected):
+            raise WrongAnswer(f"sua função devolveu {got:g}, a taxa de erro (1 − acurácia).")
+        raise WrongAnswer(
+            f"com {n} exemplos a acurácia esperada é {expected:g}, mas sua função devolveu "
+            f"{got:g}. A classe prevista é o argmax de cada linha; compare com labels e tire "
+            "a média."
+        )
+
+
+ex4 = Exercise(
+    key="06/ex4",
+    checker=_check_accuracy,
+    hint=(
+        "np.argmax(probs, axis=1) dá a classe prevista de cada imagem; compare com labels "
+        "(um array de True/False) e tire a média com np.mean."
+    ),
+)
+
+
+# ---- ex5: the student id --------------------------------------------------------------
+
+
+def _check_student_id(answer: Any) -> str:
+    """ex5: a non-empty ASCII id that is a safe folder name."""
+    if not isinstance(answer, str):
+        raise WrongAnswer(
+            f"student_id deveria ser um texto entre aspas, como 'maria.silva', mas é "
+            f"{type(answer).__name__}."
+        )
+    try:
+        challenge.validate_student_id(answer)
+    except ValueError:
+        bad = sorted({c for c in answer if not (c.isascii() and (c.isalnum() or c in "._-"))})
+        if not answer:
+            problem = "está vazio"
+        elif bad:
+            problem = f"tem caracteres não permitidos: {' '.join(repr(c) for c in bad)}"
+        elif set(answer) == {"."}:
+            problem = "só tem pontos"
+        else:
+            problem = f"é longo demais ({len(answer)} caracteres; o máximo é 64)"
+        raise WrongAnswer(
+            f"student_id {problem}. Use só letras sem acento, dígitos, '.', '_' e '-' "
+            "(ele vira o nome de uma pasta na correção)."
+        ) from None
+    return f"sua entrega vai se chamar {answer!r}."
+
+
+ex5 = Exercise(
+    key="06/ex5",
+    checker=_check_student_id,
+    hint="Use sua matrícula ou seu nome sem acentos e sem espaços, por exemplo 'maria.silva'.",
+)

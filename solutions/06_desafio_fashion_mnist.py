@@ -1,0 +1,557 @@
+# %% [markdown]
+# # 06 · Desafio Fashion-MNIST
+#
+# Na aula 05 você treinou uma CNN que reconhece dígitos escritos à mão. O desafio da aula 001
+# é levar **o mesmo modelo** a um problema mais difícil, o Fashion-MNIST: fotos de roupas e
+# calçados. E fazer isso do jeito certo: com uma divisão honesta dos dados, uma tabela com
+# todos os experimentos e uma escolha justificada com números.
+#
+# Você vai aprender a:
+#
+# - reaproveitar a CNN do MNIST (`build_mnist_cnn`) num conjunto de dados novo;
+# - separar treino, validação e teste, com uma validação estratificada, e entender por que o
+#   teste só é usado uma vez, no fim;
+# - variar épocas (*epochs*), tamanho do lote (*batch size*), número de filtros e função de
+#   ativação, anotando cada treino numa tabela de experimentos;
+# - escolher a melhor configuração pela validação e justificar a escolha;
+# - medir a acurácia no teste à mão e entregar o desafio num formato que o professor corrige
+#   automaticamente.
+
+# %%
+import tempfile
+import time
+
+import matplotlib.pyplot as plt
+import numpy as np
+import pandas as pd
+from sklearn.metrics import accuracy_score, confusion_matrix
+from sklearn.model_selection import train_test_split
+
+from course_utils import config
+from course_utils.challenge import prepare_images, save_submission, self_check
+from course_utils.checks import ____, is_placeholder
+from course_utils.datasets import FASHION_CLASSES, load_fashion_mnist
+from course_utils.exercises.lesson06 import (
+    SEED,
+    VAL_FRACTION,
+    best_run,
+    ex1,
+    ex2,
+    ex3,
+    ex4,
+    ex5,
+    reference_split,
+)
+from course_utils.models import build_mnist_cnn
+from course_utils.plots import plot_confusion_matrix, plot_history, show_images
+
+config.set_seed(SEED)
+print(config.fast_mode_line())
+
+# %% [markdown]
+# ## O Fashion-MNIST
+#
+# A Zalando criou o Fashion-MNIST para substituir o MNIST, que ficou fácil demais para
+# comparar modelos: até redes simples acertam quase todos os dígitos. O formato é idêntico
+# (imagens 28×28 em tons de cinza, 10 classes), então tudo o que funcionava com o MNIST
+# funciona aqui sem mudança. Só que camiseta, camisa e pulôver se parecem muito mais entre si
+# do que um 1 e um 7.
+
+# %%
+(x_train, y_train), (x_test, y_test) = load_fashion_mnist()
+print("treino:", x_train.shape, x_train.dtype, "| teste:", x_test.shape, x_test.dtype)
+print("classes:", ", ".join(f"{i} = {name}" for i, name in enumerate(FASHION_CLASSES)))
+
+# %%
+show_images(
+    x_train[:16],
+    titles=[FASHION_CLASSES[label] for label in y_train[:16]],
+    cmap="gray",
+    suptitle="As primeiras imagens de treino",
+);
+
+# %% [markdown]
+# Quantas imagens há de cada classe no treino?
+
+# %%
+pd.Series(np.bincount(y_train, minlength=10), index=FASHION_CLASSES, name="imagens de treino")
+
+# %% [markdown]
+# Todas as classes têm o mesmo número de imagens: o conjunto é balanceado. Guarde isso, vai
+# importar na hora de separar a validação.
+#
+# ## Treino, validação e teste
+#
+# A aula 001 pede para separar os dados em treino e teste. Como vamos treinar *muitas*
+# configurações e escolher a melhor, precisamos de uma terceira parte:
+#
+# - **treino**: onde o modelo ajusta os pesos;
+# - **validação**: onde comparamos as configurações e escolhemos uma;
+# - **teste**: a prova final, usada **uma única vez**, com o modelo já escolhido.
+#
+# Por que não escolher direto pelo teste? Cada medida de acurácia tem um pouco de sorte (a
+# semente, a ordem dos lotes). Se você treina vinte configurações e fica com a que foi melhor
+# no teste, está escolhendo também a que teve mais sorte naquelas imagens, e a acurácia que
+# você anuncia fica otimista. Pior: cada ajuste feito "porque o teste melhorou" adapta o
+# modelo ao teste, que deixa de ser uma prova que o modelo nunca viu. Por isso a comparação
+# usa a validação, e o teste fica guardado até o fim.
+#
+# O Fashion-MNIST já vem com um teste separado. A validação sai do treino, com
+# `train_test_split` do scikit-learn, e de forma **estratificada** (`stratify=y`): cada classe
+# aparece na validação na mesma proporção em que aparece no treino, então a validação é uma
+# miniatura fiel do problema. `random_state` fixa o sorteio, para a divisão ser sempre a
+# mesma.
+#
+# ### Exercício 1 · Separe a validação
+#
+# Separe `x_train, y_train` em `x_tr, x_val, y_tr, y_val`, com a fração `VAL_FRACTION` na
+# validação, estratificada pelos rótulos e com `random_state=SEED`.
+
+# %%
+# BEGIN SOLUTION ex1
+x_tr, x_val, y_tr, y_val = train_test_split(
+    x_train, y_train, test_size=VAL_FRACTION, stratify=y_train, random_state=SEED
+)
+# END SOLUTION
+ex1.check((x_tr, x_val, y_tr, y_val))
+
+# %%
+# ex1.hint()
+# ex1.solution()
+
+# %% [markdown]
+# Para o notebook rodar mesmo com o exercício em branco, daqui em diante usamos
+# `reference_split`, que faz exatamente a chamada do exercício. A tabela compara a fração de
+# cada classe no treino, na validação e no teste.
+
+# %%
+x_tr, x_val, y_tr, y_val = reference_split(x_train, y_train)
+print(f"treino: {len(y_tr)} | validação: {len(y_val)} | teste: {len(y_test)} imagens")
+shares = pd.DataFrame(
+    {
+        "treino": np.bincount(y_tr, minlength=10) / len(y_tr),
+        "validação": np.bincount(y_val, minlength=10) / len(y_val),
+        "teste": np.bincount(y_test, minlength=10) / len(y_test),
+    },
+    index=FASHION_CLASSES,
+)
+shares.round(3)
+
+# %% [markdown]
+# E se não estratificássemos? A célula abaixo sorteia uma validação do mesmo tamanho sem
+# `stratify` e mede, nas duas versões, o maior desvio entre a fração de uma classe na
+# validação e no treino completo.
+
+# %%
+_, _, _, y_val_random = train_test_split(
+    x_train, y_train, test_size=VAL_FRACTION, random_state=SEED
+)
+train_share = np.bincount(y_train, minlength=10) / len(y_train)
+for name, labels in (("estratificada", y_val), ("sem stratify", y_val_random)):
+    deviation = np.abs(np.bincount(labels, minlength=10) / len(labels) - train_share).max()
+    print(f"{name:>13}: maior desvio de proporção = {100 * deviation:.2f} pontos percentuais")
+
+# %% [markdown]
+# A divisão estratificada copia as proporções do treino quase exatamente; a sorteada só
+# aproximadamente. Com classes balanceadas e milhares de imagens a diferença é pequena, mas
+# com poucas imagens ou classes raras ela decide se a validação é confiável.
+#
+# ## A CNN do MNIST, de novo
+#
+# O modelo é o da aula 05, construído pela mesma função `build_mnist_cnn` de
+# `course_utils.models`: um bloco [convolução 3×3 → *max pooling* 2×2] para cada número da
+# lista `filters`, depois `Flatten`, `Dropout` e uma camada densa com *softmax* de 10 saídas.
+# Como o número de filtros e a ativação são argumentos, dá para variar os dois sem reescrever
+# o modelo.
+
+# %%
+build_mnist_cnn().summary()
+
+# %% [markdown]
+# Antes de treinar, as imagens viram `float32` entre 0 e 1 e ganham o eixo de canal (1, tons
+# de cinza). `prepare_images` faz isso, e é a mesma função que o corretor do professor usa
+# na sua entrega. Preparar o teste agora não é "olhar" o teste: nenhuma decisão depende dele.
+
+# %%
+x_tr_in, x_val_in, x_test_in = (prepare_images(x) for x in (x_tr, x_val, x_test))
+print(x_tr_in.shape, x_tr_in.dtype, "valores de", x_tr_in.min(), "a", x_tr_in.max())
+
+# %% [markdown]
+# ## Um experimento = um treino + uma linha na tabela
+#
+# `run_experiment` treina a CNN com quatro hiperparâmetros, mede a acurácia na validação ao
+# fim do treino e o tempo gasto, e guarda tudo: a linha da tabela em `runs`, o modelo em
+# `models` e as curvas em `histories`. Todas as execuções usam a mesma semente, para que a
+# diferença entre duas linhas venha dos hiperparâmetros e não do sorteio dos pesos iniciais.
+
+# %%
+runs, models, histories = [], [], []
+
+
+def describe(run):
+    """What a run changes with respect to the baseline, e.g. "epochs=10"."""
+    changes = [
+        f"{key}={run[key]}" for key in BASELINE if tuple_if_list(run[key]) != BASELINE[key]
+    ]
+    return ", ".join(changes) or "linha de base"
+
+
+def tuple_if_list(value):
+    """Filters may be written as a list or a tuple; compare them as tuples."""
+    return tuple(value) if isinstance(value, (list, tuple)) else value
+
+
+def run_experiment(epochs, batch_size, filters, activation):
+    """Train build_mnist_cnn on the training split; record and return the table row."""
+    config.set_seed(SEED)
+    model = build_mnist_cnn(filters=filters, activation=activation)
+    model.compile(optimizer="adam", loss="sparse_categorical_crossentropy", metrics=["accuracy"])
+    start = time.perf_counter()
+    history = model.fit(
+        x_tr_in, y_tr, epochs=epochs, batch_size=batch_size,
+        validation_data=(x_val_in, y_val), verbose=0 if config.FAST else 2,
+    )
+    row = {
+        "epochs": epochs,
+        "batch_size": batch_size,
+        "filters": tuple(filters),
+        "activation": activation,
+        "val_accuracy": history.history["val_accuracy"][-1],
+        "train_seconds": time.perf_counter() - start,
+    }
+    runs.append(row)
+    models.append(model)
+    histories.append(history)
+    print(f"execução {len(runs)} ({describe(row)}): val_accuracy {row['val_accuracy']:.4f} "
+          f"em {row['train_seconds']:.1f} s")
+    return row
+
+
+# %% [markdown]
+# A linha de base é o modelo da aula 05: filtros `(32, 64)`, ReLU e lotes de 128 imagens,
+# mas com menos épocas, para a varredura inteira caber no tempo. O número de épocas vem de
+# `config.epochs`: o valor do modo completo normalmente, uma só no modo rápido dos testes.
+
+# %%
+BASELINE = {
+    "epochs": config.epochs(5, 1),
+    "batch_size": 128,
+    "filters": (32, 64),
+    "activation": "relu",
+}
+run_experiment(**BASELINE);
+
+# %% [markdown]
+# ## Variando os hiperparâmetros
+#
+# - **Épocas**: quantas vezes o treino passa por todas as imagens. Poucas deixam o modelo
+#   cru; muitas custam tempo e, a partir de certo ponto, o modelo decora o treino e piora na
+#   validação (sobreajuste, *overfitting*).
+# - **Tamanho do lote**: quantas imagens entram em cada passo do gradiente. Lotes menores dão
+#   mais passos por época, cada um mais ruidoso; lotes maiores dão menos passos e aproveitam
+#   melhor a GPU.
+# - **Filtros**: quantos filtros cada bloco convolucional aprende. Mais filtros detectam mais
+#   padrões, com mais parâmetros e mais tempo de treino.
+# - **Ativação**: a não linearidade depois de cada convolução, como `"relu"`, `"tanh"` ou
+#   `"elu"`.
+#
+# Testar todas as combinações explode rápido: só dois valores para cada um dos quatro já são
+# $2^4 = 16$ treinos. Um jeito econômico é mudar **um hiperparâmetro por vez** a partir da
+# linha de base: se só uma coisa mudou, a diferença na validação é efeito dela. O preço é não
+# ver interações (mais filtros podem precisar de mais épocas, por exemplo).
+#
+# ### Exercício 2 · Monte a varredura
+#
+# Escreva `configs`, uma lista de dicionários com as chaves `epochs`, `batch_size`, `filters`
+# e `activation`. Regras da entrega: pelo menos 4 configurações, e cada um dos quatro
+# hiperparâmetros com pelo menos 2 valores diferentes. Você pode incluir a linha de base
+# (ela não é treinada de novo). Para copiar a linha de base mudando só uma chave, use
+# `{**BASELINE, "batch_size": 32}`. A checagem roda antes de qualquer treino, para você não
+# perder tempo com uma lista inválida.
+
+# %%
+# BEGIN SOLUTION ex2
+# um fator por vez: a linha de base e, para cada hiperparâmetro, os valores alternativos
+# (no modo rápido só o primeiro de cada lista, para os testes rodarem em segundos)
+configs = [BASELINE] + [
+    {**BASELINE, key: value}
+    for key, values in {
+        "epochs": [2 * BASELINE["epochs"]],
+        "batch_size": [32, 512],
+        "filters": [(16, 32), (64, 128)],
+        "activation": ["tanh", "elu"],
+    }.items()
+    for value in (values[:1] if config.FAST else values)
+]
+# END SOLUTION
+ex2.check(configs)
+
+# %%
+# ex2.hint()
+# ex2.solution()
+
+# %% [markdown]
+# Agora o treino de cada configuração. No modo completo isso leva alguns minutos numa GPU (e
+# bem mais sem ela): cada execução imprime uma linha por época.
+
+# %%
+def run_all(configs):
+    """Run every configuration that is not in the table yet."""
+    if is_placeholder(configs):
+        print("configs ainda está em branco (____): faça o exercício 2 e rode esta célula.")
+        return
+    for cfg in configs:
+        done = [i for i, row in enumerate(runs, 1) if all(
+            tuple_if_list(row[key]) == tuple_if_list(cfg[key]) for key in BASELINE)]
+        if done:
+            print(f"{describe(cfg)}: já é a execução {done[0]}, não treino de novo")
+        else:
+            run_experiment(**cfg)
+
+
+run_all(configs)
+
+# %% [markdown] tags=["solution"]
+# ### Uma rodada mais longa
+#
+# A varredura usa poucas épocas para ser barata, então ela indica direções, não o melhor
+# modelo possível. Como último candidato, treinamos a configuração final da solução, com
+# mais épocas e lotes menores (`FINAL_CONFIG`; o script `benchmarks/train_fashion.py` treina
+# exatamente ela e mede o tempo). Ela entra na tabela como qualquer outra execução e disputa
+# pela validação, sem privilégio.
+
+# %% tags=["solution"]
+from course_utils.exercises.lesson06 import FINAL_CONFIG
+
+final_config = {**FINAL_CONFIG, "epochs": config.epochs(FINAL_CONFIG["epochs"], 2)}
+run_experiment(**final_config);
+
+# %% [markdown]
+# ## A tabela de experimentos
+#
+# Cada linha é uma execução, numerada na ordem em que rodou. É essa tabela que vai na sua
+# entrega.
+
+# %%
+experiments = pd.DataFrame(runs, index=pd.RangeIndex(1, len(runs) + 1, name="execução"))
+experiments.round(4)
+
+# %% [markdown]
+# O gráfico mostra a acurácia de validação de cada execução (o eixo não começa em zero, para
+# as diferenças aparecerem) e, ao lado, quanto tempo cada uma levou.
+
+# %%
+labels = [f"{i}: {describe(row)}" for i, row in experiments.iterrows()]
+positions = np.arange(len(experiments))
+fig, (ax_acc, ax_time) = plt.subplots(
+    1, 2, figsize=(11, 1.5 + 0.45 * len(experiments)), sharey=True, layout="constrained"
+)
+ax_acc.plot(experiments["val_accuracy"], positions, "o", color="tab:blue")
+ax_acc.set_yticks(positions, labels)
+ax_acc.invert_yaxis()
+ax_acc.set_xlabel("acurácia de validação")
+ax_acc.set_title("Acurácia de validação por execução")
+ax_acc.grid(alpha=0.3)
+ax_time.barh(positions, experiments["train_seconds"], color="tab:gray")
+ax_time.set_xlabel("segundos de treino")
+ax_time.set_title("Custo de cada execução");
+
+# %% [markdown]
+# ## Escolhendo a melhor execução
+#
+# A regra é simples: fica a execução com a maior acurácia de **validação**.
+#
+# ### Exercício 3 · A melhor linha da tabela
+#
+# Complete `pick_best(table)`: ela recebe uma tabela como `experiments` e devolve o **número
+# da execução** (o rótulo do índice, não a posição da linha) com a maior `val_accuracy`.
+
+# %%
+def pick_best(table):
+    """Index label of the run with the highest val_accuracy."""
+    # BEGIN SOLUTION ex3
+    return table["val_accuracy"].idxmax()
+    # END SOLUTION
+
+
+ex3.check(pick_best)
+
+# %%
+# ex3.hint()
+# ex3.solution()
+
+# %% [markdown]
+# Daqui em diante usamos `best_run`, que faz o mesmo que a sua `pick_best`. A célula abaixo
+# compara a escolhida com a linha de base e com a segunda colocada.
+
+# %%
+best = best_run(experiments)
+chosen, baseline = experiments.loc[best], experiments.loc[1]
+print(f"escolhida: execução {best} ({describe(chosen)}), "
+      f"val_accuracy {chosen.val_accuracy:.4f}")
+print(f"linha de base: {baseline.val_accuracy:.4f}; ganho de "
+      f"{100 * (chosen.val_accuracy - baseline.val_accuracy):+.2f} pontos percentuais, "
+      f"com {chosen.train_seconds / baseline.train_seconds:.1f} vezes o tempo de treino")
+if len(experiments) > 1:
+    second = best_run(experiments.drop(index=best))
+    print(f"segunda colocada: execução {second} ({describe(experiments.loc[second])}), "
+          f"{experiments.loc[second, 'val_accuracy']:.4f}; diferença de "
+          f"{100 * (chosen.val_accuracy - experiments.loc[second, 'val_accuracy']):.2f} "
+          "pontos percentuais")
+
+# %% [markdown]
+# **Sua vez:** numa célula de texto, escreva qual execução você escolheu e por quê, citando os
+# números da célula acima. Três perguntas ajudam: quanto ela ganha da linha de base? A
+# diferença para a segunda colocada é grande ou pode ser sorte da semente? O ganho compensa o
+# tempo a mais?
+
+# %% [markdown] tags=["solution"]
+# **Justificativa (solução).** Escolhemos a execução indicada acima porque ela tem a maior
+# acurácia de validação da tabela, e a comparação foi justa: mesma divisão, mesma semente,
+# mesmo otimizador. A célula acima mostra de quanto ela supera a linha de base e quanto
+# tempo a mais isso custou. Dois cuidados ao ler esses números. Primeiro, uma diferença de
+# poucos décimos de ponto percentual para a segunda colocada pode ser só ruído de uma semente;
+# para ter certeza, rode as duas de novo com outras sementes. Segundo, se a segunda colocada
+# for quase tão boa e muito mais barata, ela pode ser a escolha sensata num orçamento
+# apertado. Nada disso usou o teste: ele continua intocado.
+#
+# As curvas da execução escolhida dizem se mais épocas ajudariam: se a validação ainda sobe
+# no fim, sim; se ela cai enquanto o treino continua subindo, o modelo começou a decorar.
+
+# %%
+plot_history(histories[best - 1]);
+
+# %% [markdown]
+# ## O teste, uma única vez
+#
+# Com o modelo escolhido, agora sim olhamos o teste. `predict` devolve, para cada imagem, as
+# 10 probabilidades da *softmax*.
+
+# %%
+best_model = models[best - 1]
+probs = best_model.predict(x_test_in, verbose=0)
+print(f"probs: {probs.shape} | soma da primeira linha: {probs[0].sum():.4f}")
+
+# %% [markdown]
+# ### Exercício 4 · Acurácia à mão
+#
+# Complete `accuracy(probs, labels)`: a classe prevista de cada imagem é a de maior
+# probabilidade, e a acurácia é a fração de imagens em que ela é igual ao rótulo.
+
+# %%
+def accuracy(probs, labels):
+    """Fraction of rows of probs whose most likely class is the label."""
+    # BEGIN SOLUTION ex4
+    return np.mean(np.argmax(probs, axis=1) == labels)
+    # END SOLUTION
+
+
+ex4.check(accuracy)
+
+# %%
+# ex4.hint()
+# ex4.solution()
+
+# %% [markdown]
+# A acurácia no teste, calculada com `accuracy_score` do scikit-learn (a mesma conta do
+# exercício), ao lado da acurácia de validação da execução escolhida:
+
+# %%
+test_accuracy = accuracy_score(y_test, probs.argmax(axis=1))
+print(f"teste: {test_accuracy:.4f} | validação: {chosen.val_accuracy:.4f} | diferença: "
+      f"{100 * (test_accuracy - chosen.val_accuracy):+.2f} pontos percentuais")
+
+# %% [markdown]
+# Se a diferença acima é pequena, a validação foi uma boa estimativa do desempenho em imagens
+# novas, que é exatamente o papel dela. E a regra continua valendo depois daqui: se você
+# mudar o modelo por causa desse número e medir o teste de novo, o teste virou validação.
+#
+# Onde o modelo erra? A matriz de confusão mostra, para cada classe verdadeira (linha), a
+# fração das imagens atribuída a cada classe prevista (coluna).
+
+# %%
+predicted = probs.argmax(axis=1)
+plot_confusion_matrix(y_test, predicted, class_names=FASHION_CLASSES, normalize=True);
+
+# %%
+errors = confusion_matrix(y_test, predicted, labels=range(10))
+np.fill_diagonal(errors, 0)
+true_class, predicted_class = np.unravel_index(errors.argmax(), errors.shape)
+print(f"erro mais frequente: imagens de {FASHION_CLASSES[true_class]} classificadas como "
+      f"{FASHION_CLASSES[predicted_class]} ({errors[true_class, predicted_class]} de "
+      f"{np.sum(y_test == true_class)})")
+
+# %% [markdown]
+# Olhe esse par na matriz acima: são peças que você também confundiria numa foto de 28×28
+# pixels? Erros entre classes parecidas indicam o limite do que a imagem mostra; erros entre
+# classes bem diferentes indicariam um problema no treino.
+
+# %% [markdown]
+# ## Entregando o desafio
+#
+# A entrega é uma pasta com dois arquivos:
+#
+# - `model.keras`: o modelo treinado, no formato nativo do Keras;
+# - `experiments.json`: a sua identificação e a tabela de experimentos, uma entrada por
+#   execução com `epochs`, `batch_size`, `filters`, `activation`, `val_accuracy` (entre 0 e 1)
+#   e `train_seconds`.
+#
+# `save_submission` confere tudo antes de escrever: o formato do modelo (entrada 28×28,
+# saída de 10 classes), pelo menos 4 execuções, cada hiperparâmetro com pelo menos 2 valores,
+# e a sua identificação. Ela nunca apaga uma entrega que já existe (para substituir, passe
+# `overwrite=True`). `self_check` abre a pasta como o corretor do professor vai abrir e mede a
+# acurácia do modelo no teste.
+#
+# ### Exercício 5 · Sua identificação
+#
+# Escreva em `student_id` a sua matrícula ou o seu nome, só com letras sem acento, dígitos,
+# `.`, `_` e `-` (ele vira o nome de uma pasta na correção).
+
+# %%
+# BEGIN SOLUTION ex5
+student_id = "gabarito"
+# END SOLUTION
+ex5.check(student_id)
+
+# %%
+# ex5.hint()
+# ex5.solution()
+
+# %% [markdown]
+# A última célula salva a entrega na pasta `submissao` (ao lado deste notebook) e confere a
+# pasta. Nos testes automáticos do curso (modo rápido), ela salva numa pasta temporária.
+
+# %%
+out_dir = tempfile.mkdtemp() if config.FAST else "submissao"
+if is_placeholder(student_id):
+    print("Preencha student_id no exercício 5 e rode esta célula para salvar a entrega.")
+else:
+    try:
+        save_submission(best_model, experiments, student_id, out_dir)
+        self_check(out_dir)
+    except (ValueError, FileExistsError) as error:
+        print(f"❌ A entrega não foi salva: {error}")
+
+# %% [markdown]
+# ## O que você aprendeu
+#
+# - Um modelo escrito como função com hiperparâmetros (`build_mnist_cnn`) se reaproveita num
+#   conjunto novo sem reescrever nada.
+# - Treino ajusta os pesos, validação escolhe a configuração, teste mede uma vez no fim;
+#   escolher pelo teste dá uma acurácia otimista.
+# - `train_test_split(..., stratify=y)` mantém as proporções das classes na validação.
+# - Uma varredura "um fator por vez" isola o efeito de cada hiperparâmetro, ao custo de não
+#   ver interações; cada execução vira uma linha de uma tabela.
+# - A escolha se justifica com números: ganho sobre a linha de base, distância para a segunda
+#   colocada e custo em tempo.
+# - Acurácia é a média de `argmax(probs, axis=1) == rótulos`.
+#
+# ## De onde vem e o que ler a seguir
+#
+# Esta aula é o **DESAFIO** dos slides da FIAP (`../shared/lectures/001_ce0130307665c78b.txt`):
+# usar o modelo do *hands on* com MNIST no Fashion-MNIST, separar os dados e treinar muitas
+# possibilidades variando épocas, *batch size*, filtros e ativação. Os slides pedem só treino
+# e teste; aqui acrescentamos a validação, porque escolher entre muitas configurações olhando
+# o teste contamina o resultado. A seguir, a aula 07 troca os tons de cinza por imagens
+# coloridas do CIFAR-10, com o modelo e os gráficos do relatório do bootcamp
+# (`002_af04c3c0fb866da0.txt`).

@@ -77,3 +77,21 @@ def test_vgg_style_rejects_bad_arguments(kwargs, message):
 
     with pytest.raises(ValueError, match=message):
         build_vgg_style(**kwargs)
+
+
+def test_step_timer_counts_steps_and_times_epochs():
+    import keras
+
+    from course_utils.timing import StepTimer
+
+    model = keras.Sequential([keras.Input((2,)), keras.layers.Dense(1)])
+    model.compile(optimizer="sgd", loss="mse")
+    timer = StepTimer()
+    with pytest.raises(ValueError, match="no epoch"):
+        timer.ms_per_step()
+    model.fit(np.zeros((10, 2)), np.zeros(10), batch_size=4, epochs=2, verbose=0,
+              callbacks=[timer])
+    assert timer.steps == [3, 3]
+    assert len(timer.epoch_seconds) == 2
+    assert all(0 < t <= e for t, e in zip(timer.train_seconds, timer.epoch_seconds))
+    assert timer.ms_per_step() > 0

@@ -1,0 +1,312 @@
+"""The checkers of lesson 09: right answers pass, blanks are not done, usual mistakes are named."""
+
+from __future__ import annotations
+
+import keras
+import numpy as np
+import pytest
+
+from exercise_testing import correct, wrong
+
+from course_utils import regularization
+from course_utils.checks import ExerciseFailed, ____
+from course_utils.exercises.lesson09 import (
+    FULL_FILTERS,
+    VARIANTS,
+    bn_parameter_count,
+    build_variant,
+    ex1,
+    ex2,
+    ex3,
+    ex4,
+    reference_split,
+    step_problem,
+)
+from course_utils.models import build_vgg_style
+
+
+# ---- answers written the way a student would -----------------------------------------------
+
+
+def bn_forward_train(x, gamma, beta, epsilon=1e-3):
+    axes = tuple(range(x.ndim - 1))
+    return gamma * (x - x.mean(axis=axes)) / np.sqrt(x.var(axis=axes) + epsilon) + beta
+
+
+def keras_bn_forward(x, gamma, beta, epsilon=1e-3):
+    layer = keras.layers.BatchNormalization(epsilon=epsilon)
+    layer.build(x.shape)
+    layer.set_weights([gamma, beta, np.zeros_like(gamma), np.ones_like(gamma)])
+    return layer(x, training=True)  # a tensor answer
+
+
+def moving_answer(ddof=0, swap_weights=False):
+    p = step_problem()
+    x, mu = p["x"].astype(np.float64), p["momentum"]
+    flat = x.reshape(-1, x.shape[-1])
+    old, new = (1 - mu, mu) if swap_weights else (mu, 1 - mu)
+    return (old * p["moving_mean"] + new * flat.mean(axis=0),
+            old * p["moving_variance"] + new * flat.var(axis=0, ddof=ddof))
+
+
+def inverted_dropout(x, rate, rng):
+    keep = rng.random(x.shape) >= rate
+    return np.where(keep, x / (1 - rate), 0.0)
+
+
+CHANNELS = 2 * sum(FULL_FILTERS)
+
+
+@pytest.mark.parametrize(
+    "exercise, answer",
+    [
+        (ex1, bn_forward_train),
+        (ex1, keras_bn_forward),
+        (ex1, lambda x, g, b, eps: regularization.batch_norm_train(x, g, b, eps)),
+        (ex1, lambda x, g, b, eps: bn_forward_train(x.astype(np.float64), g, b, eps).tolist()),
+        (ex2, moving_answer()),
+        (ex2, [a.astype(np.float32) for a in moving_answer()]),
+        (ex3, (4 * CHANNELS, 2 * CHANNELS)),
+        (ex3, [np.int64(4 * CHANNELS), 2.0 * CHANNELS]),
+        (ex3, bn_parameter_count(build_vgg_style(filters=FULL_FILTERS, batch_norm=True))),
+        (ex4, inverted_dropout),
+        (ex4, lambda x, rate, rng: regularization.dropout(x, rate, True, rng)),
+        (ex4, lambda x, rate, rng: x * rng.binomial(1, 1 - rate, x.shape) / (1 - rate)),
+    ],
+)
+def test_right_answer_is_correct(exercise, answer):
+    correct(exercise, answer)
+
+
+def test_correct_messages_say_what_was_compared():
+    assert "keras.layers.BatchNormalization" in correct(ex1, bn_forward_train)
+    assert "keras.layers.BatchNormalization" in correct(ex2, moving_answer())
+    assert "count_params" in correct(ex3, (4 * CHANNELS, 2 * CHANNELS))
+    assert "keras.layers.Dropout" in correct(ex4, inverted_dropout)
+
+
+@pytest.mark.parametrize(
+    "exercise, blank",
+    [
+        (ex1, ____),
+        (ex1, lambda x, g, b, eps: ____),
+        (ex2, ____),
+        (ex2, (____, ____)),
+        (ex3, ____),
+        (ex3, (____, 896)),
+        (ex4, ____),
+        (ex4, lambda x, rate, rng: ____),
+    ],
+)
+def test_blank_is_not_done(exercise, blank, capsys):
+    assert exercise._evaluate(blank).kind == "not_done"
+    exercise.check(blank)  # must not raise in lenient mode
+    assert "Ainda não feito" in capsys.readouterr().out
+
+
+# ---- ex1 ---------------------------------------------------------------------------------------
+
+
+def bn_variant(kind):
+    def forward(x, gamma, beta, epsilon=1e-3):
+        axes = (0,) if kind == "axis0" else tuple(range(x.ndim - 1))
+        mean = x.mean(axis=axes)
+        var = x.var(axis=axes, ddof=1 if kind == "unbiased" else 0)
+        if kind == "no_epsilon":
+            return gamma * (x - mean) / np.sqrt(var) + beta
+        if kind == "epsilon_outside":
+            return gamma * (x - mean) / (np.sqrt(var) + epsilon) + beta
+        if kind == "fixed_epsilon":
+            return gamma * (x - mean) / np.sqrt(var + 1e-3) + beta
+        x_hat = (x - mean) / np.sqrt(var + epsilon)
+        if kind == "no_scale":
+            return x_hat
+        if kind == "swapped":
+            return beta * x_hat + gamma
+        if kind == "keepdims_wrong":
+            return x_hat.mean(axis=-1)
+        return gamma * x_hat + beta
+
+    return forward
+
+
+@pytest.mark.parametrize(
+    "kind, fragments",
+    [
+        ("unbiased", ("ddof=0",)),
+        ("no_epsilon", ("epsilon",)),
+        ("epsilon_outside", ("dentro da raiz",)),
+        ("fixed_epsilon", ("epsilon=0.5", "argumento `epsilon`")),
+        ("no_scale", ("γ·x̂ + β",)),
+        ("swapped", ("trocados",)),
+        ("axis0", ("(0, 1, 2)", "eixo 0")),
+        ("keepdims_wrong", ("formato",)),
+    ],
+)
+def test_bn_mistakes_are_named(kind, fragments):
+    wrong(ex1, bn_variant(kind), *fragments)
+
+
+def test_bn_crash_and_non_finite_output_are_reported():
+    wrong(ex1, lambda x, g, b, eps: x @ np.ones(7), "levantou")
+    wrong(ex1, lambda x, g, b, eps: x * np.nan, "não finitos")
+    wrong(ex1, lambda x, g, b, eps: "y", "array")
+
+
+# ---- ex2 ---------------------------------------------------------------------------------------
+
+
+def test_moving_with_unbiased_variance_is_named():
+    wrong(ex2, moving_answer(ddof=1), "new_moving_variance", "ddof=1")
+
+
+def test_moving_with_swapped_weights_is_named():
+    wrong(ex2, moving_answer(swap_weights=True), "new_moving_mean", "trocados")
+
+
+def test_moving_answers_that_are_batch_or_old_statistics_are_named():
+    p = step_problem()
+    flat = p["x"].reshape(-1, p["x"].shape[-1])
+    wrong(ex2, (flat.mean(axis=0), flat.var(axis=0)), "média do lote")
+    wrong(ex2, (p["moving_mean"], moving_answer()[1]), "antes do passo")
+
+
+def test_moving_answer_reversed_or_with_wrong_shape_is_named():
+    mean, var = moving_answer()
+    wrong(ex2, (var, mean), "trocados")
+    wrong(ex2, (mean,), "tupla")
+    x = step_problem()["x"]
+    wrong(ex2, (x.mean(axis=0), var), "formato (4, 4, 3)", "(0, 1, 2)")
+    wrong(ex2, (mean[:2], var), "formato (2,)")
+
+
+# ---- ex3 ---------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "answer, fragments",
+    [
+        ((2 * CHANNELS, 4 * CHANNELS), ("trocados",)),
+        ((2 * CHANNELS, CHANNELS), ("metade das camadas", "duas")),
+        ((2 * CHANNELS, 2 * CHANNELS), ("mesmo número", "móveis")),
+        ((CHANNELS, 2 * CHANNELS), ("1 número por canal",)),
+        ((4 * CHANNELS, CHANNELS), ("2 por canal",)),
+        ((4 * CHANNELS + 1, 2 * CHANNELS), ("4 números por canal", "6 camadas")),
+        ((4 * CHANNELS, 2 * CHANNELS + 3), ("2 números por canal",)),
+        ((4 * CHANNELS,), ("tupla",)),
+        (("1792", 896), ("inteiro",)),
+        ((1792.5, 896), ("inteiro",)),
+    ],
+)
+def test_bn_parameter_mistakes_are_named(answer, fragments):
+    wrong(ex3, answer, *fragments)
+
+
+def test_bn_parameter_count_matches_keras_summary_totals():
+    model = build_vgg_style(filters=(8, 16), batch_norm=True)
+    total, trainable = bn_parameter_count(model)
+    non_trainable = sum(int(np.prod(w.shape)) for w in model.non_trainable_weights)
+    assert (total, trainable) == (4 * 48, 2 * 48)
+    assert total - trainable == non_trainable
+
+
+# ---- ex4 ---------------------------------------------------------------------------------------
+
+
+def dropout_variant(kind):
+    def forward(x, rate, rng):
+        if kind == "keep_prob":
+            keep = rng.random(x.shape) < rate
+        else:
+            keep = rng.random(x.shape) >= rate
+        if kind == "no_scale":
+            return np.where(keep, x, 0.0)
+        if kind == "multiply":
+            return np.where(keep, x * (1 - rate), 0.0)
+        if kind == "divide_rate":
+            return np.where(keep, x / rate, 0.0)
+        if kind == "global_rng":
+            return np.where(np.random.random(x.shape) >= rate, x / (1 - rate), 0.0)
+        if kind == "fixed_mask":
+            fixed = np.random.default_rng(0).random(x.shape) >= rate
+            return np.where(fixed, x / (1 - rate), 0.0)
+        if kind == "no_drop":
+            return x / (1 - rate)
+        if kind == "flat":
+            return np.where(keep, x / (1 - rate), 0.0).ravel()
+        return np.where(keep, x / (1 - rate), 0.0)
+
+    return forward
+
+
+@pytest.mark.parametrize(
+    "kind, fragments",
+    [
+        ("keep_prob", ("rate=0.2", "79.9 %", "probabilidade de manter")),
+        ("no_scale", ("faltou dividir",)),
+        ("multiply", ("multiplicou",)),
+        ("divide_rate", ("dividiu por rate",)),
+        ("global_rng", ("mesma semente", "rng")),
+        ("fixed_mask", ("mesma máscara",)),
+        ("no_drop", ("Nenhum valor foi zerado",)),
+        ("flat", ("formato",)),
+    ],
+)
+def test_dropout_mistakes_are_named(kind, fragments):
+    wrong(ex4, dropout_variant(kind), *fragments)
+
+
+# ---- shared settings ----------------------------------------------------------------------------
+
+
+def test_variants_add_one_technique_at_a_time():
+    names = list(VARIANTS)
+    assert names[0] == "nenhuma" and len(names) == 5
+    flags = [(v["batch_norm"], bool(v["dropout"]), v["augmentation"]) for v in VARIANTS.values()]
+    assert flags == [(False, False, False), (False, True, False), (True, False, False),
+                     (True, True, False), (True, True, True)]
+
+
+def test_build_variant_builds_what_the_variant_says():
+    plain = build_variant("nenhuma", filters=(4, 8))
+    full = build_variant("BN + dropout + aumento", filters=(4, 8))
+    kinds = {type(layer).__name__ for layer in full.layers}
+    assert {"BatchNormalization", "Dropout", "Sequential"} <= kinds
+    assert not {"BatchNormalization", "Dropout"} & {type(layer).__name__ for layer in plain.layers}
+    with pytest.raises(ValueError, match="unknown variant"):
+        build_variant("BN+dropout")
+
+
+def test_reference_split_is_stratified_and_works_on_tiny_sets():
+    y = np.repeat(np.arange(10), 5)
+    x = np.arange(50)
+    x_tr, x_val, y_tr, y_val = reference_split(x, y)
+    assert len(y_val) == 10 and sorted(y_val) == list(range(10))
+    assert sorted(np.concatenate([x_tr, x_val])) == list(range(50))
+    y_big = np.repeat(np.arange(10), 200)
+    _, _, _, y_val_big = reference_split(np.zeros(2000), y_big)
+    assert len(y_val_big) == 200 and np.all(np.bincount(y_val_big) == 20)
+
+
+# ---- strict mode ------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "exercise, answer",
+    [
+        (ex1, bn_variant("unbiased")),
+        (ex2, moving_answer(swap_weights=True)),
+        (ex3, (2 * CHANNELS, CHANNELS)),
+        (ex4, dropout_variant("no_scale")),
+    ],
+)
+def test_strict_mode_raises_on_wrong_answer(exercise, answer, monkeypatch):
+    monkeypatch.setenv("COURSE_STRICT", "1")
+    with pytest.raises(ExerciseFailed):
+        exercise.check(answer)
+
+
+def test_strict_mode_raises_on_blank(monkeypatch):
+    monkeypatch.setenv("COURSE_STRICT", "1")
+    with pytest.raises(ExerciseFailed):
+        ex1.check(____)

@@ -119,6 +119,21 @@ def assert_value(answer: Any, expected: Any, name: str = "a resposta", rel: floa
         raise WrongAnswer(f"{name} deveria ser {expected!r}, mas é {answer!r}.")
 
 
+def as_number(value: Any, what: str = "a resposta") -> float:
+    """A single-number answer (Python, NumPy or a tensor) as float, or WrongAnswer saying why."""
+    if hasattr(value, "numpy") and callable(value.numpy):
+        value = value.numpy()
+    if isinstance(value, (bool, np.bool_, str, bytes)) or value is None:
+        raise WrongAnswer(f"{what} deveria ser um número, mas é {value!r}.")
+    try:
+        array = np.asarray(value, dtype=np.float64)
+    except (TypeError, ValueError):
+        raise WrongAnswer(f"{what} deveria ser um número, mas é {value!r:.80}.") from None
+    if array.size != 1:
+        raise WrongAnswer(f"{what} deveria ser um único número, mas tem formato {array.shape}.")
+    return float(array.reshape(()))
+
+
 def call_student(function: Any, *args: Any, **kwargs: Any) -> Any:
     """Call a student's function; a crash or a returned ``____`` becomes a clear outcome."""
     if not callable(function):

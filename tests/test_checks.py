@@ -137,3 +137,17 @@ def test_solution_missing_says_to_build(exercise, tmp_path, monkeypatch):
 def test_bad_key_is_rejected():
     with pytest.raises(ValueError, match="01/ex1"):
         Exercise("ex1", double_checker, hint="")
+
+
+@pytest.mark.parametrize("value", [3, 3.0, np.float32(3), np.array([3.0]), np.array(3)])
+def test_as_number_accepts_single_numbers(value):
+    assert checks.as_number(value) == 3.0
+
+
+@pytest.mark.parametrize(
+    "value, message",
+    [(True, "um número"), ("3", "um número"), (None, "um número"), ([1, 2], r"\(2,\)")],
+)
+def test_as_number_names_what_is_wrong(value, message):
+    with pytest.raises(WrongAnswer, match=message):
+        checks.as_number(value, "o total")

@@ -19,7 +19,7 @@ from typing import Any
 
 import numpy as np
 
-from course_utils.checks import Exercise, WrongAnswer, assert_array, call_student
+from course_utils.checks import Exercise, WrongAnswer, as_number, assert_array, call_student
 
 LAYER_NAMES_PT = {
     "Conv2D": "convolução",
@@ -45,21 +45,6 @@ def _array(value: Any, what: str) -> np.ndarray:
         ):
             return array
     raise WrongAnswer(f"{what} deveria ser um array NumPy de números, mas é {value!r:.80}.")
-
-
-def _scalar(value: Any, what: str) -> float:
-    """A single-number answer (Python, NumPy or tensor) as float."""
-    if hasattr(value, "numpy") and callable(value.numpy):
-        value = value.numpy()
-    if isinstance(value, (bool, np.bool_, str, bytes)) or value is None:
-        raise WrongAnswer(f"{what} deveria ser um número, mas é {value!r}.")
-    try:
-        array = np.asarray(value, dtype=np.float64)
-    except (TypeError, ValueError):
-        raise WrongAnswer(f"{what} deveria ser um número, mas é {value!r:.80}.") from None
-    if array.size != 1:
-        raise WrongAnswer(f"{what} deveria ser um único número, mas tem formato {array.shape}.")
-    return float(array.reshape(()))
 
 
 # ---- ex1: prepare a batch of images ----------------------------------------------------
@@ -250,7 +235,7 @@ def _check_layer_params(answer: Any) -> None:
         )
     for index, (value, layer) in enumerate(zip(answer, layers)):
         label = _layer_label(index, layer)
-        got = _scalar(value, label)
+        got = as_number(value, label)
         want = layer.count_params()
         if got == want:
             continue
@@ -333,7 +318,7 @@ def _check_accuracy(accuracy_from_probs: Any) -> None:
                 "sua função devolveu um valor por classe: o argmax foi no eixo errado. "
                 "Cada LINHA é um exemplo, então use argmax(axis=1)."
             )
-        got = _scalar(result, "a acurácia")
+        got = as_number(result, "a acurácia")
         want = _keras_accuracy(probs, labels)
         correct = want * len(labels)
         if np.isclose(got, want, atol=1e-6):

@@ -23,7 +23,14 @@ from typing import Any
 
 import numpy as np
 
-from course_utils.checks import Exercise, NotDone, WrongAnswer, call_student, is_placeholder
+from course_utils.checks import (
+    Exercise,
+    NotDone,
+    WrongAnswer,
+    as_number,
+    call_student,
+    is_placeholder,
+)
 
 # ---- ex1: which transformations preserve the label ------------------------------------
 
@@ -248,25 +255,10 @@ def measured_max_shift(factor: float, size: int = 32, samples: int = 256, seed: 
     return int(max(shifts))
 
 
-def _scalar(value: Any, what: str) -> float:
-    """A single number (Python, NumPy or tensor) as float, or a WrongAnswer."""
-    if hasattr(value, "numpy") and callable(value.numpy):
-        value = value.numpy()
-    if isinstance(value, (bool, np.bool_, str, bytes)) or value is None:
-        raise WrongAnswer(f"{what} deveria ser um número, mas é {value!r}.")
-    try:
-        array = np.asarray(value, dtype=np.float64)
-    except (TypeError, ValueError):
-        raise WrongAnswer(f"{what} deveria ser um número, mas é {value!r:.80}.") from None
-    if array.size != 1:
-        raise WrongAnswer(f"{what} deveria ser um único número, mas tem formato {array.shape}.")
-    return float(array.reshape(()))
-
-
 def _check_translation_factor(translation_factor: Any) -> None:
     """ex2: max_pixels / size for every case; common slips get their own message."""
     for max_pixels, size in EX2_CASES:
-        got = _scalar(
+        got = as_number(
             call_student(translation_factor, max_pixels, size),
             f"translation_factor({max_pixels}, {size})",
         )
@@ -531,7 +523,7 @@ def _check_gap(overfitting_gap: Any) -> None:
     """ex4: last accuracy − last val_accuracy, on several histories; slips named."""
     for history in _ex4_histories():
         given = {key: list(values) for key, values in history.items()}
-        got = _scalar(call_student(overfitting_gap, given), "o vão")
+        got = as_number(call_student(overfitting_gap, given), "o vão")
         if given != history:
             raise WrongAnswer("sua função alterou o dicionário history; só leia os valores.")
         want = reference_gap(history)

@@ -26,28 +26,16 @@ from __future__ import annotations
 
 import argparse
 import os
-import platform
 import time
 
 import numpy as np
+from machine import cpu_name
 
 DEFAULT_EPOCHS = 5
 """Epochs per variant by default: small, to fit ~15 min on two shared CPU cores (10k mirror)."""
 
 FULL_TRAIN = 50_000
 """Training images of the complete CIFAR-10 (before the validation split)."""
-
-
-def cpu_name() -> str:
-    """The CPU model from /proc/cpuinfo where there is one, else what platform knows."""
-    try:
-        with open("/proc/cpuinfo", encoding="utf-8") as f:
-            for line in f:
-                if line.startswith("model name"):
-                    return line.split(":", 1)[1].strip()
-    except OSError:
-        pass
-    return platform.processor() or platform.machine()
 
 
 def load_average() -> float:

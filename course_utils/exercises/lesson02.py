@@ -17,7 +17,14 @@ from typing import Any
 import numpy as np
 
 from course_utils import conv
-from course_utils.checks import Exercise, WrongAnswer, assert_array, assert_value, call_student
+from course_utils.checks import (
+    Exercise,
+    WrongAnswer,
+    as_number,
+    assert_array,
+    assert_value,
+    call_student,
+)
 from course_utils.lecture_data import PIXELS_5X5
 
 IMAGE_5X5 = PIXELS_5X5.astype(np.int64)
@@ -54,19 +61,11 @@ def _close(a: Any, b: Any, atol: float = 1e-4) -> bool:
 
 def _number(answer: Any, what: str, summed_hint: str) -> float:
     """A scalar answer as float; an array with several values means the sum is missing."""
-    if hasattr(answer, "numpy") and callable(answer.numpy):
-        answer = answer.numpy()
-    if isinstance(answer, (bool, np.bool_, str, bytes)) or answer is None:
-        raise WrongAnswer(f"{what} deveria ser um número, mas é {answer!r}.")
     try:
-        array = np.asarray(answer, dtype=np.float64)
-    except (TypeError, ValueError):
-        raise WrongAnswer(f"{what} deveria ser um número, mas é {answer!r}.") from None
-    if array.size != 1:
-        raise WrongAnswer(
-            f"{what} deveria ser um único número, mas tem formato {array.shape}. {summed_hint}"
-        )
-    return float(array.reshape(()))
+        return as_number(answer, what)
+    except WrongAnswer as wrong:
+        several = np.size(answer) > 1 if not isinstance(answer, (str, bytes)) else False
+        raise WrongAnswer(f"{wrong} {summed_hint}" if several else str(wrong)) from None
 
 
 # ---- ex1: one entry by hand ------------------------------------------------------------

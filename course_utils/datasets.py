@@ -23,6 +23,7 @@ from __future__ import annotations
 import gzip
 import os
 import pickle
+import re
 import struct
 import tarfile
 import zipfile
@@ -510,16 +511,22 @@ def _scan_tfrecords(path: Path, keep: int | None) -> list[tuple[int, int, bytes]
 
 
 def _parse_chest_paths(path: Path) -> np.ndarray:
-    """Labels (int32: 0 normal, 1 pneumonia) from the image paths stored in ``paths.tfrec``."""
-    labels = []
+    """The image paths stored in ``paths.tfrec`` (str array), each in a NORMAL/ or PNEUMONIA/
+    folder."""
+    paths = []
     for _, _, payload in _scan_tfrecords(path, keep=None):
-        folder = PurePosixPath(payload.decode("utf-8")).parent.name
-        if folder not in ("NORMAL", "PNEUMONIA"):
+        text = payload.decode("utf-8")
+        if PurePosixPath(text).parent.name not in ("NORMAL", "PNEUMONIA"):
             raise ValueError(f"path {payload!r} is not in a NORMAL/ or PNEUMONIA/ folder")
-        labels.append(int(folder == "PNEUMONIA"))
-    if not labels:
+        paths.append(text)
+    if not paths:
         raise ValueError("no records")
-    return np.array(labels, dtype=np.int32)
+    return np.array(paths, dtype=str)
+
+
+def _chest_labels(paths: np.ndarray) -> np.ndarray:
+    """Labels (int32: 0 normal, 1 pneumonia) from the folder of each image path."""
+    return np.array([PurePosixPath(p).parent.name == "PNEUMONIA" for p in paths], dtype=np.int32)
 
 
 def _parse_chest_images(path: Path) -> np.ndarray:
@@ -554,6 +561,29 @@ def _decode_fn(image_size: tuple[int, int] | None) -> Callable:
     return decode
 
 
+def _chest_xray_files(split: str, fast: bool | None) -> tuple[Path, np.ndarray, np.ndarray]:
+    """``(images.tfrec path, (offset, length) records, image paths)`` of the records that
+    :func:`load_chest_xray` yields, in its order (the fast-mode subset when fast)."""
+    if split not in ("train", "test"):
+        raise ValueError(f"split must be 'train' or 'test', got {split!r}")
+    images_name = f"ChestXRay2017/{split}/images.tfrec"
+    paths_name = f"ChestXRay2017/{split}/paths.tfrec"
+    records = _dataset_file("chest_xray", images_name, _parse_chest_images)
+    paths = _dataset_file("chest_xray", paths_name, _parse_chest_paths)
+    images_path = _resolved_path("chest_xray", images_name)
+    if len(records) != len(paths):
+        raise DatasetError(
+            f"chest_xray {split}: {images_path} has {len(records)} records but "
+            f"{_resolved_path('chest_xray', paths_name)} has {len(paths)}"
+        )
+    if _fast(fast):
+        index, _ = stratified_subset(
+            np.arange(len(paths)), _chest_labels(paths), CHEST_XRAY_FAST_SIZES[split]
+        )
+        records, paths = records[index], paths[index]
+    return images_path, records, paths
+
+
 def load_chest_xray(
     split: str = "train",
     image_size: tuple[int, int] | None = None,
@@ -567,33 +597,55 @@ def load_chest_xray(
     ``split`` is ``"train"`` or ``"test"``. Fast mode keeps
     :data:`CHEST_XRAY_FAST_SIZES` records, stratified by label. The files are checked
     (record framing, JPEG headers, paths, equal counts) before the dataset is returned.
+    :func:`load_chest_xray_paths` gives the file path of each record, in the same order.
     """
-    if split not in ("train", "test"):
-        raise ValueError(f"split must be 'train' or 'test', got {split!r}")
     _check_image_size(image_size)
+    images_path, records, paths = _chest_xray_files(split, fast)
     import tensorflow as tf
 
-    images_name = f"ChestXRay2017/{split}/images.tfrec"
-    paths_name = f"ChestXRay2017/{split}/paths.tfrec"
-    records = _dataset_file("chest_xray", images_name, _parse_chest_images)
-    labels = _dataset_file("chest_xray", paths_name, _parse_chest_paths)
-    images_path = _resolved_path("chest_xray", images_name)
-    if len(records) != len(labels):
-        raise DatasetError(
-            f"chest_xray {split}: {images_path} has {len(records)} records but "
-            f"{_resolved_path('chest_xray', paths_name)} has {len(labels)}"
-        )
+    labels = _chest_labels(paths)
     if _fast(fast):
-        index, labels = stratified_subset(
-            np.arange(len(labels)), labels, CHEST_XRAY_FAST_SIZES[split]
-        )
-        jpegs = tf.constant(_read_records(images_path, records[index]), dtype=tf.string)
+        jpegs = tf.constant(_read_records(images_path, records), dtype=tf.string)
         dataset = tf.data.Dataset.from_tensor_slices((jpegs, labels))
     else:
         dataset = tf.data.Dataset.zip(
             tf.data.TFRecordDataset(str(images_path)), tf.data.Dataset.from_tensor_slices(labels)
         )
     return dataset.map(_decode_fn(image_size), num_parallel_calls=tf.data.AUTOTUNE)
+
+
+def load_chest_xray_paths(split: str = "train", fast: bool | None = None) -> np.ndarray:
+    """The path of every image :func:`load_chest_xray` yields, in the same order (str array).
+
+    Paths look like ``chest_xray/train/PNEUMONIA/person1_bacteria_1.jpeg``; the folder is
+    the label. :func:`chest_xray_patient_id` reads the patient from the file name.
+    """
+    return _chest_xray_files(split, fast)[2]
+
+
+_PATIENT_PATTERNS = (
+    re.compile(r"^(person\d+)_(?:bacteria|virus)_\d+$"),  # PNEUMONIA: person1234_virus_5678
+    re.compile(r"^((?:NORMAL2-)?IM-\d+)-\d+$"),  # NORMAL: IM-0115-0001, NORMAL2-IM-1427-0001
+)
+
+
+def chest_xray_patient_id(path: str) -> str | None:
+    """The patient of an image of the official ChestXRay2017 set, or ``None`` if the name has none.
+
+    Official names carry the patient before the image number: ``person1234_bacteria_5678``
+    → ``"person1234"``, ``IM-0115-0001`` → ``"IM-0115"``, ``NORMAL2-IM-1427-0001`` →
+    ``"NORMAL2-IM-1427"`` (the folder and the extension are ignored). Other names, such as
+    the offline mirror's ``pneumoniamnist-train-02551.jpeg``, give ``None``.
+
+    >>> chest_xray_patient_id("chest_xray/train/PNEUMONIA/person7_virus_15.jpeg")
+    'person7'
+    """
+    stem = PurePosixPath(str(path)).name.rsplit(".", 1)[0]
+    for pattern in _PATIENT_PATTERNS:
+        match = pattern.match(stem)
+        if match:
+            return match.group(1)
+    return None
 
 
 def _resolved_path(name: str, filename: str) -> Path:

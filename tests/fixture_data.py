@@ -201,15 +201,40 @@ def chest_xray_arrays(n_train: int = 40, n_test: int = 20) -> tuple[tuple, tuple
     return chest_images(n_train, seed), chest_images(n_test, seed + 100)
 
 
+def chest_xray_file_name(label: int, k: int) -> str:
+    """Official-style name of the ``k``-th image of a class: several images per patient.
+
+    Pneumonia: ``person{p}_bacteria_{k}.jpeg`` / ``person{p}_virus_{k}.jpeg`` (3 images per
+    patient); normal: ``IM-{p}-{n}.jpeg`` and, for every other patient,
+    ``NORMAL2-IM-{p}-{n}.jpeg`` (2 images per patient), as in ChestXRay2017.
+    """
+    if label:
+        patient = k // 3
+        kind = "virus" if patient % 2 else "bacteria"
+        return f"person{patient + 1}_{kind}_{k + 1}.jpeg"
+    patient, image = divmod(k, 2)
+    prefix = "NORMAL2-" if patient % 2 else ""
+    return f"{prefix}IM-{patient + 100:04d}-{image + 1:04d}.jpeg"
+
+
+def chest_xray_paths(split: str, labels: np.ndarray) -> list[str]:
+    """The paths :func:`write_chest_xray` stores for ``labels`` (folder = class)."""
+    seen = [0, 0]
+    paths = []
+    for label in labels:
+        label = int(label)
+        folder = "PNEUMONIA" if label else "NORMAL"
+        paths.append(f"chest_xray/{split}/{folder}/{chest_xray_file_name(label, seen[label])}")
+        seen[label] += 1
+    return paths
+
+
 def write_chest_xray(root: Path, n_train: int = 40, n_test: int = 20) -> Path:
     """Write ``root/chest_xray/ChestXRay2017/{train,test}/{images,paths}.tfrec``."""
     folder = Path(root) / "chest_xray" / "ChestXRay2017"
     splits = zip(("train", "test"), chest_xray_arrays(n_train, n_test), strict=True)
     for split, (images, labels) in splits:
-        folders = ["PNEUMONIA" if label else "NORMAL" for label in labels]
-        paths = [
-            f"chest_xray/{split}/{f}/fixture-{split}-{i:05d}.jpeg" for i, f in enumerate(folders)
-        ]
+        paths = chest_xray_paths(split, labels)
         (folder / split).mkdir(parents=True, exist_ok=True)
         (folder / split / "images.tfrec").write_bytes(tfrecord_bytes([_jpeg(im) for im in images]))
         (folder / split / "paths.tfrec").write_bytes(tfrecord_bytes([p.encode() for p in paths]))

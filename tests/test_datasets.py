@@ -173,6 +173,48 @@ def test_chest_xray_fast_mode_is_stratified(
     assert sorted(labels) == [0] * 5 + [1] * 5
 
 
+@pytest.mark.parametrize("fast", [False, True])
+def test_chest_xray_paths_follow_the_records_in_order(
+    data_dir: Path, monkeypatch: pytest.MonkeyPatch, fast: bool
+) -> None:
+    monkeypatch.setitem(ds.CHEST_XRAY_FAST_SIZES, "train", 10)
+    (images, labels), _ = fx.chest_xray_arrays()
+    paths = ds.load_chest_xray_paths("train", fast=fast)
+    got = [(image.numpy()[..., 0], int(label)) for image, label in
+           ds.load_chest_xray("train", fast=fast)]
+    assert len(paths) == len(got) == (10 if fast else len(labels))
+    written = fx.chest_xray_paths("train", labels)
+    for path, (image, label) in zip(paths, got, strict=True):
+        index = written.index(path)  # the record the path was written with ...
+        assert label == labels[index] and ("PNEUMONIA" in path) == bool(label)
+        assert np.abs(image.astype(float) - images[index]).mean() < 3  # ... holds its image
+
+
+@pytest.mark.parametrize(
+    ("path", "patient"),
+    [
+        ("chest_xray/train/PNEUMONIA/person1234_bacteria_5678.jpeg", "person1234"),
+        ("chest_xray/test/PNEUMONIA/person7_virus_15.jpeg", "person7"),
+        ("person7_virus_16.jpeg", "person7"),
+        ("chest_xray/train/NORMAL/IM-0115-0001.jpeg", "IM-0115"),
+        ("chest_xray/train/NORMAL/NORMAL2-IM-1427-0001.jpeg", "NORMAL2-IM-1427"),
+        ("chest_xray/train/PNEUMONIA/pneumoniamnist-train-02551.jpeg", None),
+        ("chest_xray/train/NORMAL/IM-0115.jpeg", None),
+        ("chest_xray/train/NORMAL/person1_bacteria.jpeg", None),
+    ],
+)
+def test_chest_xray_patient_id_reads_the_official_names(path: str, patient: str | None) -> None:
+    assert ds.chest_xray_patient_id(path) == patient
+
+
+def test_chest_xray_fixture_names_group_several_images_per_patient(data_dir: Path) -> None:
+    paths = ds.load_chest_xray_paths("train", fast=False)
+    patients = [ds.chest_xray_patient_id(p) for p in paths]
+    assert None not in patients
+    assert len(set(patients)) < len(paths) / 2  # 2 or 3 images per patient
+    assert any(p.startswith("NORMAL2-IM-") for p in patients)
+
+
 # ---------------------------------------------------------------------- file lookup
 
 
@@ -433,6 +475,13 @@ def test_mirror_arrays_have_the_documented_sizes(
     assert x_train.shape == (n_train, *image_shape) and y_train.shape == (n_train,)
     assert x_test.shape == (n_test, *image_shape) and y_test.shape == (n_test,)
     assert set(np.unique(y_train)) == set(range(10)) and x_train.dtype == np.uint8
+
+
+@needs_mirror
+def test_mirror_chest_xray_names_carry_no_patient_id(mirror: Path) -> None:
+    paths = ds.load_chest_xray_paths("train", fast=False)
+    assert len(paths) == 2698
+    assert all(ds.chest_xray_patient_id(p) is None for p in paths)
 
 
 @needs_mirror

@@ -611,6 +611,8 @@ def load_chest_xray(
         dataset = tf.data.Dataset.zip(
             tf.data.TFRecordDataset(str(images_path)), tf.data.Dataset.from_tensor_slices(labels)
         )
+        # a TFRecord file does not tell its length; the scan above counted the records
+        dataset = dataset.apply(tf.data.experimental.assert_cardinality(len(labels)))
     return dataset.map(_decode_fn(image_size), num_parallel_calls=tf.data.AUTOTUNE)
 
 

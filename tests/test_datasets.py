@@ -86,6 +86,13 @@ def test_chest_xray_yields_grayscale_uint8_images_and_labels_from_paths(data_dir
     assert np.abs(decoded - images).mean() < 3  # JPEG quality 95: almost the same pixels
 
 
+@pytest.mark.parametrize("fast", [False, True])
+def test_chest_xray_dataset_knows_its_length(data_dir: Path, fast: bool) -> None:
+    dataset = ds.load_chest_xray("test", fast=fast)
+    n = len(fx.chest_xray_arrays()[1][1])
+    assert int(dataset.cardinality()) == n == sum(1 for _ in dataset)
+
+
 def test_chest_xray_image_size_resizes_to_float32(data_dir: Path) -> None:
     dataset = ds.load_chest_xray("test", image_size=(16, 20), fast=False)
     image, label = next(iter(dataset))

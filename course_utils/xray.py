@@ -1,0 +1,149 @@
+"""Lesson 10's chest X-ray model and input pipeline, shared with ``benchmarks/chest_xray.py``.
+
+The model is the one of Keras' example "Pneumonia Classification on TPU" (Amy MiHyun Jang),
+rewritten for Keras 3: :func:`conv_block`, :func:`dense_block` and :func:`build_xray_model`.
+The pipeline helpers turn :func:`course_utils.datasets.load_chest_xray` into batches
+(:func:`make_pipeline`) and split the training set into fit and validation parts by patient
+(:func:`split_by_patient`, :func:`take`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import keras
+import numpy as np
+import tensorflow as tf
+from keras import layers
+
+DENSE_BLOCKS: tuple[tuple[int, float], ...] = ((512, 0.7), (128, 0.5), (64, 0.3))
+"""``(units, dropout rate)`` of the three dense blocks, as in the Keras example."""
+
+CONV_FILTERS: tuple[int, ...] = (32, 64, 128, 256)
+"""Filters of the four conv blocks, after the two plain 16-filter convolutions."""
+
+CONV_DROPOUT = 0.2
+"""Dropout after the 128- and 256-filter conv blocks."""
+
+MIN_IMAGE_SIZE = 32
+"""Smallest side the model takes: five 2×2 poolings halve it five times (32 → 1)."""
+
+
+def conv_block(filters: int, inputs: keras.KerasTensor) -> keras.KerasTensor:
+    """Two 3×3 separable convolutions (ReLU, "same") → BatchNormalization → 2×2 max pooling."""
+    x = layers.SeparableConv2D(filters, 3, activation="relu", padding="same")(inputs)
+    x = layers.SeparableConv2D(filters, 3, activation="relu", padding="same")(x)
+    x = layers.BatchNormalization()(x)
+    return layers.MaxPooling2D()(x)
+
+
+def dense_block(units: int, dropout_rate: float, inputs: keras.KerasTensor) -> keras.KerasTensor:
+    """Dense (ReLU) → BatchNormalization → Dropout(``dropout_rate``)."""
+    x = layers.Dense(units, activation="relu")(inputs)
+    x = layers.BatchNormalization()(x)
+    return layers.Dropout(dropout_rate)(x)
+
+
+def build_xray_model(
+    image_size: tuple[int, int] = (180, 180),
+    channels: int = 1,
+    dense_blocks: Sequence[tuple[int, float]] = DENSE_BLOCKS,
+) -> keras.Model:
+    """The pneumonia classifier: images in 0..255 → probability of pneumonia (sigmoid).
+
+    Rescaling(1/255) → two Conv2D 16 → max pooling → conv blocks 32, 64, 128 (+ dropout 0.2)
+    and 256 (+ dropout 0.2) → Flatten → the dense blocks → Dense(1, sigmoid). Uncompiled.
+    ``image_size`` must be at least :data:`MIN_IMAGE_SIZE` on each side.
+
+    >>> build_xray_model((32, 32)).output_shape
+    (None, 1)
+    """
+    if len(image_size) != 2 or min(image_size) < MIN_IMAGE_SIZE:
+        raise ValueError(
+            f"image_size must be (height, width), each at least {MIN_IMAGE_SIZE} "
+            f"(the model halves it five times), got {image_size!r}"
+        )
+    inputs = keras.Input(shape=(*image_size, channels))
+    x = layers.Rescaling(1.0 / 255)(inputs)
+    x = layers.Conv2D(16, 3, activation="relu", padding="same")(x)
+    x = layers.Conv2D(16, 3, activation="relu", padding="same")(x)
+    x = layers.MaxPooling2D()(x)
+    for filters in CONV_FILTERS:
+        x = conv_block(filters, x)
+        if filters >= 128:
+            x = layers.Dropout(CONV_DROPOUT)(x)
+    x = layers.Flatten()(x)
+    for units, rate in dense_blocks:
+        x = dense_block(units, rate, x)
+    outputs = layers.Dense(1, activation="sigmoid")(x)
+    return keras.Model(inputs, outputs, name="xray_pneumonia")
+
+
+def xray_metrics() -> list[keras.metrics.Metric]:
+    """Binary accuracy, precision, recall and AUC (ROC), the example's metrics."""
+    return [
+        keras.metrics.BinaryAccuracy(name="accuracy"),
+        keras.metrics.Precision(name="precision"),
+        keras.metrics.Recall(name="recall"),
+        keras.metrics.AUC(name="auc"),
+    ]
+
+
+def split_by_patient(
+    paths: Sequence[str], labels: np.ndarray, val_fraction: float = 0.2, seed: int = 0
+) -> tuple[np.ndarray, np.ndarray, bool]:
+    """``(fit_index, val_index, grouped)``: a stratified split that keeps each patient whole.
+
+    The patient comes from each file name (:func:`course_utils.datasets.chest_xray_patient_id`);
+    an image whose name has no patient id is its own group, so without any id (the offline
+    mirror) this is a plain stratified split by image and ``grouped`` is False. About
+    ``val_fraction`` of the images (in whole patients) go to validation.
+    """
+    from sklearn.model_selection import StratifiedGroupKFold
+
+    from course_utils.datasets import chest_xray_patient_id
+
+    labels = np.asarray(labels)
+    if len(paths) != len(labels):
+        raise ValueError(f"paths and labels differ in length: {len(paths)} and {len(labels)}")
+    if not 0 < val_fraction < 0.5:
+        raise ValueError(f"val_fraction must be in (0, 0.5), got {val_fraction!r}")
+    patients = [chest_xray_patient_id(p) for p in paths]
+    groups = [p if p is not None else f"image-{i}" for i, p in enumerate(patients)]
+    splitter = StratifiedGroupKFold(n_splits=round(1 / val_fraction), shuffle=True,
+                                    random_state=seed)
+    fit_index, val_index = next(splitter.split(np.zeros(len(labels)), labels, groups))
+    return fit_index, val_index, any(p is not None for p in patients)
+
+
+def take(dataset: tf.data.Dataset, index: np.ndarray) -> tf.data.Dataset:
+    """The elements of ``dataset`` at positions ``index`` (kept in the dataset's order)."""
+    index = np.asarray(index, dtype=np.int64)
+    if index.size == 0 or index.min() < 0:
+        raise ValueError(f"index must hold non-negative positions, got {index!r}")
+    mask = np.zeros(int(index.max()) + 1, dtype=bool)
+    mask[index] = True
+    keep, last = tf.constant(mask), len(mask) - 1
+
+    def chosen(i: tf.Tensor, element: object) -> tf.Tensor:
+        return tf.logical_and(i <= last, tf.gather(keep, tf.minimum(i, last)))
+
+    selected = dataset.enumerate().filter(chosen).map(lambda i, element: element)
+    # a filter hides the length from Keras; state it (the count is checked while iterating)
+    return selected.apply(tf.data.experimental.assert_cardinality(len(np.unique(index))))
+
+
+def make_pipeline(
+    dataset: tf.data.Dataset, batch_size: int, shuffle: bool = False, seed: int = 0
+) -> tf.data.Dataset:
+    """Decoded ``(image, label)`` examples → cache → shuffle (if asked) → batch → prefetch.
+
+    ``batch_size`` is the global batch (per replica × ``strategy.num_replicas_in_sync``).
+    The cache keeps the decoded, resized images in memory after the first epoch.
+    """
+    if not isinstance(batch_size, int) or batch_size < 1:
+        raise ValueError(f"batch_size must be a positive int, got {batch_size!r}")
+    dataset = dataset.cache()
+    if shuffle:
+        dataset = dataset.shuffle(4096, seed=seed, reshuffle_each_iteration=True)
+    return dataset.batch(batch_size).prefetch(tf.data.AUTOTUNE)

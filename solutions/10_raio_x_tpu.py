@@ -1,0 +1,669 @@
+# %% [markdown]
+# # 10 · Raio-X com TPU
+#
+# Esta aula é o exemplo complexo da aula 004: detectar pneumonia em radiografias de tórax de
+# crianças com uma CNN, o exemplo "Pneumonia Classification on TPU" do site do Keras. A aula
+# pede duas coisas: **Parte 1**, rodar o código e responder às perguntas; **Parte 2**,
+# explicar a arquitetura e as taxas de dropout. O exemplo publicado envelheceu: procura a
+# TPU do jeito antigo (uma TPU remota; a do Colab de hoje é local, e o exemplo acaba rodando
+# sem ela), salva o checkpoint no formato legado `.h5` e a sua validação vaza
+# informação. Aqui ele está reescrito para o Keras 3 e para rodar hoje, no Colab, com TPU,
+# GPU ou só CPU.
+#
+# Você vai aprender a:
+#
+# - escolher uma estratégia do `tf.distribute` (TPU, GPUs ou CPU), construir o modelo dentro
+#   do `strategy.scope()` e ajustar o tamanho do lote ao número de réplicas;
+# - montar o pipeline `tf.data` do exemplo: ler os TFRecords, tirar o rótulo do caminho,
+#   decodificar o JPEG, redimensionar, `cache`, `shuffle`, `batch` e `prefetch`;
+# - separar a validação **por paciente**, sem vazamento, e calcular pesos de classe;
+# - treinar com decaimento exponencial da taxa de aprendizado, um checkpoint `.keras` e
+#   parada antecipada;
+# - ler acurácia, precisão, recall, AUC, a matriz de confusão e a curva ROC pensando na
+#   criança doente que o modelo manda para casa;
+# - explicar cada bloco da rede e por que o dropout cai de 0,7 para 0,5 e 0,3.
+
+# %%
+import inspect
+import tempfile
+import time
+from pathlib import Path
+
+import keras
+import matplotlib.pyplot as plt
+import numpy as np
+import tensorflow as tf
+from sklearn.metrics import confusion_matrix, roc_auc_score, roc_curve
+
+from course_utils import config, distribute, xray
+from course_utils.checks import ____
+from course_utils.datasets import (
+    CHEST_XRAY_CLASSES,
+    chest_xray_patient_id,
+    load_chest_xray,
+    load_chest_xray_paths,
+)
+from course_utils.exercises.lesson10 import (
+    BATCH_PER_REPLICA,
+    EPOCHS,
+    OFFICIAL_TEST_COUNTS,
+    OFFICIAL_TRAIN_COUNTS,
+    OFFICIAL_VAL_IMAGES,
+    PATIENCE,
+    REFERENCE_RESULTS,
+    SEED,
+    THRESHOLD,
+    VAL_FRACTION,
+    class_weights,
+    ex1,
+    ex2,
+    ex3,
+    ex4,
+    image_size,
+    learning_rate_schedule,
+    missed_children_exercise,
+    precision_recall,
+)
+from course_utils.plots import plot_confusion_matrix, plot_history, show_images
+
+config.set_seed(SEED)
+print(config.fast_mode_line())
+
+# %% [markdown]
+# ## A estratégia: TPU, GPU ou CPU
+#
+# O `tf.distribute` treina o mesmo modelo em vários aceleradores ao mesmo tempo. Cada um
+# guarda uma cópia dos pesos, uma **réplica**; a cada passo, cada réplica processa um pedaço
+# do lote, calcula o seu gradiente, e os gradientes são somados entre as réplicas antes de
+# atualizar os pesos, que continuam iguais em todas. Três casos nos interessam:
+#
+# - **TPU** (`TPUStrategy`): uma réplica por núcleo; a TPU v2-8 do Colab tem 8;
+# - **GPU** (`MirroredStrategy`): uma réplica por GPU da máquina;
+# - **CPU** (a estratégia padrão): uma réplica só, sem distribuição nenhuma.
+#
+# `course_utils.distribute.get_strategy()` procura nessa ordem e diz o que escolheu. A
+# ausência de TPU nunca é erro: ela só passa para a próxima opção.
+
+# %%
+strategy = distribute.get_strategy()
+
+# %% [markdown]
+# **TPU no Colab, na prática.** Desde 2025 o ambiente de TPU do Colab não vem com o
+# TensorFlow instalado, e o pacote `tensorflow` comum não enxerga a TPU. Para usá-la, escolha
+# *Ambiente de execução → Alterar o tipo de ambiente → TPU* e, **antes** da célula de
+# instalação do curso, rode numa célula nova (as duas versões precisam ser iguais):
+#
+# ```
+# !pip install tensorflow==2.18.0
+# !pip install tensorflow-tpu==2.18.0 --find-links https://storage.googleapis.com/libtpu-tf-releases/index.html
+# ```
+#
+# Depois reinicie a sessão. Sem isso a aula roda do mesmo jeito, só que na CPU da máquina da
+# TPU; `get_strategy()` avisa quando vê uma TPU que não consegue usar. O ambiente de TPU do
+# Colab hoje é uma "TPU VM": os chips estão na própria máquina, e o código certo é
+# `TPUClusterResolver(tpu="local")`. O exemplo do Keras usa o jeito antigo (uma TPU remota,
+# achada pelo endereço `COLAB_TPU_ADDR`), que não existe mais.
+#
+# ### Exercício 1 · O lote global
+#
+# Com 8 réplicas e um lote de 16 imagens, cada réplica veria só 2 imagens por passo, e a TPU
+# ficaria quase parada. Por isso escolhemos o lote **por réplica** (`BATCH_PER_REPLICA`) e
+# entregamos ao `tf.data` o lote **global**. Complete `global_batch(per_replica, strategy)`.
+
+# %%
+def global_batch(per_replica, strategy):
+    """Batch size for tf.data: per_replica examples for each replica of the strategy."""
+    # BEGIN SOLUTION ex1
+    return per_replica * strategy.num_replicas_in_sync
+    # END SOLUTION
+
+
+ex1.check(global_batch)
+
+# %%
+# ex1.hint()
+# ex1.solution()
+
+# %% [markdown]
+# Daqui em diante usamos `distribute.global_batch_size`, que faz a mesma conta:
+
+# %%
+GLOBAL_BATCH = distribute.global_batch_size(BATCH_PER_REPLICA, strategy)
+IMAGE_SIZE = image_size()
+print(f"{strategy.num_replicas_in_sync} réplica(s) × {BATCH_PER_REPLICA} imagens = lote "
+      f"global de {GLOBAL_BATCH}; imagens redimensionadas para {IMAGE_SIZE}")
+
+# %% [markdown]
+# ## Os dados: radiografias em TFRecords
+#
+# O conjunto é o ChestXRay2017 (Kermany e colegas, 2018): radiografias de tórax de crianças
+# de 1 a 5 anos, normais ou com pneumonia, em duas partes, treino e teste. O exemplo do Keras
+# as guarda em arquivos **TFRecord**, o formato de registros do TensorFlow: um arquivo com
+# os JPEGs (`images.tfrec`) e outro, na mesma ordem, com o caminho de cada imagem
+# (`paths.tfrec`), como `chest_xray/train/PNEUMONIA/person1_bacteria_1.jpeg`. O rótulo é o
+# nome da pasta.
+#
+# `load_chest_xray(split, image_size)` devolve um `tf.data.Dataset` que faz as primeiras
+# etapas do pipeline do exemplo: lê os dois arquivos, tira o rótulo do caminho, decodifica
+# o JPEG (`tf.io.decode_jpeg`, em tons de cinza) e redimensiona para `IMAGE_SIZE`. O
+# exemplo decodifica em 3 canais (RGB); radiografias são cinza, então um canal basta e a
+# primeira convolução fica 3 vezes mais barata. `load_chest_xray_paths` dá os caminhos, na
+# mesma ordem, e deles tiramos os rótulos:
+
+# %%
+train_paths = load_chest_xray_paths("train")
+train_labels = np.array([path.split("/")[-2] == "PNEUMONIA" for path in train_paths], dtype=int)
+train_all = load_chest_xray("train", image_size=IMAGE_SIZE)
+test_raw = load_chest_xray("test", image_size=IMAGE_SIZE)
+print(f"treino: {len(train_paths)} imagens, {np.sum(train_labels == 0)} normais e "
+      f"{np.sum(train_labels == 1)} com pneumonia")
+print("exemplos de caminhos:", *train_paths[:3], sep="\n  ")
+print(f"o conjunto oficial completo: treino {sum(OFFICIAL_TRAIN_COUNTS.values())}, validação "
+      f"{OFFICIAL_VAL_IMAGES}, teste {sum(OFFICIAL_TEST_COUNTS.values())} imagens")
+
+# %%
+first = list(train_all.take(8))
+show_images(np.stack([image.numpy() / 255.0 for image, _ in first]),
+            titles=[CHEST_XRAY_CLASSES[int(label)] for _, label in first], ncols=8,
+            suptitle=f"Radiografias do treino, redimensionadas para {IMAGE_SIZE}");
+
+# %% [markdown]
+# ## Uma validação sem vazamento
+#
+# O conjunto oficial tem uma pasta de validação minúscula (a célula dos dados mostrou o
+# tamanho). O exemplo do Keras junta treino e validação, embaralha os **nomes dos arquivos** e
+# separa uma parte para validar. O problema: um mesmo paciente tem várias radiografias (`person1_bacteria_1.jpeg`,
+# `person1_bacteria_2.jpeg`, ...), e a divisão por arquivo põe umas no treino e outras na
+# validação. A rede pode reconhecer o **paciente** (a forma do tórax, a posição, o aparelho)
+# em vez da doença, e a validação fica otimista: ela vaza (*data leakage*). A regra: todas as
+# imagens de um paciente ficam do mesmo lado. E a validação sai do treino, nunca do teste,
+# que só é usado uma vez, no fim.
+#
+# Nos nomes oficiais, o paciente vem antes do número da imagem: `person1234_bacteria_5678`
+# e `person1234_virus_5679` são o paciente `person1234`; nas normais, `IM-0115-0001` é o
+# paciente `IM-0115`, e `NORMAL2-IM-1427-0001` é `NORMAL2-IM-1427` (outra série de exames).
+#
+# ### Exercício 2 · O paciente de cada imagem
+#
+# Complete `patient_id(path)`: devolva o paciente de um caminho com nome oficial, ou `None`
+# quando o nome não traz paciente (como os do espelho offline do curso,
+# `pneumoniamnist-train-02551.jpeg`).
+
+# %%
+import re
+
+
+def patient_id(path):
+    """Patient of an official ChestXRay2017 file name, or None."""
+    # BEGIN SOLUTION ex2
+    name = path.split("/")[-1].rsplit(".", 1)[0]
+    match = re.match(r"^(person\d+)_(bacteria|virus)_\d+$", name)
+    if match is None:
+        match = re.match(r"^((?:NORMAL2-)?IM-\d+)-\d+$", name)
+    return match.group(1) if match else None
+    # END SOLUTION
+
+
+ex2.check(patient_id)
+
+# %%
+# ex2.hint()
+# ex2.solution()
+
+# %% [markdown]
+# Com o paciente de cada imagem (`chest_xray_patient_id`, a versão do `course_utils`),
+# `xray.split_by_patient` faz a divisão estratificada **por grupo**
+# (`StratifiedGroupKFold` do scikit-learn): cerca de `VAL_FRACTION` das imagens, em
+# pacientes inteiros, com a proporção das classes do treino. Uma imagem sem paciente no nome
+# vira um grupo sozinha; se nenhuma tem, a divisão é estratificada por imagem, e a célula diz
+# isso.
+
+# %%
+fit_index, val_index, grouped = xray.split_by_patient(train_paths, train_labels,
+                                                      VAL_FRACTION, seed=SEED)
+patients = np.array([chest_xray_patient_id(path) or "" for path in train_paths])
+shared = set(patients[fit_index]) & set(patients[val_index]) - {""}
+print(f"treino {len(fit_index)} imagens, validação {len(val_index)} "
+      f"({len(val_index) / len(train_paths):.0%}); pacientes nos dois lados: {len(shared)}")
+if grouped:
+    print(f"divisão por paciente: {len(set(patients[fit_index]))} pacientes no treino, "
+          f"{len(set(patients[val_index]))} na validação")
+else:
+    print("estes nomes não trazem paciente (espelho offline): a divisão é estratificada por "
+          "imagem, e a validação pode ter imagens de pacientes do treino")
+
+# %% [markdown]
+# Como ficaria a divisão por arquivo do exemplo nesses mesmos dados? Quando os nomes trazem
+# pacientes, a célula conta quantos apareceriam dos dois lados:
+
+# %%
+rng = np.random.default_rng(SEED)
+by_file = rng.permutation(len(train_paths))
+cut = int(len(train_paths) * (1 - VAL_FRACTION))
+leaked = set(patients[by_file[:cut]]) & set(patients[by_file[cut:]]) - {""}
+print(f"divisão por arquivo (a do exemplo): {len(leaked)} paciente(s) dos dois lados"
+      + ("" if grouped else " (sem paciente nos nomes, não dá para contar)"))
+
+# %% [markdown]
+# ## Pesos das classes
+#
+# No treino oficial há bem mais radiografias com pneumonia do que normais, e um modelo que
+# responde sempre "pneumonia" já acerta a maior parte delas sem aprender nada (a célula depois
+# do exercício mostra quanto). Os **pesos de classe** (`class_weight` do `fit`) multiplicam a perda de cada exemplo pelo peso da sua
+# classe: com peso $n/(2\,n_k)$ para a classe $k$ (onde $n$ é o total e $n_k$ o número de
+# imagens da classe), as duas classes pesam o mesmo na soma da perda, e a perda média
+# continua na escala de sempre.
+#
+# ### Exercício 3 · Os pesos a partir das contagens
+#
+# Complete `weights_from_counts(counts)`: recebe `counts = [n_normal, n_pneumonia]` (um array
+# NumPy) e devolve o dicionário `{0: peso_normal, 1: peso_pneumonia}` que o Keras espera.
+
+# %%
+def weights_from_counts(counts):
+    """Class weights {0: w0, 1: w1} that make both classes weigh the same in the loss."""
+    # BEGIN SOLUTION ex3
+    total = counts.sum()
+    return {0: total / (2 * counts[0]), 1: total / (2 * counts[1])}
+    # END SOLUTION
+
+
+ex3.check(weights_from_counts)
+
+# %%
+# ex3.hint()
+# ex3.solution()
+
+# %% [markdown]
+# Os pesos vêm das contagens **do treino que vamos usar** (sem a validação), calculadas dos
+# dados, nunca digitadas:
+
+# %%
+counts = np.bincount(train_labels[fit_index], minlength=2)
+CLASS_WEIGHT = class_weights(counts)
+official = np.array(list(OFFICIAL_TRAIN_COUNTS.values()))
+print(f"nosso treino: {counts[0]} normais, {counts[1]} com pneumonia → pesos "
+      f"{CLASS_WEIGHT[0]:.3f} e {CLASS_WEIGHT[1]:.3f}")
+print(f"treino oficial completo: {official[0]} e {official[1]} → pesos "
+      f"{class_weights(official)[0]:.3f} e {class_weights(official)[1]:.3f}; "
+      f"'sempre pneumonia' acertaria {official[1] / official.sum():.1%}")
+
+# %% [markdown]
+# Se os dados estão equilibrados (o espelho offline do curso tem as duas classes na mesma
+# quantidade), os pesos saem iguais a 1 e não mudam nada: o código é o mesmo, e o efeito
+# aparece quando o treino é desequilibrado, como o oficial.
+#
+# ## O pipeline `tf.data`
+#
+# Agora as etapas que faltam, na ordem do exemplo:
+#
+# 1. **`cache`**: guarda na memória as imagens já decodificadas e redimensionadas, e as
+#    próximas épocas não leem nem decodificam o JPEG de novo;
+# 2. **`shuffle`** (só no treino): embaralha a cada época, depois do cache, senão a ordem
+#    seria sempre a mesma;
+# 3. **`batch`** com o lote **global**;
+# 4. **`prefetch`**: prepara o próximo lote enquanto o acelerador treina o atual. Numa TPU,
+#    que é muito rápida, um pipeline lento deixa o acelerador esperando.
+#
+# `xray.take` escolhe as imagens de cada lado pelos índices da divisão:
+
+# %%
+print(inspect.getsource(xray.make_pipeline))
+
+# %%
+train_ds = xray.make_pipeline(xray.take(train_all, fit_index), GLOBAL_BATCH, shuffle=True,
+                              seed=SEED)
+val_ds = xray.make_pipeline(xray.take(train_all, val_index), GLOBAL_BATCH)
+test_ds = xray.make_pipeline(test_raw, GLOBAL_BATCH)
+images, labels = next(iter(train_ds))
+print("um lote:", images.shape, images.dtype, "| rótulos:", labels.shape, labels.dtype)
+
+# %% [markdown]
+# ## O modelo
+#
+# O modelo é o do exemplo, reescrito para o Keras 3, e mora em `course_utils.xray` (o
+# script de medição usa o mesmo). Ele começa com `Rescaling(1/255)`, que leva os pixels para
+# 0–1 dentro do modelo, e tem dois tipos de bloco:
+
+# %%
+print(inspect.getsource(xray.conv_block))
+print(inspect.getsource(xray.dense_block))
+
+# %% [markdown]
+# A `SeparableConv2D` é uma convolução separável em profundidade (*depthwise separable*):
+# primeiro um filtro 3×3 por canal, sozinho, depois uma convolução 1×1 que mistura os
+# canais. Faz quase o mesmo trabalho que uma `Conv2D` com muito menos parâmetros e contas.
+#
+# O modelo é criado e compilado **dentro** de `strategy.scope()`: assim os pesos (e as
+# variáveis do otimizador e das métricas) nascem espelhados em cada réplica. A taxa de
+# aprendizado decai exponencialmente, multiplicada por um fator a cada época. O exemplo
+# usa `decay_steps=100000`, que na prática quase não decai (o treino inteiro tem poucos
+# milhares de passos); aqui o decaimento é por época.
+
+# %%
+steps_per_epoch = int(np.ceil(len(fit_index) / GLOBAL_BATCH))
+config.set_seed(SEED)
+with strategy.scope():
+    model = xray.build_xray_model(IMAGE_SIZE)
+    model.compile(
+        optimizer=keras.optimizers.Adam(learning_rate_schedule(steps_per_epoch)),
+        loss="binary_crossentropy",
+        metrics=xray.xray_metrics(),
+    )
+model.summary()
+
+# %% [markdown]
+# ## O treino
+#
+# Dois *callbacks*, como no exemplo, com uma correção:
+#
+# - `ModelCheckpoint` salva o modelo da melhor época (menor perda de validação). O exemplo
+#   usa `xray_model.h5`, o formato HDF5, que o Keras 3 trata como legado: avisa a cada
+#   gravação e depende do pacote `h5py`. O formato nativo é o `.keras` (um zip com a
+#   arquitetura, os pesos e o estado do otimizador), e é o que usamos;
+# - `EarlyStopping` para o treino depois de `PATIENCE` épocas sem melhorar e volta aos pesos
+#   da melhor época (`restore_best_weights=True`).
+
+# %%
+checkpoint_path = Path(tempfile.mkdtemp()) / "xray_model.keras"
+callbacks = [
+    keras.callbacks.ModelCheckpoint(checkpoint_path, save_best_only=True),
+    keras.callbacks.EarlyStopping(patience=PATIENCE, restore_best_weights=True),
+]
+epochs = config.epochs(*EPOCHS)
+start = time.perf_counter()
+# shuffle=False: quem embaralha é o tf.data (o fit não embaralha um Dataset)
+history = model.fit(train_ds, validation_data=val_ds, epochs=epochs, callbacks=callbacks,
+                    class_weight=CLASS_WEIGHT, shuffle=False, verbose=0 if config.FAST else 2)
+train_seconds = time.perf_counter() - start
+trained_epochs = len(history.history["loss"])
+print(f"{trained_epochs} época(s) em {train_seconds:.0f} s "
+      f"({train_seconds / trained_epochs:.1f} s por época, com {strategy.num_replicas_in_sync} "
+      f"réplica(s)); checkpoint: {checkpoint_path.name}, "
+      f"{checkpoint_path.stat().st_size / 1e6:.1f} MB")
+
+# %%
+plot_history(history, metrics=("loss", "accuracy", "precision", "recall", "auc"));
+
+# %% [markdown]
+# O arquivo `.keras` guarda o melhor modelo. Carregá-lo (dentro do escopo, para continuar
+# distribuído) dá as mesmas previsões que o modelo com os pesos restaurados:
+
+# %%
+with strategy.scope():
+    best = keras.models.load_model(checkpoint_path)
+sample = images[:8]
+same = np.allclose(model.predict(sample, verbose=0), best.predict(sample, verbose=0), atol=1e-5)
+print(f"mesmas previsões do checkpoint: {same}")
+
+# %% [markdown]
+# ## Avaliação no teste
+#
+# O teste oficial foi separado pelos autores do conjunto e não tocou em nada até aqui.
+# Avaliamos uma vez:
+
+# %%
+test_results = model.evaluate(test_ds, verbose=0, return_dict=True)
+for name in ("accuracy", "precision", "recall", "auc"):
+    print(f"{name:>9}: {test_results[name]:.4f}")
+
+# %%
+y_test = np.concatenate([y.numpy() for _, y in test_ds])
+test_prob = model.predict(test_ds, verbose=0).ravel()
+test_pred = (test_prob > THRESHOLD).astype(int)
+cm = confusion_matrix(y_test, test_pred, labels=[0, 1])
+plot_confusion_matrix(y_test, test_pred, class_names=CHEST_XRAY_CLASSES,
+                      title="Matriz de confusão no teste");
+
+# %% [markdown]
+# ### Exercício 4 · Precisão e recall a partir da matriz
+#
+# A matriz de confusão `cm` tem as classes reais nas linhas e as previstas nas colunas:
+# `[[VN, FP], [FN, VP]]` (verdadeiros negativos, falsos positivos, falsos negativos,
+# verdadeiros positivos), e a classe positiva é pneumonia. Complete `precision_and_recall(cm)`.
+
+# %%
+def precision_and_recall(cm):
+    """(precision, recall) of the pneumonia class from [[TN, FP], [FN, TP]]."""
+    # BEGIN SOLUTION ex4
+    (tn, fp), (fn, tp) = cm
+    return tp / (tp + fp), tp / (tp + fn)
+    # END SOLUTION
+
+
+ex4.check(precision_and_recall)
+
+# %%
+# ex4.hint()
+# ex4.solution()
+
+# %% [markdown]
+# As contas da matriz batem com as métricas do Keras (as do `course_utils`, que fazem o
+# mesmo que o exercício):
+
+# %%
+precision, recall = precision_recall(cm)
+print(f"da matriz: precisão {precision:.4f}, recall {recall:.4f}")
+print(f"do Keras:  precisão {test_results['precision']:.4f}, recall {test_results['recall']:.4f}")
+
+# %% [markdown]
+# ### A curva ROC
+#
+# O limiar 0,5 é uma escolha. Baixá-lo acha mais doentes (recall maior) à custa de mais
+# alarmes falsos. A curva ROC mostra todos os limiares de uma vez: a taxa de verdadeiros
+# positivos (o recall) contra a de falsos positivos. A área sob ela, a **AUC**, é a chance de
+# o modelo dar uma probabilidade maior a uma radiografia com pneumonia do que a uma normal,
+# sorteadas ao acaso: 0,5 é chute, 1 é perfeito.
+
+# %%
+fpr, tpr, thresholds = roc_curve(y_test, test_prob)
+auc = roc_auc_score(y_test, test_prob)
+at_threshold = (np.sum(test_pred[y_test == 0]) / max(np.sum(y_test == 0), 1), recall)
+fig, ax = plt.subplots(figsize=(4.8, 4.5), layout="constrained")
+ax.plot(fpr, tpr, label=f"modelo (AUC {auc:.3f})")
+ax.plot([0, 1], [0, 1], "--", color="gray", label="chute (AUC 0,5)")
+ax.plot(*at_threshold, "o", color="C3", label=f"limiar {THRESHOLD}")
+ax.set_xlabel("taxa de falsos positivos (1 − especificidade)")
+ax.set_ylabel("taxa de verdadeiros positivos (recall)")
+ax.set_title("Curva ROC no teste")
+ax.legend(loc="lower right");
+print(f"AUC do scikit-learn: {auc:.4f} | do Keras: {test_results['auc']:.4f} "
+      "(o Keras aproxima a curva com 200 limiares)")
+
+# %% [markdown]
+# ### Exemplos de previsões
+#
+# Oito radiografias do teste, com a classe real, a prevista e a probabilidade de pneumonia
+# que o modelo deu:
+
+# %%
+test_images = np.concatenate([x.numpy() for x, _ in test_ds.take(1)])[:8]
+titles = [f"real: {CHEST_XRAY_CLASSES[t]}\nprev.: {CHEST_XRAY_CLASSES[p]} ({q:.2f})"
+          for t, p, q in zip(y_test[:8], test_pred[:8], test_prob[:8])]
+show_images(test_images / 255.0, titles=titles, ncols=4, figsize=(10, 6));
+
+# %% [markdown]
+# ## Parte 1: as perguntas do exemplo
+#
+# ### Exercício 5 · A criança que volta para casa
+#
+# Pela matriz de confusão: quantas crianças **com pneumonia** do teste o modelo classificou
+# como normais? Responda com um número (calcule a partir de `cm`).
+
+# %%
+ex5 = missed_children_exercise(y_test, test_prob, THRESHOLD)
+# BEGIN SOLUTION ex5
+missed = int(cm[1, 0])
+# END SOLUTION
+ex5.check(missed)
+
+# %%
+# ex5.hint()
+# ex5.solution()
+
+# %% [markdown]
+# Os números desta execução, ao lado das referências publicadas:
+
+# %%
+print(f"este modelo ({'modo rápido' if config.FAST else 'modo completo'}, imagens "
+      f"{IMAGE_SIZE}): acurácia {test_results['accuracy']:.1%}, AUC {auc:.3f}, "
+      f"precisão {precision:.1%}, recall {recall:.1%}")
+for name, ref in REFERENCE_RESULTS.items():
+    print(f"{name}: " + ", ".join(f"{k} {v}" for k, v in ref.items()))
+sick = int(np.sum(y_test == 1))
+print(f"neste teste: {sick} radiografias com pneumonia, {len(y_test) - sick} normais; "
+      f"'sempre pneumonia' acertaria {sick / len(y_test):.1%}")
+official_test = np.array(list(OFFICIAL_TEST_COUNTS.values()))
+print(f"no teste oficial: {official_test[1]} com pneumonia, {official_test[0]} normais; "
+      f"'sempre pneumonia' acertaria {official_test[1] / official_test.sum():.1%}")
+
+# %% [markdown]
+# Responda nas células abaixo (dê um duplo clique para editar), usando os números acima.
+#
+# **Pergunta 1.** Qual a acurácia no teste? Ela é boa? Compare com a de um modelo que
+# responde sempre "pneumonia".
+#
+# ✍️ *Sua resposta:*
+
+# %% [markdown] tags=["solution"]
+# **Resposta modelo.** A acurácia está na célula acima. Sozinha, ela engana: num teste com
+# mais doentes que saudáveis, como o oficial, o modelo que sempre diz "pneumonia" já acerta
+# a fração de doentes que a célula imprime. Só
+# vale comemorar o que passa desse piso, e é por isso que olhamos também precisão, recall e
+# AUC. No modo rápido (poucas imagens, duas épocas) os números não dizem nada sobre o
+# modelo; os do modo completo estão em `docs/results.md`.
+
+# %% [markdown]
+# **Pergunta 2.** O que significam a precisão e o recall para uma criança doente? Qual erro é
+# mais grave aqui, e que métrica o mede?
+#
+# ✍️ *Sua resposta:*
+
+# %% [markdown] tags=["solution"]
+# **Resposta modelo.** O **recall** (sensibilidade) é a fração das crianças com pneumonia
+# que o modelo encontra; $1 - \text{recall}$ são as que ele manda para casa sem tratamento,
+# os falsos negativos do exercício 5. A **precisão** é a fração dos diagnósticos de
+# pneumonia que estavam certos; $1 - \text{precisão}$ são crianças saudáveis que fariam
+# exames ou tomariam antibiótico sem precisar. Numa triagem, deixar passar uma criança
+# doente é o erro mais grave, então queremos recall alto, mesmo pagando com alguns alarmes
+# falsos. Se o recall estiver baixo, dá para baixar o limiar (a curva ROC mostra o preço
+# em falsos positivos).
+
+# %% [markdown]
+# **Pergunta 3.** O que os pesos de classe fazem com o treino? O que aconteceria sem eles no
+# conjunto oficial? E nos dados desta execução?
+#
+# ✍️ *Sua resposta:*
+
+# %% [markdown] tags=["solution"]
+# **Resposta modelo.** Cada exemplo conta na perda multiplicado pelo peso da sua classe.
+# No treino oficial, cerca de três quartos das imagens são de pneumonia: sem pesos, errar
+# uma normal custa pouco na soma, e o modelo aprende a puxar para "pneumonia" (recall alto,
+# precisão e especificidade baixas). Com $n/(2\,n_k)$ (os pesos do treino oficial estão na
+# seção dos pesos: a normal pesa quase três vezes mais), cada classe responde por metade da
+# perda. Nos
+# dados desta execução, a célula dos pesos mostra as contagens: se estão equilibradas (como
+# no espelho offline), os pesos são 1 e não mudam nada.
+
+# %% [markdown]
+# ## Parte 2: a arquitetura e as taxas de dropout
+#
+# A rede, de ponta a ponta (o resumo acima mostra cada camada e o formato da sua saída):
+#
+# 1. `Rescaling(1/255)`: pixels de 0–255 para 0–1, dentro do modelo, então o modelo salvo
+#    recebe a imagem crua;
+# 2. duas `Conv2D` de 16 filtros 3×3 e um `MaxPooling2D`: bordas e texturas simples, em
+#    resolução cheia, depois a imagem cai pela metade;
+# 3. quatro `conv_block` (32, 64, 128 e 256 filtros): cada um com duas convoluções
+#    separáveis, batch normalization e max pooling, que dobram os filtros e dividem a
+#    resolução por 2; um `Dropout(0.2)` depois dos blocos de 128 e 256;
+# 4. `Flatten` e três `dense_block` (512, 128 e 64 neurônios) com dropout 0,7, 0,5 e 0,3;
+# 5. `Dense(1, sigmoid)`: a probabilidade de pneumonia.
+#
+# Quantos parâmetros tem cada parte? A célula soma as camadas de cada trecho:
+
+# %%
+total_params = model.count_params()
+conv_params = sum(layer.count_params() for layer in model.layers
+                  if isinstance(layer, (keras.layers.Conv2D, keras.layers.SeparableConv2D)))
+print(f"total: {total_params:,} parâmetros; todas as convoluções: {conv_params:,} "
+      f"({conv_params / total_params:.1%})")
+for layer in model.layers:
+    if isinstance(layer, keras.layers.Dense):
+        print(f"Dense({layer.units}): {layer.count_params():,} "
+              f"({layer.count_params() / total_params:.1%})")
+rates = [layer.rate for layer in model.layers if isinstance(layer, keras.layers.Dropout)]
+print("taxas de dropout, na ordem:", rates)
+full_size = xray.build_xray_model((180, 180))
+dense_512 = next(layer for layer in full_size.layers if isinstance(layer, keras.layers.Dense))
+print(f"com imagens 180×180 (o exemplo): {full_size.count_params():,} parâmetros, "
+      f"{dense_512.count_params():,} na Dense(512) "
+      f"({dense_512.count_params() / full_size.count_params():.1%})")
+
+# %% [markdown]
+# **Pergunta 4.** Explique o papel de cada bloco: o que as convoluções separáveis, o batch
+# normalization, o max pooling e as densas fazem aqui?
+#
+# ✍️ *Sua resposta:*
+
+# %% [markdown] tags=["solution"]
+# **Resposta modelo.** As convoluções extraem padrões locais: as primeiras, bordas e
+# texturas; as mais profundas, com mais filtros e campo receptivo maior, formas como a
+# opacidade difusa de um pulmão com pneumonia. A separável faz isso com poucos parâmetros
+# (um filtro 3×3 por canal e depois uma mistura 1×1). O batch normalization no fim de cada
+# bloco padroniza os canais com as estatísticas do lote e deixa o treino mais estável e
+# rápido (aula 09). O max pooling reduz a resolução pela metade: menos contas e
+# invariância a pequenos deslocamentos. O `Flatten` transforma os mapas num vetor e as
+# densas combinam as características de toda a imagem para decidir; o BN das densas tem o
+# mesmo papel de estabilizar. A saída sigmoide dá uma probabilidade, adequada à entropia
+# cruzada binária.
+
+# %% [markdown]
+# **Pergunta 5.** Quais são as taxas de dropout do código e por que elas caem de 0,7 para 0,5
+# e 0,3 nas densas, enquanto as convoluções ficam com 0,2?
+#
+# ✍️ *Sua resposta:*
+
+# %% [markdown] tags=["solution"]
+# **Resposta modelo.** As taxas são 0,2 depois dos blocos convolucionais de 128 e 256 e
+# 0,7, 0,5 e 0,3 nos blocos densos de 512, 128 e 64 neurônios. A regra é: mais dropout onde
+# há mais chance de decorar. A densa de 512 recebe o vetor inteiro do `Flatten` e concentra
+# a maior fatia dos parâmetros da rede (veja a célula acima: com imagens 180×180 ela tem
+# quase todos), e com poucos milhares de radiografias ela decoraria o treino; por isso
+# 0,7, desligando 70 % dos seus neurônios a cada passo (o time de futebol da aula 004,
+# treinando com só 3 em cada 10 jogadores). As camadas seguintes são menores e já recebem
+# um sinal mais resumido, então precisam de menos regularização: 0,5 e 0,3. Perto da saída
+# um dropout alto jogaria fora informação que a decisão precisa, com 64 neurônios sobrando
+# poucos por passo. As convoluções compartilham os pesos do filtro pela imagem toda, têm
+# poucos parâmetros e sobreajustam pouco: 0,2 basta. Essas taxas são escolhas do autor do
+# exemplo, não uma lei; quem decide de verdade é a validação.
+
+# %% [markdown]
+# ## O que você aprendeu
+#
+# - `get_strategy()` escolhe TPU, GPUs ou CPU; o modelo nasce dentro de `strategy.scope()`
+#   e o lote global é o lote por réplica vezes `num_replicas_in_sync`.
+# - No Colab, a TPU de hoje é uma TPU VM (`TPUClusterResolver(tpu="local")`) e precisa do
+#   `tensorflow-tpu` instalado antes do curso.
+# - O pipeline do exemplo: TFRecord → rótulo do caminho → `decode_jpeg` → `resize` →
+#   `cache` → `shuffle` → `batch` → `prefetch`.
+# - A validação sai do treino e separa **pacientes**, não arquivos; a do exemplo vaza.
+# - Pesos de classe $n/(2\,n_k)$ fazem as duas classes pesarem o mesmo na perda.
+# - No Keras 3 o checkpoint é `.keras` (o `.h5` é legado); `EarlyStopping(restore_best_weights=True)`
+#   volta à melhor época.
+# - Acurácia sozinha engana num teste desequilibrado: para a criança doente, o que importa é
+#   o recall; a curva ROC e a AUC mostram todos os limiares.
+# - O dropout é maior onde há mais parâmetros para decorar (a densa de 512) e menor perto da
+#   saída e nas convoluções.
+#
+# ## De onde vem e o que ler a seguir
+#
+# O exemplo, as Partes 1 e 2 e a analogia do time de futebol vêm da aula `004` em
+# `../shared/lectures`, que aponta para "Pneumonia Classification on TPU" de Amy MiHyun Jang
+# no site do Keras (`keras.io/examples/vision/xray_classification_with_tpus/`). Trocamos o
+# que envelheceu (o checkpoint `.h5`, a ligação antiga com a TPU) e corrigimos a validação
+# que vazava. Os dados: Kermany e colegas (2018), *Identifying Medical Diagnoses
+# and Treatable Diseases by Image-Based Deep Learning*, Cell; as referências de resultado:
+# o próprio exemplo e o MedMNIST v2 (Yang e colegas, 2023). O batch normalization e o dropout
+# vêm da aula "09 · Batch normalization e dropout"; as métricas de classificação, da aula
+# "05 · MNIST, mão na massa". Os números medidos estão em `docs/results.md`.

@@ -4,10 +4,10 @@ Usage: python benchmarks/train_fashion.py [--epochs N]
 
 Exactly what ``solutions/06_desafio_fashion_mnist.py`` does for its final run in full mode:
 ``course_utils.models.build_mnist_cnn`` with the filters and activation of
-``course_utils.exercises.lesson06.FINAL_CONFIG``, Adam, sparse categorical cross-entropy, its
-epochs and batch size, seed ``SEED``, trained on the lesson's stratified split
-(``reference_split``: 5/6 of the training set, the other 1/6 for validation) and evaluated
-once on the test set. Fast mode is never used: the data is whatever
+``course_utils.exercises.lesson06.FINAL_CONFIG`` grown by ``FINAL_ARCHITECTURE``, Adam with the
+learning rate of ``cosine_adam``, sparse categorical cross-entropy, its epochs and batch size,
+seed ``SEED``, trained on the lesson's stratified split (``reference_split``: 5/6 of the
+training set, the other 1/6 for validation) and evaluated once on the test set. Fast mode is never used: the data is whatever
 ``course_utils.datasets.load_fashion_mnist(fast=False)`` finds ($COURSE_DATA_DIR, the Keras
 cache or a download), and its sizes are printed. The goal on the full Fashion-MNIST
 (60,000 / 10,000) is a test accuracy of at least 92.5 %.
@@ -42,7 +42,7 @@ def main() -> None:
     from course_utils import config
     from course_utils.challenge import prepare_images
     from course_utils.datasets import load_fashion_mnist
-    from course_utils.exercises.lesson06 import reference_split
+    from course_utils.exercises.lesson06 import FINAL_ARCHITECTURE, cosine_adam, reference_split
     from course_utils.models import build_mnist_cnn
 
     (x_train, y_train), (x_test, y_test) = load_fashion_mnist(fast=False)
@@ -50,8 +50,17 @@ def main() -> None:
     x_tr, x_val, x_test_in = prepare_images(x_tr), prepare_images(x_val), prepare_images(x_test)
 
     config.set_seed(SEED)
-    model = build_mnist_cnn(filters=FINAL_CONFIG["filters"], activation=FINAL_CONFIG["activation"])
-    model.compile(optimizer="adam", loss="sparse_categorical_crossentropy", metrics=["accuracy"])
+    model = build_mnist_cnn(
+        filters=FINAL_CONFIG["filters"],
+        activation=FINAL_CONFIG["activation"],
+        **FINAL_ARCHITECTURE,
+    )
+    steps_per_epoch = int(np.ceil(len(y_tr) / FINAL_CONFIG["batch_size"]))
+    model.compile(
+        optimizer=cosine_adam(args.epochs, steps_per_epoch),
+        loss="sparse_categorical_crossentropy",
+        metrics=["accuracy"],
+    )
     epoch_times: list[float] = []
 
     class EpochTimer(keras.callbacks.Callback):
@@ -84,8 +93,10 @@ def main() -> None:
           f"{'GPU: ' + ', '.join(g.name for g in gpus) if gpus else 'no GPU'}; "
           f"load average {load_before:.1f} before, {load_after:.1f} after; "
           f"TensorFlow {tf.__version__}, Keras {keras.__version__}")
+    grown = ", ".join(f"{key}={value!r}" for key, value in FINAL_ARCHITECTURE.items())
     print(f"model: build_mnist_cnn(filters={tuple(FINAL_CONFIG['filters'])}, "
-          f"activation={FINAL_CONFIG['activation']!r}), {model.count_params()} parameters; "
+          f"activation={FINAL_CONFIG['activation']!r}, {grown}), "
+          f"{model.count_params()} parameters; Adam with cosine decay from 1e-3 to 0; "
           f"batch size {FINAL_CONFIG['batch_size']}, seed {SEED}")
     print(f"epochs: {len(history.history['loss'])}; "
           f"seconds per epoch: {np.mean(epoch_times):.1f} "

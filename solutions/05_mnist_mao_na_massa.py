@@ -251,7 +251,9 @@ except ValueError as error:
 #
 # A rede é a do exemplo "Simple MNIST convnet" do Keras, que os slides da aula 001 usam no
 # *hands on*. Ela está em `course_utils.models.build_mnist_cnn`, porque a aula 06 usa a mesma
-# função. O código é curto; leia:
+# função. O código é curto; leia. Os últimos argumentos, de `padding` a `dense_units`, ficam
+# nos valores padrão nesta aula (a rede dos slides); a aula 06 usa esses argumentos para
+# fazer a rede crescer.
 
 # %%
 print(inspect.getsource(build_mnist_cnn))

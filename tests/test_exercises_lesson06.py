@@ -233,3 +233,29 @@ def test_final_config_passes_the_configuration_checks():
     lesson06._check_config(FINAL_CONFIG, 1)
     lesson06._check_depth(tuple(FINAL_CONFIG["filters"]))
     assert FINAL_CONFIG["epochs"] >= 10
+
+
+def test_final_architecture_grows_the_same_builder():
+    from course_utils.exercises.lesson06 import FINAL_ARCHITECTURE
+    from course_utils.models import build_mnist_cnn
+
+    model = build_mnist_cnn(
+        filters=FINAL_CONFIG["filters"], activation=FINAL_CONFIG["activation"],
+        **FINAL_ARCHITECTURE,
+    )
+    convs = [layer for layer in model.layers if type(layer).__name__ == "Conv2D"]
+    assert len(convs) == 2 * len(FINAL_CONFIG["filters"])
+    assert model.output_shape == (None, 10)
+
+
+def test_cosine_adam_falls_from_the_rate_to_zero():
+    from course_utils.exercises.lesson06 import cosine_adam
+
+    optimizer = cosine_adam(epochs=3, steps_per_epoch=10, learning_rate=0.002)
+    rates = []
+    for step in (0, 15, 30):  # start, half-way (half the rate), end of the 3 × 10 steps
+        optimizer.iterations.assign(step)
+        rates.append(float(optimizer.learning_rate))
+    assert rates == pytest.approx([0.002, 0.001, 0.0], abs=1e-9)
+    with pytest.raises(ValueError, match="steps_per_epoch"):
+        cosine_adam(epochs=3, steps_per_epoch=0)

@@ -25,6 +25,25 @@ def test_filters_and_activation_are_used():
     np.testing.assert_allclose(probabilities.sum(axis=1), 1.0, rtol=1e-5)
 
 
+def test_grown_model_has_blocks_batch_norm_and_hidden_dense():
+    model = build_mnist_cnn(
+        filters=(8, 16), padding="same", convs_per_block=2, batch_norm=True, dense_units=32,
+        block_dropout=0.25,
+    )
+    kinds = [type(layer).__name__ for layer in model.layers]
+    conv_bn_act = ["Conv2D", "BatchNormalization", "Activation"]
+    assert kinds == ["InputLayer", *conv_bn_act, *conv_bn_act, "MaxPooling2D", "Dropout",
+                     *conv_bn_act, *conv_bn_act, "MaxPooling2D", "Dropout", "Flatten",
+                     "Dense", "BatchNormalization", "Activation", "Dropout", "Dense"]
+    # "same" keeps 28×28 through the convs: two poolings give 7×7×16 to the hidden layer
+    convs = 9 * 1 * 8 + 9 * 8 * 8 + 9 * 8 * 16 + 9 * 16 * 16  # no biases: BN has β
+    batch_norms = 4 * (8 + 8 + 16 + 16 + 32)
+    dense = 7 * 7 * 16 * 32 + (32 + 1) * 10
+    assert model.count_params() == convs + batch_norms + dense
+    rates = [layer.rate for layer in model.layers if type(layer).__name__ == "Dropout"]
+    assert rates == [0.25, 0.25, 0.5]
+
+
 @pytest.mark.parametrize(
     "kwargs, message",
     [
@@ -33,6 +52,10 @@ def test_filters_and_activation_are_used():
         ({"filters": (8, 0)}, "filters"),
         ({"dropout": 1.0}, "dropout"),
         ({"num_classes": 1}, "num_classes"),
+        ({"padding": "full"}, "padding"),
+        ({"convs_per_block": 0}, "convs_per_block"),
+        ({"dense_units": -1}, "dense_units"),
+        ({"block_dropout": 1.0}, "block_dropout"),
     ],
 )
 def test_bad_arguments_are_named(kwargs, message):

@@ -158,8 +158,9 @@ test_raw = load_chest_xray("test", image_size=IMAGE_SIZE)
 print(f"treino: {len(train_paths)} imagens, {np.sum(train_labels == 0)} normais e "
       f"{np.sum(train_labels == 1)} com pneumonia")
 print("exemplos de caminhos:", *train_paths[:3], sep="\n  ")
-print(f"o conjunto oficial completo: treino {sum(OFFICIAL_TRAIN_COUNTS.values())}, validação "
-      f"{OFFICIAL_VAL_IMAGES}, teste {sum(OFFICIAL_TEST_COUNTS.values())} imagens")
+print(f"os TFRecords oficiais completos: treino {sum(OFFICIAL_TRAIN_COUNTS.values())} imagens "
+      f"(as pastas train e val do conjunto; a val tem só {OFFICIAL_VAL_IMAGES}), teste "
+      f"{sum(OFFICIAL_TEST_COUNTS.values())}")
 
 # %%
 first = list(train_all.take(8))
@@ -170,14 +171,24 @@ show_images(np.stack([image.numpy() / 255.0 for image, _ in first]),
 # %% [markdown]
 # ## Uma validação sem vazamento
 #
-# O conjunto oficial tem uma pasta de validação minúscula (a célula dos dados mostrou o
-# tamanho). O exemplo do Keras junta treino e validação, embaralha os **nomes dos arquivos** e
-# separa uma parte para validar. O problema: um mesmo paciente tem várias radiografias (`person1_bacteria_1.jpeg`,
-# `person1_bacteria_2.jpeg`, ...), e a divisão por arquivo põe umas no treino e outras na
-# validação. A rede pode reconhecer o **paciente** (a forma do tórax, a posição, o aparelho)
-# em vez da doença, e a validação fica otimista: ela vaza (*data leakage*). A regra: todas as
-# imagens de um paciente ficam do mesmo lado. E a validação sai do treino, nunca do teste,
-# que só é usado uma vez, no fim.
+# A pasta de validação do conjunto oficial é minúscula (a célula dos dados mostrou o
+# tamanho), e os TFRecords a juntam ao treino. O exemplo do Keras então faz
+# `ds.shuffle(10000)`, `train_ds = ds.take(4200)` e `val_ds = ds.skip(4200)`, e isso vaza de
+# dois jeitos:
+#
+# 1. o `shuffle` do `tf.data` sorteia uma ordem nova **a cada época**
+#    (`reshuffle_each_iteration=True` é o padrão), então as 4.200 primeiras mudam: imagens
+#    que validaram numa época treinam na seguinte, e no fim a "validação" já foi toda vista
+#    no treino;
+# 2. mesmo com um sorteio fixo, a divisão é por **imagem**. Um paciente tem várias
+#    radiografias (`person1_bacteria_1.jpeg`, `person1_bacteria_2.jpeg`, ...), umas caem no
+#    treino e outras na validação, e a rede pode reconhecer o **paciente** (a forma do
+#    tórax, a posição, o aparelho) em vez da doença.
+#
+# Nos dois casos a validação fica otimista: ela vaza (*data leakage*), e a parada antecipada
+# e o checkpoint escolhem a época com um juiz comprometido. A regra: a divisão é feita uma
+# vez, antes do treino, e todas as imagens de um paciente ficam do mesmo lado. E a validação
+# sai do treino, nunca do teste, que só é usado uma vez, no fim.
 #
 # Nos nomes oficiais, o paciente vem antes do número da imagem: `person1234_bacteria_5678`
 # e `person1234_virus_5679` são o paciente `person1234`; nas normais, `IM-0115-0001` é o
@@ -233,7 +244,7 @@ else:
           "imagem, e a validação pode ter imagens de pacientes do treino")
 
 # %% [markdown]
-# Como ficaria a divisão por arquivo do exemplo nesses mesmos dados? Quando os nomes trazem
+# E uma divisão por imagem, mesmo fixa, nesses mesmos dados? Quando os nomes trazem
 # pacientes, a célula conta quantos apareceriam dos dois lados:
 
 # %%
@@ -241,7 +252,7 @@ rng = np.random.default_rng(SEED)
 by_file = rng.permutation(len(train_paths))
 cut = int(len(train_paths) * (1 - VAL_FRACTION))
 leaked = set(patients[by_file[:cut]]) & set(patients[by_file[cut:]]) - {""}
-print(f"divisão por arquivo (a do exemplo): {len(leaked)} paciente(s) dos dois lados"
+print(f"divisão por imagem: {len(leaked)} paciente(s) dos dois lados"
       + ("" if grouped else " (sem paciente nos nomes, não dá para contar)"))
 
 # %% [markdown]
@@ -285,7 +296,8 @@ official = np.array(list(OFFICIAL_TRAIN_COUNTS.values()))
 print(f"nosso treino: {counts[0]} normais, {counts[1]} com pneumonia → pesos "
       f"{CLASS_WEIGHT[0]:.3f} e {CLASS_WEIGHT[1]:.3f}")
 print(f"treino oficial completo: {official[0]} e {official[1]} → pesos "
-      f"{class_weights(official)[0]:.3f} e {class_weights(official)[1]:.3f}; "
+      f"{class_weights(official)[0]:.3f} e {class_weights(official)[1]:.3f} (a normal pesa "
+      f"{class_weights(official)[0] / class_weights(official)[1]:.1f} vezes mais); "
       f"'sempre pneumonia' acertaria {official[1] / official.sum():.1%}")
 
 # %% [markdown]
@@ -557,13 +569,13 @@ print(f"no teste oficial: {official_test[1]} com pneumonia, {official_test[0]} n
 
 # %% [markdown] tags=["solution"]
 # **Resposta modelo.** Cada exemplo conta na perda multiplicado pelo peso da sua classe.
-# No treino oficial, cerca de três quartos das imagens são de pneumonia: sem pesos, errar
-# uma normal custa pouco na soma, e o modelo aprende a puxar para "pneumonia" (recall alto,
-# precisão e especificidade baixas). Com $n/(2\,n_k)$ (os pesos do treino oficial estão na
-# seção dos pesos: a normal pesa quase três vezes mais), cada classe responde por metade da
-# perda. Nos
-# dados desta execução, a célula dos pesos mostra as contagens: se estão equilibradas (como
-# no espelho offline), os pesos são 1 e não mudam nada.
+# No treino oficial, a maioria das imagens é de pneumonia (a seção dos pesos mostra quanto):
+# sem pesos, errar uma normal custa pouco na soma, e o modelo aprende a puxar para
+# "pneumonia" (recall alto, precisão e especificidade baixas). Com $n/(2\,n_k)$, uma
+# radiografia normal pesa várias vezes mais que uma com pneumonia (a seção dos pesos mostra
+# quantas), e cada classe responde por metade da perda. Nos dados desta execução, a mesma
+# célula mostra as contagens: se estão equilibradas (como no espelho offline), os pesos são
+# 1 e não mudam nada.
 
 # %% [markdown]
 # ## Parte 2: a arquitetura e as taxas de dropout
@@ -647,7 +659,8 @@ print(f"com imagens 180×180 (o exemplo): {full_size.count_params():,} parâmetr
 #   `tensorflow-tpu` instalado antes do curso.
 # - O pipeline do exemplo: TFRecord → rótulo do caminho → `decode_jpeg` → `resize` →
 #   `cache` → `shuffle` → `batch` → `prefetch`.
-# - A validação sai do treino e separa **pacientes**, não arquivos; a do exemplo vaza.
+# - A validação sai do treino, é sorteada uma vez só e separa **pacientes**, não imagens; a
+#   do exemplo vaza (o `shuffle` muda a divisão a cada época).
 # - Pesos de classe $n/(2\,n_k)$ fazem as duas classes pesarem o mesmo na perda.
 # - No Keras 3 o checkpoint é `.keras` (o `.h5` é legado); `EarlyStopping(restore_best_weights=True)`
 #   volta à melhor época.

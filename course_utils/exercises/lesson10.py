@@ -60,14 +60,16 @@ DECAY_RATE = 0.9
 THRESHOLD = 0.5
 """Probability above which an X-ray is called pneumonia."""
 
-OFFICIAL_TRAIN_COUNTS = {"normal": 1341, "pneumonia": 3875}
-"""Class counts of the official ChestXRay2017 training set (5,216 images)."""
+OFFICIAL_TRAIN_COUNTS = {"normal": 1349, "pneumonia": 3883}
+"""Class counts of the official ChestXRay2017 ``train/`` TFRecords (5,232 images: the data
+set's train and val folders together), as the Keras example counts them."""
 
 OFFICIAL_TEST_COUNTS = {"normal": 234, "pneumonia": 390}
 """Class counts of the official ChestXRay2017 test set (624 images)."""
 
 OFFICIAL_VAL_IMAGES = 16
-"""Images in the official validation folder, too few to validate on (8 per class)."""
+"""Images in the data set's own validation folder (8 per class), too few to validate on; the
+TFRecords put them with the training images."""
 
 REFERENCE_RESULTS = {
     "keras.io, o exemplo (180×180, teste oficial)": {"acurácia": "≈ 0,83"},
@@ -94,8 +96,8 @@ def learning_rate_schedule(steps_per_epoch: int) -> keras.optimizers.schedules.E
 def class_weights(counts: Any) -> dict[int, float]:
     """``{class: total / (2 · count)}``: each of the two classes weighs half of the loss.
 
-    >>> class_weights([1341, 3875])
-    {0: 1.9448173005219984, 1: 0.6730322580645162}
+    >>> class_weights([1349, 3883])
+    {0: 1.939214232765011, 1: 0.6737058975019315}
     """
     counts = np.asarray(counts, dtype=np.float64)
     if counts.shape != (2,) or np.any(counts <= 0):
@@ -212,7 +214,7 @@ ex2 = Exercise(
 
 # ---- ex3: class weights ------------------------------------------------------------------------
 
-WEIGHT_CASES = [(1341, 3875), (1349, 1349), (100, 300), (250, 50)]
+WEIGHT_CASES = [(1349, 3883), (1349, 1349), (100, 300), (250, 50)]
 """Counts (normal, pneumonia) the checker of ``ex3`` tries."""
 
 

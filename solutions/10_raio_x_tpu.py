@@ -25,6 +25,7 @@
 
 # %%
 import inspect
+import re
 import tempfile
 import time
 from pathlib import Path
@@ -32,7 +33,6 @@ from pathlib import Path
 import keras
 import matplotlib.pyplot as plt
 import numpy as np
-import tensorflow as tf
 from sklearn.metrics import confusion_matrix, roc_auc_score, roc_curve
 
 from course_utils import config, distribute, xray
@@ -45,7 +45,9 @@ from course_utils.datasets import (
 )
 from course_utils.exercises.lesson10 import (
     BATCH_PER_REPLICA,
+    DECAY_RATE,
     EPOCHS,
+    INITIAL_LEARNING_RATE,
     OFFICIAL_TEST_COUNTS,
     OFFICIAL_TRAIN_COUNTS,
     OFFICIAL_VAL_IMAGES,
@@ -74,8 +76,10 @@ print(config.fast_mode_line())
 #
 # O `tf.distribute` treina o mesmo modelo em vários aceleradores ao mesmo tempo. Cada um
 # guarda uma cópia dos pesos, uma **réplica**; a cada passo, cada réplica processa um pedaço
-# do lote, calcula o seu gradiente, e os gradientes são somados entre as réplicas antes de
-# atualizar os pesos, que continuam iguais em todas. Três casos nos interessam:
+# do lote e calcula o seu gradiente, com a perda dividida pelo tamanho do lote **inteiro**;
+# os gradientes são somados entre as réplicas (a soma é a média do lote todo, o mesmo passo
+# que um acelerador só daria) e os pesos, atualizados, continuam iguais em todas. Três casos
+# nos interessam:
 #
 # - **TPU** (`TPUStrategy`): uma réplica por núcleo; a TPU v2-8 do Colab tem 8;
 # - **GPU** (`MirroredStrategy`): uma réplica por GPU da máquina;
@@ -101,8 +105,9 @@ strategy = distribute.get_strategy()
 # Depois reinicie a sessão. Sem isso a aula roda do mesmo jeito, só que na CPU da máquina da
 # TPU; `get_strategy()` avisa quando vê uma TPU que não consegue usar. O ambiente de TPU do
 # Colab hoje é uma "TPU VM": os chips estão na própria máquina, e o código certo é
-# `TPUClusterResolver(tpu="local")`. O exemplo do Keras usa o jeito antigo (uma TPU remota,
-# achada pelo endereço `COLAB_TPU_ADDR`), que não existe mais.
+# `TPUClusterResolver(tpu="local")`. O exemplo do Keras chama `TPUClusterResolver.connect()`
+# sem nome, o jeito antigo de achar uma TPU remota (no Colab de antes, pelo endereço
+# `COLAB_TPU_ADDR`), que não existe mais.
 #
 # ### Exercício 1 · O lote global
 #
@@ -201,9 +206,6 @@ show_images(np.stack([image.numpy() / 255.0 for image, _ in first]),
 # `pneumoniamnist-train-02551.jpeg`).
 
 # %%
-import re
-
-
 def patient_id(path):
     """Patient of an official ChestXRay2017 file name, or None."""
     # BEGIN SOLUTION ex2
@@ -307,12 +309,13 @@ print(f"treino oficial completo: {official[0]} e {official[1]} → pesos "
 #
 # ## O pipeline `tf.data`
 #
-# Agora as etapas que faltam, na ordem do exemplo:
+# Agora as etapas que faltam, na ordem que o guia de desempenho do `tf.data` recomenda:
 #
 # 1. **`cache`**: guarda na memória as imagens já decodificadas e redimensionadas, e as
 #    próximas épocas não leem nem decodificam o JPEG de novo;
 # 2. **`shuffle`** (só no treino): embaralha a cada época, depois do cache, senão a ordem
-#    seria sempre a mesma;
+#    seria sempre a mesma. Aqui sortear de novo a cada época é o que queremos: o `shuffle`
+#    vem **depois** da divisão, então só muda a ordem das imagens de treino;
 # 3. **`batch`** com o lote **global**;
 # 4. **`prefetch`**: prepara o próximo lote enquanto o acelerador treina o atual. Numa TPU,
 #    que é muito rápida, um pipeline lento deixa o acelerador esperando.
@@ -348,9 +351,10 @@ print(inspect.getsource(xray.dense_block))
 #
 # O modelo é criado e compilado **dentro** de `strategy.scope()`: assim os pesos (e as
 # variáveis do otimizador e das métricas) nascem espelhados em cada réplica. A taxa de
-# aprendizado decai exponencialmente, multiplicada por um fator a cada época. O exemplo
-# usa `decay_steps=100000`, que na prática quase não decai (o treino inteiro tem poucos
-# milhares de passos); aqui o decaimento é por época.
+# aprendizado decai exponencialmente. O exemplo começa em 0,015 com `decay_steps=100000` e
+# `staircase=True`: a taxa só cairia depois de 100 mil passos, e o treino inteiro tem poucos
+# milhares, então ela nunca muda. Aqui ela começa em `INITIAL_LEARNING_RATE` (o padrão do
+# Adam) e é multiplicada por `DECAY_RATE` a cada época.
 
 # %%
 steps_per_epoch = int(np.ceil(len(fit_index) / GLOBAL_BATCH))
@@ -362,6 +366,8 @@ with strategy.scope():
         loss="binary_crossentropy",
         metrics=xray.xray_metrics(),
     )
+print(f"taxa de aprendizado: {INITIAL_LEARNING_RATE} no início, × {DECAY_RATE} a cada época "
+      f"({steps_per_epoch} passos)")
 model.summary()
 
 # %% [markdown]

@@ -611,6 +611,18 @@ def _experiments(files: Path, student: str) -> tuple[str, str]:
     return "valid", note
 
 
+def _grade_model(context: Context, student: str, files: Path) -> tuple[str, float | None, str]:
+    """``(status, accuracy, message)`` of the submission's model."""
+    model = files / challenge.MODEL_FILE
+    if not model.is_file():
+        return "missing_files", None, f"no {challenge.MODEL_FILE} in the submission"
+    try:
+        check_model_file(model)
+    except SubmissionError as error:
+        return error.status, None, str(error)
+    return _predict(context, student, files)
+
+
 def grade_one(student: str, entry: Path, context: Context) -> dict[str, str] | None:
     """Grade one submission; its gradebook row, or ``None`` if grading was interrupted."""
     start = time.monotonic()
@@ -622,13 +634,9 @@ def grade_one(student: str, entry: Path, context: Context) -> dict[str, str] | N
         experiments, note = _experiments(files, student)
         if note:
             messages.append(f"experiments: {note}")
-        model = files / challenge.MODEL_FILE
-        if not model.is_file():
-            raise SubmissionError("missing_files", f"no {challenge.MODEL_FILE} in the submission")
-        check_model_file(model)
-        status, accuracy, message = _predict(context, student, files)
+        status, accuracy, message = _grade_model(context, student, files)
         messages.insert(0, message)
-        if context.execute:
+        if context.execute:  # the notebook is graded even when the model is not
             notebook, message = _run_notebook(context, student, files)
             if message:
                 messages.append(f"notebook: {message}")

@@ -40,6 +40,7 @@ import shutil
 import signal
 import subprocess
 import sys
+import threading
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -208,14 +209,17 @@ def process_tree(root: int) -> list[int]:
     return tree
 
 
-def _rss_mb(pid: int) -> float:
-    try:
-        with open(f"/proc/{pid}/status", encoding="ascii", errors="replace") as f:
-            for line in f:
-                if line.startswith("VmRSS:"):
-                    return int(line.split()[1]) / 1024
-    except (OSError, ValueError, IndexError):
-        pass
+def _memory_mb(pid: int) -> float:
+    """Memory of one process in MB: its PSS (shared pages split between the processes that
+    share them, so forked children are not counted many times), else its RSS."""
+    for path, key in ((f"/proc/{pid}/smaps_rollup", "Pss:"), (f"/proc/{pid}/status", "VmRSS:")):
+        try:
+            with open(path, encoding="ascii", errors="replace") as f:
+                for line in f:
+                    if line.startswith(key):
+                        return int(line.split()[1]) / 1024
+        except (OSError, ValueError, IndexError):
+            continue
     return 0.0
 
 
@@ -275,14 +279,14 @@ def run(
         try:
             while process.poll() is None:
                 tree = process_tree(process.pid)
-                memory = sum(_rss_mb(pid) for pid in tree)
+                memory = sum(_memory_mb(pid) for pid in tree)
                 peak = max(peak, memory)
                 if time.monotonic() - start > limits.timeout:
                     ended = "timeout"
-                elif memory > limits.memory_mb:
-                    ended = "out_of_memory"
                 elif len(tree) > limits.max_processes:
                     ended = "too_many_processes"
+                elif memory > limits.memory_mb:
+                    ended = "out_of_memory"
                 if ended != "exited":
                     break
                 time.sleep(POLL_SECONDS)
@@ -465,6 +469,17 @@ def _predict() -> None:
     _write_result("ok")
 
 
+def _watch_kernel(manager: Any, running: threading.Event) -> None:
+    """Answer ``crashed`` as soon as the kernel process dies during a cell (``os._exit``):
+    nbclient itself may wait for the dead kernel's reply until the timeout."""
+    while True:
+        time.sleep(0.5)
+        process = getattr(getattr(manager, "provisioner", None), "process", None)
+        if running.is_set() and process is not None and process.poll() is not None:
+            _write_result("crashed", f"the kernel died (exit status {process.returncode})")
+            os._exit(0)
+
+
 def _notebook(name: str, timeout: float) -> None:
     """Execute notebook ``name`` top to bottom with nbclient; write whether it ran."""
     import nbformat
@@ -478,8 +493,12 @@ def _notebook(name: str, timeout: float) -> None:
         _write_result("failed", f"cannot read the notebook: {type(error).__name__}: {error}")
         return
     manager = KernelManager(kernel_name="python3", transport="ipc")  # no TCP, even loopback
+    running = threading.Event()  # set while a cell executes
+    threading.Thread(target=_watch_kernel, args=(manager, running), daemon=True).start()
     client = NotebookClient(notebook, km=manager, timeout=timeout, kernel_name="python3",
-                            allow_errors=False, record_timing=False)
+                            allow_errors=False, record_timing=False,
+                            on_cell_execute=lambda **_: running.set(),
+                            on_cell_executed=lambda **_: running.clear())
     try:
         client.execute(cwd=os.getcwd())
     except CellTimeoutError as error:
@@ -487,7 +506,7 @@ def _notebook(name: str, timeout: float) -> None:
     except DeadKernelError as error:
         _write_result("crashed", f"the kernel died: {str(error)[-500:]}")
     except CellExecutionError as error:
-        _write_result("failed", str(error)[-1500:])
+        _write_result("failed", f"a cell raised {error.ename}: {error.evalue}"[:1500])
     except Exception as error:
         _write_result("failed", f"{type(error).__name__}: {str(error)[-1000:]}")
     else:

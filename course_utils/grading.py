@@ -601,6 +601,8 @@ def _experiments(files: Path, student: str) -> tuple[str, str]:
     path = files / challenge.EXPERIMENTS_FILE
     if not path.is_file():
         return "missing", f"no {challenge.EXPERIMENTS_FILE}"
+    if path.stat().st_size > 2**20:
+        return "invalid", f"{challenge.EXPERIMENTS_FILE} is larger than 1 MiB"
     try:
         document = challenge.load_experiments(path)
     except (OSError, ValueError) as error:
@@ -643,6 +645,10 @@ def grade_one(student: str, entry: Path, context: Context) -> dict[str, str] | N
     except SubmissionError as error:
         status = error.status
         messages.insert(0, str(error))
+    except Exception as error:  # never let one submission stop the batch
+        status = "crashed"
+        messages.insert(0, f"the grader failed on this submission: {type(error).__name__}: "
+                           f"{error}")
     finally:
         shutil.rmtree(unpacked, ignore_errors=True)
     if context.stop.is_set():
@@ -853,9 +859,9 @@ def grade(
     todo = {s: e for s, e in students.items() if s not in done}
     workroot = Path(tempfile.mkdtemp(prefix="course-grade-"))
     try:
+        feedback.mkdir(exist_ok=True)
         hide = _hidden_paths([Path(eval_set).resolve(), out.resolve(), submissions.resolve(),
                               feedback.resolve()], _keep_paths(workroot))
-        feedback.mkdir(exist_ok=True)
         isolation = sandbox.probe(hide)
         stream.write(isolation.describe() + "\n")
         context = Context(x, y, fingerprint, rules, sandbox.Limits(timeout, memory_mb),

@@ -12,7 +12,7 @@ the *unlabelled* images (``x.npy``) and calls :func:`run` with a task:
     Report which protections hold (used once per grading run).
 
 The task runs in a child process started with ``start_new_session=True``; on timeout, on too
-much memory (the RSS of every process of the sandbox, polled) or on too many processes, the
+much memory (the PSS of every process of the sandbox, polled) or on too many processes, the
 whole process tree and its process group are killed. ``RLIMIT_AS`` is not used: TensorFlow
 reserves far more address space than it uses.
 

@@ -440,3 +440,16 @@ def test_the_probe_hides_a_private_file_inside_the_sandbox(tmp_path):
     if not isolation.namespaces:
         pytest.skip(f"no namespaced sandbox on this machine: {isolation.problems}")
     assert isolation.hide == [secret.parent]
+
+
+def test_without_namespaces_the_sandbox_falls_back_and_says_so(tmp_path, monkeypatch):
+    monkeypatch.setattr(sandbox.shutil, "which", lambda name: None)  # no `unshare` here
+    write_notebook(tmp_path / "subs" / "ana", "ana", "print('olá')")
+    private = write_eval_set(tmp_path / "private.npz")
+    log = io.StringIO()
+    result = grading.grade(tmp_path / "subs", private, tmp_path / "g.csv", execute=True,
+                           notebook_timeout=NOTEBOOK_TIMEOUT, stream=log)
+    assert not result["isolation"].namespaces
+    assert "WARNING: sandbox without namespaces" in log.getvalue()
+    [row] = grading.read_gradebook(tmp_path / "g.csv")
+    assert (row["status"], row["notebook"]) == ("missing_files", "ran")

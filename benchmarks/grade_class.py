@@ -1,0 +1,95 @@
+"""Time `course grade` (model only) on a class of valid submissions.
+
+Usage: python benchmarks/grade_class.py [--students 50] [--size 2000] [--workers N]
+
+Builds the submissions (small CNNs saved with ``save_submission``) and a private evaluation
+set in a temporary folder, runs ``course grade`` once as an instructor would (default
+workers: the number of cores), and prints the seconds per submission and the machine. The
+evaluation set is drawn from ``$COURSE_DATA_DIR`` when it is set, else random images.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import numpy as np
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from machine import cpu_name  # noqa: E402
+
+
+def build_class(root: Path, students: int) -> None:
+    """``students`` valid submissions: build_mnist_cnn with 4 to 16 filters, untrained."""
+    import keras
+
+    from course_utils.challenge import save_submission
+    from course_utils.models import build_mnist_cnn
+
+    base = {"epochs": 2, "batch_size": 64, "filters": [8], "activation": "relu",
+            "val_accuracy": 0.8, "train_seconds": 1.0}
+    runs = [base, {**base, "epochs": 3}, {**base, "batch_size": 32, "filters": [4]},
+            {**base, "activation": "tanh"}]
+    keras.utils.set_random_seed(0)
+    for i in range(students):
+        model = build_mnist_cnn(filters=(4 + 4 * (i % 4),))
+        save_submission(model, runs, f"aluno{i:03d}", root / f"aluno{i:03d}")
+
+
+def eval_set(path: Path, size: int) -> str:
+    """Write the evaluation set; say where its images come from."""
+    if os.environ.get("COURSE_DATA_DIR"):
+        from course_utils import grading
+
+        grading.make_eval_set(path, seed=0, size=size)
+        return f"Fashion-MNIST test split ({os.environ['COURSE_DATA_DIR']}), {size} images"
+    rng = np.random.default_rng(0)
+    np.savez(path, x=rng.integers(0, 256, (size, 28, 28), dtype=np.uint8),
+             y=rng.integers(0, 10, size))
+    return f"{size} random images"
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--students", type=int, default=50)
+    parser.add_argument("--size", type=int, default=2000, help="images in the evaluation set")
+    parser.add_argument("--workers", type=int, default=None, help="default: the cores")
+    args = parser.parse_args()
+
+    with tempfile.TemporaryDirectory(prefix="grade-bench-") as tmp:
+        root = Path(tmp)
+        build_class(root / "submissions", args.students)
+        source = eval_set(root / "private.npz", args.size)
+        command = [sys.executable, "-m", "course_utils.cli", "grade", str(root / "submissions"),
+                   "--eval-set", str(root / "private.npz"), "--out", str(root / "gradebook.csv")]
+        if args.workers:
+            command += ["--workers", str(args.workers)]
+        load_before = os.getloadavg()[0]
+        start = time.perf_counter()
+        subprocess.run(command, check=True, stdout=subprocess.DEVNULL)
+        seconds = time.perf_counter() - start
+        with open(root / "gradebook.csv", newline="", encoding="utf-8") as f:
+            rows = list(csv.DictReader(f))
+
+    statuses = {row["status"] for row in rows}
+    per_student = [float(row["seconds"]) for row in rows]
+    print(f"machine: {cpu_name()}, {os.cpu_count()} cores, load average {load_before:.1f} "
+          f"before, {os.getloadavg()[0]:.1f} after")
+    print(f"evaluation set: {source}")
+    print(f"{len(rows)} submissions, statuses {sorted(statuses)}, workers "
+          f"{args.workers or os.cpu_count()}")
+    print(f"wall clock: {seconds:.1f} s in all, {seconds / len(rows):.2f} s per submission")
+    print(f"one submission (its own sandbox, TensorFlow import included): median "
+          f"{statistics.median(per_student):.1f} s, max {max(per_student):.1f} s")
+
+
+if __name__ == "__main__":
+    main()

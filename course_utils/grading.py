@@ -526,7 +526,8 @@ def _predict(context: Context, student: str, files: Path) -> tuple[str, float | 
     workdir = _new_workdir(context, student, files)
     try:
         np.save(workdir / sandbox.IMAGES_FILE, context.x)
-        outcome = sandbox.run("predict", workdir, [], context.limits, context.isolation)
+        outcome = sandbox.run("predict", workdir, [], context.limits, context.isolation,
+                              context.stop)
         ended = _ended_status(outcome, context.limits)
         if ended:
             return ended[0], None, ended[1]
@@ -584,7 +585,7 @@ def _run_notebook(context: Context, student: str, files: Path) -> tuple[str, str
                                 memory_mb=context.limits.memory_mb,
                                 max_processes=context.limits.max_processes)
         outcome = sandbox.run("notebook", workdir, [name, str(context.notebook_timeout)],
-                              limits, context.isolation)
+                              limits, context.isolation, context.stop)
         ended = _ended_status(outcome, limits)
         if ended:
             return ended

@@ -79,7 +79,7 @@ class Outcome:
     """How a sandboxed task ended.
 
     ``ended`` is ``"exited"`` (look at ``returncode`` and the task's ``result.json``),
-    ``"timeout"``, ``"out_of_memory"`` or ``"too_many_processes"``.
+    ``"timeout"``, ``"out_of_memory"``, ``"too_many_processes"`` or ``"interrupted"``.
     """
 
     ended: str
@@ -255,11 +255,12 @@ def run(
     args: list[str],
     limits: Limits,
     isolation: Isolation,
+    stop: threading.Event | None = None,
 ) -> Outcome:
     """Run ``task`` in ``workdir`` under ``limits``; never raises for what the task does.
 
-    The task's own answer is in ``workdir / RESULT_FILE``; read it with
-    :func:`read_untrusted`.
+    The task's own answer is in ``workdir / RESULT_FILE``; read it with :func:`read_result`.
+    Setting ``stop`` (Ctrl-C in the grader) kills the task: ``ended == "interrupted"``.
     """
     log_path = workdir.parent / f"{workdir.name}.log"
     start = time.monotonic()
@@ -281,7 +282,9 @@ def run(
                 tree = process_tree(process.pid)
                 memory = sum(_memory_mb(pid) for pid in tree)
                 peak = max(peak, memory)
-                if time.monotonic() - start > limits.timeout:
+                if stop is not None and stop.is_set():
+                    ended = "interrupted"
+                elif time.monotonic() - start > limits.timeout:
                     ended = "timeout"
                 elif len(tree) > limits.max_processes:
                     ended = "too_many_processes"

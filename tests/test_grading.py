@@ -453,3 +453,37 @@ def test_without_namespaces_the_sandbox_falls_back_and_says_so(tmp_path, monkeyp
     assert "WARNING: sandbox without namespaces" in log.getvalue()
     [row] = grading.read_gradebook(tmp_path / "g.csv")
     assert (row["status"], row["notebook"]) == ("missing_files", "ran")
+
+
+def test_ctrl_c_keeps_the_rows_written_and_a_rerun_grades_the_rest(tmp_path):
+    import os
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    submissions = cheap_class(tmp_path / "subs", ["ana", "bia", "caio"])
+    save_raw(slow_model(), submissions / "slow", "slow")
+    private = write_eval_set(tmp_path / "private.npz")
+    out = tmp_path / "g.csv"
+    command = [sys.executable, "-m", "course_utils.cli", "grade", str(submissions),
+               "--eval-set", str(private), "--out", str(out), "--workers", "2"]
+    process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                               env={**os.environ, "PYTHONUNBUFFERED": "1"})
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:  # wait for the three quick rows (header + 3 lines)
+        if out.exists() and len(out.read_text().splitlines()) == 4:
+            break
+        time.sleep(0.2)
+    time.sleep(1)  # the slow model is now in its sandbox
+    process.send_signal(signal.SIGINT)
+    _, err = process.communicate(timeout=30)
+    assert process.returncode == 130, err
+    assert "interrupted" in err.decode()
+    assert sorted(row["student"] for row in grading.read_gradebook(out)) == ["ana", "bia", "caio"]
+
+    # The same command again grades only the missing student (here stopped by a short timeout).
+    grading.grade(submissions, private, out, timeout=3, stream=io.StringIO())
+    rows = {row["student"]: row["status"] for row in grading.read_gradebook(out)}
+    assert rows == {"ana": "missing_files", "bia": "missing_files", "caio": "missing_files",
+                    "slow": "timeout"}

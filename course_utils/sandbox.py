@@ -163,8 +163,16 @@ def _environment(workdir: Path) -> dict[str, str]:
 
 def _limit_self() -> None:
     """No core files and no file over 1 GiB, for this process and all it starts."""
-    resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
-    resource.setrlimit(resource.RLIMIT_FSIZE, (1 << 30, 1 << 30))
+    _lower_limit(resource.RLIMIT_CORE, 0)
+    _lower_limit(resource.RLIMIT_FSIZE, 1 << 30)
+
+
+def _lower_limit(kind: int, value: int) -> None:
+    """Set both limits of ``kind`` to ``value``, or to the hard limit if that is lower."""
+    hard = resource.getrlimit(kind)[1]
+    if hard != resource.RLIM_INFINITY:
+        value = min(value, hard)
+    resource.setrlimit(kind, (value, value))
 
 
 def _children(pid: int) -> list[int]:
@@ -393,7 +401,7 @@ def _enter(workdir: Path, hide: list[str], command: list[str]) -> None:
     os.chdir(workdir)  # the bind mount, not the read-only folder underneath
     # Set before the nested namespace is made, RLIMIT_NPROC counts this sandbox's processes
     # only (Linux never applies it to a real root user: there the watchdog's count works).
-    resource.setrlimit(resource.RLIMIT_NPROC, (4096, 4096))
+    _lower_limit(resource.RLIMIT_NPROC, 4096)
     # A nested user namespace locks the mounts above: the student code cannot unmount them.
     os.execvp("unshare", [*_unshare_prefix(outer=False), *command])
 

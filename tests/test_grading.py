@@ -240,6 +240,8 @@ CASES = ["valid", "zipped", "no_model", "corrupt", "traversal", "symlink", "lamb
 
 @pytest.mark.parametrize("student", CASES)
 def test_each_submission_gets_its_expected_status(graded, student):
+    if student in ("nb_network", "nb_reads_eval_set"):
+        _require_namespaces(graded)  # without them, these two succeed: see the README
     row = graded["rows"][student]
     status, notebook = graded["expected"][student]
     assert (row["status"], row["notebook"]) == (status, notebook), row

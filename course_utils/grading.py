@@ -37,7 +37,6 @@ import sys
 import tempfile
 import threading
 import time
-import tomllib
 import zipfile
 import zlib
 from collections import Counter
@@ -49,6 +48,11 @@ from typing import Any, TextIO
 import numpy as np
 
 from course_utils import challenge, sandbox
+
+try:
+    import tomllib
+except ModuleNotFoundError:  # Python 3.10
+    import tomli as tomllib
 
 STATUSES = ("ok", "missing_files", "invalid_archive", "invalid_model", "rejected_model",
             "timeout", "out_of_memory", "crashed", "wrong_predictions")

@@ -630,6 +630,12 @@ def _grade_model(context: Context, student: str, files: Path) -> tuple[str, floa
     return _predict(context, student, files)
 
 
+def _spreadsheet_safe(text: str) -> str:
+    """One line of at most 1000 characters that a spreadsheet will not run as a formula."""
+    text = " ".join(text.split())[:1000]
+    return "'" + text if text.startswith(("=", "+", "-", "@")) else text
+
+
 def grade_one(student: str, entry: Path, context: Context) -> dict[str, str] | None:
     """Grade one submission; its gradebook row, or ``None`` if grading was interrupted."""
     start = time.monotonic()
@@ -667,7 +673,7 @@ def grade_one(student: str, entry: Path, context: Context) -> dict[str, str] | N
         "accuracy": "" if accuracy is None else f"{accuracy:.4f}",
         "points": f"{points:g}",
         "seconds": f"{time.monotonic() - start:.1f}",
-        "message": " | ".join(m for m in messages if m).replace("\n", " ")[:1000],
+        "message": _spreadsheet_safe(" | ".join(m for m in messages if m)),
         "experiments": experiments,
         "notebook": notebook,
         "eval_set": context.fingerprint,

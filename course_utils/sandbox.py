@@ -425,6 +425,9 @@ def _probe(hide: list[str]) -> None:
                 problems.append(f"{path} is listable")
         except OSError:
             pass
+        unmount = subprocess.run(["umount", path], capture_output=True)
+        if unmount.returncode == 0:
+            problems.append(f"{path} can be unmounted")
     try:
         socket.create_connection(("127.0.0.1", 9), timeout=1).close()
         problems.append("the network is reachable")

@@ -434,14 +434,23 @@ def test_make_eval_set_draws_perturbed_test_images_with_their_labels(tmp_path):
         grading.make_eval_set(tmp_path / "big.npz", size=len(y_test) + 1)
 
 
-def test_the_probe_hides_a_private_file_inside_the_sandbox(tmp_path):
-    secret = tmp_path / "secret" / "private.npz"
-    secret.parent.mkdir()
-    secret.write_bytes(b"labels")
-    isolation = sandbox.probe([secret.parent])
-    if not isolation.namespaces:
-        pytest.skip(f"no namespaced sandbox on this machine: {isolation.problems}")
-    assert isolation.hide == [secret.parent]
+def test_the_probe_hides_private_folders_and_files_inside_the_sandbox(tmp_path):
+    import subprocess
+
+    try:
+        subprocess.run(["unshare", "--user", "--map-root-user", "--net", "--mount", "true"],
+                       check=True, capture_output=True)
+    except (OSError, subprocess.CalledProcessError) as error:
+        pytest.skip(f"unshare does not work here: {error}")
+    folder, lone_file = tmp_path / "secret", tmp_path / "other" / "private.npz"
+    for path in (folder / "private.npz", lone_file):
+        path.parent.mkdir()
+        path.write_bytes(b"labels")
+    # Inside, the probe opens each path, lists the folder, tries to unmount both and to
+    # reach the network and to write next to Python; any success is a problem.
+    isolation = sandbox.probe([folder, lone_file])
+    assert isolation.namespaces, isolation.problems
+    assert isolation.hide == [folder, lone_file]
 
 
 def test_without_namespaces_the_sandbox_falls_back_and_says_so(tmp_path, monkeypatch):

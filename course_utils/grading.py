@@ -394,17 +394,17 @@ def _copy_folder(folder: Path, target: Path) -> None:
     budget = _Budget()
     for root, dirs, files in os.walk(folder):
         for name in dirs + files:
-            info = os.lstat(os.path.join(root, name))
-            if stat.S_ISLNK(info.st_mode):
-                raise SubmissionError(
-                    "invalid_archive",
-                    f"symbolic link in the submission: {os.path.join(root, name)}")
+            path = Path(root, name)
+            if stat.S_ISLNK(os.lstat(path).st_mode):
+                raise SubmissionError("invalid_archive", "symbolic link in the submission: "
+                                      f"{path.relative_to(folder.parent)}")
         relative = Path(root).relative_to(folder)
         (target / relative).mkdir(parents=True, exist_ok=True)
         for name in files:
             source = Path(root, name)
             if not stat.S_ISREG(os.lstat(source).st_mode):
-                raise SubmissionError("invalid_archive", f"not a regular file: {source}")
+                raise SubmissionError("invalid_archive", "not a regular file: "
+                                      f"{source.relative_to(folder.parent)}")
             budget.add_file()
             with open(source, "rb") as f:
                 budget.copy(f, target / relative / name)

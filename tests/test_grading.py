@@ -428,6 +428,9 @@ def test_make_eval_set_draws_perturbed_test_images_with_their_labels(tmp_path):
     assert sorted(np.bincount(y, minlength=10)) == sorted(
         np.bincount(datasets.stratified_subset(x_test, y_test, size, seed=0)[1], minlength=10))
     assert not any(np.array_equal(a, b) for a in x for b in x_test)  # perturbed, not copied
+    for image, label in zip(x, y):  # ... yet each is a test image plus a little noise
+        gaps = np.abs(x_test.astype(int) - image).max(axis=(1, 2))
+        assert gaps.min() <= grading.EVAL_NOISE and y_test[gaps.argmin()] == label
     again = grading.make_eval_set(tmp_path / "again.npz", seed=7, size=size)
     assert np.array_equal(np.load(again)["x"], x)
     with pytest.raises(grading.GradingError, match="larger than the test split"):

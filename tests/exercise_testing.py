@@ -1,6 +1,8 @@
 """Assertions shared by the tests of every lesson's exercise checkers."""
 
-from course_utils.checks import Exercise
+import pytest
+
+from course_utils.checks import Exercise, ExerciseFailed
 
 
 def wrong(exercise: Exercise, answer, *fragments: str) -> str:
@@ -17,3 +19,17 @@ def correct(exercise: Exercise, answer) -> str:
     feedback = exercise._evaluate(answer)
     assert feedback.kind == "correct", feedback
     return feedback.text
+
+
+def not_done(exercise: Exercise, blank, capsys) -> None:
+    """A blank answer is "not done", and check() says so without raising (lenient mode)."""
+    assert exercise._evaluate(blank).kind == "not_done"
+    exercise.check(blank)
+    assert "Ainda não feito" in capsys.readouterr().out
+
+
+def strict_check_fails(exercise: Exercise, answer, monkeypatch) -> None:
+    """In strict mode (the solution notebooks), check() raises on a wrong or blank answer."""
+    monkeypatch.setenv("COURSE_STRICT", "1")
+    with pytest.raises(ExerciseFailed):
+        exercise.check(answer)

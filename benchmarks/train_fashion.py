@@ -20,7 +20,7 @@ import os
 import time
 
 import numpy as np
-from machine import cpu_name
+from machine import cpu_name, print_training_report
 
 GOAL = 0.925
 """Test accuracy expected on the full Fashion-MNIST."""
@@ -44,6 +44,7 @@ def main() -> None:
     from course_utils.datasets import load_fashion_mnist
     from course_utils.exercises.lesson06 import FINAL_ARCHITECTURE, cosine_adam, reference_split
     from course_utils.models import build_mnist_cnn
+    from course_utils.timing import StepTimer
 
     (x_train, y_train), (x_test, y_test) = load_fashion_mnist(fast=False)
     x_tr, x_val, y_tr, y_val = reference_split(x_train, y_train)
@@ -61,15 +62,7 @@ def main() -> None:
         loss="sparse_categorical_crossentropy",
         metrics=["accuracy"],
     )
-    epoch_times: list[float] = []
-
-    class EpochTimer(keras.callbacks.Callback):
-        def on_epoch_begin(self, epoch, logs=None):
-            self.start = time.perf_counter()
-
-        def on_epoch_end(self, epoch, logs=None):
-            epoch_times.append(time.perf_counter() - self.start)
-
+    timer = StepTimer()
     load_before = os.getloadavg()[0] if hasattr(os, "getloadavg") else float("nan")
     start = time.perf_counter()
     history = model.fit(
@@ -78,7 +71,7 @@ def main() -> None:
         epochs=args.epochs,
         batch_size=FINAL_CONFIG["batch_size"],
         validation_data=(x_val, y_val),
-        callbacks=[EpochTimer()],
+        callbacks=[timer],
         verbose=2,
     )
     train_seconds = time.perf_counter() - start
@@ -98,19 +91,10 @@ def main() -> None:
           f"activation={FINAL_CONFIG['activation']!r}, {grown}), "
           f"{model.count_params()} parameters; Adam with cosine decay from 1e-3 to 0; "
           f"batch size {FINAL_CONFIG['batch_size']}, seed {SEED}")
-    print(f"epochs: {len(history.history['loss'])}; "
-          f"seconds per epoch: {np.mean(epoch_times):.1f} "
-          f"(first {epoch_times[0]:.1f}, median {np.median(epoch_times):.1f}); "
-          f"training total {train_seconds:.0f} s")
-    best_epoch = int(np.argmax(history.history["val_accuracy"])) + 1
-    print(f"validation accuracy: final {history.history['val_accuracy'][-1]:.4f}, "
-          f"best {max(history.history['val_accuracy']):.4f} at epoch {best_epoch}")
-    print(f"test loss: {test_loss:.4f}")
-    print(f"test accuracy: {test_accuracy:.4f} ({100 * test_accuracy:.2f} %)")
-    full = len(x_train) == 60000 and len(x_test) == 10000
-    verdict = "met" if test_accuracy >= GOAL else "NOT met"
-    note = "" if full else " (not the full 60,000/10,000 Fashion-MNIST: the goal does not apply)"
-    print(f"goal >= {100 * GOAL:.1f} % on the full Fashion-MNIST: {verdict}{note}")
+    print_training_report(
+        history, timer.epoch_seconds, train_seconds, (test_loss, test_accuracy), GOAL,
+        "Fashion-MNIST (60,000/10,000)", full=len(x_train) == 60000 and len(x_test) == 10000,
+    )
 
 
 if __name__ == "__main__":

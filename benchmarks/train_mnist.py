@@ -19,6 +19,7 @@ import platform
 import time
 
 import numpy as np
+from machine import print_training_report
 
 EPOCHS = 15
 BATCH_SIZE = 128
@@ -43,6 +44,7 @@ def main() -> None:
     from course_utils import config
     from course_utils.datasets import load_mnist
     from course_utils.models import build_mnist_cnn
+    from course_utils.timing import StepTimer
 
     config.set_seed(SEED)
     (x_train, y_train), (x_test, y_test) = load_mnist(fast=False)
@@ -52,15 +54,7 @@ def main() -> None:
     model.compile(
         optimizer="adam", loss="sparse_categorical_crossentropy", metrics=["accuracy"]
     )
-    epoch_times: list[float] = []
-
-    class EpochTimer(keras.callbacks.Callback):
-        def on_epoch_begin(self, epoch, logs=None):
-            self.start = time.perf_counter()
-
-        def on_epoch_end(self, epoch, logs=None):
-            epoch_times.append(time.perf_counter() - self.start)
-
+    timer = StepTimer()
     start = time.perf_counter()
     history = model.fit(
         x_train,
@@ -68,7 +62,7 @@ def main() -> None:
         batch_size=BATCH_SIZE,
         epochs=args.epochs,
         validation_split=VALIDATION_SPLIT,
-        callbacks=[EpochTimer()],
+        callbacks=[timer],
         verbose=2,
     )
     train_seconds = time.perf_counter() - start
@@ -82,17 +76,10 @@ def main() -> None:
           f"TensorFlow {keras.config.backend()} backend, Keras {keras.__version__}")
     print(f"model: build_mnist_cnn(), {model.count_params()} parameters; "
           f"batch size {BATCH_SIZE}, seed {SEED}")
-    print(f"epochs: {len(history.history['loss'])}; "
-          f"seconds per epoch: {np.mean(epoch_times):.1f} "
-          f"(first {epoch_times[0]:.1f}, median {np.median(epoch_times):.1f}); "
-          f"training total {train_seconds:.0f} s")
-    print(f"final validation accuracy: {history.history['val_accuracy'][-1]:.4f}")
-    print(f"test loss: {test_loss:.4f}")
-    print(f"test accuracy: {test_accuracy:.4f} ({100 * test_accuracy:.2f} %)")
-    full = len(x_train) == 60000 and len(x_test) == 10000
-    verdict = "met" if test_accuracy >= GOAL else "NOT met"
-    note = "" if full else " (not the full 60,000/10,000 MNIST: the goal does not apply)"
-    print(f"goal >= {100 * GOAL:.1f} % on the full MNIST: {verdict}{note}")
+    print_training_report(
+        history, timer.epoch_seconds, train_seconds, (test_loss, test_accuracy), GOAL,
+        "MNIST (60,000/10,000)", full=len(x_train) == 60000 and len(x_test) == 10000,
+    )
 
 
 if __name__ == "__main__":

@@ -354,10 +354,9 @@ run_all(configs)
 from course_utils.exercises.lesson06 import FINAL_ARCHITECTURE, FINAL_CONFIG
 
 final_config = {**FINAL_CONFIG, "epochs": config.epochs(FINAL_CONFIG["epochs"], 2)}
-final_model = build_mnist_cnn(filters=FINAL_CONFIG["filters"], **FINAL_ARCHITECTURE)
-print(f"parâmetros: linha de base {build_mnist_cnn().count_params():,}, "
-      f"modelo final {final_model.count_params():,}")
-run_experiment(**final_config, **FINAL_ARCHITECTURE, cosine_decay=True);
+run_experiment(**final_config, **FINAL_ARCHITECTURE, cosine_decay=True)
+print(f"parâmetros: linha de base {models[0].count_params():,}, "
+      f"modelo final {models[-1].count_params():,}")
 
 # %% [markdown]
 # ## A tabela de experimentos

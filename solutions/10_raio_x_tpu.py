@@ -27,7 +27,6 @@
 import inspect
 import re
 import tempfile
-import time
 from pathlib import Path
 
 import keras
@@ -67,6 +66,7 @@ from course_utils.exercises.lesson10 import (
     precision_recall,
 )
 from course_utils.plots import plot_confusion_matrix, plot_history, show_images
+from course_utils.timing import StepTimer
 
 config.set_seed(SEED)
 print(config.fast_mode_line())
@@ -262,8 +262,8 @@ print(f"divisão por imagem: {len(leaked)} paciente(s) dos dois lados"
 #
 # No treino oficial há bem mais radiografias com pneumonia do que normais, e um modelo que
 # responde sempre "pneumonia" já acerta a maior parte delas sem aprender nada (a célula depois
-# do exercício mostra quanto). Os **pesos de classe** (`class_weight` do `fit`) multiplicam a perda de cada exemplo pelo peso da sua
-# classe: com peso $n/(2\,n_k)$ para a classe $k$ (onde $n$ é o total e $n_k$ o número de
+# do exercício mostra quanto). Os **pesos de classe** (`class_weight` do `fit`) multiplicam a
+# perda de cada exemplo pelo peso da sua classe: com peso $n/(2\,n_k)$ para a classe $k$ (onde $n$ é o total e $n_k$ o número de
 # imagens da classe), as duas classes pesam o mesmo na soma da perda, e a perda média
 # continua na escala de sempre.
 #
@@ -295,11 +295,12 @@ ex3.check(weights_from_counts)
 counts = np.bincount(train_labels[fit_index], minlength=2)
 CLASS_WEIGHT = class_weights(counts)
 official = np.array(list(OFFICIAL_TRAIN_COUNTS.values()))
+official_weights = class_weights(official)
 print(f"nosso treino: {counts[0]} normais, {counts[1]} com pneumonia → pesos "
       f"{CLASS_WEIGHT[0]:.3f} e {CLASS_WEIGHT[1]:.3f}")
 print(f"treino oficial completo: {official[0]} e {official[1]} → pesos "
-      f"{class_weights(official)[0]:.3f} e {class_weights(official)[1]:.3f} (a normal pesa "
-      f"{class_weights(official)[0] / class_weights(official)[1]:.1f} vezes mais); "
+      f"{official_weights[0]:.3f} e {official_weights[1]:.3f} (a normal pesa "
+      f"{official_weights[0] / official_weights[1]:.1f} vezes mais); "
       f"'sempre pneumonia' acertaria {official[1] / official.sum():.1%}")
 
 # %% [markdown]
@@ -384,20 +385,19 @@ model.summary()
 
 # %%
 checkpoint_path = Path(tempfile.mkdtemp()) / "xray_model.keras"
+timer = StepTimer()
 callbacks = [
     keras.callbacks.ModelCheckpoint(checkpoint_path, save_best_only=True),
     keras.callbacks.EarlyStopping(patience=PATIENCE, restore_best_weights=True),
+    timer,
 ]
 epochs = config.epochs(*EPOCHS)
-start = time.perf_counter()
 # shuffle=False: quem embaralha é o tf.data (o fit não embaralha um Dataset)
 history = model.fit(train_ds, validation_data=val_ds, epochs=epochs, callbacks=callbacks,
                     class_weight=CLASS_WEIGHT, shuffle=False, verbose=0 if config.FAST else 2)
-train_seconds = time.perf_counter() - start
-trained_epochs = len(history.history["loss"])
-print(f"{trained_epochs} época(s) em {train_seconds:.0f} s "
-      f"({train_seconds / trained_epochs:.1f} s por época, com {strategy.num_replicas_in_sync} "
-      f"réplica(s)); checkpoint: {checkpoint_path.name}, "
+print(f"{len(timer.epoch_seconds)} época(s) em {sum(timer.epoch_seconds):.0f} s "
+      f"({timer.ms_per_step():.0f} ms por passo de treino, com "
+      f"{strategy.num_replicas_in_sync} réplica(s)); checkpoint: {checkpoint_path.name}, "
       f"{checkpoint_path.stat().st_size / 1e6:.1f} MB")
 
 # %%
@@ -476,11 +476,11 @@ print(f"do Keras:  precisão {test_results['precision']:.4f}, recall {test_resul
 # %%
 fpr, tpr, thresholds = roc_curve(y_test, test_prob)
 auc = roc_auc_score(y_test, test_prob)
-at_threshold = (np.sum(test_pred[y_test == 0]) / max(np.sum(y_test == 0), 1), recall)
+false_positive_rate = cm[0, 1] / cm[0].sum()
 fig, ax = plt.subplots(figsize=(4.8, 4.5), layout="constrained")
 ax.plot(fpr, tpr, label=f"modelo (AUC {auc:.3f})")
 ax.plot([0, 1], [0, 1], "--", color="gray", label="chute (AUC 0,5)")
-ax.plot(*at_threshold, "o", color="C3", label=f"limiar {THRESHOLD}")
+ax.plot(false_positive_rate, recall, "o", color="C3", label=f"limiar {THRESHOLD}")
 ax.set_xlabel("taxa de falsos positivos (1 − especificidade)")
 ax.set_ylabel("taxa de verdadeiros positivos (recall)")
 ax.set_title("Curva ROC no teste")
@@ -495,7 +495,7 @@ print(f"AUC do scikit-learn: {auc:.4f} | do Keras: {test_results['auc']:.4f} "
 # que o modelo deu:
 
 # %%
-test_images = np.concatenate([x.numpy() for x, _ in test_ds.take(1)])[:8]
+test_images = next(iter(test_ds))[0].numpy()[:8]
 titles = [f"real: {CHEST_XRAY_CLASSES[t]}\nprev.: {CHEST_XRAY_CLASSES[p]} ({q:.2f})"
           for t, p, q in zip(y_test[:8], test_pred[:8], test_prob[:8])]
 show_images(test_images / 255.0, titles=titles, ncols=4, figsize=(10, 6));
@@ -578,8 +578,8 @@ print(f"no teste oficial: {official_test[1]} com pneumonia, {official_test[0]} n
 # No treino oficial, a maioria das imagens é de pneumonia (a seção dos pesos mostra quanto):
 # sem pesos, errar uma normal custa pouco na soma, e o modelo aprende a puxar para
 # "pneumonia" (recall alto, precisão e especificidade baixas). Com $n/(2\,n_k)$, uma
-# radiografia normal pesa várias vezes mais que uma com pneumonia (a seção dos pesos mostra
-# quantas), e cada classe responde por metade da perda. Nos dados desta execução, a mesma
+# radiografia normal pesa mais que uma com pneumonia (a seção dos pesos mostra quantas
+# vezes mais), e cada classe responde por metade da perda. Nos dados desta execução, a mesma
 # célula mostra as contagens: se estão equilibradas (como no espelho offline), os pesos são
 # 1 e não mudam nada.
 
@@ -668,8 +668,8 @@ print(f"com imagens 180×180 (o exemplo): {full_size.count_params():,} parâmetr
 # - A validação sai do treino, é sorteada uma vez só e separa **pacientes**, não imagens; a
 #   do exemplo vaza (o `shuffle` muda a divisão a cada época).
 # - Pesos de classe $n/(2\,n_k)$ fazem as duas classes pesarem o mesmo na perda.
-# - No Keras 3 o checkpoint é `.keras` (o `.h5` é legado); `EarlyStopping(restore_best_weights=True)`
-#   volta à melhor época.
+# - No Keras 3 o checkpoint é `.keras` (o `.h5` é legado);
+#   `EarlyStopping(restore_best_weights=True)` volta à melhor época.
 # - Acurácia sozinha engana num teste desequilibrado: para a criança doente, o que importa é
 #   o recall; a curva ROC e a AUC mostram todos os limiares.
 # - O dropout é maior onde há mais parâmetros para decorar (a densa de 512) e menor perto da

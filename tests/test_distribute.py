@@ -7,6 +7,7 @@ every test in one process, so whatever needs a fresh TensorFlow runs in a subpro
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 import textwrap
@@ -24,7 +25,7 @@ def run_python(code: str, timeout: int = 180) -> dict:
     result = subprocess.run(
         [sys.executable, "-c", textwrap.dedent(code)],
         capture_output=True, text=True, timeout=timeout, cwd=ROOT,
-        env={**__import__("os").environ, "TF_CPP_MIN_LOG_LEVEL": "3"},
+        env={**os.environ, "TF_CPP_MIN_LOG_LEVEL": "3"},
     )
     assert result.returncode == 0, result.stderr[-3000:]
     return {"stdout": result.stdout, **json.loads(result.stdout.strip().splitlines()[-1])}

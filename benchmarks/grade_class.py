@@ -11,7 +11,6 @@ evaluation set is drawn from ``$COURSE_DATA_DIR`` when it is set, else random im
 from __future__ import annotations
 
 import argparse
-import csv
 import os
 import statistics
 import subprocess
@@ -21,6 +20,8 @@ import time
 from pathlib import Path
 
 import numpy as np
+
+from course_utils import grading
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
@@ -47,8 +48,6 @@ def build_class(root: Path, students: int) -> None:
 def eval_set(path: Path, size: int) -> str:
     """Write the evaluation set; say where its images come from."""
     if os.environ.get("COURSE_DATA_DIR"):
-        from course_utils import grading
-
         grading.make_eval_set(path, seed=0, size=size)
         return f"Fashion-MNIST test split ({os.environ['COURSE_DATA_DIR']}), {size} images"
     rng = np.random.default_rng(0)
@@ -76,8 +75,7 @@ def main() -> None:
         start = time.perf_counter()
         subprocess.run(command, check=True, stdout=subprocess.DEVNULL)
         seconds = time.perf_counter() - start
-        with open(root / "gradebook.csv", newline="", encoding="utf-8") as f:
-            rows = list(csv.DictReader(f))
+        rows = grading.read_gradebook(root / "gradebook.csv")
 
     statuses = {row["status"] for row in rows}
     per_student = [float(row["seconds"]) for row in rows]

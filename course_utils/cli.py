@@ -91,7 +91,7 @@ def _grade_parser(commands: argparse._SubParsersAction) -> None:
     grade.add_argument("--timeout", type=float, default=120.0,
                        help="seconds to load the model and predict (default 120)")
     grade.add_argument("--memory-mb", type=int, default=3072,
-                       help="memory (RSS) of one sandbox, in MB (default 3072)")
+                       help="memory (PSS) of one sandbox, in MB (default 3072)")
     grade.add_argument("--execute", action="store_true",
                        help="also run each student's notebook in the sandbox (fast mode)")
     grade.add_argument("--notebook-timeout", type=float, default=900.0,
@@ -127,8 +127,9 @@ def make_parser() -> argparse.ArgumentParser:
     eval_parser = commands.add_parser(
         "make-eval-set", help="build a private evaluation set from the Fashion-MNIST test split",
         description="Draw --size images of the official Fashion-MNIST test split with a secret "
-                    "seed and perturb them slightly (shift, flip, noise). You may instead bring "
-                    "your own images: an .npz with x uint8 (N, 28, 28) and y integers 0-9 (N,).")
+                    f"seed and add a little noise (at most {grading.EVAL_NOISE} grey levels a "
+                    "pixel). You may instead bring your own images: an .npz with x uint8 "
+                    "(N, 28, 28) and y integers 0-9 (N,).")
     eval_parser.add_argument("--out", type=Path, required=True, help="the .npz to write")
     eval_parser.add_argument("--seed", type=int, default=None,
                              help="seed of the draw (default: a random one, never stored)")

@@ -26,6 +26,7 @@ alongside (columns ``experiments`` and ``notebook``); the rubric turns all three
 from __future__ import annotations
 
 import csv
+import dataclasses
 import hashlib
 import io
 import json
@@ -47,7 +48,7 @@ from typing import Any, TextIO
 
 import numpy as np
 
-from course_utils import challenge, sandbox
+from course_utils import challenge, datasets, sandbox
 
 try:
     import tomllib
@@ -169,14 +170,17 @@ def make_eval_set(
     it (figures in ``docs/results.md``). Instructors may bring their own images in the same
     format: ``x`` uint8 ``(N, 28, 28)``, ``y`` integers 0–9 ``(N,)``.
     """
-    from course_utils import datasets
-
     out = Path(out)
     if out.exists() and not force:
         raise GradingError(f"{out} already exists; pass --force to replace it")
     if not isinstance(size, int) or size < 1:
         raise GradingError(f"--size must be a positive integer, got {size!r}")
-    _, (x_test, y_test) = datasets.load_fashion_mnist(fast=False)
+    if seed is not None and (not isinstance(seed, int) or seed < 0):
+        raise GradingError(f"--seed must be an integer >= 0, got {seed!r}")
+    try:
+        _, (x_test, y_test) = datasets.load_fashion_mnist(fast=False)
+    except (datasets.DatasetError, datasets.DatasetUnavailableError) as error:
+        raise GradingError(str(error)) from error
     if size > len(y_test):
         raise GradingError(f"--size {size} is larger than the test split ({len(y_test)} images)")
     rng = np.random.default_rng(seed)
@@ -241,18 +245,20 @@ class Rubric:
 
     def accuracy_points(self, accuracy: float | None) -> tuple[float, float | None]:
         """Points for ``accuracy`` and the threshold reached (``None``: none)."""
-        reached = [(minimum, points) for minimum, points in self.accuracy
-                   if accuracy is not None and accuracy >= minimum]
-        return max(reached, key=lambda item: item[0])[::-1] if reached else (0.0, None)
+        reached = [level for level in self.accuracy
+                   if accuracy is not None and accuracy >= level[0]]
+        if not reached:
+            return 0.0, None
+        minimum, points = max(reached)
+        return points, minimum
 
 
 def _number(value: Any, where: str, upper: float | None = None) -> float:
-    if isinstance(value, bool) or not isinstance(value, (int, float)):
-        raise GradingError(f"rubric: {where} must be a number, got {value!r}")
-    if value < 0 or (upper is not None and value > upper):
-        bound = f"in [0, {upper}]" if upper is not None else ">= 0"
-        raise GradingError(f"rubric: {where} must be {bound}, got {value!r}")
-    return float(value)
+    """``value`` as a finite float >= 0 (and <= ``upper``); ``GradingError`` otherwise."""
+    try:
+        return challenge._real(value, f"rubric: {where}", upper)
+    except ValueError as error:
+        raise GradingError(str(error)) from None
 
 
 def parse_rubric(text: str, source: str = "rubric") -> Rubric:
@@ -586,9 +592,7 @@ def _run_notebook(context: Context, student: str, files: Path) -> tuple[str, str
     workdir = _new_workdir(context, student, files)
     try:
         name = str(notebook.relative_to(files))
-        limits = sandbox.Limits(timeout=context.notebook_timeout,
-                                memory_mb=context.limits.memory_mb,
-                                max_processes=context.limits.max_processes)
+        limits = dataclasses.replace(context.limits, timeout=context.notebook_timeout)
         outcome = sandbox.run("notebook", workdir, [name, str(context.notebook_timeout)],
                               limits, context.isolation, context.stop)
         ended = _ended_status(outcome, limits)
@@ -754,12 +758,15 @@ def _write_atomic(path: Path, text: str) -> None:
 def read_gradebook(path: str | os.PathLike) -> list[dict[str, str]]:
     """The rows of a gradebook CSV; ``GradingError`` if it is not one."""
     path = Path(path)
-    with open(path, newline="", encoding="utf-8") as f:
-        reader = csv.DictReader(f)
-        if tuple(reader.fieldnames or ()) != COLUMNS:
-            raise GradingError(f"{path} is not a gradebook of `course grade` (columns "
-                               f"{reader.fieldnames}, expected {list(COLUMNS)})")
-        return list(reader)
+    try:
+        with open(path, newline="", encoding="utf-8") as f:
+            reader = csv.DictReader(f)
+            if tuple(reader.fieldnames or ()) != COLUMNS:
+                raise GradingError(f"{path} is not a gradebook of `course grade` (columns "
+                                   f"{reader.fieldnames}, expected {list(COLUMNS)})")
+            return list(reader)
+    except (UnicodeDecodeError, csv.Error) as error:
+        raise GradingError(f"{path} is not a gradebook of `course grade`: {error}") from error
 
 
 def _open_gradebook(out: Path, fingerprint: str, force: bool) -> tuple[TextIO, set[str]]:
@@ -857,16 +864,22 @@ def grade(
         raise GradingError(f"--out {out} must not be inside the submissions folder")
     if out.is_dir():
         raise GradingError(f"--out {out} is a folder; give a .csv file name")
+    feedback = out.parent / "feedback"
+    if submissions.resolve().is_relative_to(feedback.resolve()):
+        raise GradingError(f"the feedback folder {feedback} of --out {out} holds the "
+                           "submissions; choose another --out")
     x, y, fingerprint = load_eval_set(eval_set)
     rules = load_rubric(rubric)
-    workers = workers or os.cpu_count() or 1
-    if workers < 1 or timeout <= 0 or memory_mb < 64 or notebook_timeout <= 0:
-        raise GradingError("--workers must be >= 1, --timeout and --notebook-timeout > 0, "
-                           "--memory-mb >= 64")
+    workers = (os.cpu_count() or 1) if workers is None else workers
+    for option, value, least in (("--workers", workers, 1), ("--memory-mb", memory_mb, 64)):
+        if value < least:
+            raise GradingError(f"{option} must be at least {least}, got {value}")
+    for option, value in (("--timeout", timeout), ("--notebook-timeout", notebook_timeout)):
+        if not value > 0:
+            raise GradingError(f"{option} must be more than 0 seconds, got {value}")
     if shard:
         index = parse_shard(shard)
         students = {s: e for s, e in students.items() if in_shard(s, index)}
-    feedback = out.parent / "feedback"
     gradebook, done = _open_gradebook(out, fingerprint, force)
     todo = {s: e for s, e in students.items() if s not in done}
     workroot = Path(tempfile.mkdtemp(prefix="course-grade-"))

@@ -38,8 +38,10 @@ import os
 import resource
 import shutil
 import signal
+import stat
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 from dataclasses import dataclass, field
@@ -319,7 +321,7 @@ def read_untrusted(path: Path, max_bytes: int) -> bytes:
     fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | getattr(os, "O_NONBLOCK", 0))
     with os.fdopen(fd, "rb") as f:
         info = os.fstat(f.fileno())
-        if not (info.st_mode & 0o170000 == 0o100000):
+        if not stat.S_ISREG(info.st_mode):
             raise ValueError(f"{path.name} is not a regular file")
         data = f.read(max_bytes + 1)
     if len(data) > max_bytes:
@@ -344,8 +346,6 @@ def probe(hide: list[Path]) -> Isolation:
     isolation = Isolation(namespaces=True, hide=list(hide))
     if shutil.which("unshare") is None or not sys.platform.startswith("linux"):
         return Isolation(False, problems=["no unshare command (Linux only)"])
-    import tempfile
-
     workdir = Path(tempfile.mkdtemp(prefix="course-grade-probe-"))
     try:
         outcome = run("probe", workdir, [str(path) for path in hide], Limits(timeout=30),

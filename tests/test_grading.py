@@ -12,8 +12,14 @@ from __future__ import annotations
 import hashlib
 import io
 import json
+import os
 import pickle
+import shutil
+import signal
 import socket
+import subprocess
+import sys
+import time
 import zipfile
 from pathlib import Path
 
@@ -130,7 +136,7 @@ def build_class(root: Path, private: Path, port: int) -> dict[str, tuple[str, st
     valid_zip = root / "tmp_zip_source"
     save_submission(build_mnist_cnn(filters=(4,)), make_runs(), "zipped", valid_zip)
     zip_folder(valid_zip, root / "zipped.zip")
-    _rmtree(valid_zip)
+    shutil.rmtree(valid_zip)
     expected["zipped"] = ("ok", "missing")
 
     write_experiments(root / "no_model", "no_model")
@@ -185,12 +191,6 @@ def build_class(root: Path, private: Path, port: int) -> dict[str, tuple[str, st
         write_notebook(root / student, student, code)
         expected[student] = ("missing_files", notebook_status)
     return expected
-
-
-def _rmtree(path: Path) -> None:
-    import shutil
-
-    shutil.rmtree(path)
 
 
 def tree_digest(root: Path) -> str:
@@ -387,14 +387,25 @@ def test_force_regrades_into_a_fresh_gradebook(tmp_path):
          "inside the submissions folder"),
         (["grade", "subs", "--eval-set", "e.npz", "--out", "g.csv", "--rubric", "r.toml"],
          "exactly the keys min and points"),
+        (["grade", "subs", "--eval-set", "e.npz", "--out", "g.csv", "--workers", "0"],
+         "--workers must be at least 1, got 0"),
+        (["grade", "subs", "--eval-set", "e.npz", "--out", "g.csv", "--timeout", "0"],
+         "--timeout must be more than 0 seconds"),
+        (["grade", "feedback", "--eval-set", "e.npz", "--out", "g.csv"],
+         "holds the submissions"),
+        (["grade", "subs", "--eval-set", "e.npz", "--out", "bad.npz"],
+         "is not a gradebook"),
         (["make-eval-set", "--out", "e.npz"], "already exists"),
+        (["make-eval-set", "--out", "new.npz", "--seed", "-1"], "--seed must be an integer"),
     ],
     ids=["no_folder", "shard_zero", "shard_text", "eval_shapes", "no_eval_set", "out_inside",
-         "bad_rubric", "eval_exists"],
+         "bad_rubric", "no_workers", "no_timeout", "feedback_is_submissions",
+         "out_not_a_gradebook", "eval_exists", "negative_seed"],
 )
 def test_bad_input_gets_a_clear_error(tmp_path, monkeypatch, capsys, args, message):
     monkeypatch.chdir(tmp_path)
     cheap_class(tmp_path / "subs", ["ana"])
+    cheap_class(tmp_path / "feedback", ["bia"])
     write_eval_set(tmp_path / "e.npz")
     np.savez(tmp_path / "bad.npz", x=np.zeros((4, 32, 32, 3), np.uint8), y=np.zeros(4, int))
     (tmp_path / "r.toml").write_text("[[accuracy]]\nmin = 0.9\n")
@@ -413,8 +424,10 @@ def test_rubric_points_follow_the_highest_threshold_reached():
     assert grading.load_rubric().total == 10.0
     with pytest.raises(grading.GradingError, match="unknown section"):
         grading.parse_rubric("[bonus]\npoints = 1\n")
-    with pytest.raises(grading.GradingError, match=r"in \[0, 1\]"):
+    with pytest.raises(grading.GradingError, match=r"in \[0, 1\] \(a fraction"):
         grading.parse_rubric("[[accuracy]]\nmin = 92.5\npoints = 1\n")
+    with pytest.raises(grading.GradingError, match="finite"):
+        grading.parse_rubric("[[accuracy]]\nmin = 0.9\npoints = inf\n")
 
 
 def test_make_eval_set_draws_perturbed_test_images_with_their_labels(tmp_path):
@@ -438,8 +451,6 @@ def test_make_eval_set_draws_perturbed_test_images_with_their_labels(tmp_path):
 
 
 def test_the_probe_hides_private_folders_and_files_inside_the_sandbox(tmp_path):
-    import subprocess
-
     try:
         subprocess.run(["unshare", "--user", "--map-root-user", "--net", "--mount", "true"],
                        check=True, capture_output=True)
@@ -470,12 +481,6 @@ def test_without_namespaces_the_sandbox_falls_back_and_says_so(tmp_path, monkeyp
 
 
 def test_ctrl_c_keeps_the_rows_written_and_a_rerun_grades_the_rest(tmp_path):
-    import os
-    import signal
-    import subprocess
-    import sys
-    import time
-
     submissions = cheap_class(tmp_path / "subs", ["ana", "bia", "caio"])
     save_raw(slow_model(), submissions / "slow", "slow")
     private = write_eval_set(tmp_path / "private.npz")
@@ -489,6 +494,8 @@ def test_ctrl_c_keeps_the_rows_written_and_a_rerun_grades_the_rest(tmp_path):
         if out.exists() and len(out.read_text().splitlines()) == 4:
             break
         time.sleep(0.2)
+    else:
+        pytest.fail(f"the three quick rows never appeared in {out}")
     time.sleep(1)  # the slow model is now in its sandbox
     process.send_signal(signal.SIGINT)
     _, err = process.communicate(timeout=30)

@@ -113,7 +113,8 @@ def get_strategy(tpu: str | None = None, devices: list[str] | None = None) -> tf
             tf.tpu.experimental.initialize_tpu_system(resolver)
             return _report(tf.distribute.TPUStrategy(resolver), "TPUStrategy (TPU)")
         except Exception as error:  # noqa: BLE001 - any failure means "no usable TPU"
-            message = str(error).strip().splitlines()[0][:200] if str(error).strip() else ""
+            lines = str(error).strip().splitlines()
+            message = lines[0][:200] if lines else ""
             print(f"Achei uma TPU, mas ela não pôde ser iniciada ({type(error).__name__}: "
                   f"{message}). Sigo sem TPU. {COLAB_TPU_HINT}")
     gpus = tf.config.list_physical_devices("GPU")

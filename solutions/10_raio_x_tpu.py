@@ -474,7 +474,7 @@ print(f"do Keras:  precisão {test_results['precision']:.4f}, recall {test_resul
 # sorteadas ao acaso: 0,5 é chute, 1 é perfeito.
 
 # %%
-fpr, tpr, thresholds = roc_curve(y_test, test_prob)
+fpr, tpr, _ = roc_curve(y_test, test_prob)
 auc = roc_auc_score(y_test, test_prob)
 false_positive_rate = cm[0, 1] / cm[0].sum()
 fig, ax = plt.subplots(figsize=(4.8, 4.5), layout="constrained")

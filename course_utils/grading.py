@@ -41,7 +41,8 @@ import time
 import zipfile
 import zlib
 from collections import Counter
-from concurrent.futures import ThreadPoolExecutor, as_completed
+from collections.abc import Iterator
+from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TextIO
@@ -908,7 +909,7 @@ def _grade_all(todo: dict[str, Path], context: Context, gradebook: TextIO, feedb
     pool = ThreadPoolExecutor(max_workers=max(1, min(context.workers, len(todo))))
     try:
         futures = {pool.submit(grade_one, s, e, context): s for s, e in todo.items()}
-        for future in as_completed(futures):
+        for future in _as_completed(futures):
             row = future.result()
             if row is None:
                 continue
@@ -927,6 +928,19 @@ def _grade_all(todo: dict[str, Path], context: Context, gradebook: TextIO, feedb
     finally:
         pool.shutdown(wait=True)
     return rows
+
+
+def _as_completed(futures: dict[Future, str]) -> Iterator[Future]:
+    """Yield the futures as they finish, waking up every 0.2 s.
+
+    Ctrl-C's signal may land on a worker thread; Python then runs its handler only when the
+    main thread next runs bytecode. A blocking ``as_completed`` would hold the
+    KeyboardInterrupt until the next submission finishes (minutes, for a slow model).
+    """
+    pending = set(futures)
+    while pending:
+        done, pending = wait(pending, timeout=0.2, return_when=FIRST_COMPLETED)
+        yield from done
 
 
 # ------------------------------------------------------------------------ merging

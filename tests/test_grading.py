@@ -487,8 +487,11 @@ def test_ctrl_c_keeps_the_rows_written_and_a_rerun_grades_the_rest(tmp_path):
     out = tmp_path / "g.csv"
     command = [sys.executable, "-m", "course_utils.cli", "grade", str(submissions),
                "--eval-set", str(private), "--out", str(out), "--workers", "2"]
+    # A shell's background job (`pytest &`, some CI runners) ignores SIGINT, and a child
+    # inherits that: give the grader Ctrl-C's default action, as in an instructor's terminal.
     process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                               env={**os.environ, "PYTHONUNBUFFERED": "1"})
+                               env={**os.environ, "PYTHONUNBUFFERED": "1"},
+                               preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:  # wait for the three quick rows (header + 3 lines)
         if out.exists() and len(out.read_text().splitlines()) == 4:

@@ -49,7 +49,7 @@ def main() -> None:
     from sklearn.metrics import confusion_matrix, roc_auc_score
 
     from course_utils import config, distribute, xray
-    from course_utils.datasets import load_chest_xray, load_chest_xray_paths
+    from course_utils.datasets import chest_xray_labels, load_chest_xray, load_chest_xray_paths
     from course_utils.exercises.lesson10 import (
         BATCH_PER_REPLICA,
         DECAY_RATE,
@@ -72,7 +72,7 @@ def main() -> None:
     image_size = (args.image_size, args.image_size)
 
     paths = load_chest_xray_paths("train", fast=False)
-    labels = np.array([p.split("/")[-2] == "PNEUMONIA" for p in paths], dtype=int)
+    labels = chest_xray_labels(paths)
     fit_index, val_index, grouped = xray.split_by_patient(paths, labels, VAL_FRACTION, SEED)
     counts = np.bincount(labels[fit_index], minlength=2)
     weights = class_weights(counts)

@@ -28,7 +28,7 @@ import struct
 import tarfile
 import zipfile
 import zlib
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import Path, PurePosixPath
 from typing import TYPE_CHECKING, NamedTuple, TypeVar
 
@@ -524,8 +524,12 @@ def _parse_chest_paths(path: Path) -> np.ndarray:
     return np.array(paths, dtype=str)
 
 
-def _chest_labels(paths: np.ndarray) -> np.ndarray:
-    """Labels (int32: 0 normal, 1 pneumonia) from the folder of each image path."""
+def chest_xray_labels(paths: Sequence[str]) -> np.ndarray:
+    """Labels (int32: 0 normal, 1 pneumonia) from the folder of each image path.
+
+    >>> chest_xray_labels(["train/NORMAL/a.jpeg", "train/PNEUMONIA/b.jpeg"])
+    array([0, 1], dtype=int32)
+    """
     return np.array([PurePosixPath(p).parent.name == "PNEUMONIA" for p in paths], dtype=np.int32)
 
 
@@ -578,7 +582,7 @@ def _chest_xray_files(split: str, fast: bool | None) -> tuple[Path, np.ndarray, 
         )
     if _fast(fast):
         index, _ = stratified_subset(
-            np.arange(len(paths)), _chest_labels(paths), CHEST_XRAY_FAST_SIZES[split]
+            np.arange(len(paths)), chest_xray_labels(paths), CHEST_XRAY_FAST_SIZES[split]
         )
         records, paths = records[index], paths[index]
     return images_path, records, paths
@@ -603,7 +607,7 @@ def load_chest_xray(
     images_path, records, paths = _chest_xray_files(split, fast)
     import tensorflow as tf
 
-    labels = _chest_labels(paths)
+    labels = chest_xray_labels(paths)
     if _fast(fast):
         jpegs = tf.constant(_read_records(images_path, records), dtype=tf.string)
         dataset = tf.data.Dataset.from_tensor_slices((jpegs, labels))

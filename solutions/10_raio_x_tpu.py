@@ -38,6 +38,7 @@ from course_utils import config, distribute, xray
 from course_utils.checks import ____
 from course_utils.datasets import (
     CHEST_XRAY_CLASSES,
+    chest_xray_labels,
     chest_xray_patient_id,
     load_chest_xray,
     load_chest_xray_paths,
@@ -157,7 +158,7 @@ print(f"{strategy.num_replicas_in_sync} réplica(s) × {BATCH_PER_REPLICA} image
 
 # %%
 train_paths = load_chest_xray_paths("train")
-train_labels = np.array([path.split("/")[-2] == "PNEUMONIA" for path in train_paths], dtype=int)
+train_labels = chest_xray_labels(train_paths)  # 1 quando a pasta da imagem é PNEUMONIA
 train_all = load_chest_xray("train", image_size=IMAGE_SIZE)
 test_raw = load_chest_xray("test", image_size=IMAGE_SIZE)
 print(f"treino: {len(train_paths)} imagens, {np.sum(train_labels == 0)} normais e "

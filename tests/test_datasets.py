@@ -195,6 +195,7 @@ def test_chest_xray_paths_follow_the_records_in_order(
         index = written.index(path)  # the record the path was written with ...
         assert label == labels[index] and ("PNEUMONIA" in path) == bool(label)
         assert np.abs(image.astype(float) - images[index]).mean() < 3  # ... holds its image
+    assert ds.chest_xray_labels(paths).tolist() == [label for _, label in got]
 
 
 @pytest.mark.parametrize(

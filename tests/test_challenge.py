@@ -22,6 +22,7 @@ from course_utils.challenge import (
 )
 from course_utils.checks import ____
 from course_utils.models import build_mnist_cnn
+from tests.fixture_data import gray_images
 
 
 @pytest.fixture(scope="module")
@@ -104,6 +105,106 @@ def test_accuracy_is_the_fraction_of_argmax_hits():
     _, (x_test, y_test) = datasets.load_fashion_mnist()
     accuracy = challenge.model_accuracy(always_three, x_test, y_test)
     assert accuracy == pytest.approx(np.mean(y_test == 3))
+
+
+# ---- scoring: the pixel scale the model expects ---------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def patches():
+    """Fixture images whose class is the position of a bright patch, and their labels."""
+    return gray_images(200, seed=5)
+
+
+def template_model(images, labels, rescaling: bool) -> keras.Model:
+    """A linear classifier with fixed weights (class-mean templates of pixels / 255).
+
+    With ``rescaling`` it holds its own ``Rescaling(1/255)`` and so expects pixels 0-255;
+    fed pixels / 255 instead, its scores shrink 255-fold and the bias of class 3 wins.
+    """
+    means = np.stack([images[labels == k].mean(axis=0) for k in range(10)]) / 255
+    kernel = (means - means.mean(axis=0)).reshape(10, -1).T
+    bias = np.zeros(10)
+    bias[3] = 1.0
+    inputs = keras.Input(shape=(28, 28, 1))
+    x = layers.Rescaling(1 / 255)(inputs) if rescaling else inputs
+    dense = layers.Dense(10, kernel_initializer=keras.initializers.Constant(kernel),
+                         bias_initializer=keras.initializers.Constant(bias))
+    return keras.Model(inputs, dense(layers.Flatten()(x)))
+
+
+def constant_model(favourite: int = 3) -> keras.Model:
+    """A model that answers ``favourite`` for every image: chance on balanced labels."""
+    inputs = keras.Input(shape=(28, 28, 1))
+    bias = np.eye(10)[favourite] * 5
+    dense = layers.Dense(10, kernel_initializer="zeros",
+                         bias_initializer=keras.initializers.Constant(bias))
+    return keras.Model(inputs, dense(layers.Flatten()(inputs)))
+
+
+def test_prepare_images_divides_by_255_by_default_and_keeps_raw_pixels_on_request():
+    images = np.array([[[0, 51], [255, 102]]], dtype=np.uint8)
+    np.testing.assert_allclose(challenge.prepare_images(images)[0, :, :, 0],
+                               [[0, 0.2], [1, 0.4]])
+    raw = challenge.prepare_images(images, channel_axis=False, scale="0-255")
+    assert raw.dtype == np.float32 and raw.shape == (1, 2, 2)
+    np.testing.assert_array_equal(raw, images)
+    with pytest.raises(ValueError, match="escala de pixels desconhecida '0-100'"):
+        challenge.prepare_images(images, scale="0-100")
+
+
+def test_a_model_with_its_own_rescaling_is_scored_on_raw_pixels(patches):
+    images, labels = patches
+    model = template_model(images, labels, rescaling=True)
+    scale, accuracies = challenge.choose_pixel_scale(challenge.classes_by_scale(model, images),
+                                                     labels)
+    assert scale == "0-255"
+    assert accuracies["0-255"] == 1.0
+    assert accuracies["0-1"] == pytest.approx(np.mean(labels == 3))  # always the bias' class
+    assert challenge.model_accuracy(model, images, labels) == 1.0
+    assert challenge.model_accuracy(model, images, labels, scale="0-1") == accuracies["0-1"]
+    line = challenge.scale_diagnosis(accuracies)
+    assert "espera pixels de 0 a 255" in line and "Rescaling(1/255)" in line
+    assert "0.10" in line and "1.00" in line
+
+
+def test_a_tie_between_scales_goes_to_pixels_divided_by_255(patches):
+    images, labels = patches
+    model = template_model(images, labels, rescaling=False)  # linear: argmax ignores scale
+    scale, accuracies = challenge.choose_pixel_scale(challenge.classes_by_scale(model, images),
+                                                     labels)
+    assert accuracies == {"0-1": 1.0, "0-255": 1.0}
+    assert scale == "0-1"
+    assert challenge.scale_diagnosis(accuracies) is None
+    both_wrong = {"0-255": np.zeros(4, np.uint8), "0-1": np.ones(4, np.uint8)}
+    assert challenge.choose_pixel_scale(both_wrong, [2, 2, 2, 2]) == (
+        "0-1", {"0-1": 0.0, "0-255": 0.0})
+
+
+def test_a_model_at_chance_under_both_scales_is_flagged(patches):
+    images, labels = patches
+    classes = challenge.classes_by_scale(constant_model(), images)
+    scale, accuracies = challenge.choose_pixel_scale(classes, labels)
+    assert scale == "0-1"
+    assert max(accuracies.values()) < challenge.CHANCE_ACCURACY
+    line = challenge.scale_diagnosis(accuracies)
+    assert "só por acaso com qualquer escala" in line and "model.fit" in line
+
+
+def test_choose_pixel_scale_names_missing_or_misshapen_predictions():
+    labels = np.zeros(5, np.uint8)
+    with pytest.raises(ValueError, match="faltam as previsões das escalas \\['0-255'\\]"):
+        challenge.choose_pixel_scale({"0-1": labels}, labels)
+    with pytest.raises(ValueError, match="escala 0-255: \\(4,\\) previsões para \\(5,\\)"):
+        challenge.choose_pixel_scale({"0-1": labels, "0-255": labels[:4]}, labels)
+
+
+def test_predict_classes_refuses_an_output_that_is_not_ten_scores(patches):
+    images, _ = patches
+    inputs = keras.Input(shape=(28, 28))
+    five = keras.Model(inputs, layers.Dense(5)(layers.Flatten()(inputs)))
+    with pytest.raises(ValueError, match=r"formato \(200, 5\); esperado \(200, 10\)"):
+        challenge.predict_classes(five, images)
 
 
 # ---- refused before anything is written -----------------------------------------------------

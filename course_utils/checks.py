@@ -1,7 +1,8 @@
 """Self-checking exercises in the style of Kaggle's learntools.
 
 A lesson defines its exercises in ``course_utils.exercises.lessonNN``; a notebook then
-says ``ex1.check(answer)``, ``ex1.hint()`` or ``ex1.solution()``. The student notebook
+says ``ex1.check(answer)``, ``ex1.hint()`` (the idea), ``ex1.hint(2)`` (a closer step, still
+no code) or ``ex1.solution()`` (the code). The student notebook
 ships with the blank ``____`` in place of each answer: checking a blank prints
 "ainda não feito" instead of raising, so the notebook runs top to bottom as shipped.
 A wrong answer says what is wrong (shape, dtype, the first value that differs).
@@ -17,7 +18,7 @@ import json
 import os
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any, Callable, Sequence
 
 import numpy as np
 
@@ -63,6 +64,24 @@ def strict_mode() -> bool:
     return os.environ.get("COURSE_STRICT", "") == "1"
 
 
+def format_value(value: Any) -> str:
+    """A value as a student should read it in a message: ``6``, not ``np.int64(6)``.
+
+    NumPy scalars print as plain numbers (at their own precision, so a float32 0.1 is
+    ``0.1``), tuples and lists element by element, anything else with ``repr``.
+    """
+    if isinstance(value, np.str_):
+        return repr(str(value))
+    if isinstance(value, np.generic):
+        return str(value)
+    if isinstance(value, tuple):
+        inner = ", ".join(format_value(v) for v in value)
+        return f"({inner},)" if len(value) == 1 else f"({inner})"
+    if isinstance(value, list):
+        return "[" + ", ".join(format_value(v) for v in value) + "]"
+    return repr(value)
+
+
 def _as_array(value: Any, name: str) -> np.ndarray:
     """Convert NumPy arrays, tensors and nested lists; reject anything else."""
     if hasattr(value, "numpy") and callable(value.numpy):
@@ -96,8 +115,9 @@ def assert_array(
         where = tuple(int(i) for i in wrong[0])
         raise WrongAnswer(
             f"{name} tem o formato certo, mas {len(wrong)} de {close.size} valores diferem. "
-            f"O primeiro está na posição {list(where)}: esperado {want[where]!r}, "
-            f"recebido {got[where]!r}."
+            f"O primeiro está na posição {list(where)}: "
+            f"esperado {format_value(want[where])}, "
+            f"recebido {format_value(got[where])}."
         )
 
 
@@ -105,18 +125,24 @@ def assert_value(answer: Any, expected: Any, name: str = "a resposta", rel: floa
     """Compare a scalar, string or tuple answer; numbers with a relative tolerance."""
     if isinstance(expected, (tuple, list)):
         if not isinstance(answer, (tuple, list)) or len(answer) != len(expected):
-            raise WrongAnswer(f"{name} deveria ser {expected!r}, mas é {answer!r}.")
+            raise WrongAnswer(
+                f"{name} deveria ser {format_value(expected)}, mas é {format_value(answer)}."
+            )
         for i, (a, e) in enumerate(zip(answer, expected)):
             assert_value(a, e, f"o item {i} de {name}", rel)
         return
     if isinstance(expected, (int, float, np.number)) and not isinstance(expected, bool):
         if isinstance(answer, (str, bytes, bool)) or not np.isscalar(answer):
-            raise WrongAnswer(f"{name} deveria ser um número, mas é {answer!r}.")
+            raise WrongAnswer(f"{name} deveria ser um número, mas é {format_value(answer)}.")
         if not np.isclose(float(answer), float(expected), rtol=rel, atol=0):
-            raise WrongAnswer(f"{name} deveria ser {expected!r}, mas é {answer!r}.")
+            raise WrongAnswer(
+                f"{name} deveria ser {format_value(expected)}, mas é {format_value(answer)}."
+            )
         return
     if answer != expected:
-        raise WrongAnswer(f"{name} deveria ser {expected!r}, mas é {answer!r}.")
+        raise WrongAnswer(
+            f"{name} deveria ser {format_value(expected)}, mas é {format_value(answer)}."
+        )
 
 
 def as_number(value: Any, what: str = "a resposta") -> float:
@@ -124,11 +150,13 @@ def as_number(value: Any, what: str = "a resposta") -> float:
     if hasattr(value, "numpy") and callable(value.numpy):
         value = value.numpy()
     if isinstance(value, (bool, np.bool_, str, bytes)) or value is None:
-        raise WrongAnswer(f"{what} deveria ser um número, mas é {value!r}.")
+        raise WrongAnswer(f"{what} deveria ser um número, mas é {format_value(value)}.")
     try:
         array = np.asarray(value, dtype=np.float64)
     except (TypeError, ValueError):
-        raise WrongAnswer(f"{what} deveria ser um número, mas é {value!r:.80}.") from None
+        raise WrongAnswer(
+            f"{what} deveria ser um número, mas é {format_value(value):.80}."
+        ) from None
     if array.size != 1:
         raise WrongAnswer(f"{what} deveria ser um único número, mas tem formato {array.shape}.")
     return float(array.reshape(()))
@@ -210,12 +238,17 @@ class Exercise:
     in ``solutions/NN_*.py``.
     """
 
-    def __init__(self, key: str, checker: Callable[[Any], str | None], hint: str) -> None:
+    def __init__(
+        self, key: str, checker: Callable[[Any], str | None], hint: str | Sequence[str]
+    ) -> None:
         if "/" not in key:
             raise ValueError(f"exercise key must look like '01/ex1', got {key!r}")
         self.key = key
         self._checker = checker
-        self._hint = hint
+        hints = (hint,) if isinstance(hint, str) else tuple(hint or ())
+        if not hints or not all(isinstance(h, str) for h in hints):
+            raise ValueError(f"exercise {key}: hint must be a string or a list of strings")
+        self.hints: tuple[str, ...] = hints
 
     def __repr__(self) -> str:
         return f"Exercise({self.key!r})"
@@ -238,9 +271,36 @@ class Exercise:
             return Feedback("wrong", str(wrong))
         return Feedback("correct", note or "")
 
-    def hint(self) -> None:
-        """Show a hint."""
-        _show(Feedback("hint", self._hint))
+    def hint(self, level: int = 1) -> None:
+        """Show hint number ``level``: 1 gives the idea, each next level a closer step.
+
+        A level past the last shows the last hint and says there are no more (the next
+        step is ``solution()``); a level below 1 shows the first.
+        """
+        _show(Feedback("hint", self.hint_text(level)))
+
+    def hint_text(self, level: int = 1) -> str:
+        """The text ``hint(level)`` shows, with "(dica N de M)" when there are several."""
+        if isinstance(level, bool) or not isinstance(level, (int, np.integer)):
+            raise TypeError(f"hint level must be an integer such as 1 or 2, got {level!r}")
+        count = len(self.hints)
+        index = min(max(int(level), 1), count)
+        text = self.hints[index - 1]
+        if count > 1:
+            text = f"(dica {index} de {count}) {text}"
+        if level > count:
+            text += (
+                f" Não há mais dicas depois desta (são {count}); "
+                f"para ver o código, use `{self.name}.solution()`."
+            )
+        elif index < count:
+            text += f" Mais perto da resposta: `{self.name}.hint({index + 1})`."
+        return text
+
+    @property
+    def name(self) -> str:
+        """The name a notebook gives this exercise: ``"ex3"`` for key ``"05/ex3"``."""
+        return self.key.split("/", 1)[1]
 
     def solution(self) -> None:
         """Show the solution code."""

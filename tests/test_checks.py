@@ -151,3 +151,96 @@ def test_as_number_accepts_single_numbers(value):
 def test_as_number_names_what_is_wrong(value, message):
     with pytest.raises(WrongAnswer, match=message):
         checks.as_number(value, "o total")
+
+
+# ---- hints in levels ---------------------------------------------------------------------
+
+
+@pytest.fixture
+def two_level(monkeypatch):
+    monkeypatch.delenv("COURSE_STRICT", raising=False)
+    return Exercise(
+        "99/ex3", double_checker, hint=["pense no dobro", "cada valor vezes dois"]
+    )
+
+
+def test_hint_level_one_gives_the_idea_and_points_to_level_two(two_level, capsys):
+    two_level.hint()
+    out = capsys.readouterr().out
+    assert "pense no dobro" in out and "vezes dois" not in out
+    assert "dica 1 de 2" in out and "ex3.hint(2)" in out
+
+
+def test_hint_level_two_gives_the_closer_step(two_level, capsys):
+    two_level.hint(2)
+    out = capsys.readouterr().out
+    assert "cada valor vezes dois" in out and "pense no dobro" not in out
+    assert "dica 2 de 2" in out and "Não há mais" not in out
+
+
+def test_hint_past_the_last_level_shows_the_last_and_says_so(two_level, capsys):
+    two_level.hint(5)
+    out = capsys.readouterr().out
+    assert "cada valor vezes dois" in out
+    assert "Não há mais dicas" in out and "ex3.solution()" in out
+
+
+def test_hint_level_below_one_shows_the_first(two_level):
+    assert "pense no dobro" in two_level.hint_text(0)
+
+
+def test_hint_level_must_be_an_integer(two_level):
+    with pytest.raises(TypeError, match="integer"):
+        two_level.hint("2")
+
+
+def test_single_string_hint_is_one_level_without_numbering(exercise):
+    assert exercise.hints == ("multiplique por 2",)
+    assert exercise.hint_text() == "multiplique por 2"
+    assert "Não há mais dicas" in exercise.hint_text(2)
+
+
+def test_hint_levels_can_be_any_sequence_of_strings():
+    exercise = Exercise("99/ex2", double_checker, hint=("a", "b", "c"))
+    assert exercise.hints == ("a", "b", "c")
+    assert "dica 3 de 3" in exercise.hint_text(3)
+
+
+@pytest.mark.parametrize("hint", [[], ["ok", 3], None])
+def test_empty_or_non_text_hints_are_rejected(hint):
+    with pytest.raises(ValueError, match="99/ex1"):
+        Exercise("99/ex1", double_checker, hint=hint)
+
+
+def test_exercise_name_comes_from_its_key(exercise):
+    assert exercise.name == "ex1"
+
+
+# ---- values in messages ------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "value, text",
+    [
+        (np.int64(6), "6"),
+        (np.float32(0.1), "0.1"),
+        (np.bool_(True), "True"),
+        (np.str_("gato"), "'gato'"),
+        ((np.int64(2), np.int64(3)), "(2, 3)"),
+        ((np.int64(2),), "(2,)"),
+        ([np.float64(0.5), 1], "[0.5, 1]"),
+        ("gato", "'gato'"),
+        (7, "7"),
+    ],
+)
+def test_format_value_prints_numpy_scalars_as_plain_numbers(value, text):
+    assert checks.format_value(value) == text
+
+
+def test_messages_never_show_numpy_scalar_reprs():
+    with pytest.raises(WrongAnswer) as wrong:
+        assert_value(np.int64(5), np.int64(6))
+    assert "np." not in str(wrong.value) and "deveria ser 6, mas é 5" in str(wrong.value)
+    with pytest.raises(WrongAnswer) as wrong:
+        assert_array(np.array([1.5, 2.0]), np.array([1.5, 3.0]))
+    assert "np." not in str(wrong.value) and "esperado 3.0, recebido 2.0" in str(wrong.value)

@@ -1,15 +1,16 @@
 # %% [markdown]
 # # 03 · Anatomia de uma CNN
 #
-# Na aula 02 você fez a convolução à mão, com NumPy. Agora as mesmas contas viram **camadas**
-# do Keras, e as camadas se empilham numa rede convolucional (*convolutional neural network*,
-# CNN). Antes de treinar qualquer coisa, vale saber ler uma rede: que formato sai de cada
-# camada, quantos parâmetros ela tem e por quê.
+# Na aula 02 deste curso você fez a convolução à mão, com NumPy. Agora as mesmas contas
+# viram **camadas** do Keras, e as camadas se empilham numa rede convolucional
+# (*convolutional neural network*, CNN). Antes de treinar qualquer coisa, vale saber ler
+# uma rede: que formato sai de cada camada, quantos parâmetros ela tem e por quê.
 #
 # Você vai aprender a:
 #
 # - explicar as duas ideias que tornam a convolução barata: campo receptivo local e
-#   compartilhamento de parâmetros;
+#   compartilhamento de parâmetros, e construir um detector de olhos que os acha em
+#   qualquer posição;
 # - comparar, em números, uma camada convolucional com uma camada densa equivalente;
 # - usar os hiperparâmetros de uma camada convolucional, $K$, $F$, $S$ e $P$, e prever o
 #   formato da saída, conferindo com o Keras;
@@ -18,7 +19,8 @@
 # - escolher entre `Flatten` e `GlobalMaxPooling2D` e ver o que isso faz com a cabeça densa;
 # - contar os parâmetros de cada camada com $(F \cdot F \cdot C_{in} + 1) \cdot K$, até os
 #   da VGG16 inteira;
-# - ver os mapas de características de um banco de filtros, antes e depois do *pooling*.
+# - ver os mapas de características de um banco de filtros, antes e depois do *pooling*,
+#   e medir quanto o *pooling* tolera um deslocamento de um pixel.
 
 # %%
 import math
@@ -74,36 +76,61 @@ show_matrix(conv_changed[0, :, :, 0].astype(int), title="Saídas da convolução
 #
 # A segunda ideia é o **compartilhamento de parâmetros** (*parameter sharing*): o mesmo
 # filtro, com os mesmos pesos, percorre a imagem inteira. Um detector aprendido num canto
-# funciona em qualquer outro lugar. Para ver isso, desenhamos o mesmo "X" em dois lugares de
-# uma imagem e usamos como filtro o próprio "X", colocado na camada com `set_weights`:
+# funciona em qualquer outro lugar.
+#
+# ### Um detector de olhos
+#
+# A aula opcional sobre camadas convolucionais (ver as Fontes no fim) desenha imagens com
+# pixels $+1$ (tinta) e $-1$ (fundo) e mostra um filtro que detecta olhos, onde quer que
+# eles estejam. Vamos construí-lo. O "olho" é um anel com uma pupila no meio; o filtro é o
+# próprio desenho do olho, dividido pelo número de pixels, 25. Onde a janela 5×5 coincide
+# com um olho, cada produto vale $(+1)(+1)$ ou $(-1)(-1)$, e a resposta é exatamente 1;
+# em qualquer outro lugar, algum pixel discorda e a resposta é menor.
 
 # %%
-pattern = np.array([[1, 0, 1], [0, 1, 0], [1, 0, 1]], dtype="float32")
-scene = np.zeros((12, 12), dtype="float32")
-scene[1:4, 1:4] = pattern
-scene[7:10, 6:9] = pattern
+eye = np.array([
+    [-1, 1, 1, 1, -1],
+    [1, -1, -1, -1, 1],
+    [1, -1, 1, -1, 1],  # a pupila é o +1 do centro
+    [1, -1, -1, -1, 1],
+    [-1, 1, 1, 1, -1],
+], dtype="float32")
+ring = np.where(np.pad(np.ones((3, 3)), 1) == 0, 1, -1).astype("float32")  # anel sem pupila
 
-detector = layers.Conv2D(1, 3, padding="same", use_bias=False)
-detector.build((None, 12, 12, 1))
-detector.set_weights([pattern[:, :, None, None]])  # kernel (F, F, C_in, K)
-response = to_numpy(detector(scene[None, :, :, None]))[0, :, :, 0]
+scene = -np.ones((20, 32), dtype="float32")  # fundo: -1
+for top, left in [(2, 2), (11, 17)]:  # dois rostos, em lugares diferentes
+    scene[top:top + 5, left:left + 5] = eye  # olho esquerdo
+    scene[top:top + 5, left + 7:left + 12] = eye  # olho direito
+    scene[top + 7, left + 2:left + 10] = 1  # boca
+scene[3:8, 24:29] = ring  # um "0": parecido com um olho, mas sem pupila
 
-peak = response.max()
-print("maior resposta:", peak)
-print("onde ela aparece:", [tuple(int(v) for v in p) for p in np.argwhere(response == peak)])
-show_images([scene, response], titles=["Imagem com dois X", "Resposta do filtro X"], ncols=2,
-            figsize=(7, 3.8));
+eye_detector = layers.Conv2D(1, 5, padding="same", use_bias=False)
+eye_detector.build((None, *scene.shape, 1))
+eye_detector.set_weights([(eye / eye.size)[:, :, None, None]])  # kernel (F, F, C_in, K)
+eye_map = to_numpy(eye_detector(scene[None, :, :, None]))[0, :, :, 0]
+
+peaks = np.argwhere(np.isclose(eye_map, 1))
+print(f"maior resposta: {eye_map.max():.2f}")
+print("onde ela vale 1:", [tuple(int(v) for v in p) for p in peaks])
+print(f"resposta no centro do anel sem pupila: {eye_map[5, 26]:.2f}")
+show_images([scene, eye_map, np.maximum(eye_map - 0.9, 0)],
+            titles=["Imagem (+1 tinta, −1 fundo)", "Resposta do detector de olhos",
+                    "Só o que passa de 0,9"], ncols=3, figsize=(12, 3.2));
 
 # %% [markdown]
-# A resposta máxima aparece duas vezes, com o mesmo valor, exatamente no centro de cada "X"
-# (com `padding="same"`, a saída $(i, j)$ é a janela centrada no pixel $(i, j)$). Um único
-# filtro, com um único conjunto de pesos, achou os dois: é o que a aula 004 mostra com o
-# detector de olhos, que funciona onde quer que os olhos estejam.
+# A resposta vale 1 em quatro lugares, exatamente nos centros dos quatro olhos (com
+# `padding="same"`, a saída $(i, j)$ é a janela centrada no pixel $(i, j)$). O anel sem
+# pupila fica em 0,6: cinco pixels discordam (os quatro cantos e o centro). Um único
+# filtro, com um único conjunto de 25 pesos, achou os olhos dos dois rostos: é isso que o
+# compartilhamento de parâmetros dá. Numa rede treinada ninguém desenha os filtros à mão;
+# o treino encontra os padrões que ajudam a acertar, e o compartilhamento faz cada um
+# valer em qualquer posição.
 
 # %% [markdown]
 # ## Quanto se economiza com a convolução
 #
-# O relatório da aula 002 faz uma conta que mostra o tamanho da economia. A entrada é uma
+# O relatório de Jefferson Korte Junior para o bootcamp LAMIA (ver as Fontes) faz uma conta
+# que mostra o tamanho da economia. A entrada é uma
 # imagem 32×32×3; a camada convolucional tem 64 filtros 5×5 (cada um com profundidade 3) e,
 # para simplificar, sem viés (*bias*). Em Keras, `use_bias=False`:
 
@@ -167,7 +194,7 @@ print(f"produto: {n_in / window * positions:,.2f}")
 # %% [markdown]
 # ## Os hiperparâmetros de uma camada convolucional
 #
-# Quatro números definem uma camada convolucional (slides da aula 003):
+# Quatro números definem uma camada convolucional (slides de Saulo Oliveira, IFCE):
 #
 # - $K$, o número de filtros, que é a profundidade da saída;
 # - $F$, o tamanho de cada filtro ($F \times F$, e a profundidade é a da entrada);
@@ -225,9 +252,9 @@ for W1, F, S in [(28, 3, 1), (28, 5, 1), (28, 3, 2), (7, 3, 2)]:
 # %% [markdown]
 # ### Seis filtros, seis mapas
 #
-# O exemplo da aula 000: uma imagem 32×32×3 passa por 6 filtros 5×5. Cada filtro tem
+# O exemplo da aula de Ana Raquel (FIAP): uma imagem 32×32×3 passa por 6 filtros 5×5. Cada filtro tem
 # formato $5 \times 5 \times 3$ (ele atravessa os três canais) e produz **um** mapa de
-# ativação; os 6 mapas, empilhados, formam a saída. (A aula diz que a imagem "fica" com
+# características; os 6 mapas, empilhados, formam a saída. (A aula diz que a imagem "fica" com
 # 5×5×3; na verdade esse é o formato de cada filtro, e a saída é a que a célula abaixo
 # mostra.)
 
@@ -352,10 +379,45 @@ show_images([np.minimum(max_maps[:, :, 1], 1), np.minimum(avg_maps[:, :, 1], 1)]
             ncols=2, figsize=(8, 4.5));
 
 # %% [markdown]
+# ### O *pooling* tolera pequenos deslocamentos
+#
+# Desloque a foto **um pixel** para a direita. Para uma pessoa é a mesma foto; para os
+# mapas, quase todo número muda, porque cada borda caiu na coluna vizinha. Depois de um
+# *max pooling*, o maior valor de uma janela continua sendo o mesmo enquanto o pico não
+# sai da janela: boa parte da mudança some. Medimos a mudança relativa média,
+# $\overline{|a - b|} / \overline{|a|}$, entre os mapas da foto original ($a$) e da
+# deslocada ($b$), antes e depois do *pooling*, deixando de fora as 8 colunas de cada
+# borda (onde o deslocamento traz pixels do outro lado da foto):
+
+# %%
+after_relu = keras.Model(viewer_in, rectified)
+moved = np.roll(photo, 1, axis=1)  # cada linha anda uma coluna para a direita
+a, b = (to_numpy(after_relu(img[None, :, :, None]))[:, :, 8:-8] for img in (photo, moved))
+
+
+def relative_change(a, b):
+    """Mudança relativa média entre dois mapas: média de |a - b| dividida pela média de |a|."""
+    return np.abs(a - b).mean() / np.abs(a).mean()
+
+
+shift_rows = [{"etapa": "mapas depois da ReLU", "mudança relativa": relative_change(a, b)}]
+for size in (2, 4):
+    pool = layers.MaxPooling2D(size)
+    shift_rows.append({"etapa": f"depois de max pooling {size}×{size}",
+                       "mudança relativa": relative_change(to_numpy(pool(a)), to_numpy(pool(b)))})
+pd.DataFrame(shift_rows).round(2)
+
+# %% [markdown]
+# Quanto maior a janela, menos um deslocamento de um pixel muda a saída. É uma tolerância,
+# não uma imunidade: um pico na beira de uma janela passa para a janela vizinha. Empilhando
+# várias camadas de *pooling*, a rede fica cada vez menos sensível à posição exata de um
+# detalhe, e é por isso que um "7" um pouco mais à esquerda continua sendo um "7".
+
+# %% [markdown]
 # ## Do mapa ao vetor: `Flatten` ou `GlobalMaxPooling2D`
 #
 # As camadas densas do fim da rede recebem um **vetor**, mas a última convolução entrega um
-# tensor $H \times W \times C$. Há duas pontes comuns (relatório da aula 002):
+# tensor $H \times W \times C$. Há duas pontes comuns (as do relatório do bootcamp LAMIA):
 #
 # - `Flatten` enfileira todos os números: um vetor de $H \cdot W \cdot C$;
 # - `GlobalMaxPooling2D` fica com o **máximo de cada canal**: um vetor de $C$. Ele responde
@@ -408,7 +470,7 @@ except ValueError as error:
 #
 # A parte final da rede é um classificador comum: uma ou mais camadas densas (totalmente
 # conectadas, *fully connected*, FC) e uma última com um neurônio por classe e ativação
-# softmax (slides da aula 003):
+# softmax (como nos slides do IFCE):
 #
 # $$\mathrm{softmax}(z)_i = \frac{e^{z_i}}{\sum_j e^{z_j}}$$
 #
@@ -426,7 +488,7 @@ print("classe prevista (maior probabilidade):", by_hand.argmax())
 # ## A pilha típica
 #
 # Juntando tudo: blocos convolução + ReLU → *pooling*, repetidos, com cada vez mais filtros;
-# depois `Flatten` e a cabeça densa (aulas 000 e 002). A entrada é 32×32×3, como uma imagem
+# depois `Flatten` e a cabeça densa (como na aula da FIAP e no relatório do bootcamp LAMIA). A entrada é 32×32×3, como uma imagem
 # do CIFAR-10, e são 10 classes. Começamos por `keras.Input`, então o Keras conhece o
 # formato de cada camada antes de ver qualquer dado.
 
@@ -459,8 +521,8 @@ for name in ["conv1", "conv2", "conv3"]:
 #
 # Abaixo está a descrição de outra pilha. Escreva o formato da saída de cada camada, sem o
 # eixo do lote: `(altura, largura, canais)` para as convolucionais e de *pooling*, `(n,)`
-# para as outras. Faça as contas com a fórmula (cuidado com o passo 2); se quiser, confira
-# depois construindo o modelo.
+# para as outras. Faça as contas com a fórmula (cuidado com o passo 2 e com as divisões que
+# não são exatas); se quiser, confira depois construindo o modelo.
 
 # %%
 print(describe_stack())
@@ -468,11 +530,11 @@ print(describe_stack())
 # %%
 # BEGIN SOLUTION ex1
 stack_shapes = [
-    (60, 60, 16),  # (64 − 5)/1 + 1 = 60; 16 filtros
-    (30, 30, 16),  # pooling 2×2: metade; os canais ficam
-    (30, 30, 32),  # 'same', passo 1: mesmo tamanho; 32 filtros
-    (15, 15, 32),  # 'same', passo 2: ⌈30/2⌉ = 15
-    (7, 7, 64),  # 'valid', passo 2: (15 − 3)/2 + 1 = 7
+    (63, 63, 16),  # 'valid': (67 − 5)/1 + 1 = 63; 16 filtros
+    (31, 31, 16),  # pooling 2×2: 63/2 = 31,5, arredonda para baixo; os canais ficam
+    (31, 31, 32),  # 'same', passo 1: mesmo tamanho; 32 filtros
+    (16, 16, 32),  # 'same', passo 2: ⌈31/2⌉ = 16
+    (7, 7, 64),  # 'valid', passo 2: (16 − 3)/2 + 1 = 7,5, arredonda para baixo
     (3136,),  # 7 · 7 · 64
     (10,),  # 10 neurônios
 ]
@@ -555,7 +617,7 @@ print("a fórmula confere em todas as camadas?",
       (typical_table["parâmetros (Keras)"] == typical_table["parâmetros (fórmula)"]).all())
 print("soma da tabela:", typical_table["parâmetros (Keras)"].sum(),
       " model.count_params():", model.count_params())
-print("a conta da aula 002 (64 filtros 5×5 sobre 3 canais, sem viés):", formula_params(conv64))
+print("a conta do relatório (64 filtros 5×5 sobre 3 canais, sem viés):", formula_params(conv64))
 
 # %% [markdown]
 # Na rede típica, quem tem mais parâmetros é a camada `fc`, logo depois do `Flatten`, e
@@ -637,14 +699,14 @@ print("a fórmula confere em todas as camadas?",
 
 # %%
 vgg_total = vgg.count_params()
-LECTURE_TOTAL = 138_423_208  # o total impresso na tabela dos slides da aula 003
+LECTURE_TOTAL = 138_423_208  # o total impresso na tabela dos slides do IFCE
 print(f"total do Keras (model.count_params()): {vgg_total:,}")
 print(f"soma da tabela:                        {vgg_table['parâmetros (Keras)'].sum():,}")
-print(f"total impresso na aula 003:            {LECTURE_TOTAL:,}")
-print(f"diferença (aula − Keras):              {LECTURE_TOTAL - vgg_total:,}")
+print(f"total impresso nos slides do IFCE:     {LECTURE_TOTAL:,}")
+print(f"diferença (slides − Keras):            {LECTURE_TOTAL - vgg_total:,}")
 
 # %% [markdown]
-# **Uma correção à aula 003.** A tabela da VGG16 nos slides termina com "Total
+# **Uma correção aos slides do IFCE.** A tabela da VGG16 nos slides termina com "Total
 # 138,423,208". O total verdadeiro é o do Keras, que também é o da configuração D do
 # artigo original; a diferença está na célula acima. Como cada linha da nossa tabela foi
 # conferida pela fórmula, o número certo é o nosso.
@@ -703,33 +765,47 @@ print(f"fc1 depois de GlobalMaxPooling2D: {fc1_gmp.count_params():,} parâmetros
 #
 # - **Campo receptivo local**: cada saída de uma convolução depende só de uma janela
 #   $F \times F \times C_{in}$. **Compartilhamento**: os mesmos pesos valem em toda a imagem,
-#   e um detector acha o seu padrão onde quer que ele esteja.
+#   e um detector (como o de olhos) acha o seu padrão onde quer que ele esteja.
 # - Por isso uma convolução tem uma fração minúscula dos pesos de uma camada densa com a
 #   mesma entrada e a mesma saída; a razão é (tamanho da entrada ÷ tamanho da janela) ×
 #   número de posições.
 # - Uma camada convolucional tem quatro hiperparâmetros, $K$, $F$, $S$, $P$; a saída tem
 #   $W_2 = (W_1 - F + 2P)/S + 1$ e $D_2 = K$. `"same"` dá $\lceil W_1/S \rceil$ e `"valid"`
 #   arredonda para baixo.
-# - ReLU e *pooling* são camadas sem parâmetros; o *pooling* age canal por canal.
+# - ReLU e *pooling* são camadas sem parâmetros; o *pooling* age canal por canal e torna
+#   os mapas menos sensíveis a deslocamentos pequenos.
 # - `Flatten` dá $H \cdot W \cdot C$ números; `GlobalMaxPooling2D` dá $C$, aceita imagens de
 #   qualquer tamanho e deixa a cabeça densa muito menor.
 # - A cabeça é densa, com softmax na saída: probabilidades que somam 1.
 # - Parâmetros: $(F \cdot F \cdot C_{in} + 1) \cdot K$ numa convolução,
 #   $(n_{in} + 1) \cdot n_{out}$ numa densa; confira sempre com `count_params()`.
-# - Na VGG16, a maior parte dos parâmetros está nas camadas densas, e o total da aula 003
-#   está errado.
+# - Na VGG16, a maior parte dos parâmetros está nas camadas densas, e o total impresso nos
+#   slides do IFCE está errado.
 #
-# ## De onde vem e o que ler a seguir
+# ## Fontes
 #
-# Esta aula segue `../shared/lectures`: a arquitetura da aula 000 (camada convolucional,
-# 6 filtros sobre 32×32×3, ReLU, *max* e *average pooling*, a pilha típica); o relatório
-# `002` (a comparação entre 4.800 pesos e uma camada densa gigante, `Flatten` e
-# `GlobalMaxPooling2D`, a VGG16); os slides `003` (campo receptivo local, compartilhamento
-# de parâmetros, $K$, $F$, $S$, $P$ e a fórmula de $W_2$, *pooling*, FC + softmax e a tabela
-# da VGG16, com a correção do total); e a aula `004` (convolução contra camada densa, o
-# detector que funciona em qualquer posição, ReLU nos mapas e *pooling*).
+# - Ana Raquel. *Deep & Reinforcement Learning — Aula 02: Redes Neurais Convolucionais*.
+#   FIAP POSTECH, Data Analytics: a camada convolucional, 6 filtros sobre 32×32×3, ReLU,
+#   *max* e *average pooling*, a pilha típica.
+# - Jefferson Korte Junior. *Relatório — Card 16: Prática: Redes Neurais Convolucionais 2
+#   (Deep Learning)*. Bootcamp LAMIA: 4.800 pesos de convolução contra uma camada densa
+#   gigante, `Flatten` e `GlobalMaxPooling2D`, a VGG16.
+# - Saulo Oliveira. *08 — Redes Convolucionais*, Aprendizagem Profunda, PPGCC/IFCE, 2023.1
+#   (slides): campo receptivo local, compartilhamento de parâmetros, $K$, $F$, $S$, $P$ e a
+#   fórmula de $W_2$, *pooling*, FC + softmax e a tabela da VGG16 (com o total corrigido
+#   acima).
+# - *Camadas convolucionais e Dropout* (tópico opcional de uma disciplina universitária):
+#   convolução contra camada densa, o detector de olhos que funciona em qualquer posição,
+#   ReLU nos mapas e *pooling*.
+# - K. Simonyan e A. Zisserman. *Very Deep Convolutional Networks for Large-Scale Image
+#   Recognition*, 2014 (a VGG16).
+#
+# Os termos desta aula (mapa de características, passo, preenchimento, ...) estão no
+# [glossário do curso](https://github.com/cnn-curso-ptbr/curso-cnn/blob/main/docs/glossario.md).
+#
+# ## O que ler a seguir
 #
 # Todos os pesos desta aula eram aleatórios ou escolhidos à mão. Na próxima,
 # **04 · Perdas e otimizadores**, você vê como a rede **aprende** os seus: a função de perda
 # que mede o erro e os otimizadores (do gradiente descendente ao Adam) que ajustam os pesos.
-# Na aula 05 uma pilha como esta é treinada de verdade, no MNIST.
+# Na aula 05 deste curso, uma pilha como esta é treinada de verdade, no MNIST.

@@ -33,7 +33,7 @@ from course_utils.models import build_mnist_cnn
 
 
 def shapes_by_formula():
-    h0 = (64 - 5) // 1 + 1
+    h0 = (67 - 5) // 1 + 1
     h1 = h0 // 2
     h2 = h1
     h3 = math.ceil(h2 / 2)
@@ -143,34 +143,53 @@ def with_item(answer, k, value):
 
 
 def test_ex1_depth_kept_from_input_is_named():
-    wrong(ex1, with_item(SHAPES, 0, (60, 60, 3)), "camada 0", "profundidade 3", "D2 = K")
+    wrong(ex1, with_item(SHAPES, 0, (63, 63, 3)), "camada 0", "profundidade 3", "D2 = K")
 
 
 def test_ex1_same_with_stride_two_is_named():
-    wrong(ex1, with_item(SHAPES, 3, (30, 30, 32)), "camada 3", "passo 2", "⌈W/S⌉")
+    wrong(ex1, with_item(SHAPES, 3, (31, 31, 32)), "camada 3", "passo 2", "⌈W/S⌉")
 
 
 def test_ex1_valid_without_division_by_stride_is_named():
-    wrong(ex1, with_item(SHAPES, 4, (13, 13, 64)), "camada 4", "dividir por S")
+    wrong(ex1, with_item(SHAPES, 4, (14, 14, 64)), "camada 4", "dividir por S")
 
 
 def test_ex1_valid_without_plus_one_is_named():
-    wrong(ex1, with_item(SHAPES, 0, (59, 59, 16)), "camada 0", "+ 1")
+    wrong(ex1, with_item(SHAPES, 0, (62, 62, 16)), "camada 0", "+ 1")
 
 
 def test_ex1_valid_that_does_not_shrink_is_named():
-    wrong(ex1, with_item(SHAPES, 0, (64, 64, 16)), "'valid'", "encolhe")
+    wrong(ex1, with_item(SHAPES, 0, (67, 67, 16)), "'valid'", "encolhe")
 
 
 def test_ex1_pooling_mistakes_are_named():
-    wrong(ex1, with_item(SHAPES, 1, (30, 30, 8)), "camada 1", "canal")
-    wrong(ex1, with_item(SHAPES, 1, (60, 60, 16)), "camada 1", "divide")
+    wrong(ex1, with_item(SHAPES, 1, (31, 31, 8)), "camada 1", "canal")
+    wrong(ex1, with_item(SHAPES, 1, (63, 63, 16)), "camada 1", "divide")
 
 
 def test_ex1_flatten_and_dense_mistakes_are_named():
     wrong(ex1, with_item(SHAPES, 5, (7, 7, 64)), "camada 5", "vetor")
     wrong(ex1, with_item(SHAPES, 5, (49,)), "camada 5", "altura × largura × canais")
     wrong(ex1, with_item(SHAPES, 6, (64,)), "camada 6", "neurônio")
+
+
+def test_ex1_pooling_rounded_up_is_named():
+    wrong(ex1, with_item(SHAPES, 1, (32, 32, 16)), "camada 1", "ímpar", "para baixo")
+
+
+def test_ex1_same_with_stride_two_rounded_down_is_named():
+    wrong(ex1, with_item(SHAPES, 3, (15, 15, 32)), "camada 3", "⌈W/S⌉", "para cima")
+
+
+def test_ex1_valid_with_stride_two_rounded_up_is_named():
+    wrong(ex1, with_item(SHAPES, 4, (8, 8, 64)), "camada 4", "'valid'", "para baixo")
+
+
+def test_ex1_stack_data_separates_the_rounding_slips():
+    # each rounding slip must give a different number from the right answer
+    assert SHAPES[1][0] == 63 // 2 != math.ceil(63 / 2)
+    assert SHAPES[3][0] == math.ceil(31 / 2) != 31 // 2
+    assert SHAPES[4][0] == (16 - 3) // 2 + 1 != math.ceil((16 - 3) / 2) + 1
 
 
 def test_ex1_batch_axis_is_named():
@@ -184,8 +203,8 @@ def test_ex1_message_does_not_give_the_answer():
 
 @pytest.mark.parametrize(
     "answer",
-    [SHAPES[:-1], SHAPES + [(10,)], (60, 60, 16), "60, 60, 16", 3136,
-     with_item(SHAPES, 2, "30x30x32"), with_item(SHAPES, 2, (30.5, 30, 32))],
+    [SHAPES[:-1], SHAPES + [(10,)], (63, 63, 16), "63, 63, 16", 3136,
+     with_item(SHAPES, 2, "31x31x32"), with_item(SHAPES, 2, (31.5, 31, 32))],
 )
 def test_ex1_wrong_type_or_length(answer):
     wrong(ex1, answer)

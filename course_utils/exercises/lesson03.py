@@ -21,8 +21,13 @@ import numpy as np
 
 from course_utils.checks import Exercise, NotDone, WrongAnswer, call_student, is_placeholder
 
-EX_INPUT_SHAPE = (64, 64, 3)
-"""Input (height, width, channels) of the stack of ``ex1`` and ``ex3``."""
+EX_INPUT_SHAPE = (67, 67, 3)
+"""Input (height, width, channels) of the stack of ``ex1`` and ``ex3``.
+
+Odd on purpose: the pooling then meets 63 rows (rounds down to 31), the 'same' convolution
+with stride 2 meets 31 (rounds up to 16) and the 'valid' one with stride 2 meets 16
+((16 − 3)/2 + 1 = 7.5, rounds down to 7), so each rounding slip gives a different answer.
+"""
 
 EX4_FEATURE_MAP = (6, 6, 256)
 """The last feature map (H, W, C) before the dense layer of ``ex4``."""
@@ -168,12 +173,21 @@ def _shape_mistake(layer: Any, got: tuple, want: tuple, given: tuple) -> str:
                 return "faltou o + 1 da fórmula W2 = (W1 − F + 2P)/S + 1."
             if layer.padding == "same" and size == H - F + 1:
                 return "com padding 'same' o Keras completa com zeros: nada se perde na borda."
+            if layer.padding == "same" and S > 1 and size == H // S:
+                return (f"com padding 'same' e passo {S} a saída tem ⌈W/S⌉ posições: a "
+                        "divisão arredonda para cima (os zeros completam a última janela).")
+            if layer.padding == "valid" and S > 1 and size == -(-(H - F) // S) + 1:
+                return ("com padding 'valid' a divisão (W1 − F)/S arredonda para baixo: a "
+                        "janela que não cabe inteira na entrada é descartada.")
         return "use W2 = (W1 − F + 2P)/S + 1 na altura e na largura, e D2 = K."
     if isinstance(layer, layers.MaxPooling2D):
         if len(got) == 3 and got[2] != want[2]:
             return "o pooling age em cada canal separadamente: a profundidade não muda."
         if len(got) == 3 and got[:2] == given[:2]:
             return "um pooling 2×2 com passo 2 divide a altura e a largura por 2."
+        if len(got) == 3 and given[0] % 2 and got[:2] == ((given[0] + 1) // 2,) * 2:
+            return (f"{given[0]} é ímpar, e o pooling arredonda para baixo: a última linha e "
+                    "a última coluna, que não completam uma janela 2×2, ficam de fora.")
         return "o pooling usa a mesma fórmula, com F = tamanho da janela e S = passo."
     if isinstance(layer, layers.Flatten):
         if len(got) != 1:
@@ -203,12 +217,19 @@ def _check_shapes(answer: Any) -> None:
 ex1 = Exercise(
     key="03/ex1",
     checker=_check_shapes,
-    hint=(
-        "Vá camada por camada: a saída de uma é a entrada da seguinte. Conv2D 'valid': "
-        "(W − F)/S + 1; 'same': ⌈W/S⌉; a profundidade vira o número de filtros. Pooling 2×2 "
-        "divide altura e largura por 2 e mantém os canais. Flatten: (altura × largura × "
-        "canais,). Dense: (neurônios,)."
-    ),
+    hint=[
+        (
+            "Vá camada por camada: a saída de uma camada é a entrada da seguinte. Nas convoluções, "
+            "W2 = (W1 − F + 2P)/S + 1 e a profundidade vira o número de filtros; pooling e Flatten "
+            "não criam canais novos."
+        ),
+        (
+            "Com padding 'same' o Keras completa com zeros e a saída tem ⌈W1/S⌉ posições; com "
+            "'valid' não há zeros (P = 0) e a divisão arredonda para baixo. O pooling 2×2 divide "
+            "altura e largura por 2; o Flatten entrega altura × largura × canais números; a Dense, "
+            "um número por neurônio."
+        ),
+    ],
 )
 
 
@@ -261,10 +282,16 @@ def _check_conv_params(function: Any) -> None:
 ex2 = Exercise(
     key="03/ex2",
     checker=_check_conv_params,
-    hint=(
-        "Cada filtro tem F·F·C_in pesos e, se use_bias, mais 1 viés; são K filtros. "
-        "Em Python, True vale 1 e False vale 0: (F * F * C_in + use_bias) * K."
-    ),
+    hint=[
+        (
+            "Conte os números de um filtro: ele cobre uma janela F×F em cada um dos C_in canais da "
+            "entrada. Some o viés, se houver, e multiplique pelo número de filtros."
+        ),
+        (
+            "Cada filtro tem F·F·C_in pesos e, com viés, mais 1; são K filtros. Em Python, True "
+            "vale 1 e False vale 0 numa conta, então use_bias pode entrar direto na soma."
+        ),
+    ],
 )
 
 
@@ -314,11 +341,17 @@ def _check_stack_params(answer: Any) -> None:
 ex3 = Exercise(
     key="03/ex3",
     checker=_check_stack_params,
-    hint=(
-        "Conv2D: (F·F·C_in + 1)·K, onde C_in é a profundidade da saída da camada anterior "
-        "(use os formatos do exercício 1). Pooling e Flatten: 0. Dense: (entradas + 1) × "
-        "neurônios, e as entradas são o tamanho do vetor do Flatten."
-    ),
+    hint=[
+        (
+            "Aplique a regra do exercício 2 a cada convolução, com C_in igual à profundidade da "
+            "saída da camada anterior (os formatos do exercício 1). Pooling e Flatten não têm "
+            "pesos."
+        ),
+        (
+            "A densa tem (entradas + 1) × neurônios parâmetros, e as entradas são o tamanho do "
+            "vetor que o Flatten entrega, o formato anterior a ela no exercício 1."
+        ),
+    ],
 )
 
 
@@ -373,10 +406,16 @@ def _check_flatten_vs_gmp(answer: Any) -> None:
 ex4 = Exercise(
     key="03/ex4",
     checker=_check_flatten_vs_gmp,
-    hint=(
-        "Primeiro o tamanho do vetor: Flatten dá H·W·C números, GlobalMaxPooling2D dá C "
-        "(um máximo por canal). Depois a camada densa: (tamanho do vetor + 1) × neurônios."
-    ),
+    hint=[
+        (
+            "Comece pelo tamanho do vetor que chega à camada densa: o Flatten guarda todos os "
+            "números do mapa; o GlobalMaxPooling2D guarda um número por canal."
+        ),
+        (
+            "O Flatten entrega H·W·C números, o GlobalMaxPooling2D entrega C. A densa tem (tamanho "
+            "do vetor + 1) × neurônios parâmetros: um peso por entrada e um viés por neurônio."
+        ),
+    ],
 )
 
 
@@ -462,8 +501,15 @@ def _check_dense_share(function: Any) -> None:
 ex5 = Exercise(
     key="03/ex5",
     checker=_check_dense_share,
-    hint=(
-        "Percorra model.layers, some camada.count_params() das camadas em que "
-        "isinstance(camada, keras.layers.Dense) é verdadeiro e divida por model.count_params()."
-    ),
+    hint=[
+        (
+            "Percorra as camadas do modelo (model.layers), some os parâmetros só das que são Dense "
+            "e divida pelo total do modelo."
+        ),
+        (
+            "Cada camada conta os seus parâmetros com count_params(); isinstance(camada, "
+            "keras.layers.Dense) diz se ela é densa; o total é model.count_params(). A resposta é "
+            "uma fração entre 0 e 1."
+        ),
+    ],
 )

@@ -1,17 +1,21 @@
-"""Submission of the Fashion-MNIST challenge (lesson 06): save, validate and self-check.
+"""Submission of the Fashion-MNIST challenge (lesson 06): save, validate, score, self-check.
 
-A student hands in **one folder** holding two files; the instructors' grader reads the folder
-with the public functions of this module (:func:`load_experiments`,
-:func:`validate_experiments`, :func:`validate_model`, :func:`prepare_images`).
+A student hands in **one archive**, ``entrega_<student_id>.zip``, written by
+:func:`save_submission` into a folder that also holds the same files unzipped. The instructors' grader
+reads it with the public functions of this module (:func:`load_experiments`,
+:func:`validate_experiments`, :func:`validate_model`, :func:`predict_classes`,
+:func:`choose_pixel_scale`), so a student's :func:`self_check` and the grader agree.
 
 ``model.keras``
     The trained model in Keras' native format (``model.save``). It must load with
     ``keras.saving.load_model(path, compile=False, safe_mode=True)`` (so no ``Lambda`` layers
     and no custom classes), take one input of shape ``(None, 28, 28, 1)`` or ``(None, 28, 28)``
-    and return one output of shape ``(None, 10)``. The grader feeds it the Fashion-MNIST test
-    images exactly as :func:`prepare_images` makes them (float32, pixel / 255, so in [0, 1],
-    with the channel axis when the model's input has it) and takes the ``argmax`` of the output
-    as the predicted class (softmax probabilities or logits both work).
+    and return one output of shape ``(None, 10)``. The images are fed as :func:`prepare_images`
+    makes them (float32, with the channel axis when the model's input has it) in the pixel
+    scale the model expects: pixel / 255 as in the lessons, or raw pixels 0–255 for a model
+    that normalises inside itself (``Rescaling(1/255)``); :func:`choose_pixel_scale` decides
+    on public training images. The predicted class is the ``argmax`` of the output (softmax
+    probabilities or logits both work).
 
 ``experiments.json``
     UTF-8 JSON describing every training run the student made::
@@ -38,11 +42,17 @@ with the public functions of this module (:func:`load_experiments`,
     example ``"val_loss"``) whose values are JSON numbers, strings, booleans or null; they are
     kept and ignored by the checks.
 
-:func:`save_submission` validates everything before writing, never overwrites an existing
-submission unless asked to, and writes each file atomically (a temporary file renamed into
-place), so a failed save leaves no half-written file. :func:`self_check` tells a student,
-in Portuguese, whether a folder is ready to hand in and what the model scores on the test
-split. Exceptions carry English messages, like the rest of ``course_utils``.
+``<notebook>.ipynb``
+    The notebook that trained the model, as :func:`current_notebook` finds it (Colab's own
+    export, ``JPY_SESSION_NAME`` in JupyterLab / Notebook 7, ``__vsc_ipynb_file__`` in VS
+    Code). The grader's ``--execute`` runs it again.
+
+:func:`save_submission` validates everything before writing, never replaces an existing
+submission unless asked to (re-running the notebook leaves a complete one untouched), and
+writes each file atomically (a temporary file renamed into place), so a failed save leaves no
+half-written file. :func:`self_check` tells a student whether a folder or archive is ready to
+hand in. Everything a student reads from this module (messages and exceptions) is in
+Portuguese; the grader's own messages are the instructors' and stay in English.
 """
 
 from __future__ import annotations
@@ -53,6 +63,8 @@ import numbers
 import os
 import re
 import tempfile
+import unicodedata
+import zipfile
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
@@ -96,21 +108,23 @@ def validate_student_id(student_id: Any) -> str:
     Allowed: 1 to 64 ASCII letters, digits, ``.``, ``_`` and ``-``, not only dots.
     """
     if not isinstance(student_id, str):
-        raise ValueError(f"student_id must be a string, got {type(student_id).__name__}")
+        raise ValueError(
+            f"student_id deve ser um texto (str), recebi {type(student_id).__name__}"
+        )
     if not student_id:
         raise ValueError(
-            "student_id is empty; use your student number or your name, e.g. 'maria.silva'"
+            "student_id está vazio; use a sua matrícula ou o seu nome, por exemplo 'maria.silva'"
         )
     if len(student_id) > _STUDENT_ID_MAX:
         raise ValueError(
-            f"student_id has {len(student_id)} characters; use at most {_STUDENT_ID_MAX}"
+            f"student_id tem {len(student_id)} caracteres; use no máximo {_STUDENT_ID_MAX}"
         )
     if not _STUDENT_ID.fullmatch(student_id) or set(student_id) == {"."}:
         bad = sorted({c for c in student_id if not _STUDENT_ID.fullmatch(c)})
-        detail = f" (found {''.join(bad)!r})" if bad else ""
+        detail = f" (encontrei {''.join(bad)!r})" if bad else ""
         raise ValueError(
-            f"student_id {student_id!r} is not a valid folder name{detail}: use only ASCII "
-            "letters, digits, '.', '_' and '-', and not only dots"
+            f"student_id {student_id!r} não serve como nome de pasta{detail}: use só letras "
+            "sem acento, dígitos, '.', '_' e '-', e não só pontos"
         )
     return student_id
 
@@ -123,21 +137,23 @@ def validate_model(model: Any) -> None:
     import keras
 
     if not isinstance(model, keras.Model):
-        raise ValueError(f"model must be a keras.Model, got {type(model).__name__}")
+        raise ValueError(f"model deve ser um keras.Model, recebi {type(model).__name__}")
     try:
         input_shape, output_shape = model.input_shape, model.output_shape
     except (AttributeError, ValueError) as error:
         raise ValueError(
-            "model has no defined input/output shape; build it from "
-            "keras.Input(shape=(28, 28, 1)) (as build_mnist_cnn does)"
+            "o modelo não tem formato de entrada e saída definido; construa-o a partir de "
+            "keras.Input(shape=(28, 28, 1)) (como build_mnist_cnn faz)"
         ) from error
     if not isinstance(input_shape, tuple) or tuple(input_shape) not in INPUT_SHAPES:
         raise ValueError(
-            f"model input shape must be (None, 28, 28, 1) or (None, 28, 28), got {input_shape}"
+            "a entrada do modelo deve ter formato (None, 28, 28, 1) ou (None, 28, 28), "
+            f"mas tem {input_shape}"
         )
     if not isinstance(output_shape, tuple) or tuple(output_shape) != OUTPUT_SHAPE:
         raise ValueError(
-            f"model output shape must be {OUTPUT_SHAPE} (one score per class), got {output_shape}"
+            f"a saída do modelo deve ter formato {OUTPUT_SHAPE} (uma pontuação por classe), "
+            f"mas tem {output_shape}"
         )
 
 
@@ -147,34 +163,34 @@ def _records(experiments: Any) -> list[Any]:
         missing = [key for key in RUN_KEYS if key not in experiments.columns]
         if missing:
             raise ValueError(
-                f"the experiments table has no column {', '.join(map(repr, missing))}; "
-                f"required columns: {', '.join(RUN_KEYS)}"
+                f"a tabela de experimentos não tem a coluna {', '.join(map(repr, missing))}; "
+                f"colunas obrigatórias: {', '.join(RUN_KEYS)}"
             )
         return experiments.to_dict(orient="records")
     if isinstance(experiments, (list, tuple)):
         return list(experiments)
     raise ValueError(
-        "experiments must be a list of dicts or a pandas DataFrame, "
-        f"got {type(experiments).__name__}"
+        "experiments deve ser uma lista de dicionários ou um DataFrame do pandas, "
+        f"recebi {type(experiments).__name__}"
     )
 
 
 def _integer(value: Any, where: str) -> int:
     if isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Integral):
-        raise ValueError(f"{where} must be an integer, got {value!r}")
+        raise ValueError(f"{where} deve ser um número inteiro, recebi {value!r}")
     if value < 1:
-        raise ValueError(f"{where} must be at least 1, got {value!r}")
+        raise ValueError(f"{where} deve ser pelo menos 1, recebi {value!r}")
     return int(value)
 
 
 def _real(value: Any, where: str, upper: float | None) -> float:
     if isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Real):
-        raise ValueError(f"{where} must be a number, got {value!r}")
+        raise ValueError(f"{where} deve ser um número, recebi {value!r}")
     number = float(value)
     if not math.isfinite(number) or number < 0 or (upper is not None and number > upper):
-        expected = f"in [0, {upper:g}]" if upper is not None else "a finite number >= 0"
-        hint = " (a fraction, not a percentage)" if upper == 1 and number > 1 else ""
-        raise ValueError(f"{where} must be {expected}{hint}, got {value!r}")
+        expected = f"entre 0 e {upper:g}" if upper is not None else "um número finito >= 0"
+        hint = " (uma fração, não uma porcentagem)" if upper == 1 and number > 1 else ""
+        raise ValueError(f"{where} deve ser {expected}{hint}, recebi {value!r}")
     return number
 
 
@@ -183,7 +199,8 @@ def _filters(value: Any, where: str) -> list[int]:
         value = value.tolist()
     if not isinstance(value, (list, tuple)) or not value:
         raise ValueError(
-            f"{where} must be a non-empty list of filter counts such as [32, 64], got {value!r}"
+            f"{where} deve ser uma lista não vazia de números de filtros, como [32, 64], "
+            f"recebi {value!r}"
         )
     return [_integer(count, f"{where}[{i}]") for i, count in enumerate(value)]
 
@@ -197,23 +214,26 @@ def _extra(value: Any, where: str) -> Any:
     if value is None or isinstance(value, (str, bool, int, float)):
         return value
     raise ValueError(
-        f"{where} must be a number, a string, a boolean or None, got {type(value).__name__}"
+        f"{where} deve ser um número, um texto, um booleano ou None, "
+        f"recebi {type(value).__name__}"
     )
 
 
 def _validate_run(run: Any, index: int) -> dict[str, Any]:
     where = f"runs[{index}]"
     if not isinstance(run, Mapping):
-        raise ValueError(f"{where} must be a dict, got {type(run).__name__}")
+        raise ValueError(f"{where} deve ser um dicionário, recebi {type(run).__name__}")
     missing = [key for key in RUN_KEYS if key not in run]
     if missing:
         raise ValueError(
-            f"{where} has no key {', '.join(map(repr, missing))}; every run needs "
-            f"{', '.join(RUN_KEYS)}"
+            f"{where} não tem a chave {', '.join(map(repr, missing))}; toda execução precisa "
+            f"de {', '.join(RUN_KEYS)}"
         )
     activation = run["activation"]
     if not isinstance(activation, str) or not activation.strip():
-        raise ValueError(f"{where}['activation'] must be a non-empty string, got {activation!r}")
+        raise ValueError(
+            f"{where}['activation'] deve ser um texto não vazio, recebi {activation!r}"
+        )
     clean = {
         "epochs": _integer(run["epochs"], f"{where}['epochs']"),
         "batch_size": _integer(run["batch_size"], f"{where}['batch_size']"),
@@ -225,7 +245,7 @@ def _validate_run(run: Any, index: int) -> dict[str, Any]:
     for key, value in run.items():
         if key not in clean:
             if not isinstance(key, str):
-                raise ValueError(f"{where} has a key that is not a string: {key!r}")
+                raise ValueError(f"{where} tem uma chave que não é texto: {key!r}")
             clean[key] = _extra(value, f"{where}[{key!r}]")
     return clean
 
@@ -249,16 +269,18 @@ def validate_experiments(runs: Any) -> list[dict[str, Any]]:
     """
     records = _records(runs)
     if len(records) < MIN_RUNS:
-        raise ValueError(f"at least {MIN_RUNS} runs are required, got {len(records)}")
+        raise ValueError(
+            f"são necessárias pelo menos {MIN_RUNS} execuções, recebi {len(records)}"
+        )
     clean = [_validate_run(run, i) for i, run in enumerate(records)]
     unvaried = unvaried_hyperparameters(clean)
     if unvaried:
         detail = "; ".join(
-            f"{name!r} is always {clean[0][name]!r}" for name in unvaried
+            f"{name!r} é sempre {clean[0][name]!r}" for name in unvaried
         )
         raise ValueError(
-            f"each hyperparameter must take at least 2 different values across the runs: "
-            f"{detail} in all {len(clean)} runs"
+            "cada hiperparâmetro deve ter pelo menos 2 valores diferentes entre as execuções: "
+            f"{detail} nas {len(clean)} execuções"
         )
     return clean
 
@@ -274,22 +296,26 @@ def load_experiments(path: str | os.PathLike) -> dict[str, Any]:
     if path.is_dir():
         path = path / EXPERIMENTS_FILE
     if not path.is_file():
-        raise FileNotFoundError(f"experiments file not found: {path}")
+        raise FileNotFoundError(f"arquivo de experimentos não encontrado: {path}")
     try:
         document = json.loads(path.read_text(encoding="utf-8"))
     except (UnicodeDecodeError, json.JSONDecodeError) as error:
-        raise ValueError(f"{path} is not valid UTF-8 JSON: {error}") from error
+        raise ValueError(f"{path} não é um JSON UTF-8 válido: {error}") from error
     if not isinstance(document, dict):
-        raise ValueError(f"{path} must hold a JSON object, got {type(document).__name__}")
+        raise ValueError(
+            f"{path} deve conter um objeto JSON, recebi {type(document).__name__}"
+        )
     missing = [key for key in ("student_id", "format", "runs") if key not in document]
     if missing:
-        raise ValueError(f"{path} has no key {', '.join(map(repr, missing))}")
+        raise ValueError(f"{path} não tem a chave {', '.join(map(repr, missing))}")
     if document["format"] != FORMAT_VERSION or isinstance(document["format"], bool):
         raise ValueError(
-            f"{path}: unsupported format {document['format']!r}, expected {FORMAT_VERSION}"
+            f"{path}: formato {document['format']!r} não suportado, esperado {FORMAT_VERSION}"
         )
     if not isinstance(document["runs"], list):
-        raise ValueError(f"{path}: 'runs' must be a list, got {type(document['runs']).__name__}")
+        raise ValueError(
+            f"{path}: 'runs' deve ser uma lista, recebi {type(document['runs']).__name__}"
+        )
     return {
         "student_id": validate_student_id(document["student_id"]),
         "format": FORMAT_VERSION,
@@ -299,11 +325,34 @@ def load_experiments(path: str | os.PathLike) -> dict[str, Any]:
 
 # ---------------------------------------------------------------------------- saving
 
+ARCHIVE_TEMPLATE = "entrega_{student_id}.zip"
+"""Name of the archive :func:`save_submission` writes, the one file to upload to the LMS."""
+
+NOTEBOOK_FALLBACK = "06_desafio_fashion_mnist.ipynb"
+"""Name given to the notebook when its environment does not tell its file name."""
+
+
+def archive_path(out_dir: str | os.PathLike, student_id: str) -> Path:
+    """Where :func:`save_submission` puts the archive: inside ``out_dir``, with the files."""
+    return Path(out_dir) / ARCHIVE_TEMPLATE.format(
+        student_id=validate_student_id(student_id)
+    )
+
 
 def _temporary_file(folder: Path, suffix: str) -> Path:
     handle, name = tempfile.mkstemp(prefix=".tmp-", suffix=suffix, dir=folder)
     os.close(handle)
     return Path(name)
+
+
+def _write_atomic(path: Path, data: bytes) -> None:
+    temporary = _temporary_file(path.parent, path.suffix)
+    try:
+        temporary.write_bytes(data)
+        os.replace(temporary, path)
+    except BaseException:
+        temporary.unlink(missing_ok=True)
+        raise
 
 
 def _load_model(path: Path) -> Any:
@@ -312,20 +361,158 @@ def _load_model(path: Path) -> Any:
     return keras.saving.load_model(path, compile=False, safe_mode=True)
 
 
+def _safe_notebook_name(name: str) -> str:
+    """``name`` as a plain ASCII file name ending in ``.ipynb`` ("Cópia de x" → "Copia_de_x")."""
+    ascii_name = unicodedata.normalize("NFKD", Path(name).name).encode("ascii", "ignore").decode()
+    stem = re.sub(r"[^A-Za-z0-9._-]+", "_", ascii_name.removesuffix(".ipynb")).strip("._")
+    return f"{stem or Path(NOTEBOOK_FALLBACK).stem}.ipynb"
+
+
+def _notebook_bytes(data: bytes, where: str) -> bytes:
+    """``data`` if it is a Jupyter notebook (JSON with ``cells``), else ``ValueError``."""
+    try:
+        document = json.loads(data)
+    except (UnicodeDecodeError, json.JSONDecodeError) as error:
+        raise ValueError(f"{where} não é um notebook (JSON inválido: {error})") from error
+    if not isinstance(document, dict) or not isinstance(document.get("cells"), list):
+        raise ValueError(f"{where} não é um notebook Jupyter (não tem a lista 'cells')")
+    return data
+
+
+def _colab_notebook() -> tuple[str, bytes]:
+    """The notebook as Colab's page holds it (Colab's own export, ``get_ipynb``)."""
+    from google.colab import _message  # type: ignore[import-not-found]
+
+    reply = _message.blocking_request("get_ipynb", request="", timeout_sec=60)
+    if not isinstance(reply, dict) or not isinstance(reply.get("ipynb"), dict):
+        raise FileNotFoundError("o Colab não devolveu o conteúdo do notebook")
+    notebook = reply["ipynb"]
+    name = notebook.get("metadata", {}).get("colab", {}).get("name") or NOTEBOOK_FALLBACK
+    data = json.dumps(notebook, ensure_ascii=False, indent=1).encode("utf-8")
+    return _safe_notebook_name(name), _notebook_bytes(data, "o notebook do Colab")
+
+
+def _notebook_file() -> Path | None:
+    """The running notebook's file: VS Code's ``__vsc_ipynb_file__`` or ``JPY_SESSION_NAME``.
+
+    Jupyter Server (JupyterLab, Notebook 7) puts the notebook's path, absolute or relative to
+    the server's folder, in the kernel's ``JPY_SESSION_NAME``.
+    """
+    candidates = []
+    try:
+        from IPython import get_ipython
+
+        shell = get_ipython()
+    except ImportError:
+        shell = None
+    if shell is not None and shell.user_ns.get("__vsc_ipynb_file__"):
+        candidates.append(Path(shell.user_ns["__vsc_ipynb_file__"]))
+    session = os.environ.get("JPY_SESSION_NAME")
+    if session:
+        path = Path(session)
+        candidates += [path] if path.is_absolute() else [Path.cwd() / path, Path.cwd() / path.name]
+    return next((c for c in candidates if c.suffix == ".ipynb" and c.is_file()), None)
+
+
+def current_notebook() -> tuple[str, bytes]:
+    """The running notebook: ``(file name, contents of the .ipynb)``.
+
+    In Colab, the notebook as the browser holds it; in JupyterLab, Notebook 7 and VS Code,
+    the notebook's file **as last saved**. Raises ``FileNotFoundError`` (in Portuguese) when
+    the environment does not say which notebook is running (a plain ``python``, nbconvert).
+    """
+    from course_utils import config
+
+    if config.in_colab():
+        return _colab_notebook()
+    path = _notebook_file()
+    if path is None:
+        raise FileNotFoundError(
+            "não descobri qual é o arquivo deste notebook (isso funciona no Colab, no "
+            "JupyterLab, no Jupyter Notebook 7 e no VS Code)"
+        )
+    return _safe_notebook_name(path.name), _notebook_bytes(path.read_bytes(), str(path))
+
+
+def _notebook_for_submission(notebook: str | os.PathLike | None) -> tuple[str, bytes]:
+    if notebook is None:
+        return current_notebook()
+    path = Path(notebook)
+    if not path.is_file():
+        raise FileNotFoundError(f"o notebook {path} não existe")
+    return _safe_notebook_name(path.name), _notebook_bytes(path.read_bytes(), str(path))
+
+
+def _write_archive(archive: Path, folder: Path, names: list[str]) -> None:
+    """Zip ``folder/name`` for each name, flat, into ``archive`` (atomically)."""
+    temporary = _temporary_file(archive.parent, ".zip")
+    try:
+        with zipfile.ZipFile(temporary, "w", compression=zipfile.ZIP_DEFLATED) as zf:
+            for name in names:
+                zf.write(folder / name, arcname=name)
+        os.replace(temporary, archive)
+    except BaseException:
+        temporary.unlink(missing_ok=True)
+        raise
+
+
+def _notebooks_in(folder: Path) -> list[str]:
+    return sorted(path.name for path in folder.glob("*.ipynb") if path.is_file())
+
+
+def _offer_download(archive: Path) -> None:
+    """In Colab, start the browser's download of ``archive``; elsewhere say where it is."""
+    from course_utils import config
+
+    if not config.in_colab():
+        print(f"Envie o arquivo {archive} no ambiente da disciplina (Moodle, Canvas, Classroom).")
+        return
+    try:
+        from google.colab import files  # type: ignore[import-not-found]
+
+        files.download(str(archive))
+        print(f"O navegador vai baixar {archive.name}: envie esse arquivo no ambiente da "
+              "disciplina (Moodle, Canvas, Classroom).")
+    except Exception as error:  # a blocked pop-up, a closed tab: say how to get it by hand
+        print(f"⚠️ O download automático falhou ({error}). Abra o painel Arquivos (ícone de "
+              f"pasta, à esquerda), clique nos três pontos ao lado de {archive.name} e escolha "
+              "Fazer download.")
+
+
+def _keep_existing(folder: Path, archive: Path) -> Path:
+    """An existing complete submission is left as it is (its archive made if missing)."""
+    if not archive.exists():
+        names = [MODEL_FILE, EXPERIMENTS_FILE, *_notebooks_in(folder)]
+        _write_archive(archive, folder, names)
+    print(f"ℹ️ Já existe uma entrega em {folder} ({archive.name}): não mudei nada. Para "
+          "substituí-la pelo modelo e pela tabela de agora, chame save_submission(..., "
+          "overwrite=True).")
+    return archive
+
+
 def save_submission(
     model: Any,
     experiments: Any,
     student_id: str,
     out_dir: str | os.PathLike = "submissao",
     overwrite: bool = False,
+    notebook: str | os.PathLike | None = None,
 ) -> Path:
-    """Write ``out_dir/model.keras`` and ``out_dir/experiments.json``; return ``out_dir``.
+    """Save the hand-in and return the archive to upload, ``entrega_<student_id>.zip``.
 
+    Writes ``out_dir/model.keras``, ``out_dir/experiments.json`` and a copy of the running
+    notebook (:func:`current_notebook`, or the file ``notebook``), then zips the three, flat,
+    into :func:`archive_path` (in ``out_dir`` too: nothing is written outside it); in Colab
+    the browser downloads it.
     Everything is validated first (:func:`validate_model`, :func:`validate_experiments`,
-    :func:`validate_student_id`; ``ValueError`` otherwise). If ``out_dir`` already holds
-    either file, raises ``FileExistsError`` unless ``overwrite=True``. The model is saved to a
-    temporary file and loaded back with ``safe_mode=True`` (the grader's way) before both
-    files are renamed into place, so a failed save leaves neither file half-written.
+    :func:`validate_student_id`; ``ValueError`` otherwise). The model is saved to a temporary
+    file and loaded back with ``safe_mode=True`` (the grader's way) before anything is renamed
+    into place, so a failed save leaves no file half-written.
+
+    An existing submission is never replaced unless ``overwrite=True``: a complete one
+    (model and experiments) is left untouched with a message, so re-running the notebook,
+    as the grader does, changes nothing; a partial one raises ``FileExistsError``. A notebook
+    that cannot be found is reported with what to do, and the rest is saved anyway.
     """
     student_id = validate_student_id(student_id)
     validate_model(model)
@@ -334,15 +521,36 @@ def save_submission(
     text = json.dumps(document, indent=2, ensure_ascii=False) + "\n"
 
     folder = Path(out_dir)
+    archive = archive_path(folder, student_id)
     if folder.exists() and not folder.is_dir():
-        raise FileExistsError(f"{folder} exists and is not a folder")
-    existing = [folder / name for name in (MODEL_FILE, EXPERIMENTS_FILE)]
-    existing = [path for path in existing if path.exists()]
+        raise FileExistsError(f"{folder} existe e não é uma pasta")
+    existing = [path for path in (folder / MODEL_FILE, folder / EXPERIMENTS_FILE, archive)
+                if path.exists()]
     if existing and not overwrite:
+        if (folder / MODEL_FILE).is_file() and (folder / EXPERIMENTS_FILE).is_file():
+            return _keep_existing(folder, archive)
         raise FileExistsError(
-            f"{', '.join(map(str, existing))} already exist(s); choose another out_dir "
-            "or pass overwrite=True to replace the submission"
+            f"{', '.join(map(str, existing))} já existe(m), mas não há uma entrega completa em "
+            f"{folder}; escolha outra pasta (out_dir) ou passe overwrite=True para substituir"
         )
+    _write_model_and_experiments(model, text, folder)
+    names = [MODEL_FILE, EXPERIMENTS_FILE]
+    try:
+        name, data = _notebook_for_submission(notebook)
+        _write_atomic(folder / name, data)
+        names.append(name)
+    except (OSError, ValueError) as error:
+        print(f"⚠️ A entrega vai sem o notebook: {error}. Salve o notebook e chame "
+              "save_submission(..., notebook='caminho/do/notebook.ipynb', overwrite=True), "
+              f"ou ponha uma cópia do .ipynb em {folder} e dentro de {archive.name}.")
+    _write_archive(archive, folder, names)
+    print(f"✅ Entrega salva: {archive} ({', '.join(names)}).")
+    _offer_download(archive)
+    return archive
+
+
+def _write_model_and_experiments(model: Any, text: str, folder: Path) -> None:
+    """Write both files through temporary files, renamed into place only if all worked."""
     created = not folder.exists()
     folder.mkdir(parents=True, exist_ok=True)
     temporary: list[Path] = []
@@ -354,8 +562,8 @@ def save_submission(
             _load_model(model_tmp)
         except Exception as error:
             raise ValueError(
-                "the saved model cannot be loaded back with safe_mode=True (Lambda layers "
-                f"and custom classes are not allowed): {error}"
+                "o modelo salvo não carrega de volta com safe_mode=True (camadas Lambda e "
+                f"classes próprias não são permitidas): {error}"
             ) from error
         json_tmp = _temporary_file(folder, ".json")
         temporary.append(json_tmp)
@@ -371,7 +579,6 @@ def save_submission(
             except OSError:
                 pass
         raise
-    return folder
 
 
 # ------------------------------------------------------------------------ scoring
@@ -534,86 +741,148 @@ def model_accuracy(
 # ------------------------------------------------------------------------ self-check
 
 
-def self_check(folder: str | os.PathLike, verbose: bool = True) -> dict[str, Any]:
-    """Check a submission folder as the grader will, and print a short report in Portuguese.
+def _unzip_submission(archive: Path, target: Path) -> Path:
+    """Extract the student's own archive into ``target``; the folder holding ``model.keras``.
 
-    Returns ``{"valid": bool, "problems": [str, ...], "accuracy": float | None}``;
-    ``accuracy`` is measured on the Fashion-MNIST test split of
-    :func:`course_utils.datasets.load_fashion_mnist` (the small subset in fast mode). Never
-    raises for a broken folder: every problem is reported instead.
+    ``ValueError`` for a file that is not a zip or holds paths outside the archive.
     """
-    folder = Path(folder)
-    lines: list[str] = []
-    problems: list[str] = []
+    try:
+        with zipfile.ZipFile(archive) as zf:
+            for member in zf.namelist():
+                parts = Path(member).parts
+                if Path(member).is_absolute() or ".." in parts:
+                    raise ValueError(f"{archive.name} tem um caminho inseguro: {member!r}")
+            zf.extractall(target)
+    except zipfile.BadZipFile as error:
+        raise ValueError(f"{archive.name} não é um arquivo zip válido: {error}") from error
+    root = target
+    while not (root / MODEL_FILE).exists():
+        children = [child for child in root.iterdir() if not child.name.startswith(".")]
+        if len(children) != 1 or not children[0].is_dir():
+            break
+        root = children[0]
+    return root
 
-    def ok(text: str) -> None:
-        lines.append(f"✅ {text}")
 
-    def bad(text: str) -> None:
-        lines.append(f"❌ {text}")
-        problems.append(text)
+def self_check(path: str | os.PathLike, verbose: bool = True) -> dict[str, Any]:
+    """Check a submission (its folder or its ``.zip``) as the grader will; print a report.
 
-    model = None
-    accuracy = None
-    if not folder.is_dir():
-        bad(f"a pasta {folder} não existe")
-    else:
-        model_path, experiments_path = folder / MODEL_FILE, folder / EXPERIMENTS_FILE
-        for path in (model_path, experiments_path):
-            if path.is_file():
-                ok(f"{path.name} encontrado")
-            else:
-                bad(f"{path.name} não encontrado em {folder}")
-        if model_path.is_file():
+    The report is in Portuguese. The model is scored as the grader scores it: the pixel scale
+    (:data:`PIXEL_SCALES`) is chosen on :func:`public_sample`, a sample of **training**
+    images, so the test split stays untouched; a model near chance gets a warning with the
+    likely cause. Returns ``{"valid": bool, "problems": [str], "warnings": [str],
+    "accuracy": float | None, "scale": str | None}`` (``accuracy`` on that sample). Never
+    raises for a broken submission: every problem is reported instead.
+    """
+    path = Path(path)
+    report = _Report()
+    if path.is_file() and path.suffix.lower() == ".zip":
+        with tempfile.TemporaryDirectory() as scratch:
             try:
-                model = _load_model(model_path)
-                ok(f"{MODEL_FILE} carrega (safe_mode=True)")
-            except Exception as error:  # a broken file: report, never raise
-                bad(f"{MODEL_FILE} não carrega: {type(error).__name__}: {error}")
-        if model is not None:
-            try:
-                validate_model(model)
-                ok(f"formato do modelo: entrada {model.input_shape}, saída {model.output_shape}")
+                folder = _unzip_submission(path, Path(scratch))
             except ValueError as error:
-                bad(f"formato do modelo errado: {error}")
-                model = None
-        if experiments_path.is_file():
-            try:
-                document = load_experiments(experiments_path)
-                ok(
-                    f"{EXPERIMENTS_FILE} válido: {len(document['runs'])} execuções, "
-                    f"student_id {document['student_id']!r}"
-                )
-            except (OSError, ValueError) as error:
-                bad(f"{EXPERIMENTS_FILE} inválido: {error}")
-        if model is not None:
-            accuracy = _test_accuracy(model, ok, bad, lines)
-
-    if problems:
-        lines.append(f"Corrija {len(problems)} problema(s) antes de entregar a pasta {folder}.")
+                report.bad(str(error))
+            else:
+                _check_folder(folder, report)
+    elif path.is_dir():
+        _check_folder(path, report)
     else:
-        lines.append(f"Tudo certo: a pasta {folder} está pronta para a entrega.")
+        report.bad(f"{path} não existe (passe a pasta da entrega ou o seu .zip)")
+    if report.problems:
+        report.lines.append(f"Corrija {len(report.problems)} problema(s) antes de entregar {path}.")
+    else:
+        report.lines.append(f"Tudo certo: {path} está pronto para a entrega.")
     if verbose:
-        print("\n".join(lines))
-    return {"valid": not problems, "problems": problems, "accuracy": accuracy}
+        print("\n".join(report.lines))
+    return {"valid": not report.problems, "problems": report.problems,
+            "warnings": report.warnings, "accuracy": report.accuracy, "scale": report.scale}
 
 
-def _test_accuracy(model: Any, ok: Any, bad: Any, lines: list[str]) -> float | None:
-    """Accuracy on the test split; a missing dataset is a warning, not a folder problem."""
-    from course_utils import config, datasets
+class _Report:
+    """The lines of a :func:`self_check` report and what they found."""
+
+    def __init__(self) -> None:
+        self.lines: list[str] = []
+        self.problems: list[str] = []
+        self.warnings: list[str] = []
+        self.accuracy: float | None = None
+        self.scale: str | None = None
+
+    def ok(self, text: str) -> None:
+        self.lines.append(f"✅ {text}")
+
+    def bad(self, text: str) -> None:
+        self.lines.append(f"❌ {text}")
+        self.problems.append(text)
+
+    def warn(self, text: str) -> None:
+        self.lines.append(f"⚠️ {text}")
+        self.warnings.append(text)
+
+
+def _check_folder(folder: Path, report: _Report) -> None:
+    model_path, experiments_path = folder / MODEL_FILE, folder / EXPERIMENTS_FILE
+    for file in (model_path, experiments_path):
+        if file.is_file():
+            report.ok(f"{file.name} encontrado")
+        else:
+            report.bad(f"{file.name} não encontrado em {folder.name or folder}")
+    notebooks = _notebooks_in(folder)
+    if notebooks:
+        report.ok(f"notebook encontrado: {', '.join(notebooks)}")
+    else:
+        report.warn("nenhum notebook (.ipynb) na entrega: o ponto do notebook fica zerado")
+    model = None
+    if model_path.is_file():
+        try:
+            model = _load_model(model_path)
+            report.ok(f"{MODEL_FILE} carrega (safe_mode=True)")
+        except Exception as error:  # a broken file: report, never raise
+            report.bad(f"{MODEL_FILE} não carrega: {type(error).__name__}: {error}")
+    if model is not None:
+        try:
+            validate_model(model)
+            report.ok(
+                f"formato do modelo: entrada {model.input_shape}, saída {model.output_shape}"
+            )
+        except ValueError as error:
+            report.bad(f"formato do modelo errado: {error}")
+            model = None
+    if experiments_path.is_file():
+        try:
+            document = load_experiments(experiments_path)
+            report.ok(
+                f"{EXPERIMENTS_FILE} válido: {len(document['runs'])} execuções, "
+                f"student_id {document['student_id']!r}"
+            )
+        except (OSError, ValueError) as error:
+            report.bad(f"{EXPERIMENTS_FILE} inválido: {error}")
+    if model is not None:
+        _score(model, report)
+
+
+def _score(model: Any, report: _Report) -> None:
+    """Choose the pixel scale and measure the accuracy on :func:`public_sample`."""
+    from course_utils import config
 
     try:
-        _, (x_test, y_test) = datasets.load_fashion_mnist()
-    except Exception as error:  # no data here: the folder may still be fine
-        lines.append(
-            f"⚠️ não consegui carregar o teste do Fashion-MNIST para medir a acurácia: {error}"
-        )
-        return None
+        images, labels = public_sample()
+    except Exception as error:  # no data here: the submission may still be fine
+        report.warn(f"não consegui carregar imagens do Fashion-MNIST para medir o modelo: {error}")
+        return
     try:
-        accuracy = model_accuracy(model, x_test, y_test)
+        classes = classes_by_scale(model, images)
     except Exception as error:
-        bad(f"o modelo falhou ao classificar o teste: {type(error).__name__}: {error}")
-        return None
+        report.bad(f"o modelo falhou ao classificar imagens: {type(error).__name__}: {error}")
+        return
+    report.scale, accuracies = choose_pixel_scale(classes, labels)
+    report.accuracy = accuracies[report.scale]
     mode = ", modo rápido" if config.FAST else ""
-    ok(f"acurácia no teste ({len(y_test)} imagens{mode}): {accuracy:.4f}")
-    return accuracy
+    report.ok(
+        f"acurácia em {len(labels)} imagens de treino{mode}, com {SCALE_NAMES[report.scale]}: "
+        f"{report.accuracy:.4f} (imagens que o modelo já viu: só um sinal de vida; a nota vem "
+        "de um conjunto de avaliação privado)"
+    )
+    diagnosis = scale_diagnosis(accuracies)
+    if diagnosis:
+        report.warn(diagnosis)

@@ -422,6 +422,9 @@ def test_rubric_points_follow_the_highest_threshold_reached():
     assert rubric.accuracy_points(0.1) == (0.0, None)
     assert rubric.total == 6.0 and rubric.notebook == 0.0
     assert grading.load_rubric().total == 10.0
+    table = grading.load_rubric().to_markdown().splitlines()
+    assert "| Acurácia de pelo menos 92,5 % no conjunto de avaliação privado | 7 |" in table
+    assert table[-3] == "| **Total** | **10** |"
     with pytest.raises(grading.GradingError, match="unknown section"):
         grading.parse_rubric("[bonus]\npoints = 1\n")
     with pytest.raises(grading.GradingError, match=r"in \[0, 1\] \(a fraction"):

@@ -1,0 +1,166 @@
+"""Grading a class: checks of the options, the sandbox probe, a pool of workers, progress."""
+
+from __future__ import annotations
+
+import csv
+import os
+import shutil
+import sys
+import tempfile
+import threading
+from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any, TextIO
+
+from course_utils import challenge, sandbox
+from course_utils.grading.errors import GradingError
+from course_utils.grading.evalset import load_eval_set
+from course_utils.grading.feedback import feedback_text
+from course_utils.grading.gradebook import COLUMNS, open_gradebook, write_atomic
+from course_utils.grading.rubric import load_rubric
+from course_utils.grading.runner import Context, grade_one
+from course_utils.grading.submissions import in_shard, list_submissions, parse_shard
+
+def _hidden_paths(paths: list[Path], keep: list[Path]) -> list[Path]:
+    """What to hide in the sandbox: each path's folder, or the path alone when its folder
+    holds something the sandbox needs (its work folder, Python, course_utils, the data)."""
+    hidden = []
+    for path in paths:
+        folder = path if path.is_dir() else path.parent
+        needed = any(folder == k or folder in k.parents for k in keep)
+        hidden.append(path if needed else folder)
+    return sorted(set(hidden))
+
+
+def _keep_paths(workroot: Path) -> list[Path]:
+    places = [workroot, Path(sys.prefix), Path(sys.base_prefix),
+              Path(sys.executable).resolve().parent, Path(challenge.__file__).parent,
+              Path(os.environ.get("KERAS_HOME") or os.path.expanduser("~/.keras"))]
+    if os.environ.get("COURSE_DATA_DIR"):
+        places.append(Path(os.environ["COURSE_DATA_DIR"]))
+    return [place.resolve() for place in places]
+
+
+class _Progress:
+    """One progress line on stderr (redrawn on a terminal, one line per student otherwise)."""
+
+    def __init__(self, total: int, stream: TextIO) -> None:
+        self.total, self.done, self.stream = total, 0, stream
+        self.tty = stream.isatty()
+
+    def update(self, row: dict[str, str]) -> None:
+        self.done += 1
+        width = 20
+        filled = width * self.done // max(self.total, 1)
+        bar = "#" * filled + "." * (width - filled)
+        text = (f"[{bar}] {self.done}/{self.total} {row['student']}: {row['status']} "
+                f"{row['accuracy'] or '-'} ({row['seconds']} s)")
+        end = "" if self.tty and self.done < self.total else "\n"
+        self.stream.write(("\r\033[K" if self.tty else "") + text + end)
+        self.stream.flush()
+
+
+def grade(
+    submissions: str | os.PathLike,
+    eval_set: str | os.PathLike,
+    out: str | os.PathLike,
+    workers: int | None = None,
+    timeout: float = 120.0,
+    memory_mb: int = 3072,
+    execute: bool = False,
+    notebook_timeout: float = 900.0,
+    shard: str | None = None,
+    force: bool = False,
+    rubric: str | os.PathLike | None = None,
+    stream: TextIO = sys.stderr,
+) -> dict[str, Any]:
+    """Grade every submission (of ``shard``) not yet in gradebook ``out``; see the module doc.
+
+    Returns ``{"graded": [rows], "skipped": int, "isolation": Isolation}``. Rows are
+    appended to ``out`` one by one as they finish, and each feedback file is written to
+    ``out``'s folder ``feedback/``. Ctrl-C kills the running sandboxes and keeps every
+    row already written; running again grades the rest (``force``: everything again).
+    """
+    submissions, out = Path(submissions), Path(out)
+    students = list_submissions(submissions)
+    if out.resolve().is_relative_to(submissions.resolve()):
+        raise GradingError(f"--out {out} must not be inside the submissions folder")
+    if out.is_dir():
+        raise GradingError(f"--out {out} is a folder; give a .csv file name")
+    feedback = out.parent / "feedback"
+    if submissions.resolve().is_relative_to(feedback.resolve()):
+        raise GradingError(f"the feedback folder {feedback} of --out {out} holds the "
+                           "submissions; choose another --out")
+    x, y, fingerprint = load_eval_set(eval_set)
+    rules = load_rubric(rubric)
+    workers = (os.cpu_count() or 1) if workers is None else workers
+    for option, value, least in (("--workers", workers, 1), ("--memory-mb", memory_mb, 64)):
+        if value < least:
+            raise GradingError(f"{option} must be at least {least}, got {value}")
+    for option, value in (("--timeout", timeout), ("--notebook-timeout", notebook_timeout)):
+        if not value > 0:
+            raise GradingError(f"{option} must be more than 0 seconds, got {value}")
+    if shard:
+        index = parse_shard(shard)
+        students = {s: e for s, e in students.items() if in_shard(s, index)}
+    gradebook, done = open_gradebook(out, fingerprint, force)
+    todo = {s: e for s, e in students.items() if s not in done}
+    workroot = Path(tempfile.mkdtemp(prefix="course-grade-"))
+    try:
+        feedback.mkdir(exist_ok=True)
+        hide = _hidden_paths([Path(eval_set).resolve(), out.resolve(), submissions.resolve(),
+                              feedback.resolve()], _keep_paths(workroot))
+        isolation = sandbox.probe(hide)
+        stream.write(isolation.describe() + "\n")
+        context = Context(x, y, fingerprint, rules, sandbox.Limits(timeout, memory_mb),
+                          notebook_timeout, execute, isolation, workroot, workers,
+                          threading.Event())
+        rows = _grade_all(todo, context, gradebook, feedback, stream)
+    finally:
+        gradebook.close()
+        shutil.rmtree(workroot, ignore_errors=True)
+    return {"graded": rows, "skipped": len(students) - len(todo), "isolation": isolation}
+
+
+def _grade_all(todo: dict[str, Path], context: Context, gradebook: TextIO, feedback: Path,
+               stream: TextIO) -> list[dict[str, str]]:
+    """Grade ``todo`` on a thread pool, writing each row and feedback as it finishes."""
+    writer = csv.DictWriter(gradebook, fieldnames=COLUMNS)
+    progress = _Progress(len(todo), stream)
+    rows: list[dict[str, str]] = []
+    pool = ThreadPoolExecutor(max_workers=max(1, min(context.workers, len(todo))))
+    try:
+        futures = {pool.submit(grade_one, s, e, context): s for s, e in todo.items()}
+        for future in _as_completed(futures):
+            row = future.result()
+            if row is None:
+                continue
+            write_atomic(feedback / f"{row['student']}.md",
+                          feedback_text(row, context.rubric, len(context.y)))
+            writer.writerow(row)
+            gradebook.flush()
+            os.fsync(gradebook.fileno())
+            rows.append(row)
+            progress.update(row)
+    except BaseException:
+        context.stop.set()
+        pool.shutdown(wait=False, cancel_futures=True)
+        sandbox.kill_all()
+        raise
+    finally:
+        pool.shutdown(wait=True)
+    return rows
+
+
+def _as_completed(futures: dict[Future, str]) -> Iterator[Future]:
+    """Yield the futures as they finish, waking up every 0.2 s.
+
+    Ctrl-C's signal may land on a worker thread; Python then runs its handler only when the
+    main thread next runs bytecode. A blocking ``as_completed`` would hold the
+    KeyboardInterrupt until the next submission finishes (minutes, for a slow model).
+    """
+    pending = set(futures)
+    while pending:
+        done, pending = wait(pending, timeout=0.2, return_when=FIRST_COMPLETED)
+        yield from done

@@ -71,6 +71,12 @@ def colab_like_python(tmp_path: Path) -> Path:
     return python
 
 
+def test_every_notebook_starts_with_the_same_colab_cell():
+    notebooks = sorted(ROOT.glob("notebooks/*.ipynb")) + sorted(ROOT.glob("solutions/*.ipynb"))
+    cells = {first_code_cell(path) for path in notebooks}
+    assert len(notebooks) >= 2 and cells == {build.colab_install_code()}
+
+
 @pytest.mark.skipif(shutil.which("git") is None, reason="git is not installed")
 @pytest.mark.skipif(not (ROOT / ".git").exists(), reason="not a git checkout")
 def test_colab_first_cell_installs_the_course_and_loads_a_dataset(tmp_path, colab_like_python):

@@ -11,8 +11,10 @@ Each lesson is written once, as ``solutions/NN_name.py`` in jupytext's py:percen
 * the lesson table of ``README.md`` (between its ``lessons`` markers).
 
 Output is deterministic, has no outputs or execution counts, and starts with a Colab
-badge and an install cell that does nothing outside Colab. ``course build --check``
-rebuilds in memory and lists the files that are out of date.
+badge and a setup cell (a Colab form showing only its title) that installs the course in
+Colab and imports TensorFlow without its start-up noise. A cell holding only commented
+``exK.hint()``/``exK.solution()`` calls becomes the same help cell in every lesson.
+``course build --check`` rebuilds in memory and lists the files that are out of date.
 """
 
 from __future__ import annotations
@@ -40,6 +42,8 @@ README_START = "<!-- lessons:start -->"
 README_END = "<!-- lessons:end -->"
 KERNELSPEC = {"display_name": "Python 3", "language": "python", "name": "python3"}
 STUB_COMMENT = "  # seu código aqui"
+SETUP_TITLE = "Preparação do ambiente (rode esta célula primeiro)"
+HELP_LINE = re.compile(r"^#\s*(ex\d+)\.(?:hint|solution)\(\d*\)\s*(?:#.*)?$")
 
 
 class BuildError(ValueError):
@@ -69,10 +73,16 @@ def colab_badge(notebook: str) -> str:
 
 
 def colab_install_code() -> str:
-    """Code of the first cell: in Colab, clone the course and install course_utils."""
+    """Code of the first cell: in Colab, install course_utils; everywhere, import TF quietly.
+
+    Its first line is a Colab form title: with the cell's ``cellView: form`` metadata, Colab
+    shows only that title, so the lesson's own title is the first text a student reads.
+    """
     return textwrap.dedent(
         f"""\
-        # Só no Google Colab: baixa o curso e instala course_utils. Fora do Colab não faz nada.
+        # @title {SETUP_TITLE}
+        # No Google Colab, baixa o curso e instala course_utils. Em qualquer máquina, importa o
+        # TensorFlow sem as mensagens de inicialização que ele escreve quando não há GPU.
         import os
         import subprocess
         import sys
@@ -84,7 +94,39 @@ def colab_install_code() -> str:
                                 "https://github.com/{REPOSITORY}.git", COURSE_DIR], check=True)
             subprocess.run([sys.executable, "-m", "pip", "install", "-q", "-e", COURSE_DIR],
                            check=True)
-            sys.path.insert(0, COURSE_DIR)"""
+            sys.path.insert(0, COURSE_DIR)
+
+        from course_utils.quiet import import_tensorflow
+
+        import_tensorflow()"""
+    )
+
+
+def setup_cell() -> nbformat.NotebookNode:
+    """The install cell, as a Colab form that shows only its title."""
+    cell = nbformat.v4.new_code_cell(colab_install_code())
+    cell.metadata["cellView"] = "form"
+    return cell
+
+
+def help_cell_exercise(source: str) -> str | None:
+    """``"exK"`` if a code cell only holds commented ``exK.hint()``/``exK.solution()`` calls."""
+    matches = [HELP_LINE.match(line) for line in source.strip().splitlines()]
+    if not matches or not all(matches):
+        return None
+    names = {match.group(1) for match in matches if match}
+    return names.pop() if len(names) == 1 else None
+
+
+def help_cell_code(exercise: str) -> str:
+    """The help cell under every exercise: a one-line reminder, then the calls to uncomment."""
+    return "\n".join(
+        [
+            "# Travou? Apague o # de uma linha abaixo e rode a célula.",
+            f"# {exercise}.hint()      # a ideia",
+            f"# {exercise}.hint(2)     # um passo mais perto da resposta",
+            f"# {exercise}.solution()  # o código da resposta",
+        ]
     )
 
 
@@ -193,6 +235,11 @@ def build_lesson(source: Path) -> tuple[str, str, dict[str, str]]:
             if SOLUTION_TAG not in tags:
                 student_cells.append(nbformat.v4.new_markdown_cell(cell.source))
             continue
+        help_for = help_cell_exercise(cell.source)
+        if help_for:
+            teacher_cells.append(nbformat.v4.new_code_cell(help_cell_code(help_for)))
+            student_cells.append(nbformat.v4.new_code_cell(help_cell_code(help_for)))
+            continue
         parts = split_blocks(cell.source, where)
         teacher_source = render(parts, student=False, where=where)
         teacher_cells.append(nbformat.v4.new_code_cell(teacher_source))
@@ -206,7 +253,7 @@ def build_lesson(source: Path) -> tuple[str, str, dict[str, str]]:
     for path, cells in ((solution_path, teacher_cells), (student_path, student_cells)):
         header = [
             nbformat.v4.new_markdown_cell(colab_badge(path)),
-            nbformat.v4.new_code_cell(colab_install_code()),
+            setup_cell(),
         ]
         notebook = _new_notebook(header + cells, f"solutions/{source.name}")
         notebooks.append(nbformat.writes(notebook) + "\n")

@@ -91,16 +91,52 @@ def test_notebooks_have_colab_header_kernelspec_and_no_outputs(repo):
         notebook = read(path)
         assert build.colab_url(str(path.relative_to(repo))) in notebook.cells[0].source
         assert "google.colab" in notebook.cells[1].source
+        assert notebook.cells[1].source.startswith(f"# @title {build.SETUP_TITLE}\n")
+        assert notebook.cells[1].metadata["cellView"] == "form"
+        assert notebook.cells[2].source.startswith("# 01 · Demonstração")
         assert notebook.metadata.kernelspec.name == "python3"
         for cell in notebook.cells:
             if cell.cell_type == "code":
                 assert cell.outputs == [] and cell.execution_count is None
 
 
-def test_colab_cell_is_valid_python_that_does_nothing_outside_colab():
+def test_colab_cell_is_valid_python_that_only_imports_tensorflow_outside_colab():
     namespace: dict = {}
     exec(build.colab_install_code(), namespace)
     assert "COURSE_DIR" not in namespace
+    assert "import_tensorflow" in namespace
+
+
+@pytest.mark.parametrize(
+    "source, exercise",
+    [
+        ("# ex1.hint()\n# ex1.solution()", "ex1"),
+        ("# ex12.hint()\n# ex12.hint(2)\n#ex12.solution()\n", "ex12"),
+        ("# ex3.solution()  # só se travar", "ex3"),
+        ("# ex1.hint()\n# ex2.solution()", None),
+        ("# ex1.hint()\nprint(1)", None),
+        ("ex1.hint()", None),
+        ("", None),
+    ],
+)
+def test_help_cells_are_recognised(source, exercise):
+    assert build.help_cell_exercise(source) == exercise
+
+
+def test_every_help_cell_becomes_the_same_reminder_in_both_notebooks(repo):
+    lesson = LESSON.replace(
+        'print("check")\n', 'print("check")\n\n# %%\n# ex1.hint()\n# ex1.solution()\n'
+    )
+    (repo / "solutions" / "01_demo.py").write_text(lesson, encoding="utf-8")
+    build.build(repo)
+    for folder in ("notebooks", "solutions"):
+        sources = code_sources(read(repo / folder / "01_demo.ipynb"))
+        assert build.help_cell_code("ex1") in sources
+    reminder = build.help_cell_code("ex1").splitlines()
+    assert reminder[0].startswith("# Travou?")
+    assert [line.split("#")[1].strip() for line in reminder[1:]] == [
+        "ex1.hint()", "ex1.hint(2)", "ex1.solution()"
+    ]
 
 
 def test_solutions_json_holds_whole_cells_by_key(repo):

@@ -18,6 +18,7 @@ from course_utils.grading.errors import GradingError
 from course_utils.grading.evalset import load_eval_set
 from course_utils.grading.feedback import feedback_text
 from course_utils.grading.gradebook import COLUMNS, open_gradebook, write_atomic
+from course_utils.grading.modelfile import require_safe_keras
 from course_utils.grading.rubric import load_rubric
 from course_utils.grading.runner import Context, grade_one
 from course_utils.grading.submissions import in_shard, list_submissions, parse_shard
@@ -94,6 +95,7 @@ def grade(
                            "submissions; choose another --out")
     x, y, fingerprint = load_eval_set(eval_set)
     rules = load_rubric(rubric)
+    require_safe_keras()
     workers = (os.cpu_count() or 1) if workers is None else workers
     for option, value, least in (("--workers", workers, 1), ("--memory-mb", memory_mb, 64)):
         if value < least:

@@ -12,8 +12,10 @@ _STATUS_PT = {
                        "links ou tamanho excessivo)",
     "invalid_model": f"{challenge.MODEL_FILE} não é um modelo Keras que carrega "
                      "(salve com model.save('model.keras'))",
-    "rejected_model": "o modelo usa camadas fora da lista permitida (Lambda ou classes "
-                      "próprias); use só camadas prontas do Keras",
+    "rejected_model": "o arquivo do modelo foi recusado antes de carregar: camadas fora da "
+                      "lista permitida (Lambda ou classes próprias) ou algo que model.save "
+                      "não grava (caminhos de arquivo, links, arquivos extras); use só "
+                      "camadas prontas do Keras e salve com model.save('model.keras')",
     "timeout": "o modelo demorou demais para carregar e classificar as imagens",
     "out_of_memory": "o modelo usou memória demais",
     "crashed": "o processo do modelo terminou sem resposta",

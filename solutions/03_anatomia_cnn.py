@@ -469,7 +469,7 @@ except ValueError as error:
 # ## A cabeça: camadas densas e softmax
 #
 # A parte final da rede é um classificador comum: uma ou mais camadas densas (totalmente
-# conectadas, *fully connected*, FC) e uma última com um neurônio por classe e ativação
+# conectadas, *fully connected*) e uma última com um neurônio por classe e ativação
 # softmax (como nos slides do IFCE):
 #
 # $$\mathrm{softmax}(z)_i = \frac{e^{z_i}}{\sum_j e^{z_j}}$$
@@ -792,8 +792,8 @@ print(f"fc1 depois de GlobalMaxPooling2D: {fc1_gmp.count_params():,} parâmetros
 #   gigante, `Flatten` e `GlobalMaxPooling2D`, a VGG16.
 # - Saulo Oliveira. *08 — Redes Convolucionais*, Aprendizagem Profunda, PPGCC/IFCE, 2023.1
 #   (slides): campo receptivo local, compartilhamento de parâmetros, $K$, $F$, $S$, $P$ e a
-#   fórmula de $W_2$, *pooling*, FC + softmax e a tabela da VGG16 (com o total corrigido
-#   acima).
+#   fórmula de $W_2$, *pooling*, camadas densas + softmax e a tabela da VGG16 (com o total
+#   corrigido acima).
 # - *Camadas convolucionais e Dropout* (tópico opcional de uma disciplina universitária):
 #   convolução contra camada densa, o detector de olhos que funciona em qualquer posição,
 #   ReLU nos mapas e *pooling*.

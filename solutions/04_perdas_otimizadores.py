@@ -11,10 +11,12 @@
 #   obter exatamente os valores de `keras.losses`;
 # - entender o corte (*clipping*) das probabilidades em $10^{-7}$ e o `from_logits=True`;
 # - escolher a perda certa para cada problema;
-# - implementar descida do gradiente (lote completo e mini-lote), Momentum, AdaGrad,
+# - implementar descida do gradiente (lote completo e mini-lote), *momentum*, AdaGrad,
 #   RMSProp e Adam, e conferi-los passo a passo com `keras.optimizers`;
-# - ver a trajetória de cada otimizador numa superfície de perda e comparar todos num
-#   treino de verdade com o MNIST.
+# - ver a perda a cada passo para várias taxas de aprendizado e mexer na taxa você mesmo;
+# - ver a trajetória de cada otimizador num vale mal condicionado, onde o *momentum* e os
+#   métodos adaptativos mostram para que servem, e comparar todos num treino de verdade
+#   com o MNIST.
 
 # %%
 import keras
@@ -35,7 +37,7 @@ print(config.fast_mode_line())
 # resposta certa $y$. A **perda** (*loss*) é um número que resume a distância entre os dois
 # em todo o lote: zero quando a rede acerta tudo, grande quando erra muito. Treinar é
 # procurar os pesos que deixam esse número pequeno. Cada tipo de problema pede uma perda
-# diferente; veremos as três do relatório da aula 002.
+# diferente; veremos as três do relatório do bootcamp LAMIA (ver as Fontes, no fim).
 #
 # ### Erro quadrático médio (MSE)
 #
@@ -76,7 +78,7 @@ print("iguais?", np.allclose(mse_numpy, mse_keras))
 # ### Entropia cruzada binária
 #
 # Numa classificação com duas classes (spam ou não, pneumonia ou não), a última camada
-# tem um neurônio com sigmoid, que dá $p = P(y = 1)$. A perda para um exemplo é menos o
+# tem um neurônio com sigmoide, que dá $p = P(y = 1)$. A perda para um exemplo é menos o
 # logaritmo da probabilidade que a rede deu à classe **certa**: $-\log p$ se $y = 1$ e
 # $-\log(1 - p)$ se $y = 0$. A fórmula junta os dois casos (um dos termos sempre some) e
 # tira a média:
@@ -165,9 +167,9 @@ print("-log(eps) em float64:    ", -np.log(eps))
 #
 # ### Logits e `from_logits=True`
 #
-# Muitas vezes a última camada fica **sem** sigmoid: ela devolve um número real $z$, o
+# Muitas vezes a última camada fica **sem** sigmoide: ela devolve um número real $z$, o
 # **logit**, e $p = \sigma(z) = 1 / (1 + e^{-z})$. Passando `from_logits=True`, a perda
-# aplica a sigmoid por dentro, com uma fórmula equivalente que nunca calcula $\log 0$:
+# aplica a sigmoide por dentro, com uma fórmula equivalente que nunca calcula $\log 0$:
 #
 # $$-\big[y \log \sigma(z) + (1 - y) \log(1 - \sigma(z))\big]
 #   = \max(z, 0) - z\,y + \log\big(1 + e^{-|z|}\big)$$
@@ -178,21 +180,21 @@ y_true = np.array([1.0, 0.0, 0.0, 1.0])
 bce_logits = np.mean(np.maximum(z, 0) - z * y_true + np.log1p(np.exp(-np.abs(z))))
 sigmoid = 1 / (1 + np.exp(-z))
 print("fórmula dos logits:           ", bce_logits)
-print("sigmoid e depois a fórmula:   ", -np.mean(y_true * np.log(sigmoid)
+print("sigmoide e depois a fórmula:  ", -np.mean(y_true * np.log(sigmoid)
                                             + (1 - y_true) * np.log(1 - sigmoid)))
 print("Keras, from_logits=True:      ",
       float(keras.losses.BinaryCrossentropy(from_logits=True)(y_true, z)))
 
 # %% [markdown]
 # Os três coincidem. A vantagem aparece quando a rede erra feio: um logit $z = 20$ para um
-# exemplo de classe 0. A perda exata é quase 20, mas em `float32` a sigmoid de 20 já é
+# exemplo de classe 0. A perda exata é quase 20, mas em `float32` a sigmoide de 20 já é
 # exatamente 1, e o caminho pelas probabilidades bate no corte:
 
 # %%
 z_big = np.array([20.0])
 y_zero = np.array([0.0])
 p_big = (1 / (1 + np.exp(-z_big))).astype("float32")
-print("sigmoid(20) em float32:", p_big[0])
+print("sigmoide(20) em float32:", p_big[0])
 print("perda pelas probabilidades:", float(keras.losses.BinaryCrossentropy()(y_zero, p_big)))
 print("perda pelos logits:        ",
       float(keras.losses.BinaryCrossentropy(from_logits=True)(y_zero, z_big)))
@@ -205,13 +207,13 @@ print("perda pelos logits:        ",
 # ### Entropia cruzada categórica
 #
 # Com $K$ classes, a última camada tem $K$ neurônios e uma **softmax**, que transforma os
-# logits $z$ em probabilidades positivas que somam 1 (aula 003):
+# logits $z$ em probabilidades positivas que somam 1 (como nos slides do IFCE):
 #
 # $$\mathrm{softmax}(z)_k = \frac{e^{z_k}}{\sum_{j=1}^{K} e^{z_j}}$$
 #
 # O rótulo vira um vetor *one-hot* $y$ (1 na classe certa, 0 nas outras) e a perda de um
 # exemplo é $-\sum_k y_k \log \hat{y}_k$, ou seja, de novo, menos o log da probabilidade da
-# classe certa. O relatório da aula 002 escreve a soma sobre os $N$ exemplos; o Keras, por
+# classe certa. O relatório do bootcamp LAMIA escreve a soma sobre os $N$ exemplos; o Keras, por
 # padrão, divide por $N$ (a média), como nas outras perdas:
 #
 # $$\mathrm{CCE} = -\frac{1}{N} \sum_{i=1}^{N} \sum_{k=1}^{K} y_{ik} \log \hat{y}_{ik}$$
@@ -275,12 +277,12 @@ print("esparsa+logits, Keras:",
 # `"categorical_crossentropy"` ou `"sparse_categorical_crossentropy"`.
 #
 # 1. prever o preço de um imóvel, em reais (uma saída sem ativação);
-# 2. pneumonia ou normal num raio-X (1 neurônio com sigmoid);
+# 2. pneumonia ou normal num raio-X (1 neurônio com sigmoide);
 # 3. o dígito do MNIST com os rótulos inteiros de `load_mnist` (10 neurônios com softmax);
 # 4. a classe do CIFAR-10 com rótulos one-hot de `keras.utils.to_categorical`
 #    (10 neurônios com softmax);
 # 5. que objetos aparecem numa foto, entre gato, cachorro e carro, podendo aparecer vários
-#    (3 neurônios com sigmoid, rótulos como `[1, 0, 1]`).
+#    (3 neurônios com sigmoide, rótulos como `[1, 0, 1]`).
 
 # %%
 # BEGIN SOLUTION ex2
@@ -300,7 +302,7 @@ ex2.check((loss_price, loss_xray, loss_mnist, loss_cifar, loss_objects))
 # O problema 5 é o que mais engana: com softmax as classes competem (se o gato sobe, o
 # cachorro desce), o que só faz sentido quando cada foto tem exatamente uma classe. Com
 # várias respostas certas ao mesmo tempo, cada saída é uma pergunta de sim ou não
-# independente: uma sigmoid e uma entropia cruzada binária por saída, e o Keras tira a
+# independente: uma sigmoide e uma entropia cruzada binária por saída, e o Keras tira a
 # média delas.
 
 # %% [markdown]
@@ -354,22 +356,32 @@ print("TensorFlow:     ", tape.gradient(loss_tf, theta_var).numpy())
 
 # %% [markdown]
 # A **descida do gradiente** (*gradient descent*, GD) dá passos contra o gradiente, que
-# aponta para onde a perda mais cresce (aula 003):
+# aponta para onde a perda mais cresce (slides do IFCE):
 #
 # $$\theta^{(t+1)} = \theta^{(t)} - \eta\, \nabla J(\theta^{(t)})$$
 #
 # $\eta$ é a **taxa de aprendizado** (*learning rate*). `optim.SGD` do `course_utils` faz
 # esse passo, e `optim.run` repete-o e guarda todos os pontos visitados. A taxa importa
 # muito: pequena demais, a perda mal sai do lugar; grande demais, os passos passam do
-# vale e a perda explode.
+# vale e a perda explode. A figura mostra a perda a cada passo para quatro taxas:
 
 # %%
-for lr in [0.001, 0.025, 0.03]:
+fig, ax = plt.subplots(figsize=(7.5, 4.2))
+for lr in [0.001, 0.01, 0.025, 0.03]:
     path = optim.run(optim.SGD(learning_rate=lr), gradient, THETA0, steps=30)
+    ax.plot([loss(t) for t in path], "o-", markersize=3, label=f"taxa {lr}")
     print(f"taxa {lr}: perda depois de 30 passos = {loss(path[-1]):.4g}")
+ax.set_yscale("log")
+ax.set_xlabel("passo")
+ax.set_ylabel("perda MSE (escala log)")
+ax.set_title("A mesma descida do gradiente com quatro taxas de aprendizado")
+ax.legend()
+fig.tight_layout()
 
 # %% [markdown]
-# Por que 0,03 já explode? A perda é muito mais sensível a $w$ do que a $b$: $w$ multiplica
+# Com 0,001 a perda desce devagar; com 0,01 ela cai depressa nos primeiros passos e depois
+# quase para; com 0,025 termina mais baixo; com 0,03 ela **sobe** a cada passo. Por que
+# 0,03 já explode, se 0,025 funciona? E por que 0,01 para de descer? A perda é muito mais sensível a $w$ do que a $b$: $w$ multiplica
 # $x$, que chega a 10, e $b$ multiplica 1. A curvatura da perda na direção de cada
 # parâmetro é $2\,\overline{x^2}$ para $w$ e $2$ para $b$:
 
@@ -384,8 +396,10 @@ print("maior taxa estável em w, 2 / curvatura: %.4f" % (2 / curvature_w))
 # $\eta > 2/c$, esse fator passa de $-1$ e o erro cresce a cada passo, trocando de sinal.
 # A célula acima mostra que o limite para $w$ fica entre 0,025 e 0,03. A taxa precisa ser
 # pequena para a direção íngreme ($w$) não oscilar para fora, e com essa taxa a direção
-# suave ($b$) anda devagar. As curvas de nível da perda são elipses
-# compridas, e esse é exatamente o problema que os otimizadores das próximas seções
+# suave ($b$) anda devagar: em $b$, cada passo multiplica o erro por $1 - 2\eta$, que com
+# $\eta = 0{,}01$ é 0,98. É por isso que a curva de 0,01 quase para: o erro em $w$ já
+# sumiu, e o que resta, em $b$, encolhe só 2 % por passo. As curvas de nível da perda são
+# elipses compridas, e esse é exatamente o problema que os otimizadores das próximas seções
 # atacam.
 #
 # ### Lote completo (GD) × mini-lote (SGD)
@@ -485,28 +499,32 @@ for step, (a, b) in enumerate(zip(mine, theirs), 1):
 # As diferenças que sobram são do `float32` do Keras. Daqui em diante, cada otimizador
 # novo passa pela mesma conferência.
 #
-# ## Momentum
+# ## *Momentum*
 #
 # Na figura da superfície de perda (mais adiante) você vai ver o GD ziguezagueando entre
-# as paredes do vale e andando devagar no fundo dele. O **momento** (*momentum*) resolve
-# isso com a ideia de uma bola rolando: ela acumula velocidade na direção em que os
-# gradientes concordam (o fundo do vale) e as oscilações, que trocam de sinal a cada
-# passo, se cancelam. Na convenção do Keras:
+# as paredes do vale e andando devagar no fundo dele. O *momentum* resolve isso com a
+# ideia de uma bola rolando: ela acumula velocidade na direção em que os gradientes
+# concordam (o fundo do vale) e as oscilações, que trocam de sinal a cada passo, se
+# cancelam. Na convenção do Keras:
 #
 # $$v \leftarrow \mu\, v - \eta\, g, \qquad \theta \leftarrow \theta + v$$
 #
-# com $g$ o gradiente, $v$ a velocidade (começa em zero) e $\mu$ o momento, tipicamente
-# 0,9. Desenrolando, $v$ é uma soma de **todos** os gradientes passados, com peso que cai
-# como $\mu^k$: $v^{(t)} = -\eta \sum_{k \le t} \mu^{t-k} g^{(k)}$.
+# com $g$ o gradiente, $v$ a velocidade (começa em zero) e $\mu$ o coeficiente de
+# *momentum*, tipicamente 0,9. Desenrolando, $v$ é uma soma de **todos** os gradientes
+# passados, com peso que cai como $\mu^k$: $v^{(t)} = -\eta \sum_{k \le t} \mu^{t-k} g^{(k)}$.
 #
-# **Uma correção na aula 003.** O slide escreve o passo como
-# $\theta^{(t+1)} = \theta^{(t)} - \eta \nabla J(\theta^{(t)}) + \alpha \nabla
-# J(\theta^{(t-1)})$: soma o **gradiente** anterior, e com sinal de mais (o que empurraria
-# morro acima). O momento soma o **passo** anterior:
+# **Duas correções nos slides do IFCE.** Primeiro, o nome: os slides dizem que o método
+# "pega emprestado a ideia do momento de uma força" da Física. Momento de uma força é o
+# torque, o que faz um corpo girar; a ideia aqui é outra, a **quantidade de movimento**
+# (massa × velocidade, que em inglês também se chama *momentum*): a bola em movimento
+# tende a continuar andando na mesma direção. Segundo, a fórmula: o slide escreve o passo
+# como $\theta^{(t+1)} = \theta^{(t)} - \eta \nabla J(\theta^{(t)}) + \alpha \nabla
+# J(\theta^{(t-1)})$, que soma o **gradiente** anterior, e com sinal de mais (o que
+# empurraria morro acima). O *momentum* soma o **passo** anterior:
 # $\theta^{(t+1)} = \theta^{(t)} - \eta\, g^{(t)} + \mu\,(\theta^{(t)} - \theta^{(t-1)})$,
 # que é a regra acima escrita sem $v$.
 #
-# ### Exercício 3 · Um passo com momento
+# ### Exercício 3 · Um passo com *momentum*
 #
 # Complete a função: recebe $\theta$, o gradiente, a velocidade atual, $\eta$ e $\mu$, e
 # devolve a tupla `(theta_novo, velocity_nova)`, na convenção do Keras. Não altere os
@@ -516,7 +534,7 @@ for step, (a, b) in enumerate(zip(mine, theirs), 1):
 
 # %%
 def momentum_step(theta, grad, velocity, learning_rate, momentum):
-    """Um passo de SGD com momento: devolve (theta, velocity) atualizados."""
+    """Um passo de SGD com momentum: devolve (theta, velocity) atualizados."""
     # BEGIN SOLUTION ex3
     velocity = momentum * velocity - learning_rate * grad
     return theta + velocity, velocity
@@ -538,7 +556,7 @@ compare_with_keras(optim.SGD(0.008, momentum=0.9), keras.optimizers.SGD(0.008, m
 # %% [markdown]
 # ## AdaGrad
 #
-# O momento não resolve o problema de fundo: uma só taxa $\eta$ para parâmetros com
+# O *momentum* não resolve o problema de fundo: uma só taxa $\eta$ para parâmetros com
 # curvaturas muito diferentes. O **AdaGrad** (*adaptive gradient*) dá a cada parâmetro a
 # sua própria taxa: guarda a soma $r$ dos gradientes ao quadrado daquele parâmetro e
 # divide o passo por $\sqrt{r}$. Quem recebe gradientes grandes passa a dar passos menores,
@@ -546,8 +564,8 @@ compare_with_keras(optim.SGD(0.008, momentum=0.9), keras.optimizers.SGD(0.008, m
 #
 # $$r \leftarrow r + g^2, \qquad \theta \leftarrow \theta - \frac{\eta}{\sqrt{r + \varepsilon}}\, g$$
 #
-# (tudo elemento a elemento). A aula 003 escreve $\frac{\eta}{\varepsilon + \sqrt{r}}$ e
-# começa com $r = 0$, como o artigo original. O Keras difere em dois detalhes: põe
+# (tudo elemento a elemento). Os slides do IFCE escrevem
+# $\frac{\eta}{\varepsilon + \sqrt{r}}$ e começam com $r = 0$, como o artigo original. O Keras difere em dois detalhes: põe
 # $\varepsilon$ **dentro** da raiz e começa o acumulador em `initial_accumulator_value`:
 
 # %%
@@ -594,7 +612,7 @@ compare_with_keras(optim.Adagrad(lr_adagrad, initial_accumulator_value=0.0),
                    keras.optimizers.Adagrad(lr_adagrad, initial_accumulator_value=0.0));
 
 # %% [markdown]
-# O ponto fraco do AdaGrad, que a aula 003 aponta: $r$ só cresce, então a taxa efetiva
+# O ponto fraco do AdaGrad, que os slides do IFCE apontam: $r$ só cresce, então a taxa efetiva
 # $\eta / \sqrt{r}$ de cada parâmetro só diminui, e o treino pode parar antes de chegar.
 
 # %%
@@ -614,8 +632,8 @@ for steps in [1, 10, 100]:
 # $$r \leftarrow \rho\, r + (1 - \rho)\, g^2, \qquad
 #   \theta \leftarrow \theta - \frac{\eta}{\sqrt{r + \varepsilon}}\, g$$
 #
-# A aula 003 chama o fator de $\beta$ e põe $\varepsilon$ fora da raiz; o Keras o chama de
-# `rho`, põe $\varepsilon$ dentro da raiz e tem ainda duas opções desligadas por padrão
+# Os slides do IFCE chamam o fator de $\beta$ e põem $\varepsilon$ fora da raiz; o Keras
+# o chama de `rho`, põe $\varepsilon$ dentro da raiz e tem ainda duas opções desligadas por padrão
 # (`momentum` e `centered`), que não usamos:
 
 # %%
@@ -628,10 +646,10 @@ compare_with_keras(optim.RMSprop(0.1), keras.optimizers.RMSprop(0.1));
 # ## Adam
 #
 # O **Adam** (*adaptive moment estimation*) junta os dois: uma média móvel $m$ dos
-# gradientes (o momento) e uma média móvel $v$ dos gradientes ao quadrado (o RMSProp). O
+# gradientes (o *momentum*) e uma média móvel $v$ dos gradientes ao quadrado (o RMSProp). O
 # passo é $m$ dividido por $\sqrt{v}$.
 #
-# **A fórmula da aula 003 está embaralhada.** O slide escreve
+# **A fórmula dos slides do IFCE está embaralhada.** O slide escreve
 #
 # $$r^{(t)} = \beta_1 r^{(t-1)} + (1 - \beta_1)\, g, \quad
 #   m^{(t)} = \beta_2 m^{(t-1)} + (1 - \beta_2)\, g^2, \quad
@@ -752,10 +770,9 @@ compare_with_keras(optim.Adam(lr_adam, beta_2=beta_2_exact),
 #
 # ## Trajetórias na superfície de perda
 #
-# Agora os seis lado a lado, no mesmo problema, partindo do mesmo ponto e com o mesmo
-# número de passos. Cada um usa uma taxa de aprendizado razoável para ele (as mesmas das
-# conferências acima); as curvas de nível são da perda $J(w, b)$ e a estrela marca o
-# mínimo.
+# Primeiro, os seis lado a lado no problema da regressão, partindo do mesmo ponto e com o
+# mesmo número de passos, cada um com a taxa das conferências acima. As curvas de nível são
+# da perda $J(w, b)$ e a estrela marca o mínimo.
 
 # %%
 STEPS = 50
@@ -787,7 +804,7 @@ for ax in axes[1]:
     ax.set_xlabel("w (inclinação)")
 for ax in axes[:, 0]:
     ax.set_ylabel("b (viés)")
-fig.suptitle(f"{STEPS} passos de cada otimizador na superfície de perda")
+fig.suptitle(f"{STEPS} passos de cada otimizador na superfície de perda da regressão")
 fig.tight_layout()
 
 # %% [markdown]
@@ -800,34 +817,172 @@ fig.tight_layout()
 # - **Momentum**: os ziguezagues se cancelam e a velocidade acumulada ao longo do vale o
 #   leva longe; passa do ponto e volta, como a bola da analogia.
 # - **AdaGrad** e **RMSProp**: dividir por $\sqrt{r}$ equaliza os dois parâmetros, e o
-#   caminho sai em diagonal, sem ziguezague. Como o passo de cada parâmetro fica limitado
-#   a algo da ordem de $\eta$, eles andam em ritmo regular e não chegam ao mínimo nesses
-#   passos; o AdaGrad ainda desacelera com o tempo (os pontos vão ficando mais juntos).
-# - **Adam**: momento mais taxas por parâmetro; faz uma curva suave, passa um pouco do
-#   ponto e volta ao mínimo.
+#   caminho sai em diagonal, sem ziguezague.
+# - **Adam**: *momentum* mais taxas por parâmetro; faz uma curva suave, passa um pouco do
+#   ponto e volta.
 #
-# A mesma comparação, como perda por passo:
+# Mas repare nas perdas finais: aqui o GD não fica atrás, e pode até ganhar. Este vale é
+# pouco alongado (a razão entre as curvaturas, medida acima, é de algumas dezenas), a perda
+# é dominada pelo erro em $w$, que o GD corrige depressa, e as taxas foram escolhidas à mão.
+# Para ver a vantagem que os outros prometem, precisamos de um problema mais difícil e de
+# uma comparação justa.
+#
+# ### Um vale mal condicionado
+#
+# Um vale **mal condicionado** é muito mais íngreme numa direção do que na outra. O mais
+# simples tem duas curvaturas, 1 e 50:
+#
+# $$J(\theta_1, \theta_2) = \tfrac{1}{2}\left(\theta_1^2 + 50\, \theta_2^2\right),
+#   \qquad \nabla J = (\theta_1,\; 50\, \theta_2)$$
+#
+# O mínimo é $(0, 0)$ e partimos de $(-9, 1)$, longe ao longo do fundo do vale. Para que
+# nenhum otimizador perca por causa de uma taxa mal escolhida, cada um experimenta 25 taxas
+# de aprendizado entre 0,001 e 1 e fica com a que deixa a perda mais baixa depois de 60
+# passos.
 
 # %%
-fig, ax = plt.subplots(figsize=(7.5, 4.5))
-for name, path in runs.items():
-    ax.plot([loss(t) - loss(theta_best) for t in path], label=name)
+CURVATURES = np.array([1.0, 50.0])
+VALLEY_START = np.array([-9.0, 1.0])
+VALLEY_STEPS = 60
+
+
+def valley_loss(theta):
+    """Perda do vale: metade da soma das curvaturas vezes os parâmetros ao quadrado."""
+    return 0.5 * np.sum(CURVATURES * np.asarray(theta) ** 2, axis=-1)
+
+
+def valley_gradient(theta):
+    """Gradiente da perda do vale: cada parâmetro vezes a sua curvatura."""
+    return CURVATURES * theta
+
+
+valley_optimizers = {
+    "GD": lambda lr: optim.SGD(lr),
+    "Momentum": lambda lr: optim.SGD(lr, momentum=0.9),
+    "AdaGrad": lambda lr: optim.Adagrad(lr),
+    "RMSProp": lambda lr: optim.RMSprop(lr),
+    "Adam": lambda lr: optim.Adam(lr),
+}
+
+
+def valley_run(name, learning_rate, steps=VALLEY_STEPS):
+    """Pontos visitados por um otimizador no vale; uma taxa grande demais pode divergir."""
+    with np.errstate(over="ignore", invalid="ignore"):
+        return optim.run(valley_optimizers[name](learning_rate), valley_gradient,
+                         VALLEY_START, steps)
+
+
+def final_loss(path):
+    """Perda no último ponto; infinito quando o caminho divergiu."""
+    value = valley_loss(path[-1])
+    return value if np.isfinite(value) else np.inf
+
+
+rates = np.geomspace(0.001, 1, 25)
+best_rate = {name: min(rates, key=lambda lr: final_loss(valley_run(name, lr)))
+             for name in valley_optimizers}
+valley_paths = {name: valley_run(name, lr) for name, lr in best_rate.items()}
+for name, path in valley_paths.items():
+    print(f"{name:<9} melhor taxa {best_rate[name]:.3g}   "
+          f"perda depois de {VALLEY_STEPS} passos: {final_loss(path):.2e}")
+
+# %%
+t1, t2 = np.meshgrid(np.linspace(-10, 2, 200), np.linspace(-1.6, 1.6, 200))
+valley_surface = valley_loss(np.stack([t1, t2], axis=-1))
+valley_levels = np.geomspace(0.01, valley_surface.max(), 15)
+
+
+def draw_valley_path(ax, path, title):
+    """Curvas de nível do vale, o caminho de um otimizador e o mínimo."""
+    ax.contour(t1, t2, valley_surface, levels=valley_levels, cmap="viridis", linewidths=0.7)
+    shown = path[np.all(np.abs(path) < 50, axis=1)]  # um caminho que diverge sai da figura
+    ax.plot(shown[:, 0], shown[:, 1], ".-", color="tab:red", markersize=3, linewidth=1)
+    ax.plot(0, 0, "k*", markersize=12)
+    ax.set_xlim(-10, 2)
+    ax.set_ylim(-1.6, 1.6)
+    ax.set_title(title)
+
+
+fig, axes = plt.subplots(2, 3, figsize=(13, 6.5))
+for ax, (name, path) in zip(axes.flat, valley_paths.items()):
+    draw_valley_path(ax, path, f"{name} (taxa {best_rate[name]:.3g})\n"
+                               f"perda final {final_loss(path):.1e}")
+ax = axes.flat[-1]
+for name, path in valley_paths.items():
+    ax.plot(valley_loss(path), label=name)
 ax.set_yscale("log")
 ax.set_xlabel("passo")
-ax.set_ylabel("perda − perda mínima (escala log)")
-ax.set_title("Quanto falta para o mínimo, passo a passo")
+ax.set_ylabel("perda (escala log)")
+ax.set_title("Perda a cada passo")
 ax.legend(fontsize=8)
+for ax in axes[1, :2]:
+    ax.set_xlabel("θ₁ (direção suave)")
+for ax in axes[:, 0]:
+    ax.set_ylabel("θ₂ (direção íngreme)")
+fig.suptitle(f"Cada otimizador com a sua melhor taxa, {VALLEY_STEPS} passos no vale")
 fig.tight_layout()
 
 # %% [markdown]
-# Medida pela perda, a corrida é mais equilibrada do que a figura sugere. A perda é
-# dominada pelo erro em $w$, a direção íngreme, que o GD corrige depressa; o que falta a
-# ele é o caminho em $b$, que pesa pouco na perda. Momentum e Adam passam mais perto do
-# mínimo, mas oscilam em volta dele; AdaGrad e RMSProp descem de forma regular.
+# Agora a diferença aparece:
 #
-# Não leve o ranking ao pé da letra: cada otimizador depende da taxa de aprendizado
-# escolhida, e num problema de dois parâmetros é fácil ajustá-las. O que vale guardar é o
-# comportamento de cada um, que reaparece em redes de verdade.
+# - **GD**: a taxa tem de ficar abaixo de $2/50 = 0{,}04$, senão a direção íngreme explode;
+#   com ela, cada passo ao longo do fundo anda só uma fração $\eta$ do que falta, uns poucos
+#   por cento. Mesmo com a melhor taxa, é o que termina mais longe do mínimo.
+# - **Momentum**: com uma taxa menor ainda, a velocidade acumulada leva a bola pelo fundo do
+#   vale; ela passa do ponto e volta, e a perda oscila, mas termina muito mais baixa.
+# - **AdaGrad**, **RMSProp** e **Adam** dividem o passo de cada parâmetro pela raiz dos seus
+#   gradientes ao quadrado: os passos em $\theta_1$ e em $\theta_2$ passam a ter o mesmo
+#   tamanho, da ordem de $\eta$, apesar das curvaturas 1 e 50. A direção íngreme se
+#   resolve nos primeiros passos, e a suave deixa de andar devagar. O AdaGrad desacelera
+#   com o tempo ($r$ só cresce): mesmo com a maior taxa testada, fica atrás dos outros dois.
+#
+# Este vale favorece os métodos adaptativos porque as duas curvaturas estão alinhadas com os
+# eixos, e eles ajustam **um parâmetro de cada vez**; num vale inclinado em relação aos
+# eixos a vantagem deles diminui, e a do *momentum* continua. Em redes de verdade há as
+# duas coisas, por isso o Adam, que junta as duas ideias, é o ponto de partida mais comum.
+#
+# ### Mexa na taxa de aprendizado
+#
+# Escolha um otimizador e mova a taxa de aprendizado (o controle está em escala
+# logarítmica). Veja o caminho e a perda a cada passo mudarem: taxa pequena demais, o
+# caminho para no meio; grande demais, ele oscila e diverge. Sem o pacote `ipywidgets`, ou
+# fora do Jupyter, a célula mostra só a figura para a taxa inicial.
+
+
+# %%
+def show_valley_run(optimizer="GD", learning_rate=0.03):
+    """Desenha o caminho de um otimizador no vale e a sua perda a cada passo."""
+    path = valley_run(optimizer, learning_rate)
+    fig, (ax_path, ax_loss) = plt.subplots(1, 2, figsize=(11, 3.6))
+    draw_valley_path(ax_path, path, f"{optimizer}, taxa {learning_rate:.3g}")
+    ax_loss.plot(valley_loss(path))
+    ax_loss.set_yscale("log")
+    ax_loss.set_xlabel("passo")
+    ax_loss.set_ylabel("perda (escala log)")
+    ax_loss.set_title(f"perda final {final_loss(path):.2e}")
+    fig.tight_layout()
+    plt.show()
+
+
+try:
+    import ipywidgets as widgets
+except ImportError:  # sem ipywidgets: só a figura estática
+    widgets = None
+
+if widgets is None:
+    show_valley_run()
+else:
+    widgets.interact(
+        show_valley_run,
+        optimizer=widgets.Dropdown(options=list(valley_optimizers), value="GD",
+                                   description="otimizador"),
+        learning_rate=widgets.FloatLogSlider(value=0.03, base=10, min=-3, max=0, step=0.05,
+                                             description="taxa"),
+    );
+
+# %% [markdown]
+# Experimente o GD em 0,03, 0,039 e 0,045: o limite $2/50$ aparece na hora. Depois o
+# *momentum* com 0,01 e com 0,1, e o Adam com 0,01 e com 0,5.
 #
 # ## Num treino de verdade: MNIST
 #
@@ -897,43 +1052,54 @@ fig.tight_layout()
 # %% [markdown]
 # A coluna de passos explica boa parte da tabela: nas mesmas épocas, o GD de lote completo
 # deu um passo por época, e os outros, um por mini-lote. Entre os que usam mini-lotes, os
-# adaptativos (RMSProp e Adam) e o momento costumam cair bem mais rápido do que o SGD puro
+# adaptativos (RMSProp e Adam) e o *momentum* costumam cair bem mais rápido do que o SGD puro
 # com a taxa padrão. Por isso o Adam com os valores padrão é o ponto de partida mais comum,
-# e é o que usaremos nas próximas aulas; mas um SGD com momento e uma taxa bem ajustada
+# e é o que usaremos nas próximas aulas; mas um SGD com *momentum* e uma taxa bem ajustada
 # continua sendo competitivo, e muitas redes famosas foram treinadas assim.
 
 # %% [markdown]
 # ## O que você aprendeu
 #
 # - A perda mede o erro: **MSE** para números, **entropia cruzada binária** para sim/não
-#   (uma sigmoid por saída) e **categórica** para uma classe entre várias (softmax), na
+#   (uma sigmoide por saída) e **categórica** para uma classe entre várias (softmax), na
 #   versão **esparsa** quando os rótulos são inteiros.
 # - A entropia cruzada é $-\log$ da probabilidade da classe certa; o Keras corta as
 #   probabilidades em $[10^{-7}, 1 - 10^{-7}]$ e calcula em `float32`. Com
 #   `from_logits=True` a conta é exata e estável.
 # - A descida do gradiente dá passos $-\eta\, g$; com mini-lotes (SGD) os passos são
 #   baratos e ruidosos, e muitos passos aproximados vencem poucos exatos.
-# - Momentum acumula uma velocidade $v \leftarrow \mu v - \eta g$; AdaGrad e RMSProp
+# - O *momentum* acumula uma velocidade $v \leftarrow \mu v - \eta g$; AdaGrad e RMSProp
 #   dividem o passo de cada parâmetro por $\sqrt{r}$ dos seus gradientes ao quadrado
 #   (soma ou média móvel); Adam junta os dois, com correção de viés $1 - \beta^t$.
 # - Os detalhes do Keras (acumulador inicial 0,1 no Adagrad, $\varepsilon$ dentro da raiz,
 #   o $\varepsilon$ do Adam somado a $\sqrt{v}$) fazem diferença quando você compara número
 #   a número, e `course_utils.optim` os reproduz com os mesmos nomes de parâmetro.
+# - A taxa de aprendizado manda: pequena demais, a perda mal desce; acima de $2/c$ na
+#   direção mais íngreme (curvatura $c$), ela explode. Num vale mal condicionado o GD fica
+#   preso a essa taxa; o *momentum* e os métodos adaptativos chegam muito mais perto do
+#   mínimo com o mesmo número de passos.
 #
-# ## De onde vem e o que ler a seguir
+# ## Fontes
 #
-# Esta aula segue `../shared/lectures`: as perdas (MSE, entropias cruzadas binária e
-# categórica) e a diferença entre GD e SGD das seções 10 e 11 do relatório `002`; a
-# softmax e os otimizadores (GD, Momentum, AdaGrad, RMSProp, Adam) dos slides `003`, com
-# duas correções: o termo de momento (que soma o passo anterior, não o gradiente
-# anterior) e a regra do Adam, que no slide está embaralhada.
+# - Jefferson Korte Junior. *Relatório — Card 16: Prática: Redes Neurais Convolucionais 2
+#   (Deep Learning)*. Bootcamp LAMIA: as perdas (MSE, entropias cruzadas binária e
+#   categórica) e a diferença entre GD e SGD (seções 10 e 11 do relatório).
+# - Saulo Oliveira. *08 — Redes Convolucionais*, Aprendizagem Profunda, PPGCC/IFCE, 2023.1
+#   (slides): a softmax e os otimizadores (GD, *momentum*, AdaGrad, RMSProp, Adam), com três
+#   correções feitas nesta aula: o *momentum* não vem do "momento de uma força", o termo
+#   dele soma o passo anterior (não o gradiente anterior) e a regra do Adam, que no slide
+#   está embaralhada.
+# - D. P. Kingma e J. Ba. *Adam: A Method for Stochastic Optimization*, ICLR 2015.
+# - S. Ruder. *An overview of gradient descent optimization algorithms*, 2016.
+# - I. Goodfellow, Y. Bengio e A. Courville. *Deep Learning*, capítulo 8, MIT Press, 2016.
+# - As páginas `keras.io/api/losses` e `keras.io/api/optimizers` da documentação do Keras.
 #
-# Para ir além: o artigo do Adam (Kingma e Ba, *Adam: A Method for Stochastic
-# Optimization*, ICLR 2015), a visão geral de Sebastian Ruder (*An overview of gradient
-# descent optimization algorithms*, 2016), o capítulo 8 do livro *Deep Learning* de
-# Goodfellow, Bengio e Courville, e as páginas `keras.io/api/losses` e
-# `keras.io/api/optimizers`.
+# Os termos desta aula (função de perda, taxa de aprendizado, *momentum*, vale mal
+# condicionado, ...) estão no
+# [glossário do curso](https://github.com/cnn-curso-ptbr/curso-cnn/blob/main/docs/glossario.md).
 #
-# Na próxima aula, a 05, você monta e treina a CNN do MNIST de verdade: o `compile` com
-# `optimizer="adam"` e `loss="sparse_categorical_crossentropy"` agora não tem mais
-# segredo.
+# ## O que ler a seguir
+#
+# Na próxima aula, **05 · MNIST, mão na massa**, você monta e treina a CNN do MNIST de
+# verdade: o `compile` com `optimizer="adam"` e `loss="sparse_categorical_crossentropy"`
+# agora não tem mais segredo.

@@ -140,7 +140,7 @@ def with_answer(index: int, value: str) -> tuple:
         (with_answer(3, "sparse_categorical_crossentropy"), ("problema 4", "one-hot")),
         (with_answer(4, "categorical_crossentropy"), ("problema 5", "independente")),
         (with_answer(0, "binary_crossentropy"), ("problema 1", "número real")),
-        (with_answer(1, "mse"), ("problema 2", "sigmoid")),
+        (with_answer(1, "mse"), ("problema 2", "sigmoide")),
         (with_answer(0, "mae"), ("'mae'", "sparse_categorical_crossentropy")),
         (LOSSES[:4], ("5 respostas",)),
         ("mse", ("tupla",)),
@@ -158,7 +158,7 @@ def test_wrong_loss_choices_are_explained(answer, fragments):
     [
         (lambda th, g, v, learning_rate, momentum: (th - learning_rate * g,
                                                     momentum * v - learning_rate * g),
-         ("passo 2", "sem momento")),
+         ("passo 2", "sem momentum")),
         (lambda th, g, v, learning_rate, momentum: (th + learning_rate * g,
                                                     momentum * v + learning_rate * g),
          ("passo 1", "morro acima")),
@@ -168,6 +168,10 @@ def test_wrong_loss_choices_are_explained(answer, fragments):
                                                     momentum * v + learning_rate * g),
          ("sinal trocado",)),
         (lambda th, g, v, learning_rate, momentum: th - learning_rate * g, ("2 valores",)),
+        # PyTorch's convention: v = μv + g, θ ← θ − ηv gives the same θ, another velocity
+        (lambda th, g, v, learning_rate, momentum: (th - learning_rate * (momentum * v + g),
+                                                    momentum * v + g),
+         ("passo 1", "PyTorch", "v = μ·v − η·g")),
         (lambda th, g, v, learning_rate, momentum: (th[:2], v[:2]), ("formato",)),
     ],
 )
@@ -194,8 +198,9 @@ def adam_variant(kind):
         b1, b2 = (beta_2, beta_1) if kind == "swapped" else (beta_1, beta_2)
         m = b1 * m + (1 - b1) * grad
         v = b2 * v + (1 - b2) * grad**2
-        power = 1 if kind == "lecture" else t
-        m_hat, v_hat = m / (1 - beta_1**power), v / (1 - beta_2**power)
+        power = {"lecture": 1, "t_plus_one": t + 1, "t_minus_one": t - 1}.get(kind, t)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            m_hat, v_hat = m / (1 - beta_1**power), v / (1 - beta_2**power)
         if kind == "no_correction":
             m_hat, v_hat = m, v
         with np.errstate(divide="ignore", invalid="ignore"):
@@ -203,6 +208,9 @@ def adam_variant(kind):
                 return theta - learning_rate * m_hat / (v_hat + epsilon), m, v
             if kind == "no_epsilon":
                 return theta - learning_rate * m_hat / np.sqrt(v_hat), m, v
+        if kind == "t_minus_one":
+            with np.errstate(divide="ignore", invalid="ignore"):
+                return theta - learning_rate * m_hat / (np.sqrt(v_hat) + epsilon), m, v
         if kind == "uphill":
             return theta + learning_rate * m_hat / (np.sqrt(v_hat) + epsilon), m, v
         new_theta = theta - learning_rate * m_hat / (np.sqrt(v_hat) + epsilon)
@@ -217,9 +225,11 @@ def adam_variant(kind):
     "kind, fragments",
     [
         ("no_correction", ("t = 1", "sem correção de viés")),
-        ("lecture", ("t = 2", "aula 003")),
+        ("lecture", ("t = 2", "slides do IFCE")),
         ("no_sqrt", ("sem a raiz",)),
-        ("no_epsilon", ("não finitos", "epsilon")),
+        ("no_epsilon", ("não finitos", "√v̂ + ε")),
+        ("t_plus_one", ("t = 1", "t + 1", "começando em 1")),
+        ("t_minus_one", ("t = 1", "não finitos", "1 − β⁰ = 0")),
         ("uphill", ("morro acima",)),
         ("returns_hats", ("m̂ e v̂",)),
         ("swapped", ("trocados",)),

@@ -141,10 +141,19 @@ def _check_bce(function: Any) -> str:
 ex1 = Exercise(
     key="04/ex1",
     checker=_check_bce,
-    hint=(
-        "Corte as previsões com `p = np.clip(y_pred, 1e-7, 1 - 1e-7)` e calcule "
-        "`-np.mean(y_true * np.log(p) + (1 - y_true) * np.log(1 - p))`."
-    ),
+    hint=[
+        (
+            "A perda de um exemplo é menos o logaritmo da probabilidade que o modelo deu à classe "
+            "certa: p quando y = 1, 1 − p quando y = 0. A resposta é a média disso sobre os "
+            "exemplos."
+        ),
+        (
+            "Antes do logaritmo, corte as probabilidades no intervalo [1e-7, 1 − 1e-7] com "
+            "np.clip, como o Keras, senão p = 0 dá log 0. Depois escreva os dois termos da "
+            "fórmula, y vezes log p e (1 − y) vezes log(1 − p), some, tire a média com np.mean e "
+            "troque o sinal."
+        ),
+    ],
 )
 
 
@@ -160,13 +169,13 @@ LOSS_CHOICES = {
 
 PROBLEMS = [
     ("o preço de um imóvel, em reais (uma saída sem ativação)", "mse"),
-    ("pneumonia ou normal num raio-X (1 neurônio com sigmoid)", "binary_crossentropy"),
+    ("pneumonia ou normal num raio-X (1 neurônio com sigmoide)", "binary_crossentropy"),
     ("o dígito do MNIST com os rótulos inteiros de `load_mnist` (10 neurônios com softmax)",
      "sparse_categorical_crossentropy"),
     ("a classe do CIFAR-10 com rótulos one-hot de `keras.utils.to_categorical` "
      "(10 neurônios com softmax)", "categorical_crossentropy"),
     ("que objetos aparecem numa foto, entre gato, cachorro e carro, podendo aparecer vários "
-     "(3 neurônios com sigmoid, rótulos como [1, 0, 1])", "binary_crossentropy"),
+     "(3 neurônios com sigmoide, rótulos como [1, 0, 1])", "binary_crossentropy"),
 ]
 """``ex2``: each problem and the Keras loss that fits it."""
 
@@ -217,11 +226,11 @@ def _check_losses(answer: Any) -> None:
         elif expected == "binary_crossentropy" and index == 4:
             reason = (
                 "cada saída é um sim/não independente (uma foto pode ter gato E carro), então "
-                "cada sigmoid tem sua própria entropia cruzada binária; a categórica supõe "
+                "cada sigmoide tem sua própria entropia cruzada binária; a categórica supõe "
                 "uma única classe certa por exemplo"
             )
         elif expected == "binary_crossentropy":
-            reason = "são duas classes e um único neurônio com sigmoid: entropia cruzada binária"
+            reason = "são duas classes e um único neurônio com sigmoide: entropia cruzada binária"
         elif expected == "sparse_categorical_crossentropy":
             reason = (
                 "os rótulos são inteiros (formato (N,)); a versão não esparsa espera one-hot "
@@ -238,11 +247,18 @@ def _check_losses(answer: Any) -> None:
 ex2 = Exercise(
     key="04/ex2",
     checker=_check_losses,
-    hint=(
-        "Número real → MSE. Um sim/não por saída (sigmoid) → binary_crossentropy. "
-        "Uma classe entre várias (softmax): rótulos one-hot → categorical_crossentropy; "
-        "rótulos inteiros → sparse_categorical_crossentropy."
-    ),
+    hint=[
+        (
+            "Pergunte primeiro o que a rede devolve: um número real, um sim/não por saída (uma "
+            "sigmoide em cada) ou uma classe entre várias (softmax). Depois olhe o formato dos "
+            "rótulos."
+        ),
+        (
+            "Número real: erro quadrático médio. Sigmoide: entropia cruzada binária, uma por "
+            "saída, mesmo quando são várias. Softmax: entropia cruzada categórica, na versão "
+            "esparsa quando os rótulos são inteiros e na normal quando são one-hot."
+        ),
+    ],
 )
 
 
@@ -309,7 +325,7 @@ def _check_momentum(function: Any) -> str:
             ):
                 message += " O passo foi morro acima: o gradiente entra com sinal de menos."
             elif step > 1 and _close(new_theta, plain):
-                message += (" Isso é SGD sem momento: a velocidade anterior (μ·v) não entrou "
+                message += (" Isso é SGD sem momentum: a velocidade anterior (μ·v) não entrou "
                             "na conta.")
             elif _close(new_theta, inputs[0] - mu * inputs[2] + lr * grad):
                 message += " Os sinais estão trocados: v = μ·v − η·g e depois θ + v."
@@ -320,6 +336,10 @@ def _check_momentum(function: Any) -> str:
             if _close(new_velocity, -ref_velocity):
                 message += (" Ela tem o sinal trocado: na convenção do Keras a velocidade é "
                             "o próprio passo, v = μ·v − η·g, e θ ← θ + v.")
+            elif _close(new_velocity, -ref_velocity / lr):
+                message += (" Essa é a convenção do PyTorch, v = μ·v + g e θ ← θ − η·v: o θ "
+                            "sai igual, mas a velocidade não. Aqui use a do Keras, em que a "
+                            "velocidade é o próprio passo: v = μ·v − η·g e θ ← θ + v.")
             elif _close(new_velocity, inputs[2]):
                 message += " É a velocidade de entrada: devolva a velocidade atualizada."
             raise WrongAnswer(message)
@@ -343,10 +363,17 @@ def _check_momentum(function: Any) -> str:
 ex3 = Exercise(
     key="04/ex3",
     checker=_check_momentum,
-    hint=(
-        "Duas linhas: `velocity = momentum * velocity - learning_rate * grad` e "
-        "`return theta + velocity, velocity`."
-    ),
+    hint=[
+        (
+            "Na convenção do Keras a velocidade é o próprio passo: ela guarda uma fração μ da "
+            "velocidade anterior e soma o passo do gradiente, que aponta morro abaixo (−η·g)."
+        ),
+        (
+            "Primeiro a nova velocidade: μ vezes a velocidade antiga, menos η vezes o gradiente. "
+            "Depois o novo θ: o antigo mais a nova velocidade. Devolva os dois, calculados em "
+            "arrays novos (sem += nos arrays recebidos)."
+        ),
+    ],
 )
 
 
@@ -363,8 +390,10 @@ def _adam_variants(theta, grad, m, v, t, learning_rate, beta_1, beta_2, epsilon)
     m_hat, v_hat = m_new / (1 - beta_1**t), v_new / (1 - beta_2**t)
     return {
         "sem correção de viés": theta - learning_rate * m_new / (np.sqrt(v_new) + epsilon),
-        "com a correção da aula 003, (1 − β) em vez de (1 − βᵗ)": theta - learning_rate
+        "com a correção dos slides do IFCE, (1 − β) em vez de (1 − βᵗ)": theta - learning_rate
         * (m_new / (1 - beta_1)) / (np.sqrt(v_new / (1 - beta_2)) + epsilon),
+        "com t + 1 na correção de viés": theta - learning_rate
+        * (m_new / (1 - beta_1 ** (t + 1))) / (np.sqrt(v_new / (1 - beta_2 ** (t + 1))) + epsilon),
         "sem a raiz quadrada": theta - learning_rate * m_hat / (v_hat + epsilon),
         "com o passo morro acima": theta + learning_rate * m_hat / (np.sqrt(v_hat) + epsilon),
     }
@@ -372,8 +401,11 @@ def _adam_variants(theta, grad, m, v, t, learning_rate, beta_1, beta_2, epsilon)
 
 _ADAM_ADVICE = {
     "sem correção de viés": "divida m por (1 − β₁ᵗ) e v por (1 − β₂ᵗ) antes do passo",
-    "com a correção da aula 003, (1 − β) em vez de (1 − βᵗ)": (
+    "com a correção dos slides do IFCE, (1 − β) em vez de (1 − βᵗ)": (
         "a correção usa a potência t, m̂ = m / (1 − β₁ᵗ) e v̂ = v / (1 − β₂ᵗ)"
+    ),
+    "com t + 1 na correção de viés": (
+        "o t que a função recebe já é o número do passo, começando em 1: use βᵗ, não βᵗ⁺¹"
     ),
     "sem a raiz quadrada": "o denominador é √v̂ + ε",
     "com o passo morro acima": "θ ← θ − η·m̂/(√v̂ + ε), com sinal de menos",
@@ -403,8 +435,10 @@ def _check_adam(function: Any) -> str:
                 )
         if not np.all(np.isfinite(new_theta)):
             raise WrongAnswer(
-                f"{where}, theta tem valores não finitos ({_fmt(new_theta)}): some ε depois da "
-                "raiz, `np.sqrt(v_hat) + epsilon`, para nunca dividir por zero."
+                f"{where}, theta tem valores não finitos ({_fmt(new_theta)}). Some ε depois da "
+                "raiz (√v̂ + ε) para nunca dividir por zero, e confira a correção de viés: ela "
+                "divide por 1 − βᵗ com o t recebido, que começa em 1 (com t − 1 o primeiro "
+                "passo divide por 1 − β⁰ = 0)."
             )
         if not _close(new_m, ref_m) or not _close(new_v, ref_v):
             message = (f"{where}, m e v deveriam ser {_fmt(ref_m)} e {_fmt(ref_v)}, "
@@ -447,9 +481,17 @@ def _check_adam(function: Any) -> str:
 ex4 = Exercise(
     key="04/ex4",
     checker=_check_adam,
-    hint=(
-        "Na ordem: m = β₁·m + (1 − β₁)·g; v = β₂·v + (1 − β₂)·g²; m̂ = m / (1 − β₁**t); "
-        "v̂ = v / (1 − β₂**t); θ = θ − η·m̂ / (np.sqrt(v̂) + ε). Devolva (θ, m, v)."
-    ),
+    hint=[
+        (
+            "O Adam mantém duas médias móveis: m, dos gradientes (com β₁), e v, dos gradientes ao "
+            "quadrado (com β₂). O passo usa as duas depois de corrigir o viés de elas começarem em "
+            "zero."
+        ),
+        (
+            "Atualize m e v; divida-os por 1 − β₁ᵗ e 1 − β₂ᵗ (t começa em 1) para ter m̂ e v̂; o "
+            "passo é η vezes m̂ dividido pela raiz de v̂ mais ε, com sinal de menos. Devolva o "
+            "novo θ e os m e v sem correção."
+        ),
+    ],
 )
 

@@ -47,6 +47,7 @@ from course_utils.pipelines import make_dataset
 from course_utils.plots import show_images
 
 print(config.fast_mode_line())
+print(config.accelerator_line(8))
 
 # %% [markdown]
 # As escolhas do experimento ficam aqui em cima. No modo rápido a rede é menor e treina só

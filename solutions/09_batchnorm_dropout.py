@@ -57,6 +57,7 @@ from course_utils.plots import plot_history
 
 config.set_seed(SEED)
 print(config.fast_mode_line())
+print(config.accelerator_line(9))
 
 # %% [markdown]
 # ## O problema: cada canal com sua escala

@@ -71,6 +71,7 @@ from course_utils.timing import StepTimer
 
 config.set_seed(SEED)
 print(config.fast_mode_line())
+print(config.accelerator_line(10))
 
 # %% [markdown]
 # ## A estratégia: TPU, GPU ou CPU

@@ -55,6 +55,58 @@ def epochs(full: int, fast: int = 1) -> int:
     return fast if FAST else full
 
 
+CPU_MINUTES: dict[int, tuple[int, int]] = {7: (12, 14), 8: (110, 120), 9: (60, 180), 10: (20, 60)}
+"""Rough minutes (low, high) each long lesson takes in full mode on 2 CPU cores, no GPU.
+
+Source: ``docs/results.md``, per-epoch times measured on a 2-core AMD EPYC without GPU and
+projected to the full datasets. Lesson 07: 5 epochs of the lecture model (32–48 s) plus 5 of
+the VGG-style model (108–119 s). Lesson 08: 2 trainings of 30 epochs of that VGG-style model.
+Lesson 09: 5 variants × 10 epochs and up to 40 more at 71–149 s, "up to about 3 hours".
+Lesson 10: "20–60 minutes for a 25–40-epoch run" at 180×180."""
+
+TPU_LESSONS = (10,)
+"""Lessons written to run on a TPU too (through :func:`course_utils.distribute.get_strategy`)."""
+
+
+def accelerator() -> str | None:
+    """``"TPU"`` or ``"GPU"`` when this machine has one the lessons can use, else ``None``.
+
+    TPU: chips attached to this machine (a Colab TPU VM) or ``TPU_NAME`` set; GPU: one that
+    TensorFlow sees. Neither is initialised here.
+    """
+    from course_utils import distribute
+
+    if os.environ.get("TPU_NAME") or distribute.local_tpu_chips():
+        return "TPU"
+    try:
+        import tensorflow as tf
+    except ImportError:  # a runtime without TensorFlow (JAX only): no GPU it can see here
+        return None
+    return "GPU" if tf.config.list_physical_devices("GPU") else None
+
+
+def _minutes(low: int, high: int) -> str:
+    if high < 90:
+        return f"{low} a {high} min"
+    hours = [f"{m / 60:.1f}".removesuffix(".0").replace(".", ",") for m in (low, high)]
+    return f"{hours[0]} a {hours[1]} h"
+
+
+def accelerator_line(lesson: int) -> str:
+    """One line, in Portuguese: the accelerator found or, without one, how to get one in Colab
+    and roughly how long ``lesson`` takes in full mode on a CPU (:data:`CPU_MINUTES`)."""
+    found = accelerator()
+    if found:
+        return f"Acelerador: {found} encontrada; o treino desta aula roda nela."
+    duration = _minutes(*CPU_MINUTES[lesson])
+    wanted = "uma GPU ou TPU" if lesson in TPU_LESSONS else "uma GPU"
+    return (
+        f"Acelerador: nenhum (só CPU). No modo completo, esta aula leva uns {duration} "
+        f"numa CPU de 2 núcleos; no Colab, troque para {wanted} em Ambiente de execução → "
+        "Alterar o tipo de ambiente de execução (Runtime → Change runtime type) e rode de novo."
+    )
+
+
 def fast_mode_line() -> str:
     """One line, in Portuguese, saying whether fast mode is on and what it does."""
     if FAST:

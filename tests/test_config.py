@@ -65,3 +65,32 @@ def test_sample_image_rgb_and_gray():
 def test_to_gray_rejects_gray_input():
     with pytest.raises(ValueError, match=r"\(H, W, 3\)"):
         images.to_gray(np.zeros((4, 4), np.uint8))
+
+
+@pytest.mark.parametrize("lesson, duration, wanted", [
+    (7, "12 a 14 min", "uma GPU em"), (8, "1,8 a 2 h", "uma GPU em"),
+    (9, "1 a 3 h", "uma GPU em"), (10, "20 a 60 min", "uma GPU ou TPU em"),
+])
+def test_without_an_accelerator_the_setup_line_says_how_long_and_how_to_switch(
+        monkeypatch, lesson, duration, wanted):
+    monkeypatch.setattr(config, "accelerator", lambda: None)
+    line = config.accelerator_line(lesson)
+    assert "\n" not in line
+    assert f"leva uns {duration} numa CPU" in line and wanted in line
+    assert "Alterar o tipo de ambiente de execução" in line
+
+
+def test_with_an_accelerator_the_setup_line_names_it(monkeypatch):
+    monkeypatch.setattr(config, "accelerator", lambda: "GPU")
+    assert config.accelerator_line(8) == "Acelerador: GPU encontrada; o treino desta aula roda nela."
+
+
+def test_a_tpu_name_counts_as_a_tpu(monkeypatch):
+    monkeypatch.setenv("TPU_NAME", "local")
+    assert config.accelerator() == "TPU"
+
+
+@pytest.mark.parametrize("lesson", sorted(config.CPU_MINUTES))
+def test_each_long_lesson_prints_its_accelerator_line(lesson):
+    [source] = (config.REPO_ROOT / "solutions").glob(f"{lesson:02d}_*.py")
+    assert f"print(config.accelerator_line({lesson}))" in source.read_text(encoding="utf-8")

@@ -24,6 +24,7 @@ import time
 import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
+from IPython.display import Markdown
 from sklearn.metrics import accuracy_score, confusion_matrix
 from sklearn.model_selection import train_test_split
 
@@ -43,11 +44,24 @@ from course_utils.exercises.lesson06 import (
     ex5,
     reference_split,
 )
+from course_utils.grading import load_rubric
 from course_utils.models import build_mnist_cnn
 from course_utils.plots import plot_confusion_matrix, plot_history, show_images
 
 config.set_seed(SEED)
 print(config.fast_mode_line())
+
+# %% [markdown]
+# ## Como o desafio vale nota
+#
+# O professor corrige todas as entregas com o mesmo programa. Ele roda o seu modelo num
+# conjunto de avaliação **privado** (imagens do teste do Fashion-MNIST que você nunca vê, com
+# um leve ruído), confere a sua tabela de experimentos e roda o seu notebook de novo, de cima
+# a baixo. A tabela abaixo é gerada pela própria regra de pontos do corretor, então é
+# exatamente a que vale:
+
+# %%
+Markdown(load_rubric().to_markdown())
 
 # %% [markdown]
 # ## O Fashion-MNIST
@@ -325,6 +339,29 @@ def run_all(configs):
 
 run_all(configs)
 
+# %% [markdown]
+# ### Para subir de faixa
+#
+# A varredura mexe só nos quatro hiperparâmetros da regra da entrega, com poucas épocas, e a
+# CNN da aula "05 · MNIST, mão na massa" é pequena para roupas: as faixas mais altas da
+# tabela de pontos pedem mais. `run_experiment` repassa qualquer argumento extra para
+# `build_mnist_cnn` (veja `help(build_mnist_cnn)`), então dá para experimentar, uma ideia
+# por vez:
+#
+# - preenchimento (*padding*) `"same"`, para as convoluções não encolherem o mapa antes do
+#   *pooling*;
+# - mais filtros, ou mais de uma convolução por bloco (`convs_per_block`);
+# - normalização em lote (*batch normalization*, `batch_norm=True`), que a aula "09 · Batch
+#   normalization e dropout" explica;
+# - *dropout* depois de cada bloco (`block_dropout`), porque uma rede maior decora o treino
+#   mais depressa, e uma camada densa escondida (`dense_units`);
+# - uma taxa de aprendizado que cai ao longo do treino (`cosine_decay=True` treina com
+#   `cosine_adam`), junto com mais épocas.
+#
+# Cada tentativa vira mais uma linha da tabela e disputa pela validação como as outras. Por
+# exemplo, `run_experiment(**BASELINE, padding="same")` treina a linha de base com
+# preenchimento.
+
 # %% [markdown] tags=["solution"]
 # ### Um modelo maior, treinado por mais tempo
 #
@@ -521,18 +558,36 @@ print(f"erro mais frequente: imagens de {FASHION_CLASSES[true_class]} classifica
 # %% [markdown]
 # ## Entregando o desafio
 #
-# A entrega é uma pasta com dois arquivos:
+# A entrega é **um arquivo**, `entrega_<student_id>.zip`, com três arquivos dentro:
 #
 # - `model.keras`: o modelo treinado, no formato nativo do Keras;
 # - `experiments.json`: a sua identificação e a tabela de experimentos, uma entrada por
 #   execução com `epochs`, `batch_size`, `filters`, `activation`, `val_accuracy` (entre 0 e 1)
-#   e `train_seconds`.
+#   e `train_seconds`;
+# - este notebook (`.ipynb`), que o corretor roda de novo para dar o ponto do notebook.
 #
 # `save_submission` confere tudo antes de escrever: o formato do modelo (entrada 28×28,
 # saída de 10 classes), pelo menos 4 execuções, cada hiperparâmetro com pelo menos 2 valores,
-# e a sua identificação. Ela nunca apaga uma entrega que já existe (para substituir, passe
-# `overwrite=True`). `self_check` abre a pasta como o corretor do professor vai abrir e mede a
-# acurácia do modelo no teste.
+# e a sua identificação. Ela grava os três arquivos e o zip na pasta `submissao` e nunca
+# apaga uma entrega que já existe: se você rodar o notebook de novo, ela avisa e não muda
+# nada (para substituir, passe `overwrite=True`). `self_check` abre a entrega como o corretor
+# vai abrir e mede o modelo do jeito dele, numa amostra de imagens de **treino** (o teste
+# continua sendo olhado uma vez só); se o modelo acerta só por acaso, ela diz a causa mais
+# provável.
+#
+# ### Como entregar
+#
+# - **No Colab.** A máquina do Colab é temporária: o que fica nela some quando a sessão
+#   acaba. Rode a última célula: o navegador baixa `entrega_<student_id>.zip`. Se o download
+#   não começar, abra o painel Arquivos (ícone de pasta, à esquerda), entre em `submissao`,
+#   clique nos três pontos ao lado do zip e escolha Fazer download.
+# - **No JupyterLab, no seu computador.** Salve o notebook (Ctrl+S) antes de rodar a última
+#   célula: a cópia que vai no zip é a do disco. O zip fica em `submissao/`, ao lado do
+#   notebook.
+#
+# Depois, envie o zip, do jeito que ele saiu, na tarefa do desafio no ambiente da disciplina
+# (Moodle: Adicionar envio; Canvas: Enviar tarefa; Google Classroom: Adicionar ou criar →
+# Arquivo, e depois Entregar).
 #
 # ### Exercício 5 · Sua identificação
 #
@@ -550,8 +605,8 @@ ex5.check(student_id)
 # ex5.solution()
 
 # %% [markdown]
-# A última célula salva a entrega na pasta `submissao` (ao lado deste notebook) e confere a
-# pasta. Nos testes automáticos do curso (modo rápido), ela salva numa pasta temporária.
+# A última célula salva a entrega na pasta `submissao` (ao lado deste notebook) e confere o
+# zip. Nos testes automáticos do curso (modo rápido), ela salva numa pasta temporária.
 
 # %%
 out_dir = tempfile.mkdtemp() if config.FAST else "submissao"
@@ -559,8 +614,8 @@ if is_placeholder(student_id):
     print("Preencha student_id no exercício 5 e rode esta célula para salvar a entrega.")
 else:
     try:
-        save_submission(best_model, experiments, student_id, out_dir)
-        self_check(out_dir)
+        archive = save_submission(best_model, experiments, student_id, out_dir)
+        self_check(archive)
     except (ValueError, FileExistsError) as error:
         print(f"❌ A entrega não foi salva: {error}")
 

@@ -12,7 +12,7 @@ import hashlib
 import shutil
 from pathlib import Path
 
-import fixture_data as fx
+from tests import fixture_data as fx
 import numpy as np
 import pytest
 

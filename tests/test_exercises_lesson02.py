@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from exercise_testing import correct, not_done, strict_check_fails, wrong
+from tests.exercise_testing import correct, not_done, strict_check_fails, wrong
 
 from course_utils import conv
 from course_utils.checks import ____

@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 from keras import layers
 
-from exercise_testing import correct, not_done, strict_check_fails, wrong
+from tests.exercise_testing import correct, not_done, strict_check_fails, wrong
 
 from course_utils.checks import ____
 from course_utils.exercises.lesson03 import (

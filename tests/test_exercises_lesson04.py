@@ -6,7 +6,7 @@ import keras
 import numpy as np
 import pytest
 
-from exercise_testing import correct, not_done, strict_check_fails, wrong
+from tests.exercise_testing import correct, not_done, strict_check_fails, wrong
 
 from course_utils import optim
 from course_utils.checks import ____

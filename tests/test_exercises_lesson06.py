@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 from sklearn.model_selection import train_test_split
 
-from exercise_testing import correct, wrong
+from tests.exercise_testing import correct, wrong
 
 from course_utils.checks import ExerciseFailed, ____
 from course_utils.datasets import load_fashion_mnist

@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 import tensorflow as tf
 
-from exercise_testing import correct, not_done, strict_check_fails, wrong
+from tests.exercise_testing import correct, not_done, strict_check_fails, wrong
 
 from course_utils.checks import ____
 from course_utils.exercises import lesson07

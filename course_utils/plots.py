@@ -15,7 +15,7 @@ Functions:
 
 * :func:`show_images` -- grid of images (grayscale or RGB, ``uint8`` or ``float``);
 * :func:`show_matrix` -- a small matrix with each value written in its cell;
-* :func:`plot_history` -- loss/metric curves from ``model.fit``;
+* :func:`plot_history` -- loss/metric curves from ``model.fit``, at most three per row;
 * :func:`plot_confusion_matrix` -- confusion matrix with counts or fractions;
 * :func:`show_misclassified` -- some of the wrongly classified examples;
 * :func:`show_feature_maps` -- the channels a convolutional/pooling layer outputs.
@@ -50,7 +50,14 @@ _METRIC_LABELS = {
     "binary_accuracy": "acurácia",
     "mae": "erro absoluto médio",
     "mse": "erro quadrático médio",
+    "precision": "precisão",
+    "recall": "revocação",
+    "auc": "AUC",
+    "learning_rate": "taxa de aprendizado",
 }
+
+HISTORY_COLUMNS = 3
+"""At most this many training-curve panels side by side; more metrics wrap to a new row."""
 
 
 # --------------------------------------------------------------------------- helpers
@@ -329,10 +336,30 @@ def plot_history(history: Any, metrics: Sequence[str] | str = ("loss", "accuracy
         if len(hist[name]) == 0:
             raise ValueError(f"history[{name!r}] is empty: was the model trained?")
 
-    fig, axes = plt.subplots(1, len(metrics), figsize=(4.8 * len(metrics), 3.6),
+    nrows, ncols = history_grid(len(metrics))
+    fig, axes = plt.subplots(nrows, ncols, figsize=(4.8 * ncols, 3.6 * nrows),
                              squeeze=False, layout="constrained")
-    for ax, name in zip(axes[0], metrics):
-        label = _METRIC_LABELS.get(name, name)
+    draw_history(list(axes.flat), hist, metrics)
+    return fig
+
+
+def history_grid(n_metrics: int) -> tuple[int, int]:
+    """(rows, columns) of the training-curve panels: at most three panels per row."""
+    ncols = min(n_metrics, HISTORY_COLUMNS)
+    return -(-n_metrics // ncols), ncols
+
+
+def metric_label(name: str) -> str:
+    """The Portuguese name of a Keras metric (``"val_"`` dropped), e.g. ``"perda"``."""
+    name = name.removeprefix("val_")
+    return _METRIC_LABELS.get(name, name)
+
+
+def draw_history(axes: Sequence[Any], hist: Mapping[str, Sequence[float]],
+                 metrics: Sequence[str]) -> None:
+    """Draw one metric per axis (training and, when present, validation); remove spare axes."""
+    for ax, name in zip(axes, metrics):
+        label = metric_label(name)
         train = np.asarray(hist[name], dtype=float)
         ax.plot(np.arange(1, len(train) + 1), train, marker="o", markersize=4, label="treino")
         val_key = f"val_{name}"
@@ -340,7 +367,7 @@ def plot_history(history: Any, metrics: Sequence[str] | str = ("loss", "accuracy
             val = np.asarray(hist[val_key], dtype=float)
             ax.plot(np.arange(1, len(val) + 1), val, marker="o", markersize=4,
                     label="validação")
-        ax.set_title(label.capitalize())
+        ax.set_title(label[:1].upper() + label[1:])
         ax.set_xlabel("época")
         ax.set_ylabel(label)
         n_epochs = max(len(train), len(hist.get(val_key, ())))
@@ -351,7 +378,8 @@ def plot_history(history: Any, metrics: Sequence[str] | str = ("loss", "accuracy
             ax.xaxis.set_major_locator(MaxNLocator(integer=True))
         ax.grid(alpha=0.3)
         ax.legend()
-    return fig
+    for ax in axes[len(metrics):]:
+        ax.remove()
 
 
 def plot_confusion_matrix(y_true: Any, y_pred: Any, class_names: Sequence[str] | None = None,

@@ -1,0 +1,96 @@
+"""A compact model summary: one row per block of layers instead of one per layer.
+
+``model.summary()`` of a deep network runs over pages (35 rows for lesson 10's model).
+:func:`summary_by_block` groups the layers the way the lessons describe the architecture:
+a block runs up to and including a pooling or ``Flatten`` layer (and the dropout or
+normalization right after it), every ``Dense`` starts a block of its own (with the
+normalization and dropout that follow it), and a nested model
+(a pre-trained base such as VGG16) is a single block. Each row names the layers (repeated
+ones counted: ``Conv2D ×2``), the block's output shape and its number of parameters.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import keras
+import pandas as pd
+
+ENDS_BLOCK = ("Pooling1D", "Pooling2D", "Pooling3D", "Flatten")
+"""Layer class names (suffixes) after which a block closes."""
+
+STARTS_BLOCK = ("Dense",)
+"""Layer class names that open a new block."""
+
+JOINS_PREVIOUS = ("Dropout", "SpatialDropout2D", "BatchNormalization", "Activation", "ReLU")
+"""Layers that, right after a block closed, still belong to it (``MaxPooling2D → Dropout``)."""
+
+COLUMNS = ("camadas", "formato da saída", "parâmetros")
+"""Column names of the table (Portuguese: the students read it)."""
+
+
+def _layers(model: keras.Model) -> list[keras.layers.Layer]:
+    """The model's layers in order, without the ``InputLayer``."""
+    return [layer for layer in model.layers if not isinstance(layer, keras.layers.InputLayer)]
+
+
+def _blocks(layers: list[keras.layers.Layer]) -> list[list[keras.layers.Layer]]:
+    """Split consecutive layers into blocks (see the module's description)."""
+    blocks: list[list[keras.layers.Layer]] = []
+    current: list[keras.layers.Layer] = []
+    for layer in layers:
+        kind = type(layer).__name__
+        nested = isinstance(layer, keras.Model)
+        if not current and blocks and kind in JOINS_PREVIOUS:
+            blocks[-1].append(layer)
+            continue
+        if current and (nested or kind in STARTS_BLOCK):
+            blocks.append(current)
+            current = []
+        current.append(layer)
+        if nested or kind.endswith(ENDS_BLOCK):
+            blocks.append(current)
+            current = []
+    if current:
+        blocks.append(current)
+    return blocks
+
+
+def _describe(block: list[keras.layers.Layer]) -> str:
+    """``"Conv2D ×2 → MaxPooling2D"``: layer kinds in order, runs counted."""
+    names = [layer.name if isinstance(layer, keras.Model) else type(layer).__name__
+             for layer in block]
+    runs: list[list[Any]] = []
+    for name in names:
+        if runs and runs[-1][0] == name:
+            runs[-1][1] += 1
+        else:
+            runs.append([name, 1])
+    return " → ".join(name if count == 1 else f"{name} ×{count}" for name, count in runs)
+
+
+def _shape(layer: keras.layers.Layer) -> str:
+    """The layer's output shape with the batch axis written as ``None``."""
+    return str(tuple(layer.output.shape))
+
+
+def summary_by_block(model: keras.Model) -> pd.DataFrame:
+    """One row per block: its layers, output shape and parameter count; a total row last.
+
+    The model must be built (have an ``Input``). The index counts blocks from 1; the last
+    row, ``"total"``, sums the parameters, which equal ``model.count_params()``.
+    """
+    if not isinstance(model, keras.Model):
+        raise TypeError(f"expected a keras Model, got {type(model).__name__}")
+    if not model.built or not _layers(model):
+        raise ValueError(
+            "the model has no built layers: give it a keras.Input (or call it once) first"
+        )
+    rows = [
+        (_describe(block), _shape(block[-1]), sum(layer.count_params() for layer in block))
+        for block in _blocks(_layers(model))
+    ]
+    table = pd.DataFrame(rows, columns=COLUMNS, index=range(1, len(rows) + 1))
+    table.loc["total"] = ("", "", int(table["parâmetros"].sum()))
+    table.index.name = "bloco"
+    return table

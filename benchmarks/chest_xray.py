@@ -1,10 +1,13 @@
 """Train lesson 10's pneumonia model on the real chest X-rays; print test figures and timings.
 
-Usage: python benchmarks/chest_xray.py [--image-size N] [--epochs N]
+Usage: python benchmarks/chest_xray.py [--backend jax|tensorflow] [--image-size N] [--epochs N]
 
 Exactly what ``solutions/10_raio_x_tpu.py`` does in full mode, with the settings of
 ``course_utils.exercises.lesson10`` and the model and pipeline of ``course_utils.xray``:
-``distribute.get_strategy()``, the global batch ``BATCH_PER_REPLICA × replicas``, the
+Keras on ``--backend`` (default: ``distribute.choose_backend()``'s choice),
+``distribute.get_strategy()``, its precision policy, the global batch
+``BATCH_PER_REPLICA × replicas`` (training batches of fixed shape, images cached as uint8,
+``steps_per_execution``), the
 validation split from the training set grouped by patient (stratified by image where the
 names carry no patient id), class weights from the counts, Adam with exponential decay per
 epoch, a ``.keras`` checkpoint and early stopping on the validation loss (restoring the best
@@ -34,21 +37,38 @@ def load_average() -> float:
     return os.getloadavg()[0] if hasattr(os, "getloadavg") else float("nan")
 
 
+def backend_versions() -> str:
+    """`` (JAX x.y.z)`` when Keras runs on JAX, else nothing."""
+    import keras
+
+    if keras.backend.backend() != "jax":
+        return ""
+    import jax
+
+    return f" (JAX {jax.__version__}, devices {', '.join(str(d) for d in jax.devices())})"
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--image-size", type=int, default=64,
                         help="side the images are resized to (default 64; the lesson: 180)")
     parser.add_argument("--epochs", type=int, default=40,
                         help="most epochs (default 40; early stopping usually ends sooner)")
+    parser.add_argument("--backend", choices=("jax", "tensorflow"), default=None,
+                        help="Keras backend (default: $KERAS_BACKEND, else JAX on a TPU machine "
+                             "and TensorFlow elsewhere)")
     args = parser.parse_args()
     if args.epochs < 1 or args.image_size < 32:
         parser.error("--epochs must be at least 1 and --image-size at least 32")
 
+    from course_utils import distribute
+
+    distribute.choose_backend(args.backend)  # before Keras is imported
     import keras
     import tensorflow as tf
     from sklearn.metrics import confusion_matrix, roc_auc_score
 
-    from course_utils import config, distribute, xray
+    from course_utils import config, xray
     from course_utils.datasets import chest_xray_labels, load_chest_xray, load_chest_xray_paths
     from course_utils.exercises.lesson10 import (
         BATCH_PER_REPLICA,
@@ -68,6 +88,9 @@ def main() -> None:
     load_before = load_average()
     config.set_seed(SEED)
     strategy = distribute.get_strategy()
+    replicas = strategy.num_replicas_in_sync
+    policy = distribute.precision_policy(strategy)
+    keras.mixed_precision.set_dtype_policy(policy)
     global_batch = distribute.global_batch_size(BATCH_PER_REPLICA, strategy)
     image_size = (args.image_size, args.image_size)
 
@@ -77,11 +100,11 @@ def main() -> None:
     counts = np.bincount(labels[fit_index], minlength=2)
     weights = class_weights(counts)
     train_all = load_chest_xray("train", image_size=image_size, fast=False)
-    train_ds = xray.make_pipeline(xray.take(train_all, fit_index), global_batch, shuffle=True,
-                                  seed=SEED)
-    val_ds = xray.make_pipeline(xray.take(train_all, val_index), global_batch)
+    train_ds = xray.make_pipeline(xray.take(train_all, fit_index), global_batch, training=True,
+                                  seed=SEED, replicas=replicas)
+    val_ds = xray.make_pipeline(xray.take(train_all, val_index), global_batch, replicas=replicas)
     test_ds = xray.make_pipeline(load_chest_xray("test", image_size=image_size, fast=False),
-                                 global_batch)
+                                 global_batch, replicas=replicas)
     y_test = np.concatenate([y.numpy() for _, y in test_ds])
     print(f"data: {len(paths)} train images ({len(fit_index)} fit + {len(val_index)} validation, "
           f"{'grouped by patient' if grouped else 'stratified by image: no patient ids'}), "
@@ -90,12 +113,13 @@ def main() -> None:
           f"{{0: {weights[0]:.3f}, 1: {weights[1]:.3f}}}; "
           f"COURSE_DATA_DIR={os.environ.get('COURSE_DATA_DIR', '(unset)')}", flush=True)
 
-    steps_per_epoch = int(np.ceil(len(fit_index) / global_batch))
+    steps_per_epoch = len(fit_index) // global_batch
     config.set_seed(SEED)
     with strategy.scope():
         model = xray.build_xray_model(image_size)
         model.compile(optimizer=keras.optimizers.Adam(learning_rate_schedule(steps_per_epoch)),
-                      loss="binary_crossentropy", metrics=xray.xray_metrics())
+                      loss="binary_crossentropy", metrics=xray.xray_metrics(),
+                      steps_per_execution=xray.STEPS_PER_EXECUTION)
     checkpoint = Path(tempfile.mkdtemp()) / "xray_model.keras"
     timer = StepTimer()
     callbacks = [
@@ -123,12 +147,13 @@ def main() -> None:
     print()
     print(f"machine: {cpu_name()}, {os.cpu_count()} cores, "
           f"{'GPU: ' + ', '.join(g.name for g in gpus) if gpus else 'no GPU'}, strategy "
-          f"{distribute.strategy_name(strategy)} × {strategy.num_replicas_in_sync}; load average "
-          f"{load_before:.1f} before, {load_average():.1f} after; TensorFlow {tf.__version__}, "
-          f"Keras {keras.__version__}")
+          f"{distribute.strategy_name(strategy)} × {replicas}; load average "
+          f"{load_before:.1f} before, {load_average():.1f} after; Keras {keras.__version__} on "
+          f"{keras.backend.backend()}{backend_versions()}; TensorFlow {tf.__version__} (tf.data)")
     print(f"settings: build_xray_model({image_size}), {model.count_params():,} parameters; Adam "
           f"{INITIAL_LEARNING_RATE} × {DECAY_RATE} per epoch; global batch {global_batch}; "
-          f"seed {SEED}; early stopping patience {PATIENCE} on val_loss")
+          f"seed {SEED}; early stopping patience {PATIENCE} on val_loss; dtype policy {policy}; "
+          f"steps_per_execution {xray.STEPS_PER_EXECUTION}")
     print(f"epochs: {len(val_loss)} trained, best {best_epoch} (val_loss {min(val_loss):.4f}, "
           f"val_auc {history.history['val_auc'][best_epoch - 1]:.4f}, val_accuracy "
           f"{history.history['val_accuracy'][best_epoch - 1]:.4f})")

@@ -28,13 +28,16 @@ class StepTimer(keras.callbacks.Callback):
         self._steps = 0
 
     def on_train_batch_end(self, batch, logs=None):
-        self._steps += 1
+        # ``batch`` is the index of the last step run: with compile(steps_per_execution=n)
+        # Keras calls back once every n steps (on_epoch_end caps the last call's count)
+        self._steps = batch + 1
         self._last_step = time.perf_counter()
 
     def on_epoch_end(self, epoch, logs=None):
         self.epoch_seconds.append(time.perf_counter() - self._start)
         self.train_seconds.append(self._last_step - self._start)
-        self.steps.append(self._steps)
+        known = self.params.get("steps") if self.params else None
+        self.steps.append(min(self._steps, known) if known else self._steps)
 
     def ms_per_step(self) -> float:
         """Median milliseconds per training step, leaving out the first epoch if there are more."""

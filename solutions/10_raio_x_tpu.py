@@ -5,23 +5,52 @@
 # crianças com uma CNN, o exemplo "Pneumonia Classification on TPU" do site do Keras. A aula
 # pede duas coisas: **Parte 1**, rodar o código e responder às perguntas; **Parte 2**,
 # explicar a arquitetura e as taxas de dropout. O exemplo publicado envelheceu: procura a
-# TPU do jeito antigo (uma TPU remota; a do Colab de hoje é local, e o exemplo acaba rodando
-# sem ela), salva o checkpoint no formato legado `.h5` e a sua validação vaza
-# informação. Aqui ele está reescrito para o Keras 3 e para rodar hoje, no Colab, com TPU,
-# GPU ou só CPU.
+# TPU pelo TensorFlow, que o ambiente de TPU do Colab de hoje nem traz (o exemplo acaba
+# rodando na CPU sem avisar), salva o checkpoint no formato legado `.h5` e a sua validação
+# vaza informação. Aqui ele está reescrito para o Keras 3 e para rodar hoje, no Colab, com
+# TPU, GPU ou só CPU, com o mesmo código.
 #
 # Você vai aprender a:
 #
-# - escolher uma estratégia do `tf.distribute` (TPU, GPUs ou CPU), construir o modelo dentro
-#   do `strategy.scope()` e ajustar o tamanho do lote ao número de réplicas;
-# - montar o pipeline `tf.data` do exemplo: ler os TFRecords, tirar o rótulo do caminho,
-#   decodificar o JPEG, redimensionar, `cache`, `shuffle`, `batch` e `prefetch`;
-# - separar a validação **por paciente**, sem vazamento, e calcular pesos de classe;
-# - treinar com decaimento exponencial da taxa de aprendizado, um checkpoint `.keras` e
-#   parada antecipada;
-# - ler acurácia, precisão, recall, AUC, a matriz de confusão e a curva ROC pensando na
-#   criança doente que o modelo manda para casa;
+# - escolher o ambiente do Colab e o *backend* do Keras (JAX na TPU, TensorFlow na GPU e
+#   na CPU) e distribuir o treino entre os aceleradores: réplicas, `scope()` e o lote
+#   global;
+# - montar o pipeline `tf.data` do exemplo e as práticas de TPU: lotes de formato fixo,
+#   imagens guardadas em `uint8`, `steps_per_execution` e precisão mista `bfloat16`;
+# - medir o vazamento da validação do exemplo e separar a validação **por paciente**;
+# - calcular pesos de classe e treinar com decaimento exponencial da taxa de aprendizado, um
+#   checkpoint `.keras` e parada antecipada;
+# - ler acurácia, precisão, recall, AUC, a matriz de confusão, a curva ROC e a escolha do
+#   limiar pensando na criança doente que o modelo manda para casa;
 # - explicar cada bloco da rede e por que o dropout cai de 0,7 para 0,5 e 0,3.
+#
+# ## O ambiente: TPU, GPU ou CPU
+#
+# No Colab, escolha o hardware em *Ambiente de execução → Alterar o tipo de ambiente de
+# execução*, antes de rodar qualquer célula (trocar depois reinicia a sessão):
+#
+# - **TPU** (v5e-1 ou v6e-1): **um chip** de TPU, o acelerador do Google feito para
+#   multiplicar matrizes. O ambiente de TPU traz o Keras 3 com o **JAX**, que é quem
+#   conversa com a TPU, e **não traz o TensorFlow**. O curso usa o TensorFlow só para ler os
+#   dados (`tf.data`), na CPU, e a célula de preparação o instala junto com o curso (quem
+#   monta o ambiente à mão pode instalar só `pip install tensorflow-cpu`, a versão sem
+#   aceleradores, menor). Não instale o `tensorflow-tpu`: ele parou na versão 2.20 do
+#   TensorFlow e não acha mais a TPU do Colab;
+# - **GPU** (uma T4 no plano gratuito): o ambiente já traz TensorFlow e Keras; não há nada a
+#   instalar além da célula de preparação;
+# - **CPU**: também não precisa de nada; a aula roda inteira, só que mais devagar.
+#
+# O Keras 3 roda sobre vários *backends* (JAX, TensorFlow, PyTorch), e o backend é lido da
+# variável de ambiente `KERAS_BACKEND` **na primeira vez que o Keras é importado**; depois
+# ele não muda. `distribute.choose_backend()` escolhe antes de qualquer modelo existir:
+# respeita um `KERAS_BACKEND` que você já tenha definido; senão, JAX numa máquina com TPU
+# e TensorFlow nas outras (se o Keras já foi importado com outro backend, ele o recarrega).
+# Para forçar um backend, passe o nome: `distribute.choose_backend("jax")`.
+
+# %%
+from course_utils import distribute
+
+BACKEND = distribute.choose_backend()
 
 # %%
 import inspect
@@ -32,9 +61,10 @@ from pathlib import Path
 import keras
 import matplotlib.pyplot as plt
 import numpy as np
-from sklearn.metrics import confusion_matrix, roc_auc_score, roc_curve
+import tensorflow as tf
+from sklearn.metrics import confusion_matrix, precision_recall_curve, roc_auc_score, roc_curve
 
-from course_utils import config, distribute, xray
+from course_utils import config, xray
 from course_utils.checks import ____
 from course_utils.datasets import (
     CHEST_XRAY_CLASSES,
@@ -72,50 +102,55 @@ from course_utils.timing import StepTimer
 config.set_seed(SEED)
 print(config.fast_mode_line())
 print(config.accelerator_line(10))
+print(f"Keras {keras.__version__} com o backend {keras.backend.backend()}")
 
 # %% [markdown]
-# ## A estratégia: TPU, GPU ou CPU
+# ## A distribuição: réplicas e o lote global
 #
-# O `tf.distribute` treina o mesmo modelo em vários aceleradores ao mesmo tempo. Cada um
-# guarda uma cópia dos pesos, uma **réplica**; a cada passo, cada réplica processa um pedaço
-# do lote e calcula o seu gradiente, com a perda dividida pelo tamanho do lote **inteiro**;
-# os gradientes são somados entre as réplicas (a soma é a média do lote todo, o mesmo passo
-# que um acelerador só daria) e os pesos, atualizados, continuam iguais em todas. Três casos
-# nos interessam:
+# Para treinar o mesmo modelo em vários aceleradores ao mesmo tempo, cada um guarda uma
+# cópia dos pesos, uma **réplica**. A cada passo, cada réplica processa um pedaço do lote e
+# calcula o seu gradiente, com a perda dividida pelo tamanho do lote **inteiro**; os
+# gradientes são somados entre as réplicas (a soma é a média do lote todo, o mesmo passo que
+# um acelerador só daria) e os pesos, atualizados, continuam iguais em todas. Isso é o
+# **paralelismo de dados**, e cada backend tem a sua ferramenta para ele:
 #
-# - **TPU** (`TPUStrategy`): uma réplica por núcleo; a TPU v2-8 do Colab tem 8;
-# - **GPU** (`MirroredStrategy`): uma réplica por GPU da máquina;
-# - **CPU** (a estratégia padrão): uma réplica só, sem distribuição nenhuma.
+# - **JAX**: a API de distribuição do próprio Keras, `keras.distribution.DataParallel`,
+#   sobre os dispositivos de `keras.distribution.list_devices()`: os chips da TPU, senão as
+#   GPUs, senão a CPU. É o caminho da TPU do Colab;
+# - **TensorFlow**: o `tf.distribute`, com uma *estratégia*: `TPUStrategy` onde o próprio
+#   TensorFlow comanda uma TPU (fora do Colab), `MirroredStrategy` com uma réplica por GPU,
+#   e a estratégia padrão na CPU, uma réplica só, sem distribuição nenhuma.
 #
-# `course_utils.distribute.get_strategy()` procura nessa ordem e diz o que escolheu. A
-# ausência de TPU nunca é erro: ela só passa para a próxima opção.
+# `distribute.get_strategy()` escolhe o caminho do backend e do hardware e diz numa linha o
+# que escolheu. O que ele devolve funciona igual nos dois backends: o modelo nasce dentro de
+# `strategy.scope()`, e `strategy.num_replicas_in_sync` conta as réplicas. A ausência de
+# acelerador nunca é erro: a aula roda na CPU. A TPU de hoje do Colab tem um chip, então
+# uma réplica; os testes do curso rodam esta aula com duas réplicas (dois dispositivos de CPU
+# simulados), nos dois backends.
 
 # %%
 strategy = distribute.get_strategy()
 
 # %% [markdown]
-# **TPU no Colab, na prática.** Desde 2025 o ambiente de TPU do Colab não vem com o
-# TensorFlow instalado, e o pacote `tensorflow` comum não enxerga a TPU. Para usá-la, escolha
-# *Ambiente de execução → Alterar o tipo de ambiente → TPU* e, **antes** da célula de
-# instalação do curso, rode numa célula nova (as duas versões precisam ser iguais):
-#
-# ```
-# !pip install tensorflow==2.18.0
-# !pip install tensorflow-tpu==2.18.0 --find-links https://storage.googleapis.com/libtpu-tf-releases/index.html
-# ```
-#
-# Depois reinicie a sessão. Sem isso a aula roda do mesmo jeito, só que na CPU da máquina da
-# TPU; `get_strategy()` avisa quando vê uma TPU que não consegue usar. O ambiente de TPU do
-# Colab hoje é uma "TPU VM": os chips estão na própria máquina, e o código certo é
-# `TPUClusterResolver(tpu="local")`. O exemplo do Keras chama `TPUClusterResolver.connect()`
-# sem nome, o jeito antigo de achar uma TPU remota (no Colab de antes, pelo endereço
-# `COLAB_TPU_ADDR`), que não existe mais.
-#
+# **Precisão mista.** TPUs e GPUs a partir da geração Ampere (A100, L4) calculam em
+# `bfloat16`, um número de 16 bits com o mesmo alcance do `float32` e menos casas
+# decimais, na metade do tempo e da memória; com a política `mixed_bfloat16` as contas
+# das camadas saem em `bfloat16` e os pesos ficam em `float32`, onde as atualizações
+# pequenas não se perdem. Na CPU e na T4, que não têm `bfloat16` rápido, fica o `float32`.
+# A última camada do modelo calcula a probabilidade sempre em `float32`.
+
+# %%
+POLICY = distribute.precision_policy(strategy)
+keras.mixed_precision.set_dtype_policy(POLICY)
+print(f"política de precisão: {POLICY}")
+
+# %% [markdown]
 # ### Exercício 1 · O lote global
 #
-# Com 8 réplicas e um lote de 16 imagens, cada réplica veria só 2 imagens por passo, e a TPU
-# ficaria quase parada. Por isso escolhemos o lote **por réplica** (`BATCH_PER_REPLICA`) e
-# entregamos ao `tf.data` o lote **global**. Complete `global_batch(per_replica, strategy)`.
+# Com 8 réplicas (uma TPU de 8 chips, ou 8 GPUs) e um lote de 16 imagens, cada réplica veria
+# só 2 imagens por passo, e os aceleradores ficariam quase parados. Por isso escolhemos o
+# lote **por réplica** (`BATCH_PER_REPLICA`) e entregamos ao `tf.data` o lote **global**,
+# que cresce com as réplicas. Complete `global_batch(per_replica, strategy)`.
 
 # %%
 def global_batch(per_replica, strategy):
@@ -135,10 +170,11 @@ ex1.check(global_batch)
 # Daqui em diante usamos `distribute.global_batch_size`, que faz a mesma conta:
 
 # %%
+REPLICAS = strategy.num_replicas_in_sync
 GLOBAL_BATCH = distribute.global_batch_size(BATCH_PER_REPLICA, strategy)
 IMAGE_SIZE = image_size()
-print(f"{strategy.num_replicas_in_sync} réplica(s) × {BATCH_PER_REPLICA} imagens = lote "
-      f"global de {GLOBAL_BATCH}; imagens redimensionadas para {IMAGE_SIZE}")
+print(f"{REPLICAS} réplica(s) × {BATCH_PER_REPLICA} imagens = lote global de {GLOBAL_BATCH}; "
+      f"imagens redimensionadas para {IMAGE_SIZE}")
 
 # %% [markdown]
 # ## Os dados: radiografias em TFRecords
@@ -179,23 +215,53 @@ show_images(np.stack([image.numpy() / 255.0 for image, _ in first]),
 # ## Uma validação sem vazamento
 #
 # A pasta de validação do conjunto oficial é minúscula (a célula dos dados mostrou o
-# tamanho), e os TFRecords a juntam ao treino. O exemplo do Keras então faz
-# `ds.shuffle(10000)`, `train_ds = ds.take(4200)` e `val_ds = ds.skip(4200)`, e isso vaza de
-# dois jeitos:
+# tamanho), e os TFRecords a juntam ao treino. O exemplo do Keras então separa a validação
+# assim, e depois guarda cada parte com `cache()`:
 #
-# 1. o `shuffle` do `tf.data` sorteia uma ordem nova **a cada época**
-#    (`reshuffle_each_iteration=True` é o padrão), então as 4.200 primeiras mudam: imagens
-#    que validaram numa época treinam na seguinte, e no fim a "validação" já foi toda vista
-#    no treino;
-# 2. mesmo com um sorteio fixo, a divisão é por **imagem**. Um paciente tem várias
-#    radiografias (`person1_bacteria_1.jpeg`, `person1_bacteria_2.jpeg`, ...), umas caem no
-#    treino e outras na validação, e a rede pode reconhecer o **paciente** (a forma do
-#    tórax, a posição, o aparelho) em vez da doença.
+# ```python
+# ds = ds.shuffle(10000)
+# train_ds = ds.take(4200)
+# val_ds = ds.skip(4200)
+# ```
 #
-# Nos dois casos a validação fica otimista: ela vaza (*data leakage*), e a parada antecipada
-# e o checkpoint escolhem a época com um juiz comprometido. A regra: a divisão é feita uma
-# vez, antes do treino, e todas as imagens de um paciente ficam do mesmo lado. E a validação
-# sai do treino, nunca do teste, que só é usado uma vez, no fim.
+# O `cache()` logo depois congela cada parte na primeira passada: as épocas seguintes leem
+# da memória as mesmas imagens. O problema está antes. `train_ds` e `val_ds` são dois
+# pipelines que começam no **mesmo** `shuffle`, e cada um, ao ser percorrido, sorteia a
+# **sua própria** ordem das imagens. O treino fica com as 4.200 primeiras de um sorteio; a
+# validação, com as que sobram **de outro** sorteio. Nada garante que sejam imagens
+# diferentes: cada imagem da validação tem a mesma chance de estar entre as primeiras do
+# sorteio do treino que qualquer outra, cerca de 4.200 em 5.232.
+#
+# Dá para medir: a célula abaixo repete o exemplo com os caminhos das imagens no lugar das
+# imagens (o corte de 4.200 vira a mesma fração dos nossos dados) e conta quantas imagens da
+# validação também estão no treino.
+
+# %%
+EXAMPLE_SHUFFLE, EXAMPLE_TAKE = 10000, 4200  # os números do exemplo
+example_cut = round(len(train_paths) * EXAMPLE_TAKE / sum(OFFICIAL_TRAIN_COUNTS.values()))
+shuffled = tf.data.Dataset.from_tensor_slices(train_paths).shuffle(EXAMPLE_SHUFFLE)
+example_train = shuffled.take(example_cut).cache()
+example_val = shuffled.skip(example_cut).cache()
+seen_in_train = {path.numpy() for path in example_train}  # 1ª época: enche o cache
+val_paths = [path.numpy() for path in example_val]
+frozen = {path.numpy() for path in example_train} == seen_in_train  # 2ª época: do cache
+in_both = sum(path in seen_in_train for path in val_paths)
+print(f"treino {len(seen_in_train)} imagens, validação {len(val_paths)}; a segunda época "
+      f"do treino traz as mesmas imagens (o cache congela): {frozen}")
+print(f"imagens da validação que também estão no treino: {in_both} de {len(val_paths)} "
+      f"({in_both / len(val_paths):.0%}; o acaso daria cerca de "
+      f"{example_cut / len(train_paths):.0%})")
+
+# %% [markdown]
+# A maior parte da "validação" do exemplo é feita de imagens de treino: ela vaza
+# (*data leakage*), mede o quanto a rede decorou, e a parada antecipada e o checkpoint
+# escolhem a época com um juiz comprometido. Há ainda um segundo vazamento, mais sutil:
+# mesmo com um sorteio só, a divisão é por **imagem**. Um paciente tem várias radiografias
+# (`person1_bacteria_1.jpeg`, `person1_bacteria_2.jpeg`, ...), umas cairiam no treino e
+# outras na validação, e a rede pode reconhecer o **paciente** (a forma do tórax, a
+# posição, o aparelho) em vez da doença. A regra: a divisão é feita uma vez, antes do
+# treino, com índices fixos, e todas as imagens de um paciente ficam do mesmo lado. E a
+# validação sai do treino, nunca do teste, que só é usado uma vez, no fim.
 #
 # Nos nomes oficiais, o paciente vem antes do número da imagem: `person1234_bacteria_5678`
 # e `person1234_virus_5679` são o paciente `person1234`; nas normais, `IM-0115-0001` é o
@@ -306,21 +372,50 @@ print(f"treino oficial completo: {official[0]} e {official[1]} → pesos "
       f"'sempre pneumonia' acertaria {official[1] / official.sum():.1%}")
 
 # %% [markdown]
+# O equilíbrio das classes em cada parte, nos dados desta execução:
+
+# %%
+test_labels = chest_xray_labels(load_chest_xray_paths("test"))
+parts = {"treino": train_labels[fit_index], "validação": train_labels[val_index],
+         "teste": test_labels}
+fig, ax = plt.subplots(figsize=(6, 3), layout="constrained")
+for k, name in enumerate(CHEST_XRAY_CLASSES):
+    shares = [np.mean(labels_k == k) for labels_k in parts.values()]
+    bars = ax.barh(list(parts), shares, left=[0 if k == 0 else 1 - x for x in shares],
+                   color=f"C{k}", label=name)
+    ax.bar_label(bars, labels=[f"{np.sum(p == k)}" for p in parts.values()],
+                 label_type="center", color="white")
+ax.axvline(0.5, color="gray", linestyle="--", linewidth=1)
+ax.set_xlim(0, 1)
+ax.set_xlabel("fração das imagens (o número é a contagem)")
+ax.set_title("Normais e com pneumonia em cada parte")
+ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.35), ncols=2);
+
+# %% [markdown]
 # Se os dados estão equilibrados (o espelho offline do curso tem as duas classes na mesma
 # quantidade), os pesos saem iguais a 1 e não mudam nada: o código é o mesmo, e o efeito
 # aparece quando o treino é desequilibrado, como o oficial.
 #
 # ## O pipeline `tf.data`
 #
-# Agora as etapas que faltam, na ordem que o guia de desempenho do `tf.data` recomenda:
+# Agora as etapas que faltam, na ordem que o guia de desempenho do `tf.data` recomenda, com
+# as práticas que uma TPU pede:
 #
-# 1. **`cache`**: guarda na memória as imagens já decodificadas e redimensionadas, e as
+# 1. **`uint8`**: os pixels vão de 0 a 255, e guardá-los como inteiros de 8 bits ocupa um
+#    quarto da memória de `float32`, tanto no cache quanto na viagem até o acelerador; quem
+#    divide por 255 é a primeira camada do modelo;
+# 2. **`cache`**: guarda na memória as imagens já decodificadas e redimensionadas, e as
 #    próximas épocas não leem nem decodificam o JPEG de novo;
-# 2. **`shuffle`** (só no treino): embaralha a cada época, depois do cache, senão a ordem
+# 3. **`shuffle`** (só no treino): embaralha a cada época, depois do cache, senão a ordem
 #    seria sempre a mesma. Aqui sortear de novo a cada época é o que queremos: o `shuffle`
 #    vem **depois** da divisão, então só muda a ordem das imagens de treino;
-# 3. **`batch`** com o lote **global**;
-# 4. **`prefetch`**: prepara o próximo lote enquanto o acelerador treina o atual. Numa TPU,
+# 4. **`batch`** com o lote **global** e, no treino, `drop_remainder=True`: o último lote,
+#    incompleto, fica de fora (na época seguinte o sorteio é outro), e todo passo tem o mesmo
+#    formato; a TPU compila o passo para um formato fixo, e um formato novo custaria outra
+#    compilação. Na validação e no teste nenhuma imagem fica de fora, a não ser as que
+#    sobram da divisão por réplicas: no JAX cada lote precisa se dividir igualmente entre
+#    elas (com uma réplica, nenhuma sobra);
+# 5. **`prefetch`**: prepara o próximo lote enquanto o acelerador treina o atual. Numa TPU,
 #    que é muito rápida, um pipeline lento deixa o acelerador esperando.
 #
 # `xray.take` escolhe as imagens de cada lado pelos índices da divisão:
@@ -329,12 +424,16 @@ print(f"treino oficial completo: {official[0]} e {official[1]} → pesos "
 print(inspect.getsource(xray.make_pipeline))
 
 # %%
-train_ds = xray.make_pipeline(xray.take(train_all, fit_index), GLOBAL_BATCH, shuffle=True,
-                              seed=SEED)
-val_ds = xray.make_pipeline(xray.take(train_all, val_index), GLOBAL_BATCH)
-test_ds = xray.make_pipeline(test_raw, GLOBAL_BATCH)
+train_ds = xray.make_pipeline(xray.take(train_all, fit_index), GLOBAL_BATCH, training=True,
+                              seed=SEED, replicas=REPLICAS)
+val_ds = xray.make_pipeline(xray.take(train_all, val_index), GLOBAL_BATCH, replicas=REPLICAS)
+test_ds = xray.make_pipeline(test_raw, GLOBAL_BATCH, replicas=REPLICAS)
 images, labels = next(iter(train_ds))
 print("um lote:", images.shape, images.dtype, "| rótulos:", labels.shape, labels.dtype)
+print(f"passos por época: {len(fit_index) // GLOBAL_BATCH} ({len(fit_index) % GLOBAL_BATCH} "
+      f"imagem(ns) de treino fora a cada época); validação {val_ds.unbatch().cardinality()} "
+      f"de {len(val_index)} imagens, teste {test_ds.unbatch().cardinality()} de "
+      f"{len(test_labels)}")
 
 # %% [markdown]
 # ## O modelo
@@ -353,14 +452,17 @@ print(inspect.getsource(xray.dense_block))
 # canais. Faz quase o mesmo trabalho que uma `Conv2D` com muito menos parâmetros e contas.
 #
 # O modelo é criado e compilado **dentro** de `strategy.scope()`: assim os pesos (e as
-# variáveis do otimizador e das métricas) nascem espelhados em cada réplica. A taxa de
+# variáveis do otimizador e das métricas) nascem espelhados em cada réplica. Com
+# `steps_per_execution`, o Keras entrega ao acelerador vários passos de uma vez
+# (`xray.STEPS_PER_EXECUTION`) e só volta ao Python, para os *callbacks* e as métricas do
+# progresso, depois deles: numa TPU, cada volta ao Python é tempo com o chip parado. A taxa de
 # aprendizado decai exponencialmente. O exemplo começa em 0,015 com `decay_steps=100000` e
 # `staircase=True`: a taxa só cairia depois de 100 mil passos, e o treino inteiro tem poucos
 # milhares, então ela nunca muda. Aqui ela começa em `INITIAL_LEARNING_RATE` (o padrão do
 # Adam) e é multiplicada por `DECAY_RATE` a cada época.
 
 # %%
-steps_per_epoch = int(np.ceil(len(fit_index) / GLOBAL_BATCH))
+steps_per_epoch = len(fit_index) // GLOBAL_BATCH  # drop_remainder: só lotes completos
 config.set_seed(SEED)
 with strategy.scope():
     model = xray.build_xray_model(IMAGE_SIZE)
@@ -368,6 +470,7 @@ with strategy.scope():
         optimizer=keras.optimizers.Adam(learning_rate_schedule(steps_per_epoch)),
         loss="binary_crossentropy",
         metrics=xray.xray_metrics(),
+        steps_per_execution=xray.STEPS_PER_EXECUTION,
     )
 print(f"taxa de aprendizado: {INITIAL_LEARNING_RATE} no início, × {DECAY_RATE} a cada época "
       f"({steps_per_epoch} passos)")
@@ -407,7 +510,9 @@ plot_history(history, metrics=("loss", "accuracy", "precision", "recall", "auc")
 
 # %% [markdown]
 # O arquivo `.keras` guarda o melhor modelo. Carregá-lo (dentro do escopo, para continuar
-# distribuído) dá as mesmas previsões que o modelo com os pesos restaurados:
+# distribuído) dá as mesmas previsões que o modelo com os pesos restaurados. O arquivo não
+# depende do backend: um modelo treinado no JAX, numa TPU, carrega no TensorFlow de outra
+# máquina, e o contrário (os testes do curso treinam num backend e avaliam no outro).
 
 # %%
 with strategy.scope():
@@ -489,6 +594,26 @@ ax.set_title("Curva ROC no teste")
 ax.legend(loc="lower right");
 print(f"AUC do scikit-learn: {auc:.4f} | do Keras: {test_results['auc']:.4f} "
       "(o Keras aproxima a curva com 200 limiares)")
+
+# %% [markdown]
+# ### O limiar
+#
+# A curva ROC não mostra qual limiar dá cada ponto. O gráfico abaixo mostra: a precisão e o
+# recall no teste para cada limiar possível. Baixar o limiar só pode aumentar o recall (mais
+# radiografias passam a ser "pneumonia") e costuma baixar a precisão (mais alarmes falsos).
+# Numa triagem, o limiar se escolhe pelo recall que se quer garantir, **na validação**,
+# nunca no teste; aqui ele só mostra o preço de cada escolha.
+
+# %%
+precisions, recalls, thresholds = precision_recall_curve(y_test, test_prob)
+fig, ax = plt.subplots(figsize=(6, 3.5), layout="constrained")
+ax.plot(thresholds, precisions[:-1], label="precisão")
+ax.plot(thresholds, recalls[:-1], label="recall")
+ax.axvline(THRESHOLD, color="gray", linestyle="--", label=f"limiar {THRESHOLD}")
+ax.set_xlabel("limiar (probabilidade de pneumonia acima da qual o modelo diz 'pneumonia')")
+ax.set_ylim(0, 1.02)
+ax.set_title("Precisão e recall no teste, por limiar")
+ax.legend(loc="lower left");
 
 # %% [markdown]
 # ### Exemplos de previsões
@@ -661,19 +786,24 @@ print(f"com imagens 180×180 (o exemplo): {full_size.count_params():,} parâmetr
 # %% [markdown]
 # ## O que você aprendeu
 #
-# - `get_strategy()` escolhe TPU, GPUs ou CPU; o modelo nasce dentro de `strategy.scope()`
-#   e o lote global é o lote por réplica vezes `num_replicas_in_sync`.
-# - No Colab, a TPU de hoje é uma TPU VM (`TPUClusterResolver(tpu="local")`) e precisa do
-#   `tensorflow-tpu` instalado antes do curso.
+# - O backend do Keras se escolhe antes de importá-lo (`KERAS_BACKEND`). A TPU do Colab
+#   (um chip, v5e-1 ou v6e-1) é do JAX, e o ambiente dela não traz o TensorFlow, que o curso
+#   instala só para o `tf.data`; na GPU e na CPU fica o TensorFlow.
+# - `get_strategy()` escolhe o caminho: `keras.distribution.DataParallel` no JAX, o
+#   `tf.distribute` no TensorFlow. O modelo nasce dentro de `strategy.scope()` e o lote
+#   global é o lote por réplica vezes `num_replicas_in_sync`.
 # - O pipeline do exemplo: TFRecord → rótulo do caminho → `decode_jpeg` → `resize` →
-#   `cache` → `shuffle` → `batch` → `prefetch`.
+#   `uint8` → `cache` → `shuffle` → `batch` → `prefetch`; para a TPU, lotes de formato fixo
+#   (`drop_remainder=True`), `steps_per_execution` e `mixed_bfloat16` onde o hardware tem.
 # - A validação sai do treino, é sorteada uma vez só e separa **pacientes**, não imagens; a
-#   do exemplo vaza (o `shuffle` muda a divisão a cada época).
+#   do exemplo vaza porque `take` e `skip` sorteiam cada um a sua ordem, e a maior parte da
+#   validação também está no treino (a célula mediu quanto).
 # - Pesos de classe $n/(2\,n_k)$ fazem as duas classes pesarem o mesmo na perda.
 # - No Keras 3 o checkpoint é `.keras` (o `.h5` é legado);
 #   `EarlyStopping(restore_best_weights=True)` volta à melhor época.
 # - Acurácia sozinha engana num teste desequilibrado: para a criança doente, o que importa é
-#   o recall; a curva ROC e a AUC mostram todos os limiares.
+#   o recall; a curva ROC e a AUC mostram todos os limiares, e a curva de precisão e recall
+#   por limiar mostra o preço de cada um.
 # - O dropout é maior onde há mais parâmetros para decorar (a densa de 512) e menor perto da
 #   saída e nas convoluções.
 #
@@ -682,8 +812,10 @@ print(f"com imagens 180×180 (o exemplo): {full_size.count_params():,} parâmetr
 # O exemplo, as Partes 1 e 2 e a analogia do time de futebol vêm da aula `004` em
 # `../shared/lectures`, que aponta para "Pneumonia Classification on TPU" de Amy MiHyun Jang
 # no site do Keras (`keras.io/examples/vision/xray_classification_with_tpus/`). Trocamos o
-# que envelheceu (o checkpoint `.h5`, a ligação antiga com a TPU) e corrigimos a validação
-# que vazava. Os dados: Kermany e colegas (2018), *Identifying Medical Diagnoses
+# que envelheceu (o checkpoint `.h5`, a TPU procurada pelo TensorFlow) e corrigimos a
+# validação que vazava. A distribuição no JAX segue o guia "Distributed training with Keras 3"
+# do site do Keras (`keras.io/guides/distribution/`); as práticas do pipeline, o guia
+# "Better performance with the tf.data API" do TensorFlow. Os dados: Kermany e colegas (2018), *Identifying Medical Diagnoses
 # and Treatable Diseases by Image-Based Deep Learning*, Cell; as referências de resultado:
 # o próprio exemplo e o MedMNIST v2 (Yang e colegas, 2023). O batch normalization e o dropout
 # vêm da aula "09 · Batch normalization e dropout"; as métricas de classificação, da aula

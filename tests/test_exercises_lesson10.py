@@ -7,7 +7,7 @@ import re
 
 import numpy as np
 import pytest
-from exercise_testing import correct, strict_check_fails, wrong
+from tests.exercise_testing import correct, strict_check_fails, wrong
 
 from course_utils import config
 from course_utils.checks import ____
@@ -272,9 +272,18 @@ def test_take_and_pipeline_keep_the_chosen_examples_in_batches():
     dataset = tf.data.Dataset.from_tensor_slices((np.arange(10), np.arange(10) % 2))
     picked = [int(x) for x, _ in take(dataset, np.array([7, 1, 4]))]
     assert picked == [1, 4, 7]
-    batches = list(make_pipeline(take(dataset, np.arange(10)), batch_size=4, shuffle=True))
-    assert [len(x) for x, _ in batches] == [4, 4, 2]
-    assert sorted(np.concatenate([x.numpy() for x, _ in batches]).tolist()) == list(range(10))
+    training = list(make_pipeline(take(dataset, np.arange(10)), batch_size=4, training=True))
+    assert [len(x) for x, _ in training] == [4, 4]  # drop_remainder: fixed shapes
+    assert all(x.dtype == tf.uint8 for x, _ in training)
+    evaluation = list(make_pipeline(take(dataset, np.arange(10)), batch_size=4))
+    assert [len(x) for x, _ in evaluation] == [4, 4, 2]
+    assert np.concatenate([x.numpy() for x, _ in evaluation]).tolist() == list(range(10))
+    split = list(make_pipeline(take(dataset, np.arange(9)), batch_size=4, replicas=2))
+    assert [len(x) for x, _ in split] == [4, 4]  # 9 % 2 = 1 example left out
+    with pytest.raises(ValueError, match="do not fill one batch"):
+        make_pipeline(take(dataset, np.arange(3)), batch_size=4, training=True)
+    with pytest.raises(ValueError, match="dividing batch_size"):
+        make_pipeline(dataset, batch_size=4, replicas=3)
 
 
 # ---- strict mode ------------------------------------------------------------------------------

@@ -1,10 +1,11 @@
 # %% [markdown]
 # # 06 · Desafio Fashion-MNIST
 #
-# Na aula 05 você treinou uma CNN que reconhece dígitos escritos à mão. O desafio da aula 001
-# é levar **o mesmo modelo** a um problema mais difícil, o Fashion-MNIST: fotos de roupas e
-# calçados. E fazer isso do jeito certo: com uma divisão honesta dos dados, uma tabela com
-# todos os experimentos e uma escolha justificada com números.
+# Na aula "05 · MNIST, mão na massa" você treinou uma CNN que reconhece dígitos escritos à
+# mão. O desafio dos slides da FIAP (veja as Fontes no fim) é levar **o mesmo modelo** a um
+# problema mais difícil, o Fashion-MNIST: fotos de roupas e calçados. E fazer isso do jeito
+# certo: com uma divisão honesta dos dados, uma tabela com todos os experimentos e uma
+# escolha justificada com números.
 #
 # Você vai aprender a:
 #
@@ -89,7 +90,8 @@ show_images(
 # Quantas imagens há de cada classe no treino?
 
 # %%
-pd.Series(np.bincount(y_train, minlength=10), index=FASHION_CLASSES, name="imagens de treino")
+pd.DataFrame({"imagens de treino": np.bincount(y_train, minlength=10)},
+             index=pd.Index(FASHION_CLASSES, name="classe"))
 
 # %% [markdown]
 # Todas as classes têm o mesmo número de imagens: o conjunto é balanceado. Guarde isso, vai
@@ -97,7 +99,7 @@ pd.Series(np.bincount(y_train, minlength=10), index=FASHION_CLASSES, name="image
 #
 # ## Treino, validação e teste
 #
-# A aula 001 pede para separar os dados em treino e teste. Como vamos treinar *muitas*
+# Os slides da FIAP pedem para separar os dados em treino e teste. Como vamos treinar *muitas*
 # configurações e escolher a melhor, precisamos de uma terceira parte:
 #
 # - **treino**: onde o modelo ajusta os pesos;
@@ -206,7 +208,7 @@ EXTRA_KEYS = ("padding", "convs_per_block", "batch_norm", "dense_units", "block_
 
 
 def describe(run):
-    """What a run changes with respect to the baseline, e.g. "epochs=10"."""
+    """O que uma execução muda em relação à linha de base, por exemplo "epochs=10"."""
     changes = [
         f"{key}={run[key]}" for key in BASELINE if tuple_if_list(run[key]) != BASELINE[key]
     ]
@@ -215,15 +217,15 @@ def describe(run):
 
 
 def tuple_if_list(value):
-    """Filters may be written as a list or a tuple; compare them as tuples."""
+    """Filtros podem vir como lista ou tupla; compara sempre como tupla."""
     return tuple(value) if isinstance(value, (list, tuple)) else value
 
 
 def run_experiment(epochs, batch_size, filters, activation, cosine_decay=False, **architecture):
-    """Train build_mnist_cnn on the training split; record and return the table row.
+    """Treina build_mnist_cnn no treino; anota e devolve a linha da tabela.
 
-    ``architecture`` holds optional extra arguments of build_mnist_cnn; ``cosine_decay``
-    trains with cosine_adam instead of a constant learning rate.
+    ``architecture`` leva argumentos extras opcionais de build_mnist_cnn; com
+    ``cosine_decay`` o treino usa cosine_adam em vez de uma taxa de aprendizado constante.
     """
     config.set_seed(SEED)
     model = build_mnist_cnn(filters=filters, activation=activation, **architecture)
@@ -324,7 +326,7 @@ ex2.check(configs)
 
 # %%
 def run_all(configs):
-    """Run every configuration that is not in the table yet."""
+    """Treina cada configuração que ainda não está na tabela."""
     if is_placeholder(configs):
         print("configs ainda está em branco (____): faça o exercício 2 e rode esta célula.")
         return
@@ -383,9 +385,8 @@ run_all(configs)
 # constante. `cosine_adam` começa com a taxa padrão do Adam e a faz cair até zero seguindo
 # meio período de um cosseno: passos grandes no começo, para avançar rápido, e pequenos no fim,
 # para a rede assentar num mínimo em vez de ficar pulando em volta dele (com taxa constante,
-# a acurácia de validação sobe e desce de uma época para a outra). O script
-# `benchmarks/train_fashion.py` treina exatamente este modelo e mede o tempo e a acurácia. Ele
-# entra na tabela como qualquer outra execução e disputa pela validação, sem privilégio.
+# a acurácia de validação sobe e desce de uma época para a outra). Este modelo entra na
+# tabela como qualquer outra execução e disputa pela validação, sem privilégio.
 
 # %% tags=["solution"]
 from course_utils.exercises.lesson06 import FINAL_ARCHITECTURE, FINAL_CONFIG
@@ -437,7 +438,7 @@ ax_time.set_title("Custo de cada execução");
 
 # %%
 def pick_best(table):
-    """Index label of the run with the highest val_accuracy."""
+    """Rótulo do índice da execução com a maior val_accuracy."""
     # BEGIN SOLUTION ex3
     return table["val_accuracy"].idxmax()
     # END SOLUTION
@@ -509,7 +510,7 @@ print(f"probs: {probs.shape} | soma da primeira linha: {probs[0].sum():.4f}")
 
 # %%
 def accuracy(probs, labels):
-    """Fraction of rows of probs whose most likely class is the label."""
+    """Fração das linhas de probs cuja classe mais provável é o rótulo."""
     # BEGIN SOLUTION ex4
     return np.mean(np.argmax(probs, axis=1) == labels)
     # END SOLUTION
@@ -551,9 +552,28 @@ print(f"erro mais frequente: imagens de {FASHION_CLASSES[true_class]} classifica
       f"{np.sum(y_test == true_class)})")
 
 # %% [markdown]
-# Olhe esse par na matriz acima: são peças que você também confundiria numa foto de 28×28
-# pixels? Erros entre classes parecidas indicam o limite do que a imagem mostra; erros entre
-# classes bem diferentes indicariam um problema no treino.
+# Veja esse par em imagens: em cima, peças de uma classe que a rede chamou pela outra; embaixo,
+# peças da segunda classe que ela acertou.
+
+# %%
+mistaken = np.flatnonzero((y_test == true_class) & (predicted == predicted_class))
+genuine = np.flatnonzero((y_test == predicted_class) & (predicted == predicted_class))
+shown = min(6, len(mistaken), len(genuine))
+if shown:
+    show_images(
+        np.concatenate([x_test[mistaken[:shown]], x_test[genuine[:shown]]]),
+        ncols=shown, cmap="gray", figsize=(1.8 * shown, 4.4),
+        suptitle=f"Em cima: {FASHION_CLASSES[true_class]} prevista como "
+                 f"{FASHION_CLASSES[predicted_class]}. Embaixo: "
+                 f"{FASHION_CLASSES[predicted_class]} de verdade",
+    );
+else:
+    print("não há erros desse par e acertos da outra classe para mostrar lado a lado")
+
+# %% [markdown]
+# Olhe esse par também na matriz acima: são peças que você também confundiria numa foto de
+# 28×28 pixels? Erros entre classes parecidas indicam o limite do que a imagem mostra; erros
+# entre classes bem diferentes indicariam um problema no treino.
 
 # %% [markdown]
 # ## Entregando o desafio
@@ -635,10 +655,18 @@ else:
 #
 # ## De onde vem e o que ler a seguir
 #
-# Esta aula é o **DESAFIO** dos slides da FIAP (`../shared/lectures/001_ce0130307665c78b.txt`):
-# usar o modelo do *hands on* com MNIST no Fashion-MNIST, separar os dados e treinar muitas
-# possibilidades variando épocas, *batch size*, filtros e ativação. Os slides pedem só treino
-# e teste; aqui acrescentamos a validação, porque escolher entre muitas configurações olhando
-# o teste contamina o resultado. A seguir, a aula 07 troca os tons de cinza por imagens
-# coloridas do CIFAR-10, com o modelo e os gráficos do relatório do bootcamp
-# (`002_af04c3c0fb866da0.txt`).
+# Esta aula é o **DESAFIO** dos slides da FIAP: usar o modelo da aula mão na massa com MNIST
+# no Fashion-MNIST, separar os dados e treinar muitas possibilidades variando épocas, tamanho
+# do lote, filtros e ativação. Os slides pedem só treino e teste; aqui acrescentamos a
+# validação, porque escolher entre muitas configurações olhando o teste contamina o
+# resultado. A seguir, a aula "07 · CIFAR-10" troca os tons de cinza por imagens coloridas do
+# CIFAR-10, com o modelo e os gráficos do relatório do bootcamp LAMIA. Os termos técnicos
+# seguem o
+# [glossário do curso](https://github.com/cnn-curso-ptbr/curso-cnn/blob/main/docs/glossario.md).
+#
+# ### Fontes
+#
+# - Ana Raquel. *Redes Neurais Convolucionais* (slides, com o DESAFIO Fashion-MNIST). FIAP,
+#   Python Journey — Machine & Deep Learning.
+# - Han Xiao, Kashif Rasul e Roland Vollgraf. *Fashion-MNIST: a Novel Image Dataset for
+#   Benchmarking Machine Learning Algorithms*, 2017.

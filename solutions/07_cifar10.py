@@ -4,8 +4,8 @@
 # Até aqui as imagens eram em tons de cinza e bem comportadas: dígitos e roupas centralizados
 # num fundo liso. O CIFAR-10 é outra coisa: fotos coloridas e minúsculas de aviões, carros,
 # bichos e navios, cada um em qualquer posição, com fundo de verdade. É o conjunto que o
-# relatório do bootcamp (aula 002) usa para treinar a sua primeira CNN colorida, e nós vamos
-# refazer aquele experimento com cuidado e depois melhorá-lo.
+# relatório do bootcamp LAMIA (veja as Fontes no fim) usa para treinar a sua primeira CNN
+# colorida, e nós vamos refazer aquele experimento com cuidado e depois melhorá-lo.
 #
 # Você vai aprender a:
 #
@@ -22,7 +22,6 @@
 #   enorme, com os parâmetros contados.
 
 # %%
-import inspect
 import math
 
 import keras
@@ -56,6 +55,7 @@ from course_utils.plots import (
     plot_history,
     show_images,
     show_matrix,
+    show_feature_maps,
     show_misclassified,
 )
 from course_utils.timing import StepTimer
@@ -94,9 +94,9 @@ print("teste: ", x_test.shape, x_test.dtype, "| rótulos:", y_test.shape)
 #
 # > `(50000, 32, 32, 3) (10000, 32, 32, 3) (50000,) (10000,)`
 #
-# No modo rápido, e no espelho offline do curso (uma amostra do CIFAR-10), a sua célula
-# mostra menos imagens. As contas desta aula valem para qualquer tamanho; só as acurácias
-# ficam mais modestas com menos dados.
+# No modo rápido (o dos testes automáticos do curso), ou se a sua cópia do CIFAR-10 for só
+# uma amostra, a sua célula mostra menos imagens. As contas desta aula valem para qualquer
+# tamanho; só as acurácias ficam mais modestas com menos dados.
 #
 # Os rótulos são inteiros de 0 a 9; `CIFAR10_CLASSES` dá o nome de cada um. Quantas imagens
 # há de cada classe?
@@ -161,11 +161,11 @@ print("imagens por classe na validação:", np.bincount(y_val, minlength=10).tol
 # ## A estatística dos pixels
 #
 # Antes de treinar, vale saber que números entram na rede. Para cada canal de cor, a
-# **média** e o **desvio-padrão** dos pixels dizem onde os valores se concentram e quanto
+# **média** e o **desvio padrão** dos pixels dizem onde os valores se concentram e quanto
 # se espalham. Essas contas se fazem **só no treino**: a validação e o teste fazem o papel de
 # imagens novas, e o que você aprende delas vaza para o modelo.
 #
-# ### Exercício 1 · Média e desvio-padrão por canal
+# ### Exercício 1 · Média e desvio padrão por canal
 #
 # Complete `channel_stats(images)`: recebe imagens `uint8` de formato `(N, altura, largura,
 # 3)` e devolve `(média, desvio_padrão)`, cada um com formato `(3,)` (um valor por canal,
@@ -175,7 +175,7 @@ print("imagens por classe na validação:", np.bincount(y_val, minlength=10).tol
 
 # %%
 def channel_stats(images):
-    """uint8 (N, H, W, 3) → (média, desvio-padrão) de cada canal, na escala [0, 1]."""
+    """uint8 (N, H, W, 3) → (média, desvio padrão) de cada canal, na escala [0, 1]."""
     # BEGIN SOLUTION ex1
     x = images.astype("float32") / 255
     return x.mean(axis=(0, 1, 2)), x.std(axis=(0, 1, 2))
@@ -197,7 +197,7 @@ ex1.check(channel_stats)
 train_mean = np.array([x_tr[..., c].mean() for c in range(3)]) / 255
 train_std = np.array([x_tr[..., c].std() for c in range(3)]) / 255
 for name, m, s in zip(("vermelho", "verde", "azul"), train_mean, train_std):
-    print(f"{name:>8}: média {m:.3f} | desvio-padrão {s:.3f}")
+    print(f"{name:>8}: média {m:.3f} | desvio padrão {s:.3f}")
 
 # %% [markdown]
 # E a distribuição completa: a fração dos pixels de cada canal que tem cada valor de 0 a 255.
@@ -308,12 +308,21 @@ print("rótulos:", labels.shape, labels.dtype, "| primeiros:", labels[:8].numpy(
 # %% [markdown]
 # ## O modelo da aula
 #
-# `build_cifar_lecture_model` reproduz, camada por camada, o modelo do relatório: três
-# convoluções 3×3 com passo (*stride*) 2, `Flatten`, dropout, uma densa de 1024 neurônios e a
-# saída softmax.
-
-# %%
-print(inspect.getsource(build_cifar_lecture_model))
+# `build_cifar_lecture_model` (de `course_utils.models`) reproduz, camada por camada, o
+# modelo do relatório. A parte que importa do código dela é esta:
+#
+# ```python
+# x = keras.Input(shape=(32, 32, 3))
+# for filtros in (32, 64, 128):                # três convoluções 3×3 com passo (stride) 2
+#     x = layers.Conv2D(filtros, 3, strides=2, activation="relu")(x)
+# x = layers.Flatten()(x)                      # os mapas viram um vetor só
+# x = layers.Dropout(0.2)(x)
+# x = layers.Dense(1024, activation="relu")(x) # a densa de 1024 neurônios
+# x = layers.Dropout(0.2)(x)
+# saida = layers.Dense(10, activation="softmax")(x)  # uma probabilidade por classe
+# ```
+#
+# O resumo do Keras mostra o formato e os parâmetros de cada camada:
 
 # %%
 config.set_seed(SEED)
@@ -321,8 +330,9 @@ lecture_model = build_cifar_lecture_model()
 lecture_model.summary()
 
 # %% [markdown]
-# Siga a altura das imagens pelo modelo. A fórmula $W_2 = (W_1 - F + 2P)/S + 1$ da aula 003
-# não dá inteiro na primeira convolução, e `output_size` avisa:
+# Siga a altura das imagens pelo modelo. A fórmula $W_2 = (W_1 - F + 2P)/S + 1$ (dos slides
+# do IFCE e da aula "03 · Anatomia de uma CNN") não dá inteiro na primeira convolução, e
+# `output_size` avisa:
 
 # %%
 try:
@@ -365,12 +375,26 @@ print("passos por época com lotes de", BATCH_SIZE, ":",
 # passo (um passo é um lote). Um *callback* do Keras é um objeto cujos métodos o `fit` chama
 # em momentos certos; este anota o relógio no começo de cada época e depois de cada lote,
 # então o tempo de treino não inclui a passada de validação do fim da época. Ele está em
-# `course_utils.timing` (o *benchmark* usa o mesmo); aqui está o código dele:
-
-
-# %%
-print(inspect.getsource(StepTimer))
-
+# `course_utils.timing`; o miolo dele são três métodos:
+#
+# ```python
+# class StepTimer(keras.callbacks.Callback):
+#     def on_epoch_begin(self, epoch, logs=None):      # começo da época: zera o relógio
+#         self._start = time.perf_counter()
+#         self._steps = 0
+#
+#     def on_train_batch_end(self, batch, logs=None):  # depois de cada lote de treino
+#         self._steps += 1
+#         self._last_step = time.perf_counter()
+#
+#     def on_epoch_end(self, epoch, logs=None):        # fim da época (depois da validação)
+#         self.train_seconds.append(self._last_step - self._start)
+#         self.steps.append(self._steps)
+# ```
+#
+# `ms_per_step()` divide os segundos de treino de cada época pelos passos e devolve a
+# mediana, deixando de fora a primeira época (que inclui montar o grafo) quando há mais de
+# uma.
 
 # %% [markdown]
 # Agora o treino. A validação é `val_ds`, não o teste. Um detalhe: com arrays NumPy, o `fit`
@@ -410,8 +434,8 @@ print(f"acurácia de validação depois de {EPOCHS} época(s): {lecture_val_acc:
 # verdade, a acurácia no **teste** (a validação dele era o teste). E o tempo por passo
 # depende da máquina: o relatório rodou no Colab (sem dizer com qual acelerador); o seu
 # número é o da máquina em que você está, e com uma época só (modo rápido) ele inclui o tempo
-# de compilar o grafo na primeira época. No modo rápido, ou no espelho offline, a rede também
-# viu bem menos imagens, então a acurácia fica abaixo da do relatório.
+# de compilar o grafo na primeira época. No modo rápido, ou com uma amostra do CIFAR-10, a rede
+# também viu bem menos imagens, então a acurácia fica abaixo da do relatório.
 #
 # As curvas de treino, como o relatório desenha (perda e acurácia):
 
@@ -493,7 +517,7 @@ for flat in np.argsort(off, axis=None)[::-1][:3]:
 # mesmas contas nela:
 
 # %%
-LECTURE_CM = np.array([  # matriz de confusão impressa no relatório da aula 002
+LECTURE_CM = np.array([  # matriz de confusão impressa no relatório do bootcamp
     [710, 22, 77, 13, 32, 6, 23, 14, 71, 32],
     [15, 864, 8, 3, 6, 3, 13, 6, 21, 61],
     [49, 11, 590, 30, 93, 72, 100, 27, 20, 8],
@@ -522,6 +546,18 @@ print(f"erros que trocam bicho por veículo ou vice-versa: {LECTURE_CM[crosses].
       f"de {errors} ({LECTURE_CM[crosses].sum() / errors:.0%})")
 
 # %% [markdown]
+# Desenhada como a do nosso modelo (cada casa $(i, j)$ vira $C_{ij}$ pares "verdadeira $i$,
+# prevista $j$", e `plot_confusion_matrix` conta de novo), a matriz do relatório fica assim:
+
+# %%
+true_idx, pred_idx = np.indices(LECTURE_CM.shape)
+plot_confusion_matrix(np.repeat(true_idx.ravel(), LECTURE_CM.ravel()),
+                      np.repeat(pred_idx.ravel(), LECTURE_CM.ravel()),
+                      class_names=CIFAR10_CLASSES,
+                      title=f"Matriz de confusão do relatório ({LECTURE_CM.sum()} imagens "
+                            "de teste)");
+
+# %% [markdown]
 # A acurácia calculada bate com o `val_accuracy` da última época do relatório: confirma que a
 # "validação" dele era o teste. E os erros fazem sentido: a pior classe perde imagens para
 # outros bichos, e a última linha mostra que só uma pequena parte dos erros troca um bicho
@@ -536,7 +572,7 @@ show_misclassified(x_val, y_val, lecture_pred, class_names=CIFAR10_CLASSES, n=10
 # %% [markdown]
 # ## Um modelo no estilo VGG
 #
-# A VGG16 da aula 003 usa só convoluções 3×3, em blocos separados por *max pooling*.
+# A VGG16 dos slides do IFCE usa só convoluções 3×3, em blocos separados por *max pooling*.
 # `build_vgg_style` é uma versão pequena dessa receita para imagens 32×32: em cada bloco,
 # duas convoluções 3×3 com preenchimento (*padding*) `"same"` e ReLU, depois *max pooling*
 # 2×2; no fim, *global average pooling* e a saída softmax. Três ideias explicam por que essa
@@ -730,9 +766,63 @@ print(f"tempo por passo VGG / aula: {vgg_ms / lecture_ms:.1f}")
 # subindo e a de validação parada, enquanto o VGG melhora na validação por mais tempo e chega
 # mais alto (sem dropout, ele também acaba decorando, só que mais tarde). No modo rápido
 # (poucas imagens, uma época, um VGG menor) os números oscilam muito e a comparação quase não
-# diz nada. As medidas com todas as épocas, no espelho offline e com mais épocas, estão em
-# `docs/results.md`.
+# diz nada.
 #
+# O que os autores do curso mediram, para você saber o que esperar: com uma amostra de 10.000
+# imagens do CIFAR-10 (8.000 de treino, 2.000 de validação), num computador de 2 núcleos sem
+# GPU, as 5 épocas da aula deixaram os dois modelos praticamente empatados; com 25 épocas, o
+# modelo da aula decorou o treino e parou de melhorar na validação, e o VGG terminou à
+# frente na validação e no teste. Com o CIFAR-10 completo (50.000 imagens) isso ainda não foi
+# medido: rode a aula com o modo rápido desligado e `EPOCHS` maior para ver na sua máquina.
+#
+# ## O que a rede aprendeu
+#
+# Os pesos da primeira convolução do VGG são filtros 3×3 com três canais de cor: cada um pode
+# ser desenhado como uma imagenzinha colorida de 3×3 pixels. Montamos de novo o modelo com a
+# mesma semente para ter os pesos de **antes** do treino e os comparamos com os de depois
+# (cada filtro esticado do seu menor ao seu maior valor):
+
+# %%
+def first_filters(model):
+    """Pesos da primeira Conv2D como imagens RGB (filtros, 3, 3, 3), cada um em [0, 1]."""
+    conv = next(layer for layer in model.layers if isinstance(layer, keras.layers.Conv2D))
+    kernel = np.moveaxis(keras.ops.convert_to_numpy(conv.kernel), -1, 0)
+    low = kernel.min(axis=(1, 2, 3), keepdims=True)
+    high = kernel.max(axis=(1, 2, 3), keepdims=True)
+    return (kernel - low) / (high - low)
+
+
+config.set_seed(SEED)
+untrained_vgg = build_vgg_style(filters=vgg_filters, batch_norm=False, dropout=0.0)
+before, after = first_filters(untrained_vgg), first_filters(vgg_model)
+n_filters = min(16, len(after))
+show_images(np.concatenate([before[:n_filters], after[:n_filters]]), ncols=n_filters,
+            titles=["antes"] * n_filters + ["depois"] * n_filters,
+            suptitle=f"Os {n_filters} primeiros filtros da 1ª convolução, antes e depois "
+                     "do treino");
+change = np.abs(after - before).mean() / np.abs(before - 0.5).mean()
+print(f"mudança média dos filtros (escala 0–1), relativa ao seu espalhamento: {change:.2f}")
+
+# %% [markdown]
+# Antes do treino os filtros são ruído sorteado pela inicialização. Depois, com treino
+# suficiente, aparecem padrões: detectores de borda (claro de um lado, escuro do outro) e de
+# cor (um filtro quase todo de um tom). No modo rápido, com uma época, a mudança ainda é
+# pequena.
+#
+# E o que esses filtros fazem com uma imagem? Abaixo, os mapas de características (*feature
+# maps*) de uma imagem da validação na saída de cada bloco do VGG, depois da ReLU: a imagem
+# vai perdendo resolução (32, 16, 8 pixels de lado) e cada mapa passa a responder a padrões
+# maiores.
+
+# %%
+image_index = int(np.flatnonzero(y_val == CIFAR10_CLASSES.index("gato"))[0])
+feature_image = x_val[image_index].astype("float32") / 255
+show_images(feature_image, titles=[CIFAR10_CLASSES[y_val[image_index]]], figsize=(2, 2.2));
+relu_layers = [layer for layer in vgg_model.layers if isinstance(layer, keras.layers.Activation)]
+for layer in relu_layers[1::2]:  # a segunda convolução de cada bloco, depois da ReLU
+    show_feature_maps(vgg_model, layer, feature_image, max_maps=8);
+
+# %% [markdown]
 # ## A nota final: o teste
 #
 # Só agora, com os modelos prontos, usamos o teste, uma única vez:
@@ -766,14 +856,25 @@ for name, model in (("aula", lecture_model), ("VGG", vgg_model)):
 #
 # ## De onde vem e o que ler a seguir
 #
-# Esta aula segue a prática com o CIFAR-10 do relatório do bootcamp
-# (`../shared/lectures/002_af04c3c0fb866da0.txt`, aulas 36 e 37): o mesmo modelo, as mesmas
-# cinco épocas, as curvas, a matriz de confusão e as imagens classificadas errado, com a
-# validação separada do teste e os nomes das classes. A receita VGG vem da tabela da VGG16
-# dos slides `003`. O *benchmark* `benchmarks/cifar10_lecture_vs_vgg.py` treina os dois
-# modelos com os dados completos.
+# Esta aula segue a prática com o CIFAR-10 do relatório do bootcamp LAMIA (as aulas 36 e 37
+# do bootcamp): o mesmo modelo, as mesmas cinco épocas, as curvas, a matriz de confusão e as
+# imagens classificadas errado, aqui com a validação separada do teste e os nomes das
+# classes. A receita VGG vem da tabela da VGG16 dos slides do IFCE. Os termos técnicos seguem
+# o [glossário do curso](https://github.com/cnn-curso-ptbr/curso-cnn/blob/main/docs/glossario.md).
 #
 # A seguir, o relatório passa ao **aumento de dados** (*data augmentation*), o assunto da
-# aula 08: girar, espelhar e deslocar as imagens do treino para a rede generalizar melhor. A
-# aula 09 acrescenta **batch normalization** e **dropout** ao modelo VGG, mede o efeito de
-# cada um e monta o melhor modelo do curso para o CIFAR-10.
+# aula "08 · Aumento de dados": girar, espelhar e deslocar as imagens do treino para a rede
+# generalizar melhor. A aula "09 · Batch normalization e dropout" acrescenta as duas
+# técnicas ao modelo VGG, mede o efeito de cada uma e monta o melhor modelo do curso para o
+# CIFAR-10.
+#
+# ### Fontes
+#
+# - Jefferson Korte Junior. *Relatório — Card 16: Prática: Redes Neurais Convolucionais 2
+#   (Deep Learning)*. Bootcamp LAMIA.
+# - Saulo Oliveira. *08 — Redes Convolucionais*, Aprendizagem Profunda, PPGCC/IFCE, 2023.1
+#   (slides).
+# - Alex Krizhevsky. *Learning Multiple Layers of Features from Tiny Images*, 2009 (o
+#   CIFAR-10).
+# - Karen Simonyan e Andrew Zisserman. *Very Deep Convolutional Networks for Large-Scale
+#   Image Recognition*, 2014 (a VGG).

@@ -5,7 +5,8 @@
 # dados (*data augmentation*) é o jeito mais barato de tirar mais proveito das imagens que você
 # já tem: a cada época a rede vê a mesma foto um pouco diferente (espelhada, deslocada,
 # girada, mais perto, com outro contraste) e aprende que essas diferenças não mudam a
-# resposta. É a seção de aumento de dados do relatório da aula 002, aplicada ao CIFAR-10.
+# resposta. É a seção de aumento de dados do relatório do bootcamp LAMIA (veja as Fontes no
+# fim), aplicada ao CIFAR-10.
 #
 # Você vai aprender a:
 #
@@ -95,7 +96,7 @@ print("imagem", sample_index, "do treino:", CIFAR10_CLASSES[y_train[sample_index
 # %% [markdown]
 # ## A ideia: variações que não mudam a resposta
 #
-# O relatório da aula 002 resume bem: redes profundas precisam de muitos dados, e o aumento
+# O relatório do bootcamp resume bem: redes profundas precisam de muitos dados, e o aumento
 # de dados não cria informação nova; ele pega uma imagem que você já tem e a mostra de outro
 # jeito, mais perto, deslocada, girada, para a rede entender que continua sendo o mesmo
 # objeto. Três consequências:
@@ -200,7 +201,7 @@ show_augmented(flip_vertical, sample, title='RandomFlip("vertical")');
 # %% [markdown]
 # ### Nem toda transformação preserva o rótulo
 #
-# O relatório da aula 002 diz que o aumento pode "deixar a imagem de ponta-cabeça". Isso
+# O relatório do bootcamp diz que o aumento pode "deixar a imagem de ponta-cabeça". Isso
 # depende do conjunto de dados: uma transformação só serve se a imagem transformada ainda é
 # um exemplo **realista** da **mesma classe**. Veja algumas fotos do CIFAR-10 com os dois
 # espelhos:
@@ -210,9 +211,9 @@ picked = ["navio", "caminhão", "gato", "avião", "automóvel", "cavalo"]
 indices = [int(np.flatnonzero(y_train == CIFAR10_CLASSES.index(name))[0]) for name in picked]
 photos = x_train[indices]
 grid = np.concatenate([photos, photos[:, :, ::-1], photos[:, ::-1]])
-titles = ([f"{name}" for name in picked] + ["espelho horizontal"] * len(picked)
-          + ["espelho vertical"] * len(picked))
-show_images(grid, titles=titles, ncols=len(picked), suptitle="Original, horizontal, vertical");
+titles = picked + ["horizontal"] * len(picked) + ["vertical"] * len(picked)
+show_images(grid, titles=titles, ncols=len(picked),
+            suptitle="Original (em cima), espelho horizontal, espelho vertical");
 
 # %% [markdown]
 # A linha do meio ainda parece um conjunto de fotos comuns: um caminhão indo para a esquerda
@@ -708,8 +709,8 @@ for col, (title, hist) in enumerate(runs.items()):
 # %% [markdown]
 # ### Exercício 4 · A distância entre treino e validação
 #
-# Uma medida simples de sobreajuste é o **vão** (*gap*) entre as duas acurácias da **última**
-# época:
+# Uma medida simples de sobreajuste é o **vão** (*generalization gap*) entre as duas
+# acurácias da **última** época:
 #
 # $$\text{vão} = \text{acurácia de treino} - \text{acurácia de validação}$$
 #
@@ -735,17 +736,17 @@ ex4.check(overfitting_gap)
 # ex4.solution()
 
 # %% [markdown]
-# Para ter uma referência, o modelo do relatório da aula 002 (5 épocas no CIFAR-10 completo)
+# Para ter uma referência, o modelo do relatório do bootcamp (5 épocas no CIFAR-10 completo)
 # terminou assim; os números abaixo são os do log de treino do relatório:
 
 # %%
-lecture_002 = {
+lecture_log = {
     "accuracy": [0.3669, 0.5754, 0.6467, 0.6933, 0.7343],
     "val_accuracy": [0.5572, 0.6243, 0.6483, 0.6889, 0.6909],
 }
-lecture_gap = lecture_002["accuracy"][-1] - lecture_002["val_accuracy"][-1]
-print(f"aula 002: treino {lecture_002['accuracy'][-1]:.1%}, validação "
-      f"{lecture_002['val_accuracy'][-1]:.1%}, vão de {100 * lecture_gap:.1f} pontos percentuais")
+lecture_gap = lecture_log["accuracy"][-1] - lecture_log["val_accuracy"][-1]
+print(f"relatório: treino {lecture_log['accuracy'][-1]:.1%}, validação "
+      f"{lecture_log['val_accuracy'][-1]:.1%}, vão de {100 * lecture_gap:.1f} pontos percentuais")
 
 # %% [markdown]
 # Agora os nossos dois modelos. A célula calcula o vão de cada um e escreve a comparação a
@@ -826,11 +827,21 @@ for name, model in (("sem aumento", model_plain), ("com aumento", model_aug)):
 # ## De onde vem e o que ler a seguir
 #
 # Esta aula desenvolve a seção de aumento de dados (*Data Augmentation*) do relatório do
-# bootcamp, `002` em `../shared/lectures`, sobre o CIFAR-10 que o mesmo relatório treina. O
-# relatório fala em deixar a imagem de ponta-cabeça e em usar o aumento contra o
-# desequilíbrio de classes; aqui você viu quando a primeira ideia falha e por que a segunda
-# precisa de outras ferramentas. O modelo e os dados vêm da aula "07 · CIFAR-10".
+# bootcamp LAMIA, sobre o CIFAR-10 que o mesmo relatório treina. O relatório fala em deixar
+# a imagem de ponta-cabeça e em usar o aumento contra o desequilíbrio de classes; aqui você
+# viu quando a primeira ideia falha e por que a segunda precisa de outras ferramentas. O
+# modelo e os dados vêm da aula "07 · CIFAR-10". Os termos técnicos seguem o
+# [glossário do curso](https://github.com/cnn-curso-ptbr/curso-cnn/blob/main/docs/glossario.md).
 #
 # A próxima aula, "09 · Batch normalization e dropout", segue o mesmo relatório: mais duas
 # ferramentas contra o sobreajuste e para um treino mais estável, que você pode combinar com
 # o aumento de dados desta aula.
+#
+# ### Fontes
+#
+# - Jefferson Korte Junior. *Relatório — Card 16: Prática: Redes Neurais Convolucionais 2
+#   (Deep Learning)*. Bootcamp LAMIA.
+# - Keras. *Working with preprocessing layers* (guia das camadas de pré-processamento),
+#   keras.io/guides/preprocessing_layers.
+# - Connor Shorten e Taghi M. Khoshgoftaar. *A survey on Image Data Augmentation for Deep
+#   Learning*. Journal of Big Data, 2019.

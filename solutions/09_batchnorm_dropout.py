@@ -1,7 +1,7 @@
 # %% [markdown]
 # # 09 · Batch normalization e dropout
 #
-# Duas camadas aparecem em quase toda CNN moderna e não aprendem a reconhecer nada:
+# Duas camadas aparecem em muitas CNNs e não aprendem a reconhecer nada:
 # a normalização em lote (*batch normalization*, ou BN) e o *dropout*. A primeira deixa o
 # treino mais rápido e estável; a segunda combate o sobreajuste (*overfitting*). As duas se
 # comportam de um jeito no treino e de outro na inferência, e é aí que mora a maioria dos
@@ -9,7 +9,7 @@
 #
 # Você vai aprender a:
 #
-# - calcular o batch normalization à mão, com NumPy: média e variância do lote por canal,
+# - calcular a normalização em lote à mão, com NumPy: média e variância do lote por canal,
 #   $\gamma$, $\beta$, $\varepsilon$, e conferir com o Keras, número a número;
 # - entender as estatísticas móveis e a diferença entre o modo de treino e o de inferência;
 # - contar os parâmetros que o BN acrescenta a uma rede (e os que ele dispensa);
@@ -53,7 +53,7 @@ from course_utils.exercises.lesson09 import (
 )
 from course_utils.models import build_vgg_style
 from course_utils.pipelines import make_dataset
-from course_utils.plots import plot_history
+from course_utils.plots import plot_history, show_images
 
 config.set_seed(SEED)
 print(config.fast_mode_line())
@@ -62,9 +62,10 @@ print(config.accelerator_line(9))
 # %% [markdown]
 # ## O problema: cada canal com sua escala
 #
-# A aula 002 lembra que normalizar os dados antes do treino é básico: dividimos os pixels
+# O relatório do bootcamp LAMIA (veja as Fontes no fim) lembra que normalizar os dados antes
+# do treino é básico: dividimos os pixels
 # por 255 e todos ficam entre 0 e 1. Só que essa normalização vale para a **entrada** da
-# rede. Depois da primeira convolução, cada canal do mapa de ativação tem sua própria média
+# rede. Depois da primeira convolução, cada canal do mapa de características tem sua própria média
 # e sua própria escala, que dependem dos pesos daquele filtro, e elas mudam a cada passo do
 # treino.
 #
@@ -97,7 +98,7 @@ print(f"médias de {means.min():.3f} a {means.max():.3f}; o maior desvio padrão
 #
 # ## Batch normalization, passo a passo
 #
-# O batch normalization (Ioffe e Szegedy, 2015) padroniza cada canal usando o próprio lote.
+# A normalização em lote (Ioffe e Szegedy, 2015) padroniza cada canal usando o próprio lote.
 # Para um canal, com os $m$ valores $x_i$ que ele tem no lote (numa entrada
 # $(N, H, W, C)$, são $m = N \cdot H \cdot W$ valores: todas as imagens e todas as posições):
 #
@@ -179,7 +180,7 @@ print(f"maior diferença entre a entrada e a saída com γ = σ e β = μ: "
 
 # %% [markdown]
 # Por isso, depois do treino, a saída de um BN **não** tem necessariamente média 0 e
-# variância 1 (a aula 002 dá a entender que sim): tem média $\beta$ e desvio padrão
+# variância 1 (o relatório do bootcamp dá a entender que sim): tem média $\beta$ e desvio padrão
 # $|\gamma|$, aprendidos.
 #
 # ### Exercício 1 · BN no modo de treino
@@ -191,7 +192,7 @@ print(f"maior diferença entre a entrada e a saída com γ = σ e β = μ: "
 
 # %%
 def bn_forward_train(x, gamma, beta, epsilon=1e-3):
-    """Training-mode batch normalization over every axis but the last."""
+    """Batch normalization no modo de treino, sobre todos os eixos menos o último."""
     # BEGIN SOLUTION ex1
     axes = tuple(range(x.ndim - 1))
     mean = x.mean(axis=axes)
@@ -345,16 +346,21 @@ bn_model.summary()
 # %% [markdown]
 # ### Exercício 3 · Os parâmetros das camadas BN
 #
-# Sem somar a coluna do resumo à mão: a partir de `FULL_FILTERS` e do que você sabe sobre
-# `build_vgg_style` (duas convoluções por bloco, um BN depois de cada uma), calcule
-# `bn_params = (total, treináveis)`, os parâmetros de todas as camadas BatchNormalization do
-# modelo.
+# O resumo acima mostra os números de um modelo; a conta tem de valer para qualquer um.
+# Complete `bn_params(filters)`: a partir de `filters` (os filtros de cada bloco) e do que
+# você sabe sobre `build_vgg_style` (duas convoluções por bloco, um BN depois de cada uma),
+# devolva `(total, treináveis)`, os parâmetros de todas as camadas BatchNormalization do
+# modelo. O `check` chama a sua função com `FULL_FILTERS` e com outras listas de filtros.
 
 # %%
-# BEGIN SOLUTION ex3
-normalized_channels = 2 * sum(FULL_FILTERS)  # um BN depois de cada uma das 2 convs do bloco
-bn_params = (4 * normalized_channels, 2 * normalized_channels)
-# END SOLUTION
+def bn_params(filters):
+    """(total, treináveis) das camadas BN de build_vgg_style(filters, batch_norm=True)."""
+    # BEGIN SOLUTION ex3
+    normalized_channels = 2 * sum(filters)  # um BN depois de cada uma das 2 convs do bloco
+    return 4 * normalized_channels, 2 * normalized_channels
+    # END SOLUTION
+
+
 ex3.check(bn_params)
 
 # %%
@@ -381,14 +387,14 @@ print(f"acréscimo: {100 * (bn_model.count_params() / plain_model.count_params()
 # pequeno efeito de regularização, porque a média e a variância de cada lote são um pouco
 # ruidosas.
 #
-# O **porquê** é menos firme. O artigo original atribuiu o ganho a reduzir a "mudança interna
-# de covariáveis" (*internal covariate shift*): a distribuição que cada camada recebe mudando
-# durante o treino, que é a explicação da aula 002. Trabalhos posteriores questionaram essa
-# história; Santurkar e colegas (2018) mostraram redes que treinam bem com BN mesmo quando se
-# injeta ruído de propósito para a distribuição variar, e propuseram que o BN ajuda por
-# deixar a superfície da perda mais suave, com gradientes mais previsíveis. Ainda não há uma
-# explicação aceita por todos: use o BN porque ele funciona, e desconfie de quem dá uma
-# explicação única como certa.
+# O **porquê** é menos firme. O artigo original atribuiu o ganho a reduzir a "mudança
+# interna de covariáveis" (*internal covariate shift*): a distribuição que cada camada
+# recebe mudando durante o treino, que é a explicação do relatório do bootcamp. Trabalhos
+# posteriores questionaram essa história; Santurkar e colegas (2018) mostraram redes que
+# treinam bem com BN mesmo quando se injeta ruído de propósito para a distribuição variar, e
+# propuseram que o BN ajuda por deixar a superfície da perda mais suave, com gradientes mais
+# previsíveis. Ainda não há uma explicação aceita por todos: use o BN porque ele funciona, e
+# desconfie de quem dá uma explicação única como certa.
 #
 # Uma coisa que dá para ver sem treinar nada: numa pilha de convoluções recém-inicializadas,
 # a escala das ativações muda de camada em camada; com BN ela se repete. A célula passa o
@@ -397,7 +403,7 @@ print(f"acréscimo: {100 * (bn_model.count_params() / plain_model.count_params()
 
 # %%
 def activation_scales(use_bn, depth=6, width=16):
-    """Standard deviation of the activations after each conv(+BN)+ReLU at initialization."""
+    """Desvio padrão das ativações depois de cada convolução (+BN) + ReLU, sem treino."""
     config.set_seed(SEED)
     x, scales = batch, []
     for _ in range(depth):
@@ -416,6 +422,15 @@ scales = pd.DataFrame(
 scales.round(4)
 
 # %%
+fig, ax = plt.subplots(figsize=(6, 3.4), layout="constrained")
+for column, marker in zip(scales, ("o", "s")):
+    ax.plot(scales.index, scales[column], marker=marker, label=column)
+ax.set_yscale("log")
+ax.set_xlabel("camada (convolução + ReLU)")
+ax.set_ylabel("desvio padrão das ativações")
+ax.set_title("Escala das ativações por camada, sem treino")
+ax.grid(alpha=0.3)
+ax.legend()
 for column in scales:
     ratio = scales[column].iloc[-1] / scales[column].iloc[0]
     print(f"{column}: desvio padrão na camada 6 = {ratio:.3f} × o da camada 1")
@@ -427,7 +442,8 @@ for column in scales:
 #
 # ## Dropout
 #
-# A aula 004 compara o dropout a um treinador de futebol. Imagine que, em cada treino, o
+# O material *Camadas convolucionais e Dropout* (veja as Fontes) compara o dropout a um
+# treinador de futebol. Imagine que, em cada treino, o
 # técnico sorteia alguns jogadores para ficarem de fora. Se o time depende do craque para
 # tudo, nos treinos sem ele a equipe se perde; com o tempo, os outros aprendem a cobrir
 # aquela posição e o time fica menos frágil. No dia do jogo, todos entram em campo.
@@ -439,7 +455,7 @@ for column in scales:
 #
 # **A escala.** Se 20 % das ativações somem, a soma que chega à próxima camada cai, em
 # média, 20 %. O artigo original (Srivastava e colegas, 2014) corrigia isso na inferência,
-# multiplicando os pesos pela fração mantida; é o "ajuste das conexões" que a aula 004
+# multiplicando os pesos pela fração mantida; é o "ajuste das conexões" que aquele material
 # descreve. O Keras usa o **dropout invertido**: a correção vai para o treino, dividindo as
 # ativações mantidas por $1 - \text{rate}$, e a inferência fica intocada. Em cada valor:
 #
@@ -472,13 +488,29 @@ print("Keras, training=False, igual à entrada?", np.array_equal(inference_keras
 print("nosso, training=False, igual à entrada?", np.array_equal(inference_ours, ones))
 
 # %% [markdown]
-# **Que taxa usar?** O exemplo da aula 004 é 0,2, a taxa que o modelo de pneumonia da mesma
-# aula põe depois dos blocos convolucionais. É um valor comum ali: convoluções têm poucos
-# parâmetros (compartilhados pelo filtro) e sobreajustam pouco. Camadas densas
-# grandes têm muito mais parâmetros e costumam levar taxas maiores: 0,5 é o clássico do
-# artigo original, e o exemplo de pneumonia da aula 004 chega a 0,7 na densa de 512
-# neurônios. Taxa alta demais deixa a rede sem capacidade e o treino lento. Como sempre, quem
-# decide é a validação.
+# Como é uma máscara de dropout? Abaixo, o dropout do Keras aplicado a uma imagem do CIFAR-10
+# (em tons de cinza, para cada pixel ser um valor só), como se ela fosse a saída de uma
+# camada: a máscara (branco = mantido, preto = zerado) e o resultado, para duas taxas. Cada
+# passo de treino sorteia uma máscara nova.
+
+# %%
+gray = x_train[0].mean(axis=-1).astype("float32") / 255.0
+panels, titles = [gray], ["imagem"]
+for rate in (DROPOUT_RATE, 0.5):
+    dropped = keras.ops.convert_to_numpy(
+        keras.layers.Dropout(rate, seed=SEED)(gray[np.newaxis], training=True))[0]
+    panels += [(dropped != 0).astype("float32"), dropped]
+    titles += [f"máscara, taxa {rate}", f"resultado, taxa {rate}"]
+show_images(np.stack(panels), titles=titles, ncols=5, figsize=(11, 2.8),
+            suptitle="Dropout numa imagem: máscara e resultado");
+
+# %% [markdown]
+# **Que taxa usar?** O exemplo daquele material é 0,2, a taxa que o modelo de pneumonia do
+# mesmo material põe depois dos blocos convolucionais. É um valor comum ali: convoluções têm
+# poucos parâmetros (compartilhados pelo filtro) e sobreajustam pouco. Camadas densas grandes
+# têm muito mais parâmetros e costumam levar taxas maiores: 0,5 é o clássico do artigo
+# original, e o exemplo de pneumonia chega a 0,7 na densa de 512 neurônios. Taxa alta demais
+# deixa a rede sem capacidade e o treino lento. Como sempre, quem decide é a validação.
 #
 # ### Exercício 4 · Dropout invertido
 #
@@ -488,7 +520,7 @@ print("nosso, training=False, igual à entrada?", np.array_equal(inference_ours,
 
 # %%
 def inverted_dropout(x, rate, rng):
-    """Training-mode inverted dropout, as keras.layers.Dropout."""
+    """Dropout invertido no modo de treino, como keras.layers.Dropout."""
     # BEGIN SOLUTION ex4
     keep = rng.random(x.shape) >= rate
     return np.where(keep, x / (1 - rate), 0.0)
@@ -512,7 +544,13 @@ ex4.check(inverted_dropout)
 # otimizador e a mesma semente (`config.set_seed(SEED)` antes de cada treino).
 
 # %%
-pd.DataFrame(VARIANTS).T
+variants_table = pd.DataFrame(VARIANTS).T.rename(
+    columns={"batch_norm": "normalização em lote", "dropout": "taxa de dropout",
+             "augmentation": "aumento de dados"}
+).rename_axis("variante")
+for column in ("normalização em lote", "aumento de dados"):
+    variants_table[column] = variants_table[column].map({True: "sim", False: "não"})
+variants_table
 
 # %% [markdown]
 # Separamos 10 % do treino, estratificado, para a validação; o teste fica guardado para o
@@ -541,16 +579,17 @@ print(f"depois de {EPOCHS * steps_per_epoch} passos, o valor inicial das estatí
 # Uma escolha importante: a acurácia de treino da tabela é medida **depois** do treino, com
 # `evaluate`, no modo de inferência, numa amostra do treino do mesmo tamanho da validação
 # (`train_test_split` já embaralhou, então as primeiras imagens são uma amostra ao acaso;
-# medir as duas com o mesmo número de imagens dá a elas a mesma precisão, e sai mais barato). Na aula "08 · Aumento de dados" o vão (*gap*) entre
+# medir as duas com o mesmo número de imagens dá a elas a mesma precisão, e sai mais
+# barato). Na aula "08 · Aumento de dados" o vão entre
 # treino e validação vinha do `history`, a média da época com a rede ainda aprendendo. Aqui
 # isso distorceria mais: durante a época o dropout está ligado e o aumento de dados ativo,
 # então a acurácia de treino do `fit` sai mais baixa nas variantes regularizadas por causa
-# da própria regularização. Medindo as duas acurácias no mesmo modo, o gap vira um
+# da própria regularização. Medindo as duas acurácias no mesmo modo, o vão vira um
 # termômetro de sobreajuste justo para todas as variantes.
 
 # %%
 def run_variant(name):
-    """Train one variant with the lesson's settings; return its table row and history."""
+    """Treina uma variante com as escolhas da aula; devolve a linha da tabela e o history."""
     config.set_seed(SEED)
     model = build_variant(name, FILTERS)
     model.compile(optimizer="adam", loss="sparse_categorical_crossentropy",
@@ -563,8 +602,9 @@ def run_variant(name):
     seconds = time.perf_counter() - start
     train_acc = model.evaluate(train_eval_ds, verbose=0)[1]
     val_acc = history.history["val_accuracy"][-1]
-    row = {"variante": name, "parâmetros": model.count_params(), "acc. treino": train_acc,
-           "acc. validação": val_acc, "gap": train_acc - val_acc, "segundos": seconds}
+    row = {"variante": name, "parâmetros": model.count_params(),
+           "acurácia de treino": train_acc, "acurácia de validação": val_acc,
+           "vão": train_acc - val_acc, "segundos": seconds}
     print(f"{name}: validação {val_acc:.4f} em {seconds:.1f} s")
     return row, history
 
@@ -590,8 +630,8 @@ ax_curves.set_title("Validação ao longo do treino")
 ax_curves.grid(alpha=0.3)
 ax_curves.legend(loc="upper center", bbox_to_anchor=(0.5, -0.15), ncol=3, fontsize="small")
 positions = np.arange(len(ablation))
-ax_bars.barh(positions - 0.2, ablation["acc. treino"], height=0.4, label="treino")
-ax_bars.barh(positions + 0.2, ablation["acc. validação"], height=0.4, label="validação")
+ax_bars.barh(positions - 0.2, ablation["acurácia de treino"], height=0.4, label="treino")
+ax_bars.barh(positions + 0.2, ablation["acurácia de validação"], height=0.4, label="validação")
 ax_bars.set_yticks(positions, ablation.index)
 ax_bars.invert_yaxis()
 ax_bars.set_xlabel("acurácia (modo de inferência)")
@@ -606,20 +646,20 @@ ax_bars.legend();
 
 # %%
 base = ablation.loc["nenhuma"]
-best_name = ablation["acc. validação"].idxmax()
-best_val_acc = ablation.loc[best_name, "acc. validação"]
+best_name = ablation["acurácia de validação"].idxmax()
+best_val_acc = ablation.loc[best_name, "acurácia de validação"]
 print(f"- A melhor validação é a de '{best_name}': {best_val_acc:.4f}, "
-      f"{100 * (best_val_acc - base['acc. validação']):+.2f} pontos percentuais em relação à "
-      "rede sem regularização.")
+      f"{100 * (best_val_acc - base['acurácia de validação']):+.2f} pontos percentuais em "
+      "relação à rede sem regularização.")
 for name, row in ablation.drop(index="nenhuma").iterrows():
-    change = 100 * (row["acc. validação"] - base["acc. validação"])
+    change = 100 * (row["acurácia de validação"] - base["acurácia de validação"])
     verb = "melhorou" if change > 0 else "piorou" if change < 0 else "não mudou"
-    print(f"- '{name}' {verb} a validação em {abs(change):.2f} pontos; gap "
-          f"{row['gap']:+.4f} (sem regularização: {base['gap']:+.4f}); "
+    print(f"- '{name}' {verb} a validação em {abs(change):.2f} pontos; vão "
+          f"{row['vão']:+.4f} (sem regularização: {base['vão']:+.4f}); "
           f"{row['segundos'] / base['segundos']:.1f}× o tempo de treino.")
-widest, narrowest = ablation["gap"].idxmax(), ablation["gap"].idxmin()
-print(f"- Maior gap treino − validação: '{widest}' ({ablation.loc[widest, 'gap']:+.4f}); "
-      f"menor: '{narrowest}' ({ablation.loc[narrowest, 'gap']:+.4f}).")
+widest, narrowest = ablation["vão"].idxmax(), ablation["vão"].idxmin()
+print(f"- Maior vão treino − validação: '{widest}' ({ablation.loc[widest, 'vão']:+.4f}); "
+      f"menor: '{narrowest}' ({ablation.loc[narrowest, 'vão']:+.4f}).")
 print(f"- Cada variante treinou {EPOCHS} época(s) de {len(y_tr)} imagens.")
 
 # %% [markdown]
@@ -628,8 +668,8 @@ print(f"- Cada variante treinou {EPOCHS} época(s) de {len(y_tr)} imagens.")
 # - A diferença entre duas linhas só significa algo se for maior que o ruído. A mesma
 #   semente repete o sorteio, mas outra semente mudaria um pouco cada acurácia, e tanto mais
 #   quanto menos imagens a validação tiver.
-# - Regularizar é trocar acurácia de treino por generalização: o esperado é o gap cair com
-#   dropout e com aumento de dados. Se a tabela não mostrar isso, olhe o gap da rede sem
+# - Regularizar é trocar acurácia de treino por generalização: o esperado é o vão cair com
+#   dropout e com aumento de dados. Se a tabela não mostrar isso, olhe o vão da rede sem
 #   regularização: se ele já é pequeno, o treino foi curto demais para ela começar a decorar
 #   as imagens de treino, e não havia sobreajuste para combater.
 # - O aumento de dados deixa cada época mais difícil e costuma precisar de **mais** épocas
@@ -683,17 +723,20 @@ print(f"validação (melhor época): {best_val:.4f} | teste: {test_accuracy:.4f}
       f"({len(y_test)} imagens)")
 
 # %% [markdown]
-# A aula 002 treina no CIFAR-10 completo um modelo sem BN (três convoluções com passo 2 e
-# uma densa de 1024 neurônios, com dropout) por 5 épocas. Ela passa o **teste** como
-# `validation_data`, então a "validação" que ela imprime é, na verdade, acurácia no teste, e
-# dá para comparar com a nossa. No modo rápido (poucas imagens, filtros pequenos, uma época)
-# a comparação não vale: o número de verdade é o do modo completo, registrado em
-# `docs/results.md`.
+# O relatório do bootcamp treina no CIFAR-10 completo um modelo sem BN (três convoluções com
+# passo 2 e uma densa de 1024 neurônios, com dropout) por 5 épocas. Ele passa o **teste**
+# como `validation_data`, então a "validação" que ele imprime é, na verdade, acurácia no
+# teste, e dá para comparar com a nossa, desde que os dois modelos tenham visto dados
+# parecidos. No modo rápido (poucas imagens, filtros pequenos, uma época) a comparação não
+# vale. O que os autores do curso mediram até agora foi numa amostra de 10.000 imagens do
+# CIFAR-10, num computador de 2 núcleos sem GPU, com 5 épocas por variante; com o CIFAR-10
+# completo e o treino longo desta seção, a comparação ainda não foi medida: rode a aula com
+# o modo rápido desligado (numa GPU, de preferência) e veja o resultado na célula abaixo.
 
 # %%
-LECTURE_TEST_ACCURACY = 0.6909  # "val_accuracy" da 5ª época impressa na aula 002
-print(f"aula 002: {LECTURE_TEST_ACCURACY:.2%} | este modelo no teste: {test_accuracy:.2%} "
-      f"({'modo rápido' if config.FAST else 'modo completo'})")
+LECTURE_TEST_ACCURACY = 0.6909  # "val_accuracy" da 5ª época impressa no relatório
+print(f"relatório: {LECTURE_TEST_ACCURACY:.2%} | este modelo no teste: {test_accuracy:.2%} "
+      f"({'modo rápido' if config.FAST else 'modo completo'}, treino com {len(y_tr)} imagens)")
 
 # %% [markdown]
 # Por fim, salvamos o modelo num arquivo `.keras` (numa pasta temporária) e conferimos que o
@@ -713,7 +756,7 @@ print("primeiras previsões:",
 # %% [markdown]
 # ## O que você aprendeu
 #
-# - O batch normalization padroniza cada canal com a média e a variância (enviesada) do lote,
+# - A normalização em lote padroniza cada canal com a média e a variância (enviesada) do lote,
 #   sobre o lote e as posições, e depois aplica $\gamma$ e $\beta$ aprendidos; $\varepsilon$
 #   evita a divisão por zero (o Keras usa $10^{-3}$).
 # - No treino o BN usa as estatísticas do lote e atualiza as móveis com
@@ -727,19 +770,33 @@ print("primeiras previsões:",
 #   time não depender de ninguém; no Keras ele é invertido (divide os que ficam por
 #   $1 - \text{rate}$) e some na inferência. Taxa 0,2 é comum; densas grandes levam mais.
 # - Uma ablação muda uma peça por vez, com as mesmas épocas e sementes, e lê treino,
-#   validação, gap e tempo; poucas épocas podem inverter a ordem de um treino completo.
+#   validação, vão e tempo; poucas épocas podem inverter a ordem de um treino completo.
 #
 # ## De onde vem e o que ler a seguir
 #
-# O batch normalization vem da aula 39 do relatório `002` em `../shared/lectures` (que o
+# A normalização em lote vem do relatório do bootcamp LAMIA (a aula 39 do bootcamp), que a
 # motiva pela distribuição que muda de camada em camada; aqui vimos que esse motivo é
-# discutido e que a saída não fica presa em média 0 e variância 1). O dropout, a analogia do
-# time de futebol e a taxa 0,2 vêm da aula `004`, cuja descrição da inferência é a do artigo
-# original; o Keras faz a conta equivalente no treino. Os artigos: Ioffe e Szegedy (2015),
-# *Batch Normalization*; Srivastava e colegas (2014), *Dropout*; Santurkar e colegas (2018),
-# *How Does Batch Normalization Help Optimization?*.
+# discutido e que a saída não fica presa em média 0 e variância 1. O dropout, a analogia do
+# time de futebol e a taxa 0,2 vêm do material *Camadas convolucionais e Dropout*, cuja
+# descrição da inferência é a do artigo original; o Keras faz a conta equivalente no treino.
+# Os termos técnicos seguem o
+# [glossário do curso](https://github.com/cnn-curso-ptbr/curso-cnn/blob/main/docs/glossario.md).
 #
-# Esta aula fecha a série CIFAR-10 das aulas "07 · CIFAR-10" e "08 · Aumento de dados". Os
-# números do modo completo estão em `docs/results.md`. A aula 10 leva tudo a um exemplo
-# maior, a pneumonia em raios-X da aula `004`, em que BN e dropout com taxas de 0,2 a 0,7
-# aparecem juntos.
+# Esta aula fecha a série CIFAR-10 das aulas "07 · CIFAR-10" e "08 · Aumento de dados". A
+# aula "10 · Raio-X com TPU" leva tudo a um exemplo maior, a pneumonia em radiografias de
+# tórax do mesmo material sobre dropout, em que a normalização em lote e o dropout com taxas
+# de 0,2 a 0,7 aparecem juntos.
+#
+# ### Fontes
+#
+# - Jefferson Korte Junior. *Relatório — Card 16: Prática: Redes Neurais Convolucionais 2
+#   (Deep Learning)*. Bootcamp LAMIA.
+# - *Camadas convolucionais e Dropout* (tópico opcional de uma disciplina universitária), com
+#   o exemplo do Keras "Pneumonia Classification on TPU"
+#   (keras.io/examples/vision/xray_classification_with_tpus).
+# - Sergey Ioffe e Christian Szegedy. *Batch Normalization: Accelerating Deep Network
+#   Training by Reducing Internal Covariate Shift*, 2015.
+# - Nitish Srivastava e colegas. *Dropout: A Simple Way to Prevent Neural Networks from
+#   Overfitting*. JMLR, 2014.
+# - Shibani Santurkar e colegas. *How Does Batch Normalization Help Optimization?*
+#   NeurIPS, 2018.

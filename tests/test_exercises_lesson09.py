@@ -6,7 +6,7 @@ import keras
 import numpy as np
 import pytest
 
-from exercise_testing import correct, not_done, strict_check_fails, wrong
+from tests.exercise_testing import correct, not_done, strict_check_fails, wrong
 
 from course_utils import regularization
 from course_utils.checks import ____
@@ -54,6 +54,11 @@ def inverted_dropout(x, rate, rng):
     return np.where(keep, x / (1 - rate), 0.0)
 
 
+def bn_params(filters):
+    channels = 2 * sum(filters)
+    return 4 * channels, 2 * channels
+
+
 CHANNELS = 2 * sum(FULL_FILTERS)
 
 
@@ -66,9 +71,9 @@ CHANNELS = 2 * sum(FULL_FILTERS)
         (ex1, lambda x, g, b, eps: bn_forward_train(x.astype(np.float64), g, b, eps).tolist()),
         (ex2, moving_answer()),
         (ex2, [a.astype(np.float32) for a in moving_answer()]),
-        (ex3, (4 * CHANNELS, 2 * CHANNELS)),
-        (ex3, [np.int64(4 * CHANNELS), 2.0 * CHANNELS]),
-        (ex3, bn_parameter_count(build_vgg_style(filters=FULL_FILTERS, batch_norm=True))),
+        (ex3, bn_params),
+        (ex3, lambda f: [np.int64(8 * sum(f)), 4.0 * sum(f)]),
+        (ex3, lambda f: bn_parameter_count(build_vgg_style(filters=f, batch_norm=True))),
         (ex4, inverted_dropout),
         (ex4, lambda x, rate, rng: regularization.dropout(x, rate, True, rng)),
         (ex4, lambda x, rate, rng: x * rng.binomial(1, 1 - rate, x.shape) / (1 - rate)),
@@ -81,7 +86,7 @@ def test_right_answer_is_correct(exercise, answer):
 def test_correct_messages_say_what_was_compared():
     assert "keras.layers.BatchNormalization" in correct(ex1, bn_forward_train)
     assert "keras.layers.BatchNormalization" in correct(ex2, moving_answer())
-    assert "count_params" in correct(ex3, (4 * CHANNELS, 2 * CHANNELS))
+    assert "count_params" in correct(ex3, bn_params)
     assert "keras.layers.Dropout" in correct(ex4, inverted_dropout)
 
 
@@ -93,7 +98,7 @@ def test_correct_messages_say_what_was_compared():
         (ex2, ____),
         (ex2, (____, ____)),
         (ex3, ____),
-        (ex3, (____, 896)),
+        (ex3, lambda f: (____, 896)),
         (ex4, ____),
         (ex4, lambda x, rate, rng: ____),
     ],
@@ -184,20 +189,42 @@ def test_moving_answer_reversed_or_with_wrong_shape_is_named():
 @pytest.mark.parametrize(
     "answer, fragments",
     [
-        ((2 * CHANNELS, 4 * CHANNELS), ("trocados",)),
-        ((2 * CHANNELS, CHANNELS), ("metade das camadas", "duas")),
-        ((2 * CHANNELS, 2 * CHANNELS), ("mesmo número", "móveis")),
-        ((CHANNELS, 2 * CHANNELS), ("1 número por canal",)),
-        ((4 * CHANNELS, CHANNELS), ("2 por canal",)),
-        ((4 * CHANNELS + 1, 2 * CHANNELS), ("4 números por canal", "6 camadas")),
-        ((4 * CHANNELS, 2 * CHANNELS + 3), ("2 números por canal",)),
-        ((4 * CHANNELS,), ("tupla",)),
-        (("1792", 896), ("inteiro",)),
-        ((1792.5, 896), ("inteiro",)),
+        (lambda f: bn_params(f)[::-1], ("trocados",)),
+        (lambda f: (4 * sum(f), 2 * sum(f)), ("metade das camadas", "duas")),
+        (lambda f: (2 * bn_params(f)[1], 2 * bn_params(f)[1]), ("mesmo número", "móveis")),
+        (lambda f: (2 * sum(f), 4 * sum(f)), ("1 número por canal",)),
+        (lambda f: (8 * sum(f), 2 * sum(f)), ("2 por canal",)),
+        (lambda f: (8 * sum(f) + 1, 4 * sum(f)), ("4 números por canal", "6 camadas")),
+        (lambda f: (8 * sum(f), 4 * sum(f) + 3), ("2 números por canal",)),
+        (lambda f: (8 * sum(f),), ("tupla",)),
+        (lambda f: ("1792", 896), ("inteiro",)),
+        (lambda f: (1792.5, 896), ("inteiro",)),
+        (lambda f: 1 / 0, ("ZeroDivisionError",)),
     ],
 )
 def test_bn_parameter_mistakes_are_named(answer, fragments):
     wrong(ex3, answer, *fragments)
+
+
+@pytest.mark.parametrize(
+    "answer, fragments",
+    [
+        # the pair read off the summary of the lesson's model, as a function or as numbers
+        (lambda f: (4 * CHANNELS, 2 * CHANNELS), ("não depende de filters", "resumo")),
+        ((4 * CHANNELS, 2 * CHANNELS), ("uma função",)),
+        # counted from the lesson's model on screen instead of from the argument
+        (lambda f: bn_parameter_count(build_vgg_style(filters=FULL_FILTERS, batch_norm=True)),
+         ("não depende de filters",)),
+    ],
+)
+def test_bn_parameter_count_copied_from_the_summary_is_named(answer, fragments):
+    wrong(ex3, answer, *fragments)
+
+
+def test_bn_parameter_slip_names_the_filters_it_failed_on():
+    # right for three blocks by accident (a typed 6 layers), wrong for the others
+    text = wrong(ex3, lambda f: (4 * 2 * sum(f) * 3 // len(f), 2 * 2 * sum(f) * 3 // len(f)))
+    assert "filters=(8, 24)" in text
 
 
 def test_bn_parameter_count_matches_keras_summary_totals():

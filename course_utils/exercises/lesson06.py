@@ -192,11 +192,17 @@ def _check_pairs(x_train: np.ndarray, y_train: np.ndarray, parts: list) -> None:
 ex1 = Exercise(
     key="06/ex1",
     checker=_check_split,
-    hint=(
-        "train_test_split(x_train, y_train, test_size=VAL_FRACTION, stratify=y_train, "
-        "random_state=SEED) devolve x_tr, x_val, y_tr, y_val, nessa ordem. stratify diz "
-        "de qual array copiar as proporções das classes."
-    ),
+    hint=[
+        (
+            "Use a função do scikit-learn que separa arrays em duas partes: ela recebe a "
+            "fração da validação, os rótulos cujas proporções devem ser mantidas e a semente."
+        ),
+        (
+            "Ela devolve quatro arrays, nesta ordem: imagens de treino, imagens de validação, "
+            "rótulos de treino, rótulos de validação. A fração é VAL_FRACTION, a "
+            "estratificação segue y_train e a semente é SEED."
+        ),
+    ],
 )
 
 
@@ -317,12 +323,18 @@ def _check_configs(answer: Any) -> str:
 ex2 = Exercise(
     key="06/ex2",
     checker=_check_configs,
-    hint=(
-        "Comece pela linha de base e mude um hiperparâmetro por vez: "
-        "[BASELINE, {**BASELINE, 'epochs': 2 * BASELINE['epochs']}, "
-        "{**BASELINE, 'batch_size': 32}, {**BASELINE, 'filters': (16, 32)}, "
-        "{**BASELINE, 'activation': 'tanh'}]."
-    ),
+    hint=[
+        (
+            "Comece pela linha de base (BASELINE) e, em cada configuração nova, mude um único "
+            "hiperparâmetro; no fim, cada um dos quatro precisa aparecer com pelo menos dois "
+            "valores."
+        ),
+        (
+            "Monte uma lista de dicionários: a linha de base e mais quatro cópias dela, cada "
+            "cópia com outro valor em um só campo (o dobro de épocas, lotes de 32, filtros "
+            "(16, 32), ativação tanh)."
+        ),
+    ],
 )
 
 
@@ -399,10 +411,17 @@ def _check_best(answer: Any) -> None:
 ex3 = Exercise(
     key="06/ex3",
     checker=_check_best,
-    hint=(
-        "table['val_accuracy'] é uma série cujo índice é o número da execução; "
-        ".idxmax() devolve o rótulo (índice) do maior valor."
-    ),
+    hint=[
+        (
+            "A coluna val_accuracy tem um valor por execução, e o índice da tabela é o número "
+            "da execução: você quer o rótulo do índice da maior acurácia, não o valor nem a "
+            "posição."
+        ),
+        (
+            "Uma série do pandas tem um método que devolve o rótulo do índice do maior valor "
+            "(o irmão de idxmin)."
+        ),
+    ],
 )
 
 
@@ -467,10 +486,16 @@ def _check_accuracy(answer: Any) -> None:
 ex4 = Exercise(
     key="06/ex4",
     checker=_check_accuracy,
-    hint=(
-        "np.argmax(probs, axis=1) dá a classe prevista de cada imagem; compare com labels "
-        "(um array de True/False) e tire a média com np.mean."
-    ),
+    hint=[
+        (
+            "A classe prevista de uma imagem é a coluna de maior probabilidade na sua linha; "
+            "a acurácia é a fração das imagens em que essa classe é igual ao rótulo."
+        ),
+        (
+            "Tire o argmax ao longo das colunas (eixo 1) para ter um vetor de classes, "
+            "compare com os rótulos e tire a média do vetor de acertos (True conta como 1)."
+        ),
+    ],
 )
 
 
@@ -506,5 +531,14 @@ def _check_student_id(answer: Any) -> str:
 ex5 = Exercise(
     key="06/ex5",
     checker=_check_student_id,
-    hint="Use sua matrícula ou seu nome sem acentos e sem espaços, por exemplo 'maria.silva'.",
+    hint=[
+        (
+            "A identificação vira o nome de uma pasta na correção: só letras sem acento, "
+            "dígitos, ponto, sublinhado e hífen."
+        ),
+        (
+            "Escreva uma string com a sua matrícula, ou com o seu nome sem acentos e sem "
+            "espaços (por exemplo maria.silva)."
+        ),
+    ],
 )

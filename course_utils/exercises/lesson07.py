@@ -116,7 +116,7 @@ def _check_channel_stats(channel_stats: Any) -> None:
         x = batch.astype(np.float64) / 255.0
         for got_value, want, label in (
             (result[0], mean_ref, "a média"),
-            (result[1], std_ref, "o desvio-padrão"),
+            (result[1], std_ref, "o desvio padrão"),
         ):
             got = _array(got_value, label)
             if got.shape != (3,):
@@ -140,7 +140,7 @@ def _check_channel_stats(channel_stats: Any) -> None:
                 raise WrongAnswer(
                     f"{label} tem formato {got.shape}, mas o esperado é (3,): {detail}"
                 )
-            if label == "o desvio-padrão" and np.allclose(
+            if label == "o desvio padrão" and np.allclose(
                 got, x.std(axis=(0, 1, 2), ddof=1), atol=1e-4
             ):
                 continue  # the sample standard deviation (ddof=1) is fine too
@@ -151,15 +151,15 @@ def _check_channel_stats(channel_stats: Any) -> None:
                 )
             if label == "a média" and np.allclose(got, std_ref, rtol=1e-3):
                 raise WrongAnswer("a ordem está trocada: devolva (média, desvio_padrão).")
-            if label == "o desvio-padrão" and np.allclose(got, std_ref**2, rtol=1e-3):
+            if label == "o desvio padrão" and np.allclose(got, std_ref**2, rtol=1e-3):
                 raise WrongAnswer(
-                    "o segundo valor é a variância; o desvio-padrão é a raiz dela (np.std)."
+                    "o segundo valor é a variância; o desvio padrão é a raiz dela (np.std)."
                 )
-            if label == "o desvio-padrão" and np.allclose(
+            if label == "o desvio padrão" and np.allclose(
                 got, x.std(axis=(1, 2)).mean(axis=0), rtol=1e-3
             ):
                 raise WrongAnswer(
-                    "o desvio-padrão foi calculado imagem por imagem e depois tirada a média; "
+                    "o desvio padrão foi calculado imagem por imagem e depois tirada a média; "
                     "assim some a variação ENTRE imagens. Calcule sobre todos os pixels de "
                     "todas as imagens de uma vez: axis=(0, 1, 2)."
                 )
@@ -174,11 +174,17 @@ def _check_channel_stats(channel_stats: Any) -> None:
 ex1 = Exercise(
     key="07/ex1",
     checker=_check_channel_stats,
-    hint=(
-        "Converta e escale: x = images.astype('float32') / 255. Os eixos são (imagem, altura, "
-        "largura, canal); para um valor por canal, tire a média e o desvio sobre os três "
-        "primeiros: x.mean(axis=(0, 1, 2)) e x.std(axis=(0, 1, 2))."
-    ),
+    hint=[
+        (
+            "Leve as imagens para a escala [0, 1] e faça as contas de modo que sobre um valor "
+            "por canal: sobre quais eixos a média e o desvio padrão devem correr?"
+        ),
+        (
+            "Os eixos são (imagem, altura, largura, canal): reduza os três primeiros de uma "
+            "vez, não imagem por imagem, e devolva os dois vetores na ordem (média, "
+            "desvio padrão)."
+        ),
+    ],
 )
 
 
@@ -358,12 +364,19 @@ def _check_pipeline(build_pipeline: Any) -> None:
 ex2 = Exercise(
     key="07/ex2",
     checker=_check_pipeline,
-    hint=(
-        "Comece com tf.data.Dataset.from_tensor_slices((x, y)); converta com "
-        ".map(lambda img, lab: (tf.cast(img, tf.float32) / 255.0, lab)); depois .cache(); "
-        "se shuffle, .shuffle(len(x), seed=seed); então .batch(batch_size) e, por último, "
-        ".prefetch(tf.data.AUTOTUNE)."
-    ),
+    hint=[
+        (
+            "Siga os seis passos da lista acima, na ordem: criar o dataset com os pares, "
+            "converter, guardar em cache, embaralhar (só quando pedido), agrupar em lotes e "
+            "fazer o prefetch."
+        ),
+        (
+            "Crie o dataset a partir da tupla (x, y), para cada rótulo acompanhar a sua "
+            "imagem; a conversão é um map que muda o tipo para float32 e divide por 255; o "
+            "embaralhamento usa um buffer do tamanho dos dados e a semente recebida, antes do "
+            "batch."
+        ),
+    ],
 )
 
 
@@ -438,10 +451,16 @@ def _check_per_class_accuracy(per_class_accuracy: Any) -> None:
 ex3 = Exercise(
     key="07/ex3",
     checker=_check_per_class_accuracy,
-    hint=(
-        "A linha i da matriz são os exemplos da classe verdadeira i; o acerto está na "
-        "diagonal. np.diag(cm) / cm.sum(axis=1) faz a conta de todas as classes de uma vez."
-    ),
+    hint=[
+        (
+            "Cada linha da matriz reúne as imagens de uma classe verdadeira; os acertos dessa "
+            "classe estão na diagonal."
+        ),
+        (
+            "Divida a diagonal pela soma de cada linha (não de cada coluna, nem pelo total), "
+            "para todas as classes de uma vez."
+        ),
+    ],
 )
 
 
@@ -542,9 +561,16 @@ def _check_stack(answer: Any) -> None:
 ex4 = Exercise(
     key="07/ex4",
     checker=_check_stack,
-    hint=(
-        "Campo receptivo: cada pixel da segunda camada vê 3×3 pixels da primeira, e pixels "
-        "vizinhos da primeira veem janelas que se sobrepõem; o lado cresce 2 por camada. "
-        "Parâmetros de uma Conv2D k×k com C canais na entrada e C filtros: (k·k·C + 1)·C."
-    ),
+    hint=[
+        (
+            "Desenhe uma linha de pixels: cada pixel da segunda camada vê 3 vizinhos da "
+            "primeira, e cada um deles vê 3 da imagem, com sobreposição. Para os parâmetros, "
+            "conte os pesos e o viés de cada filtro."
+        ),
+        (
+            "O campo receptivo cresce 2 pixels a cada convolução 3×3 de passo 1. Um filtro "
+            "k×k tem k·k pesos para cada canal de entrada e um viés, há um filtro por canal "
+            "de saída, e a pilha tem duas camadas assim."
+        ),
+    ],
 )

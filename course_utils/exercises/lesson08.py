@@ -209,12 +209,17 @@ def _check_label_preserving(answer: Any) -> str:
 ex1 = Exercise(
     key="08/ex1",
     checker=_check_label_preserving,
-    hint=(
-        "Para cada transformação, imagine o resultado numa imagem típica do conjunto e "
-        "pergunte: isto ainda é uma imagem realista da MESMA classe? No CIFAR-10 pense num "
-        "navio ou num caminhão; no MNIST pense num 6, num 9 e num 7. A resposta é um "
-        "dicionário {'cifar10': {...}, 'mnist': {...}} com os nomes de TRANSFORMATIONS."
-    ),
+    hint=[
+        (
+            "Para cada transformação, imagine o resultado numa imagem típica do conjunto e "
+            "pergunte: isto ainda é uma imagem realista da MESMA classe?"
+        ),
+        (
+            "No CIFAR-10, pense num navio ou num caminhão de ponta-cabeça; no MNIST, num 6 "
+            "girado meia volta e num 7 espelhado. Mudanças pequenas (girar pouco, deslocar, "
+            "aproximar, mudar o contraste) não mudam a classe em nenhum dos dois."
+        ),
+    ],
 )
 
 
@@ -308,10 +313,16 @@ def _check_translation_factor(translation_factor: Any) -> None:
 ex2 = Exercise(
     key="08/ex2",
     checker=_check_translation_factor,
-    hint=(
-        "No RandomTranslation, height_factor=f sorteia um deslocamento entre −f·altura e "
-        "+f·altura. Você quer f·size = max_pixels."
-    ),
+    hint=[
+        (
+            "O fator do RandomTranslation é uma fração do tamanho da imagem, não um número de "
+            "pixels."
+        ),
+        (
+            "O maior deslocamento é o fator vezes o lado da imagem: escolha o fator que faz "
+            "esse produto dar exatamente max_pixels."
+        ),
+    ],
 )
 
 
@@ -473,12 +484,17 @@ def _check_augmentation(make_augmentation: Any) -> None:
 ex3 = Exercise(
     key="08/ex3",
     checker=_check_augmentation,
-    hint=(
-        "Devolva keras.Sequential([...]) com pelo menos duas camadas Random..., cada uma com "
-        "seed=seed (ou seed + 1, seed + 2, ...). Espelhe só na horizontal: "
-        "RandomFlip('horizontal'). Se usar RandomContrast, passe value_range=(0, 1) para os "
-        "valores continuarem em [0, 1]."
-    ),
+    hint=[
+        (
+            "Junte num keras.Sequential duas ou mais camadas de aumento da seção anterior que "
+            "preservem o rótulo no CIFAR-10, cada uma com a sua semente derivada de seed."
+        ),
+        (
+            "Espelhe só na horizontal (o modo padrão do RandomFlip também vira de "
+            "ponta-cabeça) e, se usar RandomContrast, diga a ele que as imagens estão em [0, "
+            "1] (value_range), senão os valores saem da faixa."
+        ),
+    ],
 )
 
 
@@ -566,8 +582,14 @@ def _check_gap(overfitting_gap: Any) -> None:
 ex4 = Exercise(
     key="08/ex4",
     checker=_check_gap,
-    hint=(
-        "history['accuracy'] e history['val_accuracy'] são listas com um valor por época. "
-        "Pegue o último de cada uma ([-1]) e subtraia: treino − validação."
-    ),
+    hint=[
+        (
+            "history guarda uma lista por métrica, com um valor por época; o vão usa só a "
+            "última época."
+        ),
+        (
+            "Pegue o último valor da acurácia de treino e o último da acurácia de validação e "
+            "subtraia, nessa ordem: treino menos validação."
+        ),
+    ],
 )

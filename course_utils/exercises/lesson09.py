@@ -6,9 +6,10 @@
   ``keras.layers.BatchNormalization(...)(x, training=True)``;
 * ``ex2``: the moving mean and moving variance after one training step on the batch of
   :func:`step_problem`, checked against a Keras layer given the same starting statistics;
-* ``ex3``: how many parameters the BatchNormalization layers of
-  ``build_vgg_style(filters=FULL_FILTERS, batch_norm=True)`` hold, ``(total, trainable)``,
-  checked against Keras' ``count_params``;
+* ``ex3``: a function ``bn_params(filters) -> (total, trainable)``, the parameters of the
+  BatchNormalization layers of ``build_vgg_style(filters, batch_norm=True)``, called with
+  :data:`EX3_FILTERS` and checked against Keras' ``count_params`` (a number read off the
+  summary of the lesson's model gives the same pair for every ``filters`` and is named);
 * ``ex4``: inverted dropout as a function ``(x, rate, rng) -> y`` (training mode), checked by
   its statistics (dropped fraction, kept values exactly ``x / (1 - rate)``, the mean) and
   next to ``keras.layers.Dropout``.
@@ -243,11 +244,17 @@ def _check_bn_forward(function: Any) -> str:
 ex1 = Exercise(
     key="09/ex1",
     checker=_check_bn_forward,
-    hint=(
-        "Os eixos são todos menos o último: `axes = tuple(range(x.ndim - 1))`. Depois "
-        "`mean = x.mean(axis=axes)`, `var = x.var(axis=axes)` e "
-        "`return gamma * (x - mean) / np.sqrt(var + epsilon) + beta`."
-    ),
+    hint=[
+        (
+            "Calcule a média e a variância de cada canal sobre todos os eixos menos o último, "
+            "padronize com elas e depois aplique γ e β."
+        ),
+        (
+            "Os eixos a reduzir dependem do número de dimensões de x (os dois formatos são "
+            "testados); use a variância que divide por m, ponha ε dentro da raiz e "
+            "multiplique por γ antes de somar β."
+        ),
+    ],
 )
 
 
@@ -335,11 +342,16 @@ def _check_moving(answer: Any) -> str:
 ex2 = Exercise(
     key="09/ex2",
     checker=_check_moving,
-    hint=(
-        "Primeiro as estatísticas do lote por canal: `x.mean(axis=(0, 1, 2))` e "
-        "`x.var(axis=(0, 1, 2))`. Depois a regra do Keras: "
-        "`novo = momentum * antigo + (1 - momentum) * do_lote`."
-    ),
+    hint=[
+        (
+            "Primeiro as estatísticas deste lote, um número por canal; depois a regra da "
+            "média móvel do Keras, a fórmula mostrada acima."
+        ),
+        (
+            "O valor antigo é multiplicado pelo momentum e o do lote por 1 − momentum; a "
+            "variância do lote é a que divide por m, a mesma da normalização."
+        ),
+    ],
 )
 
 
@@ -418,10 +430,16 @@ def _check_dropout(function: Any) -> str:
 ex4 = Exercise(
     key="09/ex4",
     checker=_check_dropout,
-    hint=(
-        "Sorteie quem fica: `keep = rng.random(x.shape) >= rate`. Depois "
-        "`return np.where(keep, x / (1 - rate), 0.0)`."
-    ),
+    hint=[
+        (
+            "Sorteie com o gerador rng, para cada valor de x, se ele fica (probabilidade 1 − "
+            "rate) ou vira zero."
+        ),
+        (
+            "Compare um sorteio uniforme entre 0 e 1, do formato de x, com rate para ter a "
+            "máscara; os valores que ficam são divididos por 1 − rate, os outros viram 0."
+        ),
+    ],
 )
 
 
@@ -448,35 +466,42 @@ def _all_layers(model: Any) -> list[Any]:
     return out
 
 
-def _check_bn_params(answer: Any) -> str:
-    """``(total, trainable)`` of the BN layers of ``build_vgg_style(FULL_FILTERS, BN)``."""
-    from course_utils.models import build_vgg_style
+EX3_FILTERS = (FULL_FILTERS, (8, 24), (5,), (12, 20, 40, 80))
+"""The ``filters`` ex3 calls the student's function with: the lesson's model first, then
+others, so a count read off the summary printed in the notebook cannot pass."""
 
-    if not isinstance(answer, (tuple, list)) or len(answer) != 2:
-        raise WrongAnswer("passe os dois números juntos, numa tupla: (total, treináveis).")
-    for value, name in zip(answer, ("o total", "os treináveis")):
-        if isinstance(value, (bool, np.bool_)) or not isinstance(value, (int, np.integer)):
-            if isinstance(value, (float, np.floating)) and float(value).is_integer():
-                continue
-            raise WrongAnswer(f"{name} deveria ser um número inteiro, mas é {value!r}.")
-    total, trainable = (int(v) for v in answer)
-    model = build_vgg_style(filters=FULL_FILTERS, batch_norm=True)
-    want_total, want_trainable = bn_parameter_count(model)
-    channels = want_trainable // 2
-    if (total, trainable) == (want_total, want_trainable):
-        return (f"as camadas BatchNormalization têm {want_total} parâmetros "
-                f"({want_trainable} treináveis), como diz count_params do Keras.")
-    if (total, trainable) == (want_trainable, want_total):
-        raise WrongAnswer("os dois números estão trocados: primeiro o total, depois os "
-                          "treináveis.")
-    layers = 2 * len(FULL_FILTERS)
-    if (total, trainable) == (want_total // 2, want_trainable // 2):
+
+def _bn_pair(value: Any) -> tuple[int, int]:
+    """A ``(total, trainable)`` answer as two ints, or WrongAnswer saying what it is."""
+    if not isinstance(value, (tuple, list)) or len(value) != 2:
         raise WrongAnswer(
+            f"sua função deveria devolver dois números numa tupla, (total, treináveis), mas "
+            f"devolveu {value!r:.80}."
+        )
+    for item, name in zip(value, ("o total", "os treináveis")):
+        if isinstance(item, (bool, np.bool_)) or not isinstance(item, (int, np.integer)):
+            if isinstance(item, (float, np.floating)) and float(item).is_integer():
+                continue
+            raise WrongAnswer(f"{name} deveria ser um número inteiro, mas é {item!r}.")
+    return int(value[0]), int(value[1])
+
+
+def _bn_slip(got: tuple[int, int], want: tuple[int, int], filters: tuple[int, ...]) -> str:
+    """The message naming the slip behind a wrong ``(total, trainable)`` for ``filters``."""
+    total, trainable = got
+    want_total, want_trainable = want
+    channels = want_trainable // 2
+    layers = 2 * len(filters)
+    where = f"com filters={filters}: "
+    if got == (want_trainable, want_total):
+        return where + "os dois números estão trocados: primeiro o total, depois os treináveis."
+    if got == (want_total // 2, want_trainable // 2):
+        return where + (
             f"você contou metade das camadas: cada bloco de build_vgg_style tem **duas** "
             f"convoluções, e cada uma tem seu BatchNormalization ({layers} camadas no total)."
         )
     if total == trainable:
-        raise WrongAnswer(
+        return where + (
             f"total e treináveis deram o mesmo número ({total}). As médias e variâncias "
             "móveis também são parâmetros (entram em count_params), mas não são treinadas "
             "pelo gradiente."
@@ -498,15 +523,51 @@ def _check_bn_params(answer: Any) -> str:
         else:
             messages.append(f"os treináveis, {trainable}, não batem com 2 números por canal "
                             f"(γ e β) em cada uma das {layers} camadas.")
-    raise WrongAnswer(" ".join(messages))
+    return where + " ".join(messages)
+
+
+def _check_bn_params(bn_params: Any) -> str:
+    """``bn_params(filters) -> (total, trainable)`` of the BN layers of ``build_vgg_style``."""
+    from course_utils.models import build_vgg_style
+
+    if isinstance(bn_params, (tuple, list)):
+        raise WrongAnswer(
+            "a resposta é uma função bn_params(filters), não um par de números: ela precisa "
+            "valer para qualquer lista de filtros, não só para o modelo do resumo acima."
+        )
+    answers = {}
+    for filters in EX3_FILTERS:
+        got = _bn_pair(call_student(bn_params, filters))
+        answers[filters] = got
+        want = bn_parameter_count(build_vgg_style(filters=filters, batch_norm=True))
+        if got == want:
+            continue
+        first = answers[EX3_FILTERS[0]]
+        if filters != EX3_FILTERS[0] and got == first:
+            raise WrongAnswer(
+                f"com filters={filters} sua função devolveu {got}, o mesmo que para "
+                f"{EX3_FILTERS[0]}: o resultado não depende de filters (copiou o resumo do "
+                "modelo acima?). Conte a partir do argumento."
+            )
+        raise WrongAnswer(_bn_slip(got, want, filters))
+    total, trainable = answers[FULL_FILTERS]
+    return (f"com FULL_FILTERS, as camadas BatchNormalization têm {total} parâmetros "
+            f"({trainable} treináveis), como diz count_params do Keras; e a conta vale para "
+            f"os outros {len(EX3_FILTERS) - 1} modelos testados.")
 
 
 ex3 = Exercise(
     key="09/ex3",
     checker=_check_bn_params,
-    hint=(
-        "Cada convolução de build_vgg_style tem seu BatchNormalization (2 por bloco), com "
-        "4 números por canal, 2 deles treináveis: "
-        "`channels = 2 * sum(FULL_FILTERS)` e `(4 * channels, 2 * channels)`."
-    ),
+    hint=[
+        (
+            "Conte quantas camadas BatchNormalization o modelo tem e quantos canais cada uma "
+            "normaliza: cada bloco (um número de filters) tem duas convoluções, cada uma "
+            "seguida do seu BN."
+        ),
+        (
+            "Cada canal normalizado guarda 4 números (γ, β, média e variância móveis), dos "
+            "quais só γ e β são treináveis; some os canais de todas as camadas BN."
+        ),
+    ],
 )

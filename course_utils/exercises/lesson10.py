@@ -159,8 +159,16 @@ def _check_global_batch(function: Any) -> str:
 ex1 = Exercise(
     key="10/ex1",
     checker=_check_global_batch,
-    hint=("Cada réplica processa `per_replica` imagens por passo, e há "
-          "`strategy.num_replicas_in_sync` réplicas trabalhando juntas."),
+    hint=[
+        (
+            "Cada réplica processa per_replica imagens por passo, e todas as réplicas "
+            "trabalham ao mesmo tempo, cada uma com o seu pedaço do lote."
+        ),
+        (
+            "A estratégia sabe quantas réplicas trabalham em sincronia (um atributo dela); o "
+            "lote global junta os lotes de todas elas."
+        ),
+    ],
 )
 
 
@@ -207,10 +215,18 @@ def _check_patient_id(function: Any) -> str:
 ex2 = Exercise(
     key="10/ex2",
     checker=_check_patient_id,
-    hint=("Pegue o nome do arquivo sem pasta e sem extensão. Para pneumonia, o paciente é o "
-          "que vem antes do primeiro `_`, se começar com `person`; para normal, tudo menos o "
-          "último `-número`, se tiver `IM-`. Uma expressão regular (`re.match`) resolve os dois; "
-          "se nenhum padrão casar, devolva None."),
+    hint=[
+        (
+            "Olhe só o nome do arquivo, sem pasta e sem extensão, e compare os dois formatos "
+            "oficiais: em cada um, o paciente é um pedaço fixo do começo do nome."
+        ),
+        (
+            "Na pneumonia, o paciente é o trecho personNNN antes do primeiro sublinhado; no "
+            "normal, é o nome sem o último hífen e número (com o prefixo NORMAL2- quando "
+            "houver). Uma expressão regular por formato resolve; se nenhuma casar, devolva "
+            "None."
+        ),
+    ],
 )
 
 
@@ -259,8 +275,16 @@ def _check_class_weights(function: Any) -> str:
 ex3 = Exercise(
     key="10/ex3",
     checker=_check_class_weights,
-    hint=("Com `total = counts.sum()`, o peso da classe k é `total / (2 * counts[k])`. "
-          "Devolva `{0: ..., 1: ...}`."),
+    hint=[
+        (
+            "Cada classe deve pesar o mesmo na perda: uma classe com metade dos exemplos "
+            "precisa de peso dobrado."
+        ),
+        (
+            "O peso de uma classe é o total de exemplos dividido por (número de classes × "
+            "exemplos daquela classe); devolva um dicionário com as chaves 0 e 1."
+        ),
+    ],
 )
 
 
@@ -308,9 +332,17 @@ def _check_precision_recall(function: Any) -> str:
 ex4 = Exercise(
     key="10/ex4",
     checker=_check_precision_recall,
-    hint=("Desempacote `(tn, fp), (fn, tp) = cm`. Precisão: dos que o modelo chamou de "
-          "pneumonia, quantos tinham? `tp / (tp + fp)`. Recall: dos que tinham, quantos ele "
-          "achou? `tp / (tp + fn)`."),
+    hint=[
+        (
+            "Precisão: dos que o modelo chamou de pneumonia, quantos tinham? Revocação "
+            "(recall): dos que tinham pneumonia, quantos ele achou?"
+        ),
+        (
+            "As linhas da matriz são as classes reais e as colunas as previstas: a casa de "
+            "baixo à direita são os verdadeiros positivos, a de cima à direita os falsos "
+            "positivos e a de baixo à esquerda os falsos negativos."
+        ),
+    ],
 )
 
 
@@ -346,7 +378,11 @@ def missed_children_exercise(y_true: Any, y_prob: Any, threshold: float = THRESH
     return Exercise(
         key="10/ex5",
         checker=check,
-        hint=("Na matriz de confusão `cm` (linhas: real; colunas: previsto), os doentes estão "
-              "na linha 1; os que o modelo chamou de normais, na coluna 0."),
+        hint=[
+            "Na matriz de confusão, as linhas são a classe real e as colunas a prevista: "
+            "procure a casa das crianças doentes que o modelo chamou de normais.",
+            "Os doentes (pneumonia, classe 1) estão na linha 1; os que o modelo chamou de "
+            "normais, na coluna 0. Leia esse número da matriz cm.",
+        ],
     )
 

@@ -252,11 +252,11 @@ for W1, F, S in [(28, 3, 1), (28, 5, 1), (28, 3, 2), (7, 3, 2)]:
 # %% [markdown]
 # ### Seis filtros, seis mapas
 #
-# O exemplo da aula de Ana Raquel (FIAP): uma imagem 32×32×3 passa por 6 filtros 5×5. Cada filtro tem
-# formato $5 \times 5 \times 3$ (ele atravessa os três canais) e produz **um** mapa de
-# características; os 6 mapas, empilhados, formam a saída. (A aula diz que a imagem "fica" com
-# 5×5×3; na verdade esse é o formato de cada filtro, e a saída é a que a célula abaixo
-# mostra.)
+# O exemplo da aula de Ana Raquel (FIAP): uma imagem 32×32×3 passa por 6 filtros 5×5. Cada
+# filtro tem formato $5 \times 5 \times 3$ (ele atravessa os três canais) e produz **um**
+# mapa de características; os 6 mapas, empilhados, formam a saída. (A aula diz que a imagem
+# "fica" com 5×5×3; na verdade esse é o formato de cada filtro, e a saída é a que a célula
+# abaixo mostra.)
 
 # %%
 inputs = keras.Input((32, 32, 3))
@@ -488,9 +488,9 @@ print("classe prevista (maior probabilidade):", by_hand.argmax())
 # ## A pilha típica
 #
 # Juntando tudo: blocos convolução + ReLU → *pooling*, repetidos, com cada vez mais filtros;
-# depois `Flatten` e a cabeça densa (como na aula da FIAP e no relatório do bootcamp LAMIA). A entrada é 32×32×3, como uma imagem
-# do CIFAR-10, e são 10 classes. Começamos por `keras.Input`, então o Keras conhece o
-# formato de cada camada antes de ver qualquer dado.
+# depois `Flatten` e a cabeça densa (como na aula da FIAP e no relatório do bootcamp LAMIA).
+# A entrada é 32×32×3, como uma imagem do CIFAR-10, e são 10 classes. Começamos por
+# `keras.Input`, então o Keras conhece o formato de cada camada antes de ver qualquer dado.
 
 # %%
 inputs = keras.Input(shape=(32, 32, 3), name="entrada")

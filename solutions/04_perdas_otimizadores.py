@@ -379,11 +379,12 @@ ax.legend()
 fig.tight_layout()
 
 # %% [markdown]
-# Com 0,001 a perda desce devagar; com 0,01 ela cai depressa nos primeiros passos e depois
-# quase para; com 0,025 termina mais baixo; com 0,03 ela **sobe** a cada passo. Por que
-# 0,03 já explode, se 0,025 funciona? E por que 0,01 para de descer? A perda é muito mais sensível a $w$ do que a $b$: $w$ multiplica
-# $x$, que chega a 10, e $b$ multiplica 1. A curvatura da perda na direção de cada
-# parâmetro é $2\,\overline{x^2}$ para $w$ e $2$ para $b$:
+# Com 0,001 a perda desce devagar; com 0,01 ela cai depressa nos primeiros
+# passos e depois quase para; com 0,025 termina mais baixo; com 0,03 ela **sobe** a cada
+# passo. Por que 0,03 já explode, se 0,025 funciona? E por que 0,01 para de descer? A perda
+# é muito mais sensível a $w$ do que a $b$: $w$ multiplica $x$, que chega a 10, e $b$
+# multiplica 1. A curvatura da perda na direção de cada parâmetro é $2\,\overline{x^2}$ para
+# $w$ e $2$ para $b$:
 
 # %%
 curvature_w = 2 * np.mean(x**2)
@@ -565,8 +566,9 @@ compare_with_keras(optim.SGD(0.008, momentum=0.9), keras.optimizers.SGD(0.008, m
 # $$r \leftarrow r + g^2, \qquad \theta \leftarrow \theta - \frac{\eta}{\sqrt{r + \varepsilon}}\, g$$
 #
 # (tudo elemento a elemento). Os slides do IFCE escrevem
-# $\frac{\eta}{\varepsilon + \sqrt{r}}$ e começam com $r = 0$, como o artigo original. O Keras difere em dois detalhes: põe
-# $\varepsilon$ **dentro** da raiz e começa o acumulador em `initial_accumulator_value`:
+# $\frac{\eta}{\varepsilon + \sqrt{r}}$ e começam com $r = 0$, como o artigo original. O
+# Keras difere em dois detalhes: põe $\varepsilon$ **dentro** da raiz e começa o acumulador
+# em `initial_accumulator_value`:
 
 # %%
 adagrad_keras = keras.optimizers.Adagrad()

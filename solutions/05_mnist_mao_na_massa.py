@@ -2,9 +2,9 @@
 # # 05 · MNIST, mão na massa
 #
 # Chegou a hora de treinar uma rede convolucional de verdade, do começo ao fim, no conjunto de
-# dados mais famoso da visão computacional: o MNIST, com dígitos de 0 a 9 escritos à mão. É o
-# *hands on* dos slides da aula 001, e o mesmo modelo vai servir de ponto de partida para o
-# desafio da próxima aula.
+# dados mais famoso da visão computacional: o MNIST, com dígitos de 0 a 9 escritos à mão. É a
+# prática "Classificando dígitos escritos à mão" dos slides da FIAP (ver as Fontes, no fim),
+# e o mesmo modelo vai servir de ponto de partida para o desafio da próxima aula.
 #
 # Você vai aprender a:
 #
@@ -16,11 +16,12 @@
 #   parâmetros;
 # - compilar, treinar com uma parte de validação e ler as curvas de treino;
 # - avaliar no conjunto de teste: acurácia, matriz de confusão e os dígitos que a rede erra;
+# - ver o que a rede aprendeu: os filtros da primeira camada e os mapas de características
+#   de um dígito, camada a camada;
 # - classificar um dígito que não é do MNIST, preparado do jeito que o MNIST foi preparado;
 # - salvar o modelo num arquivo `.keras` e carregá-lo de volta.
 
 # %%
-import inspect
 import os
 import tempfile
 import time
@@ -40,6 +41,7 @@ from course_utils.models import build_mnist_cnn
 from course_utils.plots import (
     plot_confusion_matrix,
     plot_history,
+    show_feature_maps,
     show_images,
     show_matrix,
     show_misclassified,
@@ -74,9 +76,22 @@ print("treino:", x_train_raw.shape, x_train_raw.dtype, "| rótulos:", y_train.sh
 print("teste: ", x_test_raw.shape, x_test_raw.dtype, "| rótulos:", y_test.shape, y_test.dtype)
 
 # %% [markdown]
-# Leia os formatos como (número de imagens, altura, largura). A aula 003 dá o tamanho do
-# MNIST completo; se você estiver no modo rápido ou no espelho offline do curso, a célula
-# mostra menos imagens, e os resultados desta aula serão mais modestos.
+# Leia os formatos como (número de imagens, altura, largura). O MNIST completo tem 60.000
+# imagens de treino e 10.000 de teste (os números que os slides do IFCE dão), e é isso que
+# `load_mnist` baixa na primeira vez. Você pode ter menos: no modo rápido o curso usa uma
+# amostra com a mesma proporção de cada dígito, e numa cópia local dos dados (como a que
+# os testes do curso usam quando não há internet) pode haver só uma parte das imagens. A
+# célula abaixo diz qual é o seu caso; todos os números desta aula valem para os dados que
+# você carregou.
+
+# %%
+FULL_TRAIN, FULL_TEST = 60_000, 10_000  # tamanho do MNIST completo
+print(f"treino: {len(x_train_raw):,} de {FULL_TRAIN:,} imagens "
+      f"({len(x_train_raw) / FULL_TRAIN:.0%} do MNIST completo)")
+print(f"teste:  {len(x_test_raw):,} de {FULL_TEST:,} imagens "
+      f"({len(x_test_raw) / FULL_TEST:.0%} do MNIST completo)")
+
+# %% [markdown]
 #
 # Quantos exemplos há de cada dígito? `np.bincount` conta quantas vezes aparece cada rótulo:
 
@@ -98,7 +113,7 @@ show_images(x_train_raw[:16], titles=y_train[:16].tolist(), ncols=8,
 # ## Um dígito de perto
 #
 # Para o computador, cada imagem é só uma matriz de números, como na matriz 5×5 dos slides
-# da aula 001. Eis a primeira imagem do treino, pixel a pixel:
+# da FIAP. Eis a primeira imagem do treino, pixel a pixel:
 
 # %%
 digit = x_train_raw[0]
@@ -249,22 +264,36 @@ except ValueError as error:
 # %% [markdown]
 # ## O modelo
 #
-# A rede é a do exemplo "Simple MNIST convnet" do Keras, que os slides da aula 001 usam no
-# *hands on*. Ela está em `course_utils.models.build_mnist_cnn`, porque a aula 06 usa a mesma
-# função. O código é curto; leia. Os últimos argumentos, de `padding` a `dense_units`, ficam
-# nos valores padrão nesta aula (a rede dos slides); a aula 06 usa esses argumentos para
-# fazer a rede crescer.
+# A rede é a do exemplo "Simple MNIST convnet" da documentação do Keras (os slides da FIAP
+# anunciam a prática, mas não mostram a rede). Ela está em
+# `course_utils.models.build_mnist_cnn`, porque a aula 06 usa a mesma função com outros
+# argumentos para fazer a rede crescer. Com os valores padrão, ela monta exatamente esta
+# pilha, escrita aqui camada a camada:
 
 # %%
-print(inspect.getsource(build_mnist_cnn))
+lesson_model = keras.Sequential([
+    keras.Input(shape=(28, 28, 1)),  # uma imagem 28×28 com 1 canal; o lote fica implícito
+    keras.layers.Conv2D(32, 3, activation="relu"),  # 32 filtros 3×3, preenchimento "valid"
+    keras.layers.MaxPooling2D(2),  # o maior valor de cada janela 2×2
+    keras.layers.Conv2D(64, 3, activation="relu"),  # 64 filtros, sobre os 32 mapas
+    keras.layers.MaxPooling2D(2),
+    keras.layers.Flatten(),  # os mapas enfileirados num vetor
+    keras.layers.Dropout(0.5),  # desliga metade do vetor a cada passo, só no treino
+    keras.layers.Dense(10, activation="softmax"),  # uma probabilidade por dígito
+])
+model = build_mnist_cnn()
+lesson_kinds = [type(layer).__name__ for layer in lesson_model.layers]
+course_kinds = [type(layer).__name__ for layer in model.layers[1:]]  # [1:]: sem a entrada
+print("build_mnist_cnn() tem as mesmas camadas?", lesson_kinds == course_kinds)
+print("e o mesmo número de parâmetros?", lesson_model.count_params() == model.count_params())
 
 # %% [markdown]
-# Camada a camada, com os nomes das aulas 000 e 003:
+# Camada a camada, com os nomes da aula da FIAP e dos slides do IFCE:
 #
 # - `keras.Input(shape=(28, 28, 1))` declara o formato de **uma** imagem; o lote fica
 #   implícito (`None` no resumo).
 # - `Conv2D(32, 3, activation="relu")`: 32 filtros 3×3, cada um gera um mapa de
-#   características, seguido da ReLU. Sem preenchimento (*padding* `"valid"`), então
+#   características, seguido da ReLU. Sem preenchimento (`padding="valid"`), então
 #   $W_2 = (W_1 - F + 2P)/S + 1$ com $P = 0$, $S = 1$.
 # - `MaxPooling2D(2)`: fica com o maior valor de cada janela 2×2 e divide altura e largura
 #   por 2 (arredondando para baixo).
@@ -273,34 +302,46 @@ print(inspect.getsource(build_mnist_cnn))
 # - `Flatten` enfileira os mapas num vetor, para a parte densa.
 # - `Dropout` zera, **só no treino**, uma fração aleatória desse vetor a cada passo (e
 #   multiplica os valores que sobram por $1/(1 - \text{taxa})$, para a soma não encolher), para
-#   a rede não depender de poucas posições (a aula 004 conta a analogia do time de futebol).
+#   a rede não depender de poucas posições (a aula opcional sobre *dropout* conta a
+#   analogia do time de futebol).
 # - `Dense(10, activation="softmax")`: uma saída por dígito, transformada em probabilidades
 #   que somam 1: $\text{softmax}(z)_i = e^{z_i} / \sum_j e^{z_j}$.
+#
+# Daqui em diante usamos `model`, o da função do curso.
 
 # %%
-model = build_mnist_cnn()
 print("fração desligada pelo dropout:", model.layers[-2].rate)
+
+# %% [markdown]
+# O resumo do modelo mostra, para cada camada, o formato da saída e o número de parâmetros
+# (pesos e vieses). Uma convolução com $K$ filtros $F \times F$ sobre uma entrada de $C$
+# canais tem $(F \cdot F \cdot C + 1) \cdot K$ parâmetros: cada filtro cobre todos os canais
+# e tem o seu viés. Uma densa com $n$ entradas e $m$ saídas tem $(n + 1) \cdot m$. Confira
+# duas linhas do resumo com essas contas.
+
+# %%
+model.summary()
 
 # %% [markdown]
 # ### Exercício 3 · Conte os parâmetros
 #
-# Antes de olhar o resumo do modelo, calcule quantos parâmetros (pesos e vieses) cada
-# camada tem, na ordem: convolução, pooling, convolução, pooling, flatten, dropout, densa.
-# Uma convolução com $K$ filtros $F \times F$ sobre uma entrada de $C$ canais tem
-# $(F \cdot F \cdot C + 1) \cdot K$ parâmetros: cada filtro cobre todos os canais e tem o
-# seu viés. Para a densa, você precisa do tamanho do vetor que sai do `Flatten`: siga o
-# formato da imagem camada a camada. Escreva contas, não só números.
+# A mesma rede serviria para fotos coloridas 32×32, como as do CIFAR-10 que você vai usar
+# na aula 07: `build_mnist_cnn(input_shape=(32, 32, 3))`. Sem construir esse modelo, calcule
+# quantos parâmetros cada camada dele teria, na ordem: convolução, pooling, convolução,
+# pooling, flatten, dropout, densa. Algumas camadas ficam iguais às do resumo acima, outras
+# não: siga o formato da imagem camada a camada e pense em quais contas dependem do número
+# de canais e do tamanho da imagem. Escreva contas, não só números.
 
 # %%
 # BEGIN SOLUTION ex3
 layer_params = [
-    (3 * 3 * 1 + 1) * 32,  # conv: 28×28×1 → 26×26×32
-    0,  # pool: → 13×13×32
-    (3 * 3 * 32 + 1) * 64,  # conv: → 11×11×64
-    0,  # pool: → 5×5×64
-    0,  # flatten: → 5·5·64 = 1600
+    (3 * 3 * 3 + 1) * 32,  # conv: 32×32×3 → 30×30×32; cada filtro cobre os 3 canais
+    0,  # pool: → 15×15×32
+    (3 * 3 * 32 + 1) * 64,  # conv: → 13×13×64 (igual à do MNIST: a entrada tem 32 canais)
+    0,  # pool: 13/2 = 6,5 → 6×6×64
+    0,  # flatten: → 6·6·64 = 2304
     0,  # dropout
-    (5 * 5 * 64 + 1) * 10,  # densa: 1600 entradas → 10 saídas
+    (6 * 6 * 64 + 1) * 10,  # densa: 2304 entradas → 10 saídas
 ]
 # END SOLUTION
 ex3.check(layer_params)
@@ -310,10 +351,9 @@ ex3.check(layer_params)
 # ex3.solution()
 
 # %% [markdown]
-# Agora confira com o resumo: o formato de saída e os parâmetros de cada camada.
-
-# %%
-model.summary()
+# Só duas camadas mudaram: a primeira convolução, porque cada filtro agora cobre 3 canais, e
+# a densa, porque o `Flatten` entrega um vetor maior. A segunda convolução não muda: os
+# seus filtros olham os 32 mapas da camada anterior, seja qual for o tamanho da imagem.
 
 # %% [markdown]
 # Quanto cada camada pesa no total:
@@ -325,7 +365,7 @@ for layer in model.layers[1:]:
 
 # %% [markdown]
 # Quase tudo está na segunda convolução e na densa. Mesmo assim, a convolução é
-# econômica: cada filtro 3×3 é **compartilhado** por todas as posições da imagem (aula 003).
+# econômica: cada filtro 3×3 é **compartilhado** por todas as posições da imagem.
 # Se a segunda convolução fosse uma camada densa, ligando cada valor da sua entrada a cada
 # valor da sua saída, ela precisaria de:
 
@@ -493,9 +533,10 @@ print(f"mais confundido: {cm[true_digit, predicted_digit]} imagens de {true_digi
       f"previstas como {predicted_digit}")
 
 # %% [markdown]
-# Use a sua função na matriz acima. Com o modelo treinado nos dados completos, os erros
-# costumam ser poucos e espalhados, e os pares que aparecem fazem sentido: dígitos cujos
-# traços se parecem, como um 4 de topo fechado e um 9.
+# Use a sua função na matriz acima: o par que ela devolve é o erro mais frequente desta
+# rede, nos dados que você carregou. Veja se os dois dígitos se parecem no traço (um 4 de
+# topo fechado e um 9, um 3 e um 5, um 7 e um 1): quando a rede erra, costuma ser entre
+# formas vizinhas, não ao acaso.
 
 # %% [markdown]
 # ## Onde a rede erra
@@ -507,8 +548,47 @@ print(f"mais confundido: {cm[true_digit, predicted_digit]} imagens de {true_digi
 show_misclassified(x_test, y_test, y_pred, class_names=MNIST_CLASSES, n=10);
 
 # %% [markdown]
-# Muitos desses dígitos confundiriam uma pessoa também: traços cortados, inclinações
-# exageradas, um 1 com serifa que lembra um 7. Parte do erro está nos próprios dados.
+# Olhe com calma: vários erros costumam ser dígitos que confundiriam uma pessoa também
+# (traços cortados, inclinações exageradas, um 1 com serifa que lembra um 7). Parte do erro
+# está nos próprios dados.
+
+# %% [markdown]
+# ## O que a rede aprendeu
+#
+# Na aula 03 os filtros eram escolhidos à mão. Agora eles foram **aprendidos**: o treino
+# ajustou os 9 pesos de cada um dos 32 filtros da primeira convolução. Eis os 32, em tons de
+# cinza (claro é peso positivo, escuro é negativo; cada filtro na sua própria escala):
+
+# %%
+conv_layers = [layer for layer in model.layers if isinstance(layer, keras.layers.Conv2D)]
+first_kernel = conv_layers[0].get_weights()[0]  # (F, F, C_in, K) = (3, 3, 1, 32)
+print("pesos da primeira convolução:", first_kernel.shape)
+show_images(np.moveaxis(first_kernel[:, :, 0, :], -1, 0),
+            titles=[f"filtro {k}" for k in range(first_kernel.shape[-1])], ncols=8,
+            figsize=(10, 5.5), suptitle="Os 32 filtros 3×3 aprendidos pela primeira convolução");
+
+# %% [markdown]
+# Muitos lembram os detectores de bordas da aula 02: um lado claro e o outro escuro, em
+# várias direções. Ninguém os programou; o treino chegou a eles porque bordas e traços são
+# o que distingue um dígito de outro. (No modo rápido, com uma época só, eles ainda estão
+# perto dos valores aleatórios do início.)
+#
+# Agora um dígito do teste atravessando a rede. Os mapas de características da primeira
+# convolução ainda parecem o dígito, cada um realçando traços de uma direção; depois do
+# *pooling* ficam menores; na segunda convolução, cada mapa combina os 32 anteriores e
+# responde a partes maiores do dígito, mais difíceis de reconhecer a olho.
+
+# %%
+digit_in = x_test[0]
+print("dígito de entrada: rótulo", y_test[0], "| previsto", y_pred[0])
+show_feature_maps(model, conv_layers[0], digit_in);
+
+# %%
+pool_layers = [layer for layer in model.layers if isinstance(layer, keras.layers.MaxPooling2D)]
+show_feature_maps(model, pool_layers[0], digit_in);
+
+# %%
+show_feature_maps(model, conv_layers[1], digit_in);
 
 # %% [markdown]
 # ## Um dígito de fora do MNIST
@@ -553,7 +633,7 @@ print(f"fundo (mediana): {np.median(ink):.2f} | tinta mais forte: {ink.max():.2f
 # %% [markdown]
 # **2. Recortar, reduzir e centralizar.** No MNIST, cada dígito foi reduzido, sem distorcer,
 # até caber numa caixa de `BOX`×`BOX` pixels, e depois posto numa imagem de `SIZE`×`SIZE` com
-# o seu centro de massa no meio. Os slides da aula 003 falam só em "caixa delimitadora"; o
+# o seu centro de massa no meio. Os slides do IFCE falam só em "caixa delimitadora"; o
 # detalhe que importa é que a caixa é menor que a imagem, então sobra sempre uma margem de
 # fundo em volta do dígito. O centro de massa é a posição média da tinta: a média dos
 # índices de linha (e de coluna) pesada pelo brilho de cada pixel. Fazemos o mesmo: recorte
@@ -602,11 +682,11 @@ ax.set_ylim(0, 1)
 ax.set_title("O que a rede vê no nosso 7 (preparado)");
 
 # %% [markdown]
-# Compare a confiança das duas células acima. Com o modelo treinado nos dados completos, o
-# 7 preparado é reconhecido com folga; no modo rápido a rede viu poucos exemplos e pode
-# errar mesmo com a imagem bem preparada. A lição vale nos dois casos: **uma imagem nova
-# precisa passar pela mesma preparação dos dados de treino** (cores, fundo, tamanho,
-# posição, escala). A rede só sabe o que viu.
+# Compare a resposta e a confiança das duas células acima. Com poucos exemplos
+# de treino (no modo rápido, por exemplo) a rede pode errar mesmo com a imagem bem
+# preparada; com mais dados e mais épocas, a imagem preparada tem muito mais chance. A lição
+# vale sempre: **uma imagem nova precisa passar pela mesma preparação dos dados de treino**
+# (cores, fundo, tamanho, posição, escala). A rede só sabe o que viu.
 
 # %% [markdown]
 # ## Salvar e carregar o modelo
@@ -650,13 +730,28 @@ print("mesma acurácia?", reloaded.evaluate(x_test, y_test, verbose=0)[1] == tes
 #   centralizar, no caso do MNIST.
 # - `model.save("...keras")` e `keras.models.load_model` guardam e devolvem o modelo inteiro.
 #
-# ## De onde vem e o que ler a seguir
+# ## Fontes
 #
-# Esta aula é o *hands on* "Classificando dígitos escritos à mão" dos slides `001` em
-# `../shared/lectures`, com a matriz de pixels em tons de cinza da mesma apresentação, e usa
-# a descrição do MNIST, o campo receptivo local, o compartilhamento de parâmetros, a fórmula
-# de $W_2$ e a softmax dos slides `003` (com a caixa de 20×20 pixels que eles resumem demais).
-# O resultado com os dados completos e todas as épocas está em `docs/results.md`.
+# - Ana Raquel. *Redes Neurais Convolucionais* (slides, com o DESAFIO Fashion-MNIST). FIAP,
+#   Python Journey — Machine & Deep Learning: a matriz de pixels em tons de cinza e a
+#   prática "Classificando dígitos escritos à mão".
+# - Saulo Oliveira. *08 — Redes Convolucionais*, Aprendizagem Profunda, PPGCC/IFCE, 2023.1
+#   (slides): o MNIST (60.000 imagens de treino e 10.000 de teste), o campo receptivo
+#   local, o compartilhamento de parâmetros, a fórmula de $W_2$ e a softmax (com a caixa de
+#   20×20 pixels, que os slides resumem demais).
+# - *Camadas convolucionais e Dropout* (tópico opcional de uma disciplina universitária): a
+#   analogia do time de futebol para o *dropout*.
+# - F. Chollet. *Simple MNIST convnet*, exemplo da documentação do Keras
+#   (keras.io/examples/vision/mnist_convnet): a rede desta aula. O exemplo relata cerca de
+#   99 % de acurácia no teste com o MNIST completo; o curso não repetiu essa medida. A
+#   acurácia que você vê acima é a da sua execução, com os dados e as épocas que ela usou.
+# - Y. LeCun, C. Cortes e C. J. C. Burges. *The MNIST database of handwritten digits*.
 #
-# Na aula 06 vem o **desafio** dos slides `001`: o mesmo `build_mnist_cnn` no Fashion-MNIST,
-# roupas em vez de dígitos, variando épocas, tamanho do lote, número de filtros e ativação.
+# Os termos desta aula (rótulo, acurácia, matriz de confusão, sobreajuste, ...) estão no
+# [glossário do curso](https://github.com/cnn-curso-ptbr/curso-cnn/blob/main/docs/glossario.md).
+#
+# ## O que ler a seguir
+#
+# Na aula 06 vem o **desafio** dos slides da FIAP: o mesmo `build_mnist_cnn` no
+# Fashion-MNIST, roupas em vez de dígitos, variando épocas, tamanho do lote, número de
+# filtros e ativação.

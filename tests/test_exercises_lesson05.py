@@ -7,10 +7,10 @@ import numpy as np
 import pytest
 import tensorflow as tf
 
-from exercise_testing import correct, not_done, strict_check_fails, wrong
+from tests.exercise_testing import correct, not_done, strict_check_fails, wrong
 
 from course_utils.checks import ____
-from course_utils.exercises.lesson05 import ex1, ex2, ex3, ex4, ex5
+from course_utils.exercises.lesson05 import EX3_INPUT_SHAPE, ex1, ex2, ex3, ex4, ex5
 from course_utils.models import build_mnist_cnn
 
 
@@ -39,7 +39,9 @@ def one_hot_eye(labels, num_classes):
     return np.eye(num_classes, dtype=int)[labels]
 
 
-PARAMS = [(3 * 3 * 1 + 1) * 32, 0, (3 * 3 * 32 + 1) * 64, 0, 0, 0, (5 * 5 * 64 + 1) * 10]
+# ex3 asks about the same network on 32×32×3 images: 30 → 15 → 13 → 6 pixels, 64 maps
+PARAMS = [(3 * 3 * 3 + 1) * 32, 0, (3 * 3 * 32 + 1) * 64, 0, 0, 0, (6 * 6 * 64 + 1) * 10]
+MNIST_PARAMS = [(3 * 3 * 1 + 1) * 32, 0, (3 * 3 * 32 + 1) * 64, 0, 0, 0, (5 * 5 * 64 + 1) * 10]
 
 
 def accuracy(probs, labels):
@@ -63,8 +65,9 @@ def most_confused_masked(cm):
 
 
 def test_parameter_counts_match_the_shared_model():
-    model = build_mnist_cnn()
+    model = build_mnist_cnn(input_shape=EX3_INPUT_SHAPE)
     assert PARAMS == [layer.count_params() for layer in model.layers[1:]]
+    assert MNIST_PARAMS == [layer.count_params() for layer in build_mnist_cnn().layers[1:]]
 
 
 @pytest.mark.parametrize(
@@ -100,7 +103,7 @@ def test_right_answer_is_correct(exercise, answer):
         (ex2, ____),
         (ex2, lambda labels, n: ____),
         (ex3, ____),
-        (ex3, [320, 0, ____, 0, 0, 0, 16010]),
+        (ex3, [896, 0, ____, 0, 0, 0, 23050]),
         (ex4, ____),
         (ex4, lambda probs, labels: ____),
         (ex5, ____),
@@ -190,13 +193,21 @@ def _with(index, value):
 @pytest.mark.parametrize(
     "answer, fragments",
     [
-        (_with(0, 3 * 3 * 1 * 32), ["item 0", "vieses"]),
+        (_with(0, 3 * 3 * 3 * 32), ["item 0", "vieses"]),
         (_with(2, 3 * 3 * 32 * 64), ["item 2", "vieses"]),
-        (_with(6, 5 * 5 * 64 * 10), ["item 6", "vieses"]),
+        (_with(6, 6 * 6 * 64 * 10), ["item 6", "vieses"]),
+        (_with(0, (3 * 3 + 1) * 32), ["item 0", "1 canal", "recebe 3 canais"]),
         (_with(2, (3 * 3 + 1) * 64), ["item 2", "TODOS os canais"]),
-        (_with(1, 13 * 13 * 32), ["item 1", "não tem pesos"]),
-        (_with(4, 1600), ["item 4", "não tem pesos"]),
-        (_with(6, (28 * 28 + 1) * 10), ["item 6", "Flatten"]),
+        (_with(1, 15 * 15 * 32), ["item 1", "não tem pesos"]),
+        (_with(4, 2304), ["item 4", "não tem pesos"]),
+        (_with(6, (32 * 32 * 3 + 1) * 10), ["item 6", "Flatten"]),
+        # the answer on screen: the summary of the 28×28×1 model
+        (MNIST_PARAMS, ["modelo do MNIST", "resumo", "(32, 32, 3)"]),
+        (_with(6, (5 * 5 * 64 + 1) * 10), ["item 6", "modelo do MNIST", "32×32"]),
+        # rounding 13/2 up in the second pooling: a 7×7 map
+        (_with(6, (7 * 7 * 64 + 1) * 10), ["item 6", "13×13", "arredonda para baixo"]),
+        # forgetting that 'valid' convolutions shrink the image: 32 → 16 → 8
+        (_with(6, (8 * 8 * 64 + 1) * 10), ["item 6", "'valid' tira 2 pixels"]),
         (_with(0, 1234), ["item 0", "F × F × canais de entrada + 1"]),
         ([0] + PARAMS, ["7 números", "keras.Input"]),
         (PARAMS[:3], ["7 números"]),

@@ -3,7 +3,9 @@
 * ``ex1``: ``prepare(images)``, uint8 (N, 28, 28) → float32 (N, 28, 28, 1) in [0, 1];
 * ``ex2``: ``one_hot(labels, num_classes)`` with NumPy, compared with
   ``keras.utils.to_categorical``;
-* ``ex3``: the number of parameters of each layer of ``build_mnist_cnn()``;
+* ``ex3``: the number of parameters of each layer of ``build_mnist_cnn()`` built for
+  32×32 RGB images (:data:`EX3_INPUT_SHAPE`), not the 28×28×1 model whose summary the
+  lesson shows, so the answer cannot be copied from the screen;
 * ``ex4``: ``accuracy_from_probs(probs, labels)``, compared with Keras' sparse categorical
   accuracy;
 * ``ex5``: ``most_confused(cm)``, the (true, predicted) pair of the largest off-diagonal
@@ -123,11 +125,17 @@ def _check_prepare(prepare: Any) -> None:
 ex1 = Exercise(
     key="05/ex1",
     checker=_check_prepare,
-    hint=(
-        "Três passos: images.astype('float32'), depois / 255 (os valores vão de 0 a 1) e, por "
-        "fim, um eixo de tamanho 1 no final: resultado[..., np.newaxis] (ou "
-        "reshape(len(images), 28, 28, 1))."
-    ),
+    hint=[
+        (
+            "Três mudanças: o tipo (de inteiros uint8 para float32), a escala (de 0–255 para 0–1) "
+            "e o formato (um eixo de canal, de tamanho 1, no fim)."
+        ),
+        (
+            "Converta com astype para float32 antes de dividir por 255 (dividir inteiros pode dar "
+            "outra coisa). Para o eixo do canal, np.newaxis no último lugar ou reshape para (N, "
+            "28, 28, 1)."
+        ),
+    ],
 )
 
 
@@ -187,25 +195,60 @@ def _check_one_hot(one_hot: Any) -> None:
 ex2 = Exercise(
     key="05/ex2",
     checker=_check_one_hot,
-    hint=(
-        "Comece com np.zeros((len(labels), num_classes)) e ponha 1 na coluna de cada rótulo: "
-        "resultado[np.arange(len(labels)), labels] = 1. (Outra forma: as linhas da matriz "
-        "identidade, np.eye(num_classes)[labels].)"
-    ),
+    hint=[
+        (
+            "Comece com uma matriz de zeros com uma linha por rótulo e uma coluna por classe "
+            "(num_classes colunas, mesmo que o lote não tenha todas as classes)."
+        ),
+        (
+            "Em cada linha i, ponha 1 na coluna do rótulo dessa linha. O índice avançado do NumPy "
+            "faz isso de uma vez: um array com os números das linhas (np.arange) e o próprio array "
+            "de rótulos como colunas. Outra forma: as linhas da matriz identidade, np.eye."
+        ),
+    ],
 )
 
 
 # ---- ex3: parameters of each layer -----------------------------------------------------
 
+EX3_INPUT_SHAPE = (32, 32, 3)
+"""Input of the model ``ex3`` asks about: ``build_mnist_cnn(input_shape=EX3_INPUT_SHAPE)``.
 
-def _model_layers() -> list:
-    """The layers (without the input) of a fresh ``build_mnist_cnn()``."""
+Three channels change the first convolution; 32 pixels give 30 → 15 → 13 → 6 (13 is odd,
+so rounding the pooling up gives another answer) and a different Flatten than MNIST's.
+"""
+
+
+def _model_layers(input_shape: tuple[int, int, int] = EX3_INPUT_SHAPE) -> list:
+    """The layers (without the input) of a fresh ``build_mnist_cnn(input_shape)``."""
     import keras
 
     from course_utils.models import build_mnist_cnn
 
-    model = build_mnist_cnn()
+    model = build_mnist_cnn(input_shape=input_shape)
     return [layer for layer in model.layers if not isinstance(layer, keras.layers.InputLayer)]
+
+
+def _flatten_slip(value: float, units: int, channels: int) -> str:
+    """Name the slip behind a wrong Dense count, from the Flatten size it implies.
+
+    ``channels`` is the depth of the last feature map, ``units`` the Dense layer's outputs.
+    """
+    side = EX3_INPUT_SHAPE[0]
+    after_conv2 = (side - 2) // 2 - 2  # each 'valid' 3×3 removes 2 pixels
+    slips = {
+        -(-after_conv2 // 2): (f"depois da segunda convolução o mapa tem {after_conv2}×"
+                               f"{after_conv2}, e o pooling arredonda para baixo: "
+                               f"{after_conv2}/2 vira {after_conv2 // 2}."),
+        side // 4: ("a convolução 'valid' tira 2 pixels de altura e de largura antes de cada "
+                    "pooling; siga o formato camada a camada."),
+        5: ("esse é o Flatten do modelo do MNIST (5×5×64), com imagens 28×28; aqui as "
+            f"imagens são {side}×{side}."),
+    }
+    for size, message in slips.items():
+        if value == (size * size * channels + 1) * units:
+            return message
+    return ""
 
 
 def _layer_label(index: int, layer: Any) -> str:
@@ -233,6 +276,16 @@ def _check_layer_params(answer: Any) -> None:
             f"a lista deveria ter {len(layers)} números, um por camada ({order}), mas tem "
             f"{len(answer)}.{extra}"
         )
+    mnist_counts = [layer.count_params() for layer in _model_layers((28, 28, 1))]
+    numbers = all(isinstance(v, (int, float, np.number)) and not isinstance(v, bool)
+                  for v in answer)
+    if numbers and [float(v) for v in answer] == mnist_counts:
+        raise WrongAnswer(
+            "esses são os parâmetros do modelo do MNIST, com imagens 28×28×1, os do resumo "
+            f"acima. A pergunta é sobre a mesma rede com imagens {EX3_INPUT_SHAPE}: pense em "
+            "quais contas dependem do número de canais e do tamanho da imagem."
+        )
+    depth = [layer for layer in layers if hasattr(layer, "filters")][-1].filters
     for index, (value, layer) in enumerate(zip(answer, layers)):
         label = _layer_label(index, layer)
         got = as_number(value, label)
@@ -245,14 +298,17 @@ def _check_layer_params(answer: Any) -> None:
                 "reorganiza, resume ou desliga valores. Quantos parâmetros isso dá?"
             )
         kernel = tuple(int(d) for d in layer.kernel.shape)
-        biases = int(layer.bias.shape[0])
         if got == int(np.prod(kernel)):
             raise WrongAnswer(f"{label} vale {got:g}: faltam os vieses (*bias*), um por saída.")
-        if len(kernel) == 4 and got == kernel[0] * kernel[1] * kernel[3] + biases:
+        if len(kernel) == 4 and kernel[2] > 1 and got == (kernel[0] * kernel[1] + 1) * kernel[3]:
             raise WrongAnswer(
-                f"{label} vale {got:g}: cada filtro cobre TODOS os canais da entrada "
-                f"(F × F × canais de entrada), não só um."
+                f"{label} vale {got:g}, a conta de uma entrada com 1 canal. Esta camada "
+                f"recebe {kernel[2]} canais, e cada filtro cobre TODOS os canais: F × F × "
+                f"{kernel[2]} pesos."
             )
+        slip = _flatten_slip(got, kernel[1], depth) if len(kernel) == 2 else ""
+        if slip:
+            raise WrongAnswer(f"{label} vale {got:g}: {slip}")
         if len(kernel) == 4:
             formula = "(F × F × canais de entrada + 1) × número de filtros"
         else:
@@ -264,13 +320,18 @@ def _check_layer_params(answer: Any) -> None:
 ex3 = Exercise(
     key="05/ex3",
     checker=_check_layer_params,
-    hint=(
-        "Convolução: (F·F·canais_de_entrada + 1) · filtros, o +1 é o viés de cada filtro. "
-        "Pooling, Flatten e Dropout não têm pesos (0). Densa: (entradas + 1) · saídas; as "
-        "entradas são altura × largura × canais da saída do último pooling. Para isso, siga "
-        "o tamanho: 'valid' com F = 3 tira 2 pixels, e o pooling 2×2 divide por 2 "
-        "arredondando para baixo."
-    ),
+    hint=[
+        (
+            "Siga o formato da imagem camada a camada, a partir de 32×32×3: cada convolução "
+            "'valid' 3×3 tira 2 pixels, cada pooling 2×2 divide por 2 arredondando para baixo. Só "
+            "as convoluções e a densa têm parâmetros."
+        ),
+        (
+            "Convolução: (F·F·canais de entrada + 1) × filtros; a primeira agora recebe 3 canais, "
+            "a segunda continua recebendo 32. Densa: (entradas + 1) × 10, e as entradas são altura "
+            "× largura × 64 do último pooling."
+        ),
+    ],
 )
 
 
@@ -346,10 +407,16 @@ def _check_accuracy(accuracy_from_probs: Any) -> None:
 ex4 = Exercise(
     key="05/ex4",
     checker=_check_accuracy,
-    hint=(
-        "A classe prevista de cada exemplo é probs.argmax(axis=1). Compare com labels (dá um "
-        "array de True/False) e tire a média: True conta como 1."
-    ),
+    hint=[
+        (
+            "A classe prevista de cada exemplo é a coluna de maior probabilidade da sua linha. A "
+            "acurácia é a fração de exemplos em que ela é igual ao rótulo."
+        ),
+        (
+            "Use argmax com axis=1 (uma resposta por linha), compare com labels, o que dá um array "
+            "de verdadeiros e falsos, e tire a média com np.mean: True conta como 1."
+        ),
+    ],
 )
 
 
@@ -422,9 +489,15 @@ def _check_most_confused(most_confused: Any) -> None:
 ex5 = Exercise(
     key="05/ex5",
     checker=_check_most_confused,
-    hint=(
-        "Copie a matriz (off = cm.copy()), zere a diagonal com np.fill_diagonal(off, 0), ache "
-        "o maior valor com np.argmax(off) e converta o índice achatado para (linha, coluna) com "
-        "np.unravel_index(..., off.shape)."
-    ),
+    hint=[
+        (
+            "Os acertos estão na diagonal; os erros, fora dela. Procure o maior valor fora da "
+            "diagonal, sem estragar a matriz que você recebeu."
+        ),
+        (
+            "Trabalhe numa cópia (copy), zere a diagonal dela com np.fill_diagonal, ache o índice "
+            "do maior valor com np.argmax e converta esse índice achatado em (linha, coluna) com "
+            "np.unravel_index."
+        ),
+    ],
 )

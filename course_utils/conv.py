@@ -32,11 +32,11 @@ def output_size(w: int, f: int, s: int = 1, p: int = 0) -> int:
     num = w - f + 2 * p
     size = num / s + 1
     if num % s != 0:
-        raise ValueError(f"output size ({w} - {f} + 2*{p})/{s} + 1 = {num}/{s} + 1 = {size:g} "
-                         "is not an integer: this stride does not fit the image")
+        raise ValueError(f"tamanho da saída ({w} - {f} + 2*{p})/{s} + 1 = {num}/{s} + 1 = "
+                         f"{size:g} não é inteiro: esse passo não cabe na imagem")
     if size < 1:
-        raise ValueError(f"output size ({w} - {f} + 2*{p})/{s} + 1 = {size:g} is not positive: "
-                         "the kernel is bigger than the padded image")
+        raise ValueError(f"tamanho da saída ({w} - {f} + 2*{p})/{s} + 1 = {size:g} não é "
+                         "positivo: o filtro é maior que a imagem com preenchimento")
     return int(size)
 
 
@@ -113,9 +113,11 @@ def pool2d(image: np.ndarray, size: int = 2, stride: int = 2, mode: str = "max")
     _check_positive_int("size", size)
     _check_positive_int("stride", stride)
     if mode not in ("max", "avg"):
-        raise ValueError(f"unknown pool mode {mode!r}: use 'max' or 'avg'")
+        raise ValueError(f"modo de pooling desconhecido {mode!r}: use 'max' ou 'avg'")
     if size > min(image.shape[:2]):
-        raise ValueError(f"pool size {size} is bigger than the image {image.shape[0]}x{image.shape[1]}")
+        raise ValueError(
+            f"janela de pooling {size} maior que a imagem {image.shape[0]}x{image.shape[1]}"
+        )
     windows = sliding_window_view(image, (size, size), axis=(0, 1))[::stride, ::stride]
     reduce = np.max if mode == "max" else np.mean
     return reduce(windows, axis=(-2, -1))
@@ -125,12 +127,14 @@ def pool2d(image: np.ndarray, size: int = 2, stride: int = 2, mode: str = "max")
 
 def _check_positive_int(name: str, value: object) -> None:
     if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value <= 0:
-        raise ValueError(f"{name} must be a positive int, got {value!r}")
+        raise ValueError(f"{name} deve ser um inteiro positivo, recebi {value!r}")
 
 
 def _check_image(image: np.ndarray) -> None:
     if image.ndim not in (2, 3):
-        raise ValueError(f"image must be 2-D (H, W) or 3-D (H, W, C), got shape {image.shape}")
+        raise ValueError(
+            f"image deve ser 2-D (H, W) ou 3-D (H, W, C), mas tem formato {image.shape}"
+        )
 
 
 def _prepare(image, kernels, bias, stride, padding):
@@ -138,18 +142,20 @@ def _prepare(image, kernels, bias, stride, padding):
     x, w = np.asarray(image), np.asarray(kernels)
     _check_image(x)
     if w.ndim not in (2, 4):
-        raise ValueError(f"kernels must be (F, F) or (F, F, C_in, C_out), got shape {w.shape}"
-                         " (for one filter over C channels use kernels[..., None])")
+        raise ValueError(f"kernels deve ter formato (F, F) ou (F, F, C_in, C_out), mas tem "
+                         f"{w.shape} (para um filtro sobre C canais use kernels[..., None])")
     _check_positive_int("stride", stride)
     squeeze = x.ndim == 2 and w.ndim == 2
     x = x[:, :, None] if x.ndim == 2 else x
     w = w[:, :, None, None] if w.ndim == 2 else w
     if x.shape[2] != w.shape[2]:
-        raise ValueError(f"channel mismatch: image has {x.shape[2]} channels "
-                         f"but kernels expect C_in = {w.shape[2]}")
+        raise ValueError(f"canais não batem: a imagem tem {x.shape[2]} canais, "
+                         f"mas kernels espera C_in = {w.shape[2]}")
     b = np.zeros(w.shape[3], dtype=w.dtype) if bias is None else np.asarray(bias)
     if b.shape not in ((), (w.shape[3],)):
-        raise ValueError(f"bias must be a scalar or have shape ({w.shape[3]},), got shape {b.shape}")
+        raise ValueError(
+            f"bias deve ser um escalar ou ter formato ({w.shape[3]},), mas tem {b.shape}"
+        )
     b = np.broadcast_to(b, (w.shape[3],))
     if isinstance(padding, str) and padding.lower() == "same":
         x = pad(x, (same_padding(x.shape[0], w.shape[0], stride),
@@ -157,8 +163,10 @@ def _prepare(image, kernels, bias, stride, padding):
     elif isinstance(padding, (int, np.integer)) and not isinstance(padding, bool) and padding >= 0:
         x = pad(x, int(padding))
     elif not (isinstance(padding, str) and padding.lower() == "valid"):
-        raise ValueError(f"padding must be 'valid', 'same' or an int P >= 0, got {padding!r}")
+        raise ValueError(
+            f"padding deve ser 'valid', 'same' ou um inteiro P >= 0, recebi {padding!r}"
+        )
     if w.shape[0] > x.shape[0] or w.shape[1] > x.shape[1]:
-        raise ValueError(f"kernel {w.shape[0]}x{w.shape[1]} is bigger than the (padded) "
-                         f"image {x.shape[0]}x{x.shape[1]}")
+        raise ValueError(f"filtro {w.shape[0]}x{w.shape[1]} maior que a imagem (com "
+                         f"preenchimento) {x.shape[0]}x{x.shape[1]}")
     return x, w, b, stride, squeeze

@@ -145,10 +145,10 @@ def stratified_subset(x: np.ndarray, y: np.ndarray, n: int, seed: int = 0) -> Sp
     returned unchanged.
     """
     if n < 1:
-        raise ValueError(f"n must be at least 1, got {n}")
+        raise ValueError(f"n deve ser pelo menos 1, recebi {n}")
     labels = np.asarray(y).reshape(len(y), -1)[:, 0]
     if len(x) != len(labels):
-        raise ValueError(f"x and y have different lengths: {len(x)} and {len(labels)}")
+        raise ValueError(f"x e y têm tamanhos diferentes: {len(x)} e {len(labels)}")
     if n >= len(labels):
         return x, y
     classes, counts = np.unique(labels, return_counts=True)
@@ -188,10 +188,14 @@ def _maybe_subset(train: Split, test: Split, fast: bool | None) -> tuple[Split, 
 
 def _spec(name: str, filename: str) -> RemoteFile:
     if name not in SOURCES:
-        raise ValueError(f"unknown dataset {name!r}; valid names: {sorted(SOURCES)}")
+        raise ValueError(
+            f"conjunto de dados desconhecido {name!r}; nomes válidos: {sorted(SOURCES)}"
+        )
     files = SOURCES[name]
     if filename not in files:
-        raise ValueError(f"unknown file {filename!r} for {name!r}; valid: {sorted(files)}")
+        raise ValueError(
+            f"arquivo desconhecido {filename!r} de {name!r}; válidos: {sorted(files)}"
+        )
     return files[filename]
 
 
@@ -231,7 +235,7 @@ def _dataset_file(name: str, filename: str, parse: Callable[[Path], T]) -> T:
     except DatasetError as err:
         path.unlink(missing_ok=True)
         raise DatasetError(
-            f"{err} (freshly downloaded from {_spec(name, filename).url}; removed)"
+            f"{err} (acabou de ser baixado de {_spec(name, filename).url}; foi apagado)"
         ) from err
 
 
@@ -246,7 +250,7 @@ def _parse(path: Path, parse: Callable[[Path], T]) -> T:
     try:
         return parse(path)
     except _FORMAT_ERRORS as err:
-        raise DatasetError(f"invalid dataset file {path}: {err}") from err
+        raise DatasetError(f"arquivo de dados inválido {path}: {err}") from err
 
 
 def _download(name: str, filename: str) -> Path:
@@ -267,8 +271,8 @@ def _download(name: str, filename: str) -> Path:
         if isinstance(err, ValueError) and target.is_file():  # sha256 mismatch
             target.unlink()
             raise DatasetError(
-                f"the file downloaded from {spec.url} does not match its official sha256 "
-                f"{spec.sha256}; it was removed from {target}. Try again later."
+                f"o arquivo baixado de {spec.url} não confere com o sha256 oficial "
+                f"{spec.sha256}; ele foi apagado de {target}. Tente de novo mais tarde."
             ) from err
         raise DatasetUnavailableError(_unavailable_message(name, err)) from None
     return Path(path)
@@ -283,17 +287,17 @@ def _unavailable_message(name: str, err: Exception) -> str:
     """One message: which files to fetch, from which URL, and where to put them."""
     missing = [(f, spec) for f, spec in SOURCES[name].items() if not _on_disk(name, f)]
     root = os.environ.get("COURSE_DATA_DIR")
-    root_text = f"COURSE_DATA_DIR={root}" if root else "COURSE_DATA_DIR is not set"
+    root_text = f"COURSE_DATA_DIR={root}" if root else "COURSE_DATA_DIR não está definida"
     lines = [
-        f"Dataset {name!r} is not on this machine and could not be downloaded ({err}).",
-        "Download these files on a machine with internet access:",
+        f"O conjunto de dados {name!r} não está nesta máquina e não pôde ser baixado ({err}).",
+        "Baixe estes arquivos numa máquina com internet:",
     ]
     for filename, spec in missing:
         data_dir = _data_dir_path(name, filename)
         shown = data_dir if data_dir is not None else f"$COURSE_DATA_DIR/{name}/{filename}"
         lines.append(f"  {spec.url}")
-        lines.append(f"    -> put it at {shown}  or at {_keras_datasets_dir() / spec.cache_path}")
-    lines.append(f"({root_text}; point it at the folder that holds {name}/.)")
+        lines.append(f"    -> ponha em {shown}  ou em {_keras_datasets_dir() / spec.cache_path}")
+    lines.append(f"({root_text}; aponte-a para a pasta que contém {name}/.)")
     return "\n".join(lines)
 
 
@@ -303,25 +307,28 @@ def _unavailable_message(name: str, err: Exception) -> str:
 def _check_labels(labels: np.ndarray, what: str) -> np.ndarray:
     if labels.ndim != 1 or not np.issubdtype(labels.dtype, np.integer):
         raise ValueError(
-            f"{what}: expected a 1-D integer label array, got {labels.dtype} {labels.shape}"
+            f"{what}: esperava um vetor 1-D de rótulos inteiros, recebi {labels.dtype} "
+            f"{labels.shape}"
         )
     if labels.size and (labels.min() < 0 or labels.max() > 9):
-        raise ValueError(f"{what}: labels must be in 0..9, found {labels.min()}..{labels.max()}")
+        raise ValueError(
+            f"{what}: os rótulos devem estar em 0..9, encontrei {labels.min()}..{labels.max()}"
+        )
     return labels.astype(np.uint8)
 
 
 def _check_images(images: np.ndarray, shape: tuple[int, ...], what: str) -> np.ndarray:
     if images.dtype != np.uint8 or images.shape[1:] != shape:
         raise ValueError(
-            f"{what}: expected uint8 images of shape (N, *{shape}), "
-            f"got {images.dtype} {images.shape}"
+            f"{what}: esperava imagens uint8 de formato (N, *{shape}), "
+            f"recebi {images.dtype} {images.shape}"
         )
     return images
 
 
 def _check_pair(images: np.ndarray, labels: np.ndarray, what: str) -> Split:
     if len(images) != len(labels):
-        raise ValueError(f"{what}: {len(images)} images but {len(labels)} labels")
+        raise ValueError(f"{what}: {len(images)} imagens, mas {len(labels)} rótulos")
     return images, labels
 
 
@@ -329,7 +336,7 @@ def _parse_mnist_npz(path: Path) -> tuple[Split, Split]:
     with np.load(path, allow_pickle=False) as data:
         missing = {"x_train", "y_train", "x_test", "y_test"} - set(data.files)
         if missing:
-            raise ValueError(f"missing arrays {sorted(missing)}")
+            raise ValueError(f"faltam os arrays {sorted(missing)}")
         splits = []
         for part in ("train", "test"):
             x = _check_images(data[f"x_{part}"], (28, 28), f"x_{part}")
@@ -344,15 +351,17 @@ def _parse_idx(path: Path, magic: int, dims: tuple[int, ...]) -> np.ndarray:
         raw = f.read()
     header = 4 * (2 + len(dims))
     if len(raw) < header:
-        raise ValueError("file too short for an IDX header")
+        raise ValueError("arquivo curto demais para um cabeçalho IDX")
     found_magic, count, *found_dims = struct.unpack(f">{2 + len(dims)}I", raw[:header])
     if found_magic != magic:
-        raise ValueError(f"IDX magic number is {found_magic}, expected {magic}")
+        raise ValueError(f"o número mágico IDX é {found_magic}, esperado {magic}")
     if tuple(found_dims) != dims:
-        raise ValueError(f"IDX dimensions are {tuple(found_dims)}, expected {dims}")
+        raise ValueError(f"as dimensões IDX são {tuple(found_dims)}, esperado {dims}")
     expected = header + count * int(np.prod(dims, dtype=np.int64))
     if len(raw) != expected:
-        raise ValueError(f"IDX body has {len(raw)} bytes, expected {expected} for {count} items")
+        raise ValueError(
+            f"o corpo IDX tem {len(raw)} bytes, esperado {expected} para {count} itens"
+        )
     return np.frombuffer(raw, np.uint8, offset=header).reshape((count, *dims))
 
 
@@ -377,7 +386,7 @@ class _NumpyUnpickler(pickle.Unpickler):
 
     def find_class(self, module: str, name: str) -> object:
         if (module, name) not in self._ALLOWED:
-            raise pickle.UnpicklingError(f"unexpected object {module}.{name} in the pickle")
+            raise pickle.UnpicklingError(f"objeto inesperado {module}.{name} no pickle")
         return super().find_class(module, name)
 
 
@@ -386,11 +395,11 @@ _CIFAR_BATCHES = [f"data_batch_{i}" for i in range(1, 6)] + ["test_batch"]
 
 def _cifar_batch(raw: dict, member: str) -> Split:
     if not isinstance(raw, dict) or b"data" not in raw or b"labels" not in raw:
-        raise ValueError(f"{member}: expected a dict with b'data' and b'labels'")
+        raise ValueError(f"{member}: esperava um dict com b'data' e b'labels'")
     data = np.asarray(raw[b"data"])
     if data.dtype != np.uint8 or data.ndim != 2 or data.shape[1] != 3072:
         raise ValueError(
-            f"{member}: b'data' must be uint8 rows of 3072, got {data.dtype} {data.shape}"
+            f"{member}: b'data' deve ter linhas uint8 de 3072, recebi {data.dtype} {data.shape}"
         )
     labels = _check_labels(np.asarray(raw[b"labels"]), member)
     images = data.reshape(-1, 3, 32, 32).transpose(0, 2, 3, 1)  # R/G/B planes -> H, W, C
@@ -412,7 +421,7 @@ def _parse_cifar_tar(path: Path) -> tuple[Split, Split]:
                 batches[name.name] = _cifar_batch(raw, name.name)
     missing = [b for b in _CIFAR_BATCHES if b not in batches]
     if missing:
-        raise ValueError(f"missing cifar-10-batches-py/{', '.join(missing)} in the archive")
+        raise ValueError(f"falta cifar-10-batches-py/{', '.join(missing)} no arquivo compactado")
     train = [batches[b] for b in _CIFAR_BATCHES[:5]]
     x_train = np.concatenate([x for x, _ in train])
     y_train = np.concatenate([y for _, y in train])
@@ -440,8 +449,8 @@ def load_fashion_mnist(fast: bool | None = None) -> tuple[Split, Split]:
         y = _dataset_file("fashion-mnist", f"{prefix}-labels-idx1-ubyte.gz", _parse_idx_labels)
         if len(x) != len(y):
             raise DatasetError(
-                f"fashion-mnist: {prefix}-images-idx3-ubyte.gz has {len(x)} images but "
-                f"{prefix}-labels-idx1-ubyte.gz has {len(y)} labels"
+                f"fashion-mnist: {prefix}-images-idx3-ubyte.gz tem {len(x)} imagens, mas "
+                f"{prefix}-labels-idx1-ubyte.gz tem {len(y)} rótulos"
             )
         splits.append((x, y))
     return _maybe_subset(splits[0], splits[1], fast)
@@ -495,16 +504,16 @@ def _scan_tfrecords(path: Path, keep: int | None) -> list[tuple[int, int, bytes]
         while header := f.read(12):
             where = f"record {len(records)}"
             if len(header) < 12:
-                raise ValueError(f"truncated TFRecord header at {where}")
+                raise ValueError(f"cabeçalho de TFRecord truncado em {where}")
             length, length_crc = struct.unpack("<QI", header)
             if _masked_crc32c(header[:8]) != length_crc:
-                raise ValueError(f"bad TFRecord length checksum at {where}")
+                raise ValueError(f"checksum do tamanho do TFRecord errado em {where}")
             offset = f.tell()
             if offset + length + 4 > size:
-                raise ValueError(f"truncated TFRecord at {where}")
+                raise ValueError(f"TFRecord truncado em {where}")
             payload = f.read(length if keep is None else min(keep, length))
             if keep is None and struct.unpack("<I", f.read(4))[0] != _masked_crc32c(payload):
-                raise ValueError(f"bad TFRecord data checksum at {where}")
+                raise ValueError(f"checksum dos dados do TFRecord errado em {where}")
             f.seek(offset + length + 4)
             records.append((offset, length, payload))
     return records
@@ -517,10 +526,10 @@ def _parse_chest_paths(path: Path) -> np.ndarray:
     for _, _, payload in _scan_tfrecords(path, keep=None):
         text = payload.decode("utf-8")
         if PurePosixPath(text).parent.name not in ("NORMAL", "PNEUMONIA"):
-            raise ValueError(f"path {payload!r} is not in a NORMAL/ or PNEUMONIA/ folder")
+            raise ValueError(f"o caminho {payload!r} não está numa pasta NORMAL/ ou PNEUMONIA/")
         paths.append(text)
     if not paths:
-        raise ValueError("no records")
+        raise ValueError("nenhum registro")
     return np.array(paths, dtype=str)
 
 
@@ -538,7 +547,7 @@ def _parse_chest_images(path: Path) -> np.ndarray:
     records = _scan_tfrecords(path, keep=2)
     for i, (_, _, head) in enumerate(records):
         if head != b"\xff\xd8":
-            raise ValueError(f"record {i} is not a JPEG image")
+            raise ValueError(f"o registro {i} não é uma imagem JPEG")
     return np.array([(offset, length) for offset, length, _ in records], dtype=np.int64).reshape(
         -1, 2
     )
@@ -549,7 +558,7 @@ def _check_image_size(image_size: tuple[int, int] | None) -> None:
         return
     if len(image_size) != 2 or not all(isinstance(s, int) and s > 0 for s in image_size):
         raise ValueError(
-            f"image_size must be (height, width) with positive ints, got {image_size!r}"
+            f"image_size deve ser (altura, largura) com inteiros positivos, recebi {image_size!r}"
         )
 
 
@@ -569,7 +578,7 @@ def _chest_xray_files(split: str, fast: bool | None) -> tuple[Path, np.ndarray, 
     """``(images.tfrec path, (offset, length) records, image paths)`` of the records that
     :func:`load_chest_xray` yields, in its order (the fast-mode subset when fast)."""
     if split not in ("train", "test"):
-        raise ValueError(f"split must be 'train' or 'test', got {split!r}")
+        raise ValueError(f"split deve ser 'train' ou 'test', recebi {split!r}")
     images_name = f"ChestXRay2017/{split}/images.tfrec"
     paths_name = f"ChestXRay2017/{split}/paths.tfrec"
     records = _dataset_file("chest_xray", images_name, _parse_chest_images)
@@ -577,8 +586,8 @@ def _chest_xray_files(split: str, fast: bool | None) -> tuple[Path, np.ndarray, 
     images_path = _resolved_path("chest_xray", images_name)
     if len(records) != len(paths):
         raise DatasetError(
-            f"chest_xray {split}: {images_path} has {len(records)} records but "
-            f"{_resolved_path('chest_xray', paths_name)} has {len(paths)}"
+            f"chest_xray {split}: {images_path} tem {len(records)} registros, mas "
+            f"{_resolved_path('chest_xray', paths_name)} tem {len(paths)}"
         )
     if _fast(fast):
         index, _ = stratified_subset(

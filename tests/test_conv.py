@@ -164,14 +164,14 @@ def test_output_size_matches_tf_shapes(w, f, s, p):
 
 
 def test_output_size_rejects_non_integer():
-    with pytest.raises(ValueError, match=r"14\.5 is not an integer"):
+    with pytest.raises(ValueError, match=r"14\.5 não é inteiro"):
         output_size(32, 5, 2, 0)
 
 
 def test_output_size_rejects_non_positive_and_bad_stride():
-    with pytest.raises(ValueError, match="not positive"):
+    with pytest.raises(ValueError, match="não é positivo"):
         output_size(3, 5)
-    with pytest.raises(ValueError, match="s must be a positive int"):
+    with pytest.raises(ValueError, match="s deve ser um inteiro positivo"):
         output_size(5, 3, 0)
 
 
@@ -192,17 +192,17 @@ def test_pad_adds_zeros_on_spatial_axes_only():
 
 @pytest.mark.parametrize("fn", CONVS)
 @pytest.mark.parametrize("kwargs, match", [
-    (dict(image=np.zeros((3, 3)), kernels=np.zeros((5, 5))), r"kernel 5x5 is bigger than the \(padded\) image 3x3"),
+    (dict(image=np.zeros((3, 3)), kernels=np.zeros((5, 5))), r"filtro 5x5 maior que a imagem \(com preenchimento\) 3x3"),
     (dict(image=np.zeros((3, 3)), kernels=np.zeros((5, 5)), padding="same"), None),
-    (dict(stride=0), "stride must be a positive int, got 0"),
-    (dict(stride=-1), "stride must be a positive int, got -1"),
-    (dict(stride=1.5), "stride must be a positive int, got 1.5"),
-    (dict(image=np.zeros((5, 5, 3)), kernels=np.zeros((3, 3, 2, 4))), "channel mismatch: image has 3 channels"),
-    (dict(image=np.zeros((1, 5, 5, 1))), r"image must be 2-D .* got shape \(1, 5, 5, 1\)"),
-    (dict(kernels=np.zeros((3, 3, 1))), r"kernels must be .* got shape \(3, 3, 1\)"),
-    (dict(padding="full"), "padding must be 'valid', 'same' or an int P >= 0, got 'full'"),
-    (dict(padding=-1), "padding must be .* got -1"),
-    (dict(kernels=np.zeros((3, 3, 1, 4)), bias=np.zeros(3)), r"bias must be a scalar or have shape \(4,\), got shape \(3,\)"),
+    (dict(stride=0), "stride deve ser um inteiro positivo, recebi 0"),
+    (dict(stride=-1), "stride deve ser um inteiro positivo, recebi -1"),
+    (dict(stride=1.5), "stride deve ser um inteiro positivo, recebi 1.5"),
+    (dict(image=np.zeros((5, 5, 3)), kernels=np.zeros((3, 3, 2, 4))), "canais não batem: a imagem tem 3 canais"),
+    (dict(image=np.zeros((1, 5, 5, 1))), r"image deve ser 2-D .* tem formato \(1, 5, 5, 1\)"),
+    (dict(kernels=np.zeros((3, 3, 1))), r"kernels deve ter formato .* tem \(3, 3, 1\)"),
+    (dict(padding="full"), "padding deve ser 'valid', 'same' ou um inteiro P >= 0, recebi 'full'"),
+    (dict(padding=-1), "padding deve ser .* recebi -1"),
+    (dict(kernels=np.zeros((3, 3, 1, 4)), bias=np.zeros(3)), r"bias deve ser um escalar ou ter formato \(4,\), mas tem \(3,\)"),
 ])
 def test_bad_conv_inputs_raise(fn, kwargs, match):
     args = dict(image=np.zeros((5, 5)), kernels=np.zeros((3, 3))) | kwargs
@@ -214,10 +214,10 @@ def test_bad_conv_inputs_raise(fn, kwargs, match):
 
 
 @pytest.mark.parametrize("kwargs, match", [
-    (dict(mode="min"), "unknown pool mode 'min'"),
-    (dict(size=0), "size must be a positive int, got 0"),
-    (dict(stride=0), "stride must be a positive int, got 0"),
-    (dict(size=6), "pool size 6 is bigger than the image 5x5"),
+    (dict(mode="min"), "modo de pooling desconhecido 'min'"),
+    (dict(size=0), "size deve ser um inteiro positivo, recebi 0"),
+    (dict(stride=0), "stride deve ser um inteiro positivo, recebi 0"),
+    (dict(size=6), "janela de pooling 6 maior que a imagem 5x5"),
 ])
 def test_bad_pool_inputs_raise(kwargs, match):
     with pytest.raises(ValueError, match=match):
@@ -225,7 +225,7 @@ def test_bad_pool_inputs_raise(kwargs, match):
 
 
 def test_pool_rejects_4d_image():
-    with pytest.raises(ValueError, match="image must be 2-D"):
+    with pytest.raises(ValueError, match="image deve ser 2-D"):
         pool2d(np.zeros((1, 4, 4, 1)))
 
 

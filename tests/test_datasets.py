@@ -102,7 +102,7 @@ def test_chest_xray_image_size_resizes_to_float32(data_dir: Path) -> None:
 
 
 def test_chest_xray_rejects_an_unknown_split(data_dir: Path) -> None:
-    with pytest.raises(ValueError, match="'train' or 'test'"):
+    with pytest.raises(ValueError, match="'train' ou 'test'"):
         ds.load_chest_xray("val")
 
 
@@ -151,7 +151,7 @@ def test_stratified_subset_returns_everything_when_n_is_large() -> None:
 
 
 def test_stratified_subset_rejects_n_below_one() -> None:
-    with pytest.raises(ValueError, match="at least 1"):
+    with pytest.raises(ValueError, match="pelo menos 1"):
         ds.stratified_subset(np.arange(5), np.arange(5), 0)
 
 
@@ -284,7 +284,7 @@ CORRUPTIONS = [
         "fashion-mnist/t10k-images-idx3-ubyte.gz",
         _wrong_idx_magic,
         lambda: ds.load_fashion_mnist(fast=False),
-        "magic number is 2049, expected 2051",
+        "número mágico IDX é 2049, esperado 2051",
     ),
     (
         "cifar10/cifar-10-python.tar.gz",
@@ -296,13 +296,13 @@ CORRUPTIONS = [
         "chest_xray/ChestXRay2017/train/images.tfrec",
         _truncate,
         lambda: ds.load_chest_xray("train", fast=False),
-        "images.tfrec: truncated TFRecord",
+        "images.tfrec: cabeçalho de TFRecord truncado|images.tfrec: TFRecord truncado",
     ),
     (
         "chest_xray/ChestXRay2017/train/paths.tfrec",
         _bad_chest_path,
         lambda: ds.load_chest_xray("train", fast=False),
-        "paths.tfrec: path .* NORMAL/ or PNEUMONIA/",
+        "paths.tfrec: o caminho .* NORMAL/ ou PNEUMONIA/",
     ),
 ]
 
@@ -333,14 +333,14 @@ def test_cifar_archive_without_test_batch_is_rejected(data_dir: Path) -> None:
     with tarfile.open(path, "w:gz") as tar:
         for member, payload in members:
             fx.add_tar_member(tar, Path(member.name).name, payload)
-    with pytest.raises(ds.DatasetError, match="missing cifar-10-batches-py/test_batch"):
+    with pytest.raises(ds.DatasetError, match="falta cifar-10-batches-py/test_batch"):
         ds.load_cifar10(fast=False)
 
 
 def test_chest_xray_files_with_different_record_counts_are_rejected(data_dir: Path) -> None:
     paths = data_dir / "chest_xray" / "ChestXRay2017" / "train" / "paths.tfrec"
     paths.write_bytes(fx.tfrecord_bytes([b"chest_xray/train/NORMAL/x.jpeg"] * 39))
-    with pytest.raises(ds.DatasetError, match="40 records but .*paths.tfrec has 39"):
+    with pytest.raises(ds.DatasetError, match="40 registros, mas .*paths.tfrec tem 39"):
         ds.load_chest_xray("train", fast=False)
 
 
@@ -416,7 +416,7 @@ def test_download_that_is_still_bad_raises_after_one_retry(
     monkeypatch.setitem(ds.SOURCES["mnist"], "mnist.npz", spec._replace(sha256=_serve_hash))
     offline.mkdir(parents=True)
     (offline / "mnist.npz").write_bytes(b"broken")
-    with pytest.raises(ds.DatasetError, match="mnist.npz.*freshly downloaded"):
+    with pytest.raises(ds.DatasetError, match="mnist.npz.*acabou de ser baixado"):
         ds.load_mnist(fast=False)
     assert len(get_file_calls) == 1
     assert not (offline / "mnist.npz").exists()

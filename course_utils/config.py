@@ -34,7 +34,7 @@ REPO_ROOT = Path(__file__).resolve().parent.parent
 def set_seed(seed: int = 42) -> None:
     """Seed Python, NumPy and Keras/TensorFlow so a run can be repeated."""
     if not isinstance(seed, int) or isinstance(seed, bool) or seed < 0:
-        raise ValueError(f"seed must be a non-negative integer, got {seed!r}")
+        raise ValueError(f"seed deve ser um inteiro não negativo, recebi {seed!r}")
     random.seed(seed)
     np.random.seed(seed)
     if "keras" in sys.modules or "tensorflow" in sys.modules:
@@ -51,7 +51,7 @@ def in_colab() -> bool:
 def epochs(full: int, fast: int = 1) -> int:
     """Number of training epochs: ``full`` normally, ``fast`` in fast mode."""
     if full < 1 or fast < 1:
-        raise ValueError(f"epochs must be at least 1, got full={full}, fast={fast}")
+        raise ValueError(f"epochs deve ser pelo menos 1, recebi full={full}, fast={fast}")
     return fast if FAST else full
 
 
@@ -125,7 +125,7 @@ def data_path(name: str) -> Path:
     path = REPO_ROOT / "data" / name
     if not path.is_file():
         raise FileNotFoundError(
-            f"data file {name!r} not found in {path.parent}; "
-            "install the course with `pip install -e .` from a clone of the repository"
+            f"arquivo de dados {name!r} não encontrado em {path.parent}; "
+            "instale o curso com `pip install -e .` a partir de um clone do repositório"
         )
     return path

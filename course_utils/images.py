@@ -29,6 +29,6 @@ def to_gray(image: np.ndarray) -> np.ndarray:
     """Convert an (H, W, 3) uint8 RGB image to (H, W) uint8 gray."""
     image = np.asarray(image)
     if image.ndim != 3 or image.shape[-1] != 3:
-        raise ValueError(f"expected an (H, W, 3) RGB image, got shape {image.shape}")
+        raise ValueError(f"esperava uma imagem RGB (H, W, 3), mas tem formato {image.shape}")
     gray = image.astype(np.float64) @ np.array([0.299, 0.587, 0.114])
     return np.clip(np.round(gray), 0, 255).astype(np.uint8)

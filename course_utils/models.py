@@ -35,20 +35,26 @@ def build_mnist_cnn(
     (None, 10)
     """
     if len(input_shape) != 3 or min(input_shape) < 1:
-        raise ValueError(f"input_shape must be (height, width, channels), got {input_shape!r}")
+        raise ValueError(
+            f"input_shape deve ser (altura, largura, canais), recebi {input_shape!r}"
+        )
     if not filters or any(int(f) < 1 for f in filters):
-        raise ValueError(f"filters must be a non-empty list of positive ints, got {filters!r}")
+        raise ValueError(
+            f"filters deve ser uma lista não vazia de inteiros positivos, recebi {filters!r}"
+        )
     for name, rate in (("dropout", dropout), ("block_dropout", block_dropout)):
         if not 0 <= rate < 1:
-            raise ValueError(f"{name} must be in [0, 1), got {rate!r}")
+            raise ValueError(f"{name} deve estar em [0, 1), recebi {rate!r}")
     if num_classes < 2:
-        raise ValueError(f"num_classes must be at least 2, got {num_classes!r}")
+        raise ValueError(f"num_classes deve ser pelo menos 2, recebi {num_classes!r}")
     if padding not in ("valid", "same"):
-        raise ValueError(f"padding must be 'valid' or 'same', got {padding!r}")
+        raise ValueError(f"padding deve ser 'valid' ou 'same', recebi {padding!r}")
     if convs_per_block < 1:
-        raise ValueError(f"convs_per_block must be at least 1, got {convs_per_block!r}")
+        raise ValueError(f"convs_per_block deve ser pelo menos 1, recebi {convs_per_block!r}")
     if dense_units < 0:
-        raise ValueError(f"dense_units must be 0 (no hidden layer) or more, got {dense_units!r}")
+        raise ValueError(
+            f"dense_units deve ser 0 (sem camada escondida) ou mais, recebi {dense_units!r}"
+        )
     inputs = keras.Input(shape=input_shape)
     x = inputs
     for count in filters:
@@ -109,9 +115,11 @@ def build_vgg_style(
     runs first, only in training. Uncompiled; inputs are floats in [0, 1].
     """
     if not filters or any(int(f) < 1 for f in filters):
-        raise ValueError(f"filters must be a non-empty list of positive ints, got {filters!r}")
+        raise ValueError(
+            f"filters deve ser uma lista não vazia de inteiros positivos, recebi {filters!r}"
+        )
     if not 0 <= dropout < 1:
-        raise ValueError(f"dropout must be in [0, 1), got {dropout!r}")
+        raise ValueError(f"dropout deve estar em [0, 1), recebi {dropout!r}")
     inputs = keras.Input(shape=input_shape)
     x = augmentation(inputs) if augmentation is not None else inputs
     for count in filters:

@@ -57,7 +57,7 @@ def _as_float_array(value: Any, name: str) -> np.ndarray:
     try:
         array = np.array(value, dtype=np.float64)
     except (TypeError, ValueError) as error:
-        raise ValueError(f"{name} must be an array of numbers, got {value!r}") from error
+        raise ValueError(f"{name} deve ser um array de números, recebi {value!r}") from error
     return array
 
 
@@ -67,7 +67,7 @@ def _pair(theta: Any, grad: Any) -> tuple[np.ndarray, np.ndarray]:
     grad = _as_float_array(grad, "grad")
     if theta.shape != grad.shape:
         raise ValueError(
-            f"grad must have the shape of theta {theta.shape}, got {grad.shape}"
+            f"grad deve ter o formato de theta {theta.shape}, mas tem {grad.shape}"
         )
     return theta, grad
 
@@ -76,23 +76,23 @@ def _state(value: Any, shape: tuple[int, ...], name: str) -> np.ndarray:
     """An optimiser state array of the parameters' shape."""
     array = _as_float_array(value, name)
     if array.shape != shape:
-        raise ValueError(f"{name} must have the shape of theta {shape}, got {array.shape}")
+        raise ValueError(f"{name} deve ter o formato de theta {shape}, mas tem {array.shape}")
     return array
 
 
 def _check_positive(name: str, value: float) -> None:
     if not np.isfinite(value) or value <= 0:
-        raise ValueError(f"{name} must be a positive number, got {value!r}")
+        raise ValueError(f"{name} deve ser um número positivo, recebi {value!r}")
 
 
 def _check_non_negative(name: str, value: float) -> None:
     if not np.isfinite(value) or value < 0:
-        raise ValueError(f"{name} must be a non-negative number, got {value!r}")
+        raise ValueError(f"{name} deve ser um número não negativo, recebi {value!r}")
 
 
 def _check_decay(name: str, value: float) -> None:
     if not 0 <= value < 1:
-        raise ValueError(f"{name} must be in [0, 1), got {value!r}")
+        raise ValueError(f"{name} deve estar em [0, 1), recebi {value!r}")
 
 
 # ----------------------------------------------------------------------- step functions
@@ -189,13 +189,13 @@ def adam_step(
     m = _state(m, theta.shape, "m")
     v = _state(v, theta.shape, "v")
     if isinstance(t, bool) or not isinstance(t, (int, np.integer)) or t < 1:
-        raise ValueError(f"t must be the step number, an integer >= 1, got {t!r}")
+        raise ValueError(f"t deve ser o número do passo, um inteiro >= 1, recebi {t!r}")
     _check_positive("learning_rate", learning_rate)
     _check_decay("beta_1", beta_1)
     _check_decay("beta_2", beta_2)
     _check_non_negative("epsilon", epsilon)
     if epsilon_mode not in EPSILON_MODES:
-        raise ValueError(f"epsilon_mode must be one of {EPSILON_MODES}, got {epsilon_mode!r}")
+        raise ValueError(f"epsilon_mode deve ser um de {EPSILON_MODES}, recebi {epsilon_mode!r}")
     m = beta_1 * m + (1 - beta_1) * grad
     v = beta_2 * v + (1 - beta_2) * grad**2
     if epsilon_mode == "paper":
@@ -238,8 +238,8 @@ class Optimizer:
             self._init_state(theta.shape)
         elif theta.shape != self._shape:
             raise ValueError(
-                f"this {type(self).__name__} holds state for parameters of shape "
-                f"{self._shape}, got {theta.shape}; call reset() first"
+                f"este {type(self).__name__} guarda estado de parâmetros de formato "
+                f"{self._shape}, mas recebeu {theta.shape}; chame reset() antes"
             )
         self.iterations += 1
         return self._update(theta, grad)
@@ -360,7 +360,9 @@ class Adam(Optimizer):
         _check_decay("beta_2", beta_2)
         _check_non_negative("epsilon", epsilon)
         if epsilon_mode not in EPSILON_MODES:
-            raise ValueError(f"epsilon_mode must be one of {EPSILON_MODES}, got {epsilon_mode!r}")
+            raise ValueError(
+                f"epsilon_mode deve ser um de {EPSILON_MODES}, recebi {epsilon_mode!r}"
+            )
         self.beta_1 = float(beta_1)
         self.beta_2 = float(beta_2)
         self.epsilon = float(epsilon)
@@ -401,9 +403,11 @@ def run(
     ``(steps + 1, *theta0.shape)``; row 0 is ``theta0``.
     """
     if isinstance(steps, bool) or not isinstance(steps, (int, np.integer)) or steps < 0:
-        raise ValueError(f"steps must be a non-negative integer, got {steps!r}")
+        raise ValueError(f"steps deve ser um inteiro não negativo, recebi {steps!r}")
     if not isinstance(optimizer, Optimizer):
-        raise ValueError(f"optimizer must be a course_utils.optim optimizer, got {optimizer!r}")
+        raise ValueError(
+            f"optimizer deve ser um otimizador de course_utils.optim, recebi {optimizer!r}"
+        )
     theta = _as_float_array(theta0, "theta0")
     optimizer.reset()
     points = [theta]

@@ -25,11 +25,11 @@ def make_dataset(
     """
     x, y = np.asarray(x), np.asarray(y)
     if len(x) != len(y):
-        raise ValueError(f"x and y must have the same length, got {len(x)} and {len(y)}")
+        raise ValueError(f"x e y devem ter o mesmo tamanho, recebi {len(x)} e {len(y)}")
     if x.ndim not in (3, 4):
-        raise ValueError(f"x must be (N, H, W) or (N, H, W, C), got shape {x.shape}")
+        raise ValueError(f"x deve ser (N, H, W) ou (N, H, W, C), mas tem formato {x.shape}")
     if not isinstance(batch_size, int) or batch_size < 1:
-        raise ValueError(f"batch_size must be a positive int, got {batch_size!r}")
+        raise ValueError(f"batch_size deve ser um inteiro positivo, recebi {batch_size!r}")
     if x.ndim == 3:
         x = x[..., np.newaxis]
     dataset = tf.data.Dataset.from_tensor_slices((x, y))

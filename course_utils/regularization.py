@@ -31,7 +31,7 @@ DEFAULT_EPSILON = 1e-3
 def _as_float_array(x: np.ndarray, name: str = "x") -> np.ndarray:
     array = np.asarray(x)
     if not (np.issubdtype(array.dtype, np.number) or array.dtype == np.bool_):
-        raise ValueError(f"{name} must hold numbers, got dtype {array.dtype}")
+        raise ValueError(f"{name} deve conter números, mas tem dtype {array.dtype}")
     return array.astype(np.result_type(array.dtype, np.float32), copy=False)
 
 
@@ -39,27 +39,29 @@ def _check_batch(x: np.ndarray) -> np.ndarray:
     array = _as_float_array(x)
     if array.ndim < 2:
         raise ValueError(
-            "x must have a batch axis and a channel axis, e.g. (N, C) or (N, H, W, C); "
-            f"got shape {array.shape}"
+            "x deve ter um eixo de lote e um eixo de canais, por exemplo (N, C) ou "
+            f"(N, H, W, C); mas tem formato {array.shape}"
         )
     if array.shape[0] < 1 or array.shape[-1] < 1:
-        raise ValueError(f"x must have at least one example and one channel, got {array.shape}")
+        raise ValueError(
+            f"x deve ter pelo menos um exemplo e um canal, mas tem formato {array.shape}"
+        )
     return array
 
 
 def _check_channel_vector(value: np.ndarray, channels: int, name: str) -> np.ndarray:
     vector = _as_float_array(value, name)
     if vector.shape != (channels,):
-        raise ValueError(f"{name} must have shape ({channels},), one per channel, "
-                         f"got {vector.shape}")
+        raise ValueError(f"{name} deve ter formato ({channels},), um por canal, "
+                         f"mas tem {vector.shape}")
     return vector
 
 
 def _check_momentum_epsilon(momentum: float, epsilon: float) -> None:
     if not 0.0 <= momentum <= 1.0:
-        raise ValueError(f"momentum must be in [0, 1], got {momentum!r}")
+        raise ValueError(f"momentum deve estar em [0, 1], recebi {momentum!r}")
     if not epsilon > 0.0:
-        raise ValueError(f"epsilon must be positive, got {epsilon!r}")
+        raise ValueError(f"epsilon deve ser positivo, recebi {epsilon!r}")
 
 
 def batch_moments(x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -94,9 +96,9 @@ def normalize(
         for v, name in ((mean, "mean"), (variance, "variance"), (gamma, "gamma"), (beta, "beta"))
     )
     if not epsilon > 0.0:
-        raise ValueError(f"epsilon must be positive, got {epsilon!r}")
+        raise ValueError(f"epsilon deve ser positivo, recebi {epsilon!r}")
     if np.any(variance < 0):
-        raise ValueError("variance must be non-negative")
+        raise ValueError("variance não pode ser negativa")
     return gamma * (array - mean) / np.sqrt(variance + epsilon) + beta
 
 
@@ -125,12 +127,12 @@ def update_moving(moving: np.ndarray, batch: np.ndarray, momentum: float = DEFAU
     rule with ``1 - momentum``.)
     """
     if not 0.0 <= momentum <= 1.0:
-        raise ValueError(f"momentum must be in [0, 1], got {momentum!r}")
+        raise ValueError(f"momentum deve estar em [0, 1], recebi {momentum!r}")
     moving_array = _as_float_array(moving, "moving")
     batch_array = _as_float_array(batch, "batch")
     if moving_array.shape != batch_array.shape:
-        raise ValueError(f"moving and batch must have the same shape, got "
-                         f"{moving_array.shape} and {batch_array.shape}")
+        raise ValueError(f"moving e batch devem ter o mesmo formato, mas têm "
+                         f"{moving_array.shape} e {batch_array.shape}")
     return moving_array * momentum + batch_array * (1.0 - momentum)
 
 
@@ -147,7 +149,7 @@ class BatchNorm:
                  epsilon: float = DEFAULT_EPSILON) -> None:
         if not isinstance(channels, (int, np.integer)) or isinstance(channels, bool) \
                 or channels < 1:
-            raise ValueError(f"channels must be a positive int, got {channels!r}")
+            raise ValueError(f"channels deve ser um inteiro positivo, recebi {channels!r}")
         _check_momentum_epsilon(momentum, epsilon)
         self.channels = int(channels)
         self.momentum = float(momentum)
@@ -169,12 +171,12 @@ class BatchNorm:
     def set_weights(self, weights: Sequence[np.ndarray]) -> None:
         """Set ``[gamma, beta, moving_mean, moving_variance]`` (e.g. a Keras layer's)."""
         if len(weights) != 4:
-            raise ValueError("weights must be [gamma, beta, moving_mean, moving_variance], "
-                             f"got {len(weights)} arrays")
+            raise ValueError("weights deve ser [gamma, beta, moving_mean, moving_variance], "
+                             f"recebi {len(weights)} arrays")
         names = ("gamma", "beta", "moving_mean", "moving_variance")
         values = [_check_channel_vector(w, self.channels, n) for w, n in zip(weights, names)]
         if np.any(values[3] < 0):
-            raise ValueError("moving_variance must be non-negative")
+            raise ValueError("moving_variance não pode ser negativa")
         self.gamma, self.beta, self.moving_mean, self.moving_variance = (
             v.astype(np.float32) for v in values
         )
@@ -191,8 +193,8 @@ class BatchNorm:
         """
         array = _check_batch(x)
         if array.shape[-1] != self.channels:
-            raise ValueError(f"x has {array.shape[-1]} channels on its last axis, "
-                             f"this layer was made for {self.channels}")
+            raise ValueError(f"x tem {array.shape[-1]} canais no último eixo, mas "
+                             f"esta camada foi feita para {self.channels}")
         if training:
             mean, variance = batch_moments(array)
             self.moving_mean = update_moving(self.moving_mean, mean, self.momentum)
@@ -218,16 +220,16 @@ def dropout(
     ``rng`` draws the mask (``np.random.default_rng()`` when ``None``).
     """
     if isinstance(rate, bool) or not isinstance(rate, (int, float, np.floating, np.integer)):
-        raise ValueError(f"rate must be a number in [0, 1), got {rate!r}")
+        raise ValueError(f"rate deve ser um número em [0, 1), recebi {rate!r}")
     if not 0.0 <= float(rate) < 1.0:
-        raise ValueError(f"rate must be in [0, 1) (the fraction of values dropped), "
-                         f"got {rate!r}")
+        raise ValueError(f"rate deve estar em [0, 1) (a fração de valores descartados), "
+                         f"recebi {rate!r}")
     array = _as_float_array(x)
     if not training or rate == 0:
         return array.copy()
     if rng is None:
         rng = np.random.default_rng()
     elif not isinstance(rng, np.random.Generator):
-        raise ValueError(f"rng must be a numpy.random.Generator, got {type(rng).__name__}")
+        raise ValueError(f"rng deve ser um numpy.random.Generator, recebi {type(rng).__name__}")
     keep = rng.random(array.shape) >= rate
     return np.where(keep, array / (1.0 - rate), 0.0).astype(array.dtype)

@@ -23,7 +23,7 @@ def test_fast_mode_follows_the_environment(monkeypatch):
 
 @pytest.mark.parametrize("full, fast", [(0, 1), (5, 0)])
 def test_epochs_rejects_zero(full, fast):
-    with pytest.raises(ValueError, match="at least 1"):
+    with pytest.raises(ValueError, match="pelo menos 1"):
         config.epochs(full, fast)
 
 
@@ -40,7 +40,7 @@ def test_set_seed_repeats_numpy_and_keras():
 
 @pytest.mark.parametrize("seed", [-1, 1.5, "1", True])
 def test_set_seed_rejects_bad_seeds(seed):
-    with pytest.raises(ValueError, match="non-negative integer"):
+    with pytest.raises(ValueError, match="inteiro não negativo"):
         config.set_seed(seed)
 
 

@@ -195,7 +195,7 @@ def test_optimizer_refuses_parameters_of_another_shape_until_reset():
 @pytest.mark.parametrize(
     "call, match",
     [
-        (lambda: optim.gd_step(np.zeros(2), np.zeros(3)), "shape"),
+        (lambda: optim.gd_step(np.zeros(2), np.zeros(3)), "formato"),
         (lambda: optim.gd_step(np.zeros(2), np.zeros(2), learning_rate=0), "learning_rate"),
         (lambda: optim.momentum_step(np.zeros(2), np.zeros(2), np.zeros(2), 0.1, 1.0),
          "momentum"),

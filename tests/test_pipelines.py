@@ -48,8 +48,8 @@ def test_augment_runs_on_batches():
 @pytest.mark.parametrize(
     "x, y, batch_size, message",
     [
-        (np.zeros((3, 4, 4)), np.zeros(2), 2, "same length"),
-        (np.zeros((3, 4)), np.zeros(3), 2, "shape"),
+        (np.zeros((3, 4, 4)), np.zeros(2), 2, "mesmo tamanho"),
+        (np.zeros((3, 4)), np.zeros(3), 2, "formato"),
         (np.zeros((3, 4, 4)), np.zeros(3), 0, "batch_size"),
     ],
 )

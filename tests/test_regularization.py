@@ -224,30 +224,30 @@ def test_dropout_rejects_a_bad_generator():
 
 
 def test_dropout_rejects_non_numbers():
-    with pytest.raises(ValueError, match="numbers"):
+    with pytest.raises(ValueError, match="números"):
         reg.dropout(np.array(["a", "b"]), 0.5, True)
 
 
 def test_batchnorm_rejects_wrong_channel_count():
-    with pytest.raises(ValueError, match="3 channels.*made for 4"):
+    with pytest.raises(ValueError, match="3 canais.*feita para 4"):
         reg.BatchNorm(4).forward(np.ones((2, 3)), training=True)
 
 
 @pytest.mark.parametrize("shape", [(5,), ()])
 def test_batchnorm_rejects_inputs_without_batch_and_channel_axes(shape):
-    with pytest.raises(ValueError, match="batch axis"):
+    with pytest.raises(ValueError, match="eixo de lote"):
         reg.BatchNorm(5).forward(np.ones(shape), training=True)
-    with pytest.raises(ValueError, match="batch axis"):
+    with pytest.raises(ValueError, match="eixo de lote"):
         reg.batch_moments(np.ones(shape))
 
 
 def test_batchnorm_set_weights_checks_count_and_shapes():
     bn = reg.BatchNorm(3)
-    with pytest.raises(ValueError, match="got 2 arrays"):
+    with pytest.raises(ValueError, match="recebi 2 arrays"):
         bn.set_weights([np.ones(3), np.zeros(3)])
-    with pytest.raises(ValueError, match=r"moving_mean must have shape \(3,\)"):
+    with pytest.raises(ValueError, match=r"moving_mean deve ter formato \(3,\)"):
         bn.set_weights([np.ones(3), np.zeros(3), np.zeros(4), np.ones(3)])
-    with pytest.raises(ValueError, match="non-negative"):
+    with pytest.raises(ValueError, match="não pode ser negativa"):
         bn.set_weights([np.ones(3), np.zeros(3), np.zeros(3), -np.ones(3)])
 
 
@@ -262,12 +262,12 @@ def test_batchnorm_rejects_bad_settings(kwargs, match):
 
 
 def test_normalize_checks_the_statistics_shape():
-    with pytest.raises(ValueError, match=r"gamma must have shape \(4,\)"):
+    with pytest.raises(ValueError, match=r"gamma deve ter formato \(4,\)"):
         reg.normalize(np.ones((2, 4)), np.zeros(4), np.ones(4), np.ones(3), np.zeros(4))
 
 
 def test_update_moving_checks_shapes_and_momentum():
-    with pytest.raises(ValueError, match="same shape"):
+    with pytest.raises(ValueError, match="mesmo formato"):
         reg.update_moving(np.zeros(3), np.zeros(4))
     with pytest.raises(ValueError, match="momentum"):
         reg.update_moving(np.zeros(3), np.zeros(3), momentum=-0.1)

@@ -63,7 +63,7 @@ HISTORY_COLUMNS = 3
 # --------------------------------------------------------------------------- helpers
 def _check_positive_int(value: Any, name: str) -> int:
     if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 1:
-        raise ValueError(f"{name} must be a positive integer, got {value!r}")
+        raise ValueError(f"{name} deve ser um inteiro positivo, recebi {value!r}")
     return int(value)
 
 
@@ -77,11 +77,11 @@ def _as_batch(images: Any, *, batch: bool) -> np.ndarray:
     try:
         arr = np.asarray(images)
     except ValueError as error:  # a list of images of different shapes
-        raise ValueError(f"all images must have the same shape: {error}") from None
+        raise ValueError(f"todas as imagens devem ter o mesmo formato: {error}") from None
     if arr.dtype == object or not (
         np.issubdtype(arr.dtype, np.number) or arr.dtype == bool
     ):
-        raise ValueError(f"images must be a numeric array, got dtype {arr.dtype}")
+        raise ValueError(f"images deve ser um array numérico, mas tem dtype {arr.dtype}")
     if arr.dtype == bool:
         arr = arr.astype(np.uint8) * 255
     if not batch:
@@ -90,24 +90,24 @@ def _as_batch(images: Any, *, batch: bool) -> np.ndarray:
         elif arr.ndim == 3 and arr.shape[-1] == 3 and min(arr.shape[:2]) > 3:
             arr = arr[np.newaxis]
     if arr.ndim not in (3, 4):
-        expected = "(N, H, W), (N, H, W, 1) or (N, H, W, 3)"
+        expected = "(N, H, W), (N, H, W, 1) ou (N, H, W, 3)"
         if not batch:
             expected = "(H, W), (H, W, 3), " + expected
         raise ValueError(
-            f"images must be 2-D, 3-D or 4-D with shape {expected}; got shape {arr.shape}"
+            f"images deve ser 2-D, 3-D ou 4-D com formato {expected}; mas tem {arr.shape}"
         )
     if arr.ndim == 4:
         if arr.shape[-1] == 1:
             arr = arr[..., 0]
         elif arr.shape[-1] != 3:
             raise ValueError(
-                "images in a 4-D array must have 1 (grayscale) or 3 (RGB) channels, "
-                f"got shape {arr.shape}"
+                "imagens num array 4-D devem ter 1 (tons de cinza) ou 3 (RGB) canais, "
+                f"mas o formato é {arr.shape}"
             )
     if arr.shape[0] == 0:
-        raise ValueError("images is empty: there is nothing to show")
+        raise ValueError("images está vazio: não há nada para mostrar")
     if arr.shape[1] == 0 or arr.shape[2] == 0:
-        raise ValueError(f"images have an empty height or width: shape {arr.shape}")
+        raise ValueError(f"as imagens têm altura ou largura vazia: formato {arr.shape}")
     return arr
 
 
@@ -149,10 +149,12 @@ def _image_grid(arr: np.ndarray, titles: Sequence[Any] | None, ncols: int, cmap:
     n = arr.shape[0]
     if titles is not None:
         if isinstance(titles, str) or not isinstance(titles, (Sequence, np.ndarray)):
-            raise ValueError(f"titles must be a list with one title per image, got {titles!r}")
+            raise ValueError(
+                f"titles deve ser uma lista com um título por imagem, recebi {titles!r}"
+            )
         if len(titles) != n:
             raise ValueError(
-                f"number of titles ({len(titles)}) differs from number of images ({n})"
+                f"o número de títulos ({len(titles)}) difere do número de imagens ({n})"
             )
     ncols = min(_check_positive_int(ncols, "ncols"), n)
     nrows = -(-n // ncols)
@@ -194,14 +196,17 @@ def _as_labels(y: Any, name: str) -> np.ndarray:
         arr = arr.argmax(axis=1)
     if arr.ndim != 1:
         raise ValueError(
-            f"{name} must be class labels (N,) or scores (N, classes), got shape {arr.shape}"
+            f"{name} deve ter rótulos (N,) ou pontuações (N, classes), mas tem formato "
+            f"{arr.shape}"
         )
     if arr.size and not np.issubdtype(arr.dtype, np.integer):
         if not np.issubdtype(arr.dtype, np.number) or not np.all(arr == np.round(arr)):
-            raise ValueError(f"{name} must hold integer class indices, got {arr[:5]!r}...")
+            raise ValueError(
+                f"{name} deve conter índices de classe inteiros, recebi {arr[:5]!r}..."
+            )
         arr = arr.astype(np.int64)
     if arr.size and arr.min() < 0:
-        raise ValueError(f"{name} has a negative class index ({arr.min()})")
+        raise ValueError(f"{name} tem um índice de classe negativo ({arr.min()})")
     return arr.astype(np.int64)
 
 
@@ -210,15 +215,16 @@ def _paired_labels(y_true: Any, y_pred: Any,
     yt = _as_labels(y_true, "y_true")
     yp = _as_labels(y_pred, "y_pred")
     if len(yt) != len(yp):
-        raise ValueError(f"y_true has {len(yt)} labels but y_pred has {len(yp)}")
+        raise ValueError(f"y_true tem {len(yt)} rótulos, mas y_pred tem {len(yp)}")
     if len(yt) == 0:
-        raise ValueError("y_true and y_pred are empty")
+        raise ValueError("y_true e y_pred estão vazios")
     highest = int(max(yt.max(), yp.max()))
     if class_names is not None:
         n_classes = len(class_names)
         if highest >= n_classes:
             raise ValueError(
-                f"class index {highest} found but class_names has only {n_classes} names"
+                f"encontrei o índice de classe {highest}, mas class_names só tem "
+                f"{n_classes} nomes"
             )
     else:
         n_classes = highest + 1
@@ -260,22 +266,24 @@ def show_matrix(a: Any, title: str | None = None, fmt: str = "{:g}",
     """
     m = np.asarray(a)
     if m.ndim != 2:
-        raise ValueError(f"show_matrix needs a 2-D matrix, got shape {m.shape}")
+        raise ValueError(f"show_matrix precisa de uma matriz 2-D, mas o formato é {m.shape}")
     if m.size == 0:
-        raise ValueError("show_matrix got an empty matrix")
+        raise ValueError("show_matrix recebeu uma matriz vazia")
     if m.dtype == bool:
         m = m.astype(np.uint8)
     if not np.issubdtype(m.dtype, np.number):
-        raise ValueError(f"show_matrix needs numbers, got dtype {m.dtype}")
+        raise ValueError(f"show_matrix precisa de números, mas o dtype é {m.dtype}")
     if max(m.shape) > 40:
         raise ValueError(
-            f"matrix {m.shape} is too large to write every value; "
-            "show a slice (e.g. a[:20, :20]) or use show_images"
+            f"a matriz {m.shape} é grande demais para escrever cada valor; "
+            "mostre um pedaço (por exemplo a[:20, :20]) ou use show_images"
         )
     try:
         fmt.format(m.flat[0])
     except (ValueError, IndexError, KeyError, AttributeError) as err:
-        raise ValueError(f"fmt {fmt!r} cannot format a value like {m.flat[0]!r}: {err}") from None
+        raise ValueError(
+            f"fmt {fmt!r} não consegue formatar um valor como {m.flat[0]!r}: {err}"
+        ) from None
 
     rows, cols = m.shape
     if np.issubdtype(m.dtype, np.integer) and m.min() >= 0 and m.max() <= 255:
@@ -318,23 +326,23 @@ def plot_history(history: Any, metrics: Sequence[str] | str = ("loss", "accuracy
     hist = getattr(history, "history", history)
     if not isinstance(hist, Mapping):
         raise ValueError(
-            "history must be a keras History or its .history dict, "
-            f"got {type(history).__name__}"
+            "history deve ser um History do Keras ou o seu dicionário .history, "
+            f"recebi {type(history).__name__}"
         )
     if isinstance(metrics, str):
         metrics = (metrics,)
     metrics = tuple(metrics)
     if not metrics:
-        raise ValueError("metrics is empty: name at least one, e.g. ('loss',)")
-    available = ", ".join(repr(k) for k in hist) or "none"
+        raise ValueError("metrics está vazio: dê pelo menos um nome, por exemplo ('loss',)")
+    available = ", ".join(repr(k) for k in hist) or "nenhuma"
     for name in metrics:
         if name not in hist:
             raise ValueError(
-                f"history has no {name!r} (available: {available}); "
-                "pass metrics= with names from this list"
+                f"history não tem {name!r} (disponíveis: {available}); "
+                "passe metrics= com nomes desta lista"
             )
         if len(hist[name]) == 0:
-            raise ValueError(f"history[{name!r}] is empty: was the model trained?")
+            raise ValueError(f"history[{name!r}] está vazio: o modelo foi treinado?")
 
     nrows, ncols = history_grid(len(metrics))
     fig, axes = plt.subplots(nrows, ncols, figsize=(4.8 * ncols, 3.6 * nrows),
@@ -441,7 +449,7 @@ def show_misclassified(images: Any, y_true: Any, y_pred: Any,
     arr = _as_batch(images, batch=True)
     yt, yp, _ = _paired_labels(y_true, y_pred, class_names)
     if len(yt) != arr.shape[0]:
-        raise ValueError(f"{arr.shape[0]} images but {len(yt)} labels: they must match")
+        raise ValueError(f"{arr.shape[0]} imagens, mas {len(yt)} rótulos: devem ser iguais")
 
     wrong = np.flatnonzero(yt != yp)
     if wrong.size == 0:
@@ -480,37 +488,41 @@ def show_feature_maps(model: Any, layer: Any, image: Any, max_maps: int = 16) ->
 
     max_maps = _check_positive_int(max_maps, "max_maps")
     if not isinstance(model, keras.Model):
-        raise ValueError(f"model must be a Keras model, got {type(model).__name__}")
+        raise ValueError(f"model deve ser um modelo Keras, recebi {type(model).__name__}")
     names = [lyr.name for lyr in model.layers]
     if isinstance(layer, str):
         matches = [lyr for lyr in model.layers if lyr.name == layer]
         if not matches:
-            raise ValueError(f"model has no layer named {layer!r}; available layers: {names}")
+            raise ValueError(f"o modelo não tem camada chamada {layer!r}; camadas: {names}")
         layer_obj = matches[0]
     elif isinstance(layer, keras.layers.Layer):
         if not any(lyr is layer for lyr in model.layers):
             raise ValueError(
-                f"layer {layer.name!r} is not a layer of this model; available layers: {names}"
+                f"a camada {layer.name!r} não é deste modelo; camadas: {names}"
             )
         layer_obj = layer
     else:
-        raise ValueError(f"layer must be a layer name or a Keras layer, got {layer!r}")
+        raise ValueError(
+            f"layer deve ser o nome de uma camada ou uma camada Keras, recebi {layer!r}"
+        )
 
     try:
         inputs = model.inputs
         output = layer_obj.output
     except (AttributeError, ValueError) as err:
         raise ValueError(
-            "the model has not been built yet, so its layers have no outputs: start it "
-            "with keras.Input(shape=...), or train it / call it on data first "
+            "o modelo ainda não foi construído, então as camadas não têm saídas: comece-o "
+            "com keras.Input(shape=...), ou treine-o / chame-o com dados antes "
             f"({err})"
         ) from None
     if len(inputs) != 1:
-        raise ValueError(f"show_feature_maps needs a model with one input, got {len(inputs)}")
+        raise ValueError(
+            f"show_feature_maps precisa de um modelo com uma entrada, mas ele tem {len(inputs)}"
+        )
     if len(output.shape) != 4:
         raise ValueError(
-            f"layer {layer_obj.name!r} outputs shape {tuple(output.shape)}, not 4-D "
-            "(batch, height, width, channels): choose a convolutional or pooling layer"
+            f"a camada {layer_obj.name!r} tem saída de formato {tuple(output.shape)}, não 4-D "
+            "(lote, altura, largura, canais): escolha uma camada convolucional ou de pooling"
         )
 
     x = np.asarray(image, dtype="float32")
@@ -521,14 +533,14 @@ def show_feature_maps(model: Any, layer: Any, image: Any, max_maps: int = 16) ->
         x = x[np.newaxis]
     if x.ndim != 4 or x.shape[0] != 1:
         raise ValueError(
-            f"image must be one image (H, W), (H, W, C) or (1, H, W, C), got shape "
+            f"image deve ser UMA imagem (H, W), (H, W, C) ou (1, H, W, C), mas tem formato "
             f"{np.shape(image)}"
         )
     if len(in_shape) != 4 or any(
         want is not None and want != got for want, got in zip(in_shape[1:], x.shape[1:])
     ):
         raise ValueError(
-            f"image shape {x.shape[1:]} does not fit the model input {in_shape[1:]}"
+            f"o formato da imagem {x.shape[1:]} não cabe na entrada do modelo {in_shape[1:]}"
         )
 
     extractor = keras.Model(inputs[0], output)

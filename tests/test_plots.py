@@ -86,13 +86,13 @@ def test_show_images_small_3d_array_is_a_batch_of_kernels():
 @pytest.mark.parametrize(
     ("images", "kwargs", "match"),
     [
-        (np.zeros(5), {}, "2-D, 3-D or 4-D"),
-        (np.zeros((1, 2, 4, 4, 1)), {}, "2-D, 3-D or 4-D"),
-        (np.zeros((2, 4, 4, 2)), {}, "1 \\(grayscale\\) or 3 \\(RGB\\) channels"),
-        (np.zeros((0, 4, 4)), {}, "empty"),
-        (np.zeros((3, 4, 4)), {"titles": ["a", "b"]}, r"number of titles \(2\).*images \(3\)"),
+        (np.zeros(5), {}, "2-D, 3-D ou 4-D"),
+        (np.zeros((1, 2, 4, 4, 1)), {}, "2-D, 3-D ou 4-D"),
+        (np.zeros((2, 4, 4, 2)), {}, "1 \\(tons de cinza\\) ou 3 \\(RGB\\) canais"),
+        (np.zeros((0, 4, 4)), {}, "vazio"),
+        (np.zeros((3, 4, 4)), {"titles": ["a", "b"]}, r"número de títulos \(2\).*imagens \(3\)"),
         (np.zeros((3, 4, 4)), {"ncols": 0}, "ncols"),
-        (np.array([["a", "b"], ["c", "d"]]), {}, "numeric"),
+        (np.array([["a", "b"], ["c", "d"]]), {}, "numérico"),
     ],
 )
 def test_show_images_rejects_bad_input(images, kwargs, match):
@@ -123,7 +123,7 @@ def test_show_matrix_kernel_with_format():
 def test_show_matrix_rejects_bad_input():
     with pytest.raises(ValueError, match="2-D"):
         plots.show_matrix(np.zeros((2, 2, 2)))
-    with pytest.raises(ValueError, match="too large"):
+    with pytest.raises(ValueError, match="grande demais"):
         plots.show_matrix(np.zeros((100, 100)))
     with pytest.raises(ValueError, match="fmt"):
         plots.show_matrix(np.zeros((2, 2)), fmt="{:d}")
@@ -164,13 +164,13 @@ def test_plot_history_without_validation_and_single_metric():
 
 
 def test_plot_history_errors():
-    with pytest.raises(ValueError, match="no 'loss'.*'accuracy'"):
+    with pytest.raises(ValueError, match="não tem 'loss'.*'accuracy'"):
         plots.plot_history({"accuracy": [0.5]})
-    with pytest.raises(ValueError, match="no 'accuracy'"):
+    with pytest.raises(ValueError, match="não tem 'accuracy'"):
         plots.plot_history({"loss": [0.5]})
-    with pytest.raises(ValueError, match="History or its .history dict"):
+    with pytest.raises(ValueError, match="History do Keras ou o seu dicionário .history"):
         plots.plot_history([0.5, 0.4])
-    with pytest.raises(ValueError, match="empty"):
+    with pytest.raises(ValueError, match="vazio"):
         plots.plot_history({"loss": []}, metrics=("loss",))
 
 
@@ -209,11 +209,11 @@ def test_confusion_matrix_normalized_and_from_scores():
 
 
 def test_confusion_matrix_errors():
-    with pytest.raises(ValueError, match="y_true has 3 labels but y_pred has 2"):
+    with pytest.raises(ValueError, match="y_true tem 3 rótulos, mas y_pred tem 2"):
         plots.plot_confusion_matrix([0, 1, 1], [0, 1])
-    with pytest.raises(ValueError, match="class index 2.*only 2 names"):
+    with pytest.raises(ValueError, match="índice de classe 2.*só tem 2 nomes"):
         plots.plot_confusion_matrix([0, 1, 2], [0, 1, 1], class_names=["a", "b"])
-    with pytest.raises(ValueError, match="negative"):
+    with pytest.raises(ValueError, match="negativo"):
         plots.plot_confusion_matrix([0, -1], [0, 1])
 
 
@@ -263,9 +263,9 @@ def test_show_misclassified_without_errors_shows_a_message():
 
 def test_show_misclassified_errors():
     images, y_true, y_pred = labelled_images(8)
-    with pytest.raises(ValueError, match="7 images but 8 labels"):
+    with pytest.raises(ValueError, match="7 imagens, mas 8 rótulos"):
         plots.show_misclassified(images[:7], y_true, y_pred)
-    with pytest.raises(ValueError, match="n must be a positive integer"):
+    with pytest.raises(ValueError, match="n deve ser um inteiro positivo"):
         plots.show_misclassified(images, y_true, y_pred, n=0)
 
 
@@ -316,19 +316,19 @@ def test_show_feature_maps_layer_object_max_maps_and_image_shapes(tiny_model, sh
 def test_show_feature_maps_errors(tiny_model):
     import keras
 
-    with pytest.raises(ValueError, match=r"no layer named 'nada'.*\['conv', 'achatar', 'densa'\]"):
+    with pytest.raises(ValueError, match=r"não tem camada chamada 'nada'.*\['conv', 'achatar', 'densa'\]"):
         plots.show_feature_maps(tiny_model, "nada", IMAGE)
-    with pytest.raises(ValueError, match="not 4-D.*convolutional or pooling"):
+    with pytest.raises(ValueError, match="não 4-D.*convolucional ou de pooling"):
         plots.show_feature_maps(tiny_model, "densa", IMAGE)
-    with pytest.raises(ValueError, match="does not fit the model input"):
+    with pytest.raises(ValueError, match="não cabe na entrada do modelo"):
         plots.show_feature_maps(tiny_model, "conv", np.zeros((9, 9)))
-    with pytest.raises(ValueError, match="one image"):
+    with pytest.raises(ValueError, match="UMA imagem"):
         plots.show_feature_maps(tiny_model, "conv", np.zeros((2, 8, 8, 1)))
     unbuilt = keras.Sequential([keras.layers.Conv2D(2, 3, name="c")])
-    with pytest.raises(ValueError, match="not been built.*keras.Input"):
+    with pytest.raises(ValueError, match="não foi construído.*keras.Input"):
         plots.show_feature_maps(unbuilt, "c", IMAGE)
 
 
 def test_show_images_rejects_images_of_different_shapes():
-    with pytest.raises(ValueError, match="same shape"):
+    with pytest.raises(ValueError, match="mesmo formato"):
         plots.show_images([np.zeros((4, 4)), np.zeros((5, 5))])

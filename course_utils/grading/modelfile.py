@@ -88,7 +88,7 @@ _PATH_LIKE = re.compile(r"[/\\]|\.\.|^~|://")
 
 
 def _version_tuple(version: str) -> tuple[int, ...]:
-    """``"3.13.2"`` → ``(3, 13, 2)``; a pre-release (``3.14.0rc1``) counts as the release before."""
+    """``"3.13.2"`` → ``(3, 13, 2)``; a pre-release (``3.14.0rc1``) sorts before its release."""
     match = re.match(r"(\d+)\.(\d+)(?:\.(\d+))?(.*)", version)
     if not match:
         return (0,)

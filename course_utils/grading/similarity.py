@@ -41,6 +41,8 @@ from pathlib import Path
 
 import numpy as np
 
+from course_utils.grading.gradebook import COLUMNS, read_gradebook, write_atomic
+
 DATA_FOLDER = "grading-data"
 """Folder, next to the gradebook, of the per-student records."""
 
@@ -177,6 +179,20 @@ def save_record(folder: Path, student: str, record: Record) -> None:
     os.replace(tmp, path)
 
 
+def keep_record(folder: Path, student: str, model_file: Path, predictions: np.ndarray,
+                labels: np.ndarray, eval_set: str) -> str:
+    """Make and save ``student``'s record while grading; ``""``, or why it could not.
+
+    A record that cannot be made (weights the checks let through but h5py cannot read)
+    only leaves this student out of the comparison: it never changes the grade.
+    """
+    try:
+        save_record(folder, student, make_record(model_file, predictions, labels, eval_set))
+    except (OSError, ValueError, KeyError, zipfile.BadZipFile) as error:
+        return f"left out of the copied-model check: {type(error).__name__}: {error}"
+    return ""
+
+
 def load_record(folder: Path, student: str) -> Record | None:
     """The record of ``student``, or ``None`` when there is none (or it is unreadable)."""
     try:
@@ -265,6 +281,31 @@ def similar_to(pairs: list[Pair]) -> dict[str, str]:
     return {student: ";".join(sorted(names)) for student, names in others.items()}
 
 
+def check_class(gradebook: Path, labels: np.ndarray, eval_set: str) -> list[Pair]:
+    """Compare every scored model of ``gradebook`` (all its rows, earlier runs included).
+
+    Writes :data:`SIMILARITY_FILE` next to it and fills its ``similar_to`` column (the
+    gradebook is rewritten atomically; no other column changes). Returns the pairs.
+    """
+    rows = read_gradebook(gradebook)
+    folder = gradebook.parent / DATA_FOLDER
+    records = {}
+    for row in rows:
+        record = load_record(folder, row["student"]) if row["status"] == "ok" else None
+        if record is not None and record.eval_set == eval_set and (
+                record.predictions.shape == labels.shape):
+            records[row["student"]] = record
+    pairs = find_pairs(records, labels)
+    write_pairs(pairs, gradebook.parent / SIMILARITY_FILE)
+    partners = similar_to(pairs)
+    buffer = io.StringIO()
+    writer = csv.DictWriter(buffer, fieldnames=COLUMNS, lineterminator="\r\n")
+    writer.writeheader()
+    writer.writerows({**row, "similar_to": partners.get(row["student"], "")} for row in rows)
+    write_atomic(gradebook, buffer.getvalue())
+    return pairs
+
+
 def write_pairs(pairs: list[Pair], path: Path) -> None:
     """Write :data:`SIMILARITY_FILE` (header only when no pair was flagged)."""
     buffer = io.StringIO()
@@ -273,9 +314,7 @@ def write_pairs(pairs: list[Pair], path: Path) -> None:
     for pair in pairs:
         writer.writerow([pair.student_a, pair.student_b, pair.evidence, f"{pair.score:.4f}",
                          pair.details])
-    tmp = path.with_name(f".{path.name}.tmp")
-    tmp.write_text(buffer.getvalue(), encoding="utf-8")
-    os.replace(tmp, path)
+    write_atomic(path, buffer.getvalue())
 
 
 def read_pairs(path: Path) -> list[Pair]:

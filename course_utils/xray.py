@@ -65,8 +65,8 @@ def build_xray_model(
     """
     if len(image_size) != 2 or min(image_size) < MIN_IMAGE_SIZE:
         raise ValueError(
-            f"image_size must be (height, width), each at least {MIN_IMAGE_SIZE} "
-            f"(the model halves it five times), got {image_size!r}"
+            f"image_size deve ser (altura, largura), cada um pelo menos {MIN_IMAGE_SIZE} "
+            f"(o modelo divide o tamanho por 2 cinco vezes), recebi {image_size!r}"
         )
     inputs = keras.Input(shape=(*image_size, channels))
     x = layers.Rescaling(1.0 / 255)(inputs)
@@ -111,9 +111,11 @@ def split_by_patient(
 
     labels = np.asarray(labels)
     if len(paths) != len(labels):
-        raise ValueError(f"paths and labels differ in length: {len(paths)} and {len(labels)}")
+        raise ValueError(
+            f"paths e labels têm tamanhos diferentes: {len(paths)} e {len(labels)}"
+        )
     if not 0 < val_fraction < 0.5:
-        raise ValueError(f"val_fraction must be in (0, 0.5), got {val_fraction!r}")
+        raise ValueError(f"val_fraction deve estar em (0, 0.5), recebi {val_fraction!r}")
     patients = [chest_xray_patient_id(p) for p in paths]
     groups = [p if p is not None else f"image-{i}" for i, p in enumerate(patients)]
     splitter = StratifiedGroupKFold(n_splits=round(1 / val_fraction), shuffle=True,
@@ -126,7 +128,7 @@ def take(dataset: tf.data.Dataset, index: np.ndarray) -> tf.data.Dataset:
     """The elements of ``dataset`` at positions ``index`` (kept in the dataset's order)."""
     index = np.asarray(index, dtype=np.int64)
     if index.size == 0 or index.min() < 0:
-        raise ValueError(f"index must hold non-negative positions, got {index!r}")
+        raise ValueError(f"index deve conter posições não negativas, recebi {index!r}")
     mask = np.zeros(int(index.max()) + 1, dtype=bool)
     mask[index] = True
     keep, last = tf.constant(mask), len(mask) - 1
@@ -157,15 +159,19 @@ def make_pipeline(
     (none is dropped with one replica). The dataset's length must be known.
     """
     if not isinstance(batch_size, int) or batch_size < 1:
-        raise ValueError(f"batch_size must be a positive int, got {batch_size!r}")
+        raise ValueError(f"batch_size deve ser um inteiro positivo, recebi {batch_size!r}")
     if not isinstance(replicas, int) or replicas < 1 or batch_size % replicas:
-        raise ValueError(f"replicas must be a positive int dividing batch_size {batch_size}, "
-                         f"got {replicas!r}")
+        raise ValueError(f"replicas deve ser um inteiro positivo que divide batch_size "
+                         f"{batch_size}, recebi {replicas!r}")
     count = int(dataset.cardinality())
     if count < 0:
-        raise ValueError("the dataset's length is unknown; give one with a known cardinality")
+        raise ValueError(
+            "o tamanho do dataset é desconhecido; passe um com cardinalidade conhecida"
+        )
     if training and count < batch_size:
-        raise ValueError(f"{count} training examples do not fill one batch of {batch_size}")
+        raise ValueError(
+            f"{count} exemplos de treino não enchem um lote de {batch_size}"
+        )
     if not training:
         dataset = dataset.take(count - count % replicas)
     dataset = dataset.map(to_uint8, num_parallel_calls=tf.data.AUTOTUNE).cache()

@@ -228,7 +228,7 @@ def test_xray_model_has_the_example_blocks_and_dropout_rates():
     units = [layer.units for layer in model.layers if type(layer).__name__ == "Dense"]
     assert units == [512, 128, 64, 1]
     assert model.layers[-1].activation.__name__ == "sigmoid"
-    with pytest.raises(ValueError, match="at least 32"):
+    with pytest.raises(ValueError, match="pelo menos 32"):
         build_xray_model((28, 28))
 
 
@@ -280,9 +280,9 @@ def test_take_and_pipeline_keep_the_chosen_examples_in_batches():
     assert np.concatenate([x.numpy() for x, _ in evaluation]).tolist() == list(range(10))
     split = list(make_pipeline(take(dataset, np.arange(9)), batch_size=4, replicas=2))
     assert [len(x) for x, _ in split] == [4, 4]  # 9 % 2 = 1 example left out
-    with pytest.raises(ValueError, match="do not fill one batch"):
+    with pytest.raises(ValueError, match="não enchem um lote"):
         make_pipeline(take(dataset, np.arange(3)), batch_size=4, training=True)
-    with pytest.raises(ValueError, match="dividing batch_size"):
+    with pytest.raises(ValueError, match="que divide batch_size"):
         make_pipeline(dataset, batch_size=4, replicas=3)
 
 

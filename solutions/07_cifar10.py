@@ -783,10 +783,14 @@ print(f"tempo por passo VGG / aula: {vgg_ms / lecture_ms:.1f}")
 # (cada filtro esticado do seu menor ao seu maior valor):
 
 # %%
-def first_filters(model):
-    """Pesos da primeira Conv2D como imagens RGB (filtros, 3, 3, 3), cada um em [0, 1]."""
+def first_kernel(model):
+    """Pesos da primeira Conv2D do modelo, um filtro por linha: (filtros, 3, 3, canais)."""
     conv = next(layer for layer in model.layers if isinstance(layer, keras.layers.Conv2D))
-    kernel = np.moveaxis(keras.ops.convert_to_numpy(conv.kernel), -1, 0)
+    return np.moveaxis(keras.ops.convert_to_numpy(conv.kernel), -1, 0)
+
+
+def as_images(kernel):
+    """Cada filtro esticado do seu menor ao seu maior valor, para ser desenhado em [0, 1]."""
     low = kernel.min(axis=(1, 2, 3), keepdims=True)
     high = kernel.max(axis=(1, 2, 3), keepdims=True)
     return (kernel - low) / (high - low)
@@ -794,14 +798,14 @@ def first_filters(model):
 
 config.set_seed(SEED)
 untrained_vgg = build_vgg_style(filters=vgg_filters, batch_norm=False, dropout=0.0)
-before, after = first_filters(untrained_vgg), first_filters(vgg_model)
+before, after = first_kernel(untrained_vgg), first_kernel(vgg_model)
 n_filters = min(16, len(after))
-show_images(np.concatenate([before[:n_filters], after[:n_filters]]), ncols=n_filters,
-            titles=["antes"] * n_filters + ["depois"] * n_filters,
-            suptitle=f"Os {n_filters} primeiros filtros da 1ª convolução, antes e depois "
-                     "do treino");
-change = np.abs(after - before).mean() / np.abs(before - 0.5).mean()
-print(f"mudança média dos filtros (escala 0–1), relativa ao seu espalhamento: {change:.2f}")
+show_images(as_images(np.concatenate([before[:n_filters], after[:n_filters]])),
+            ncols=n_filters, figsize=(0.8 * n_filters, 2.4),
+            suptitle=f"{n_filters} filtros da 1ª convolução: antes do treino (em cima) e "
+                     "depois (embaixo)");
+print(f"o treino mudou cada peso, em média, {np.abs(after - before).mean():.3f}; "
+      f"o tamanho médio de um peso no início era {np.abs(before).mean():.3f}")
 
 # %% [markdown]
 # Antes do treino os filtros são ruído sorteado pela inicialização. Depois, com treino
@@ -820,7 +824,7 @@ feature_image = x_val[image_index].astype("float32") / 255
 show_images(feature_image, titles=[CIFAR10_CLASSES[y_val[image_index]]], figsize=(2, 2.2));
 relu_layers = [layer for layer in vgg_model.layers if isinstance(layer, keras.layers.Activation)]
 for layer in relu_layers[1::2]:  # a segunda convolução de cada bloco, depois da ReLU
-    show_feature_maps(vgg_model, layer, feature_image, max_maps=8);
+    show_feature_maps(vgg_model, layer, feature_image, max_maps=8)
 
 # %% [markdown]
 # ## A nota final: o teste

@@ -46,6 +46,7 @@ from course_utils.exercises.lesson08 import (
 from course_utils.models import build_vgg_style
 from course_utils.pipelines import make_dataset
 from course_utils.plots import show_images
+from course_utils.progress import LiveTraining
 
 print(config.fast_mode_line())
 print(config.accelerator_line(8))
@@ -672,9 +673,10 @@ def train_model(with_augmentation):
                   metrics=["accuracy"])
     train_ds = make_dataset(x_train, y_train, BATCH_SIZE, shuffle=True, seed=SEED)
     start = time.perf_counter()
-    # shuffle=False: quem embaralha é o tf.data (veja a aula 07)
+    # shuffle=False: quem embaralha é o tf.data (veja a aula 07); LiveTraining desenha as
+    # curvas numa figura só, atualizada a cada época, em vez de uma linha por época
     history = model.fit(train_ds, validation_data=val_ds, epochs=EPOCHS, shuffle=False,
-                        verbose=2)
+                        verbose=0, callbacks=[LiveTraining()])
     return model, history.history, time.perf_counter() - start
 
 

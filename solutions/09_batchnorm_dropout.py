@@ -54,6 +54,8 @@ from course_utils.exercises.lesson09 import (
 from course_utils.models import build_vgg_style
 from course_utils.pipelines import make_dataset
 from course_utils.plots import plot_history, show_images
+from course_utils.progress import LiveTraining
+from course_utils.summary import summary_by_block
 
 config.set_seed(SEED)
 print(config.fast_mode_line())
@@ -336,12 +338,12 @@ ex2.check((new_moving_mean, new_moving_variance))
 # Em `build_vgg_style(batch_norm=True)` o BN fica entre cada convolução e a sua ReLU, e a
 # convolução perde o viés (`use_bias=False`): como o BN subtrai a média do canal, um viés
 # somado antes seria cancelado, e o $\beta$ já faz o papel de deslocamento. Veja o modelo com
-# os filtros do modo completo, `FULL_FILTERS`:
+# os filtros do modo completo, `FULL_FILTERS`, um bloco por linha:
 
 # %%
 print("filtros por bloco:", FULL_FILTERS)
 bn_model = build_vgg_style(filters=FULL_FILTERS, batch_norm=True)
-bn_model.summary()
+summary_by_block(bn_model)
 
 # %% [markdown]
 # ### Exercício 3 · Os parâmetros das camadas BN
@@ -596,9 +598,10 @@ def run_variant(name):
                   metrics=["accuracy"])
     train_ds = make_dataset(x_tr, y_tr, batch_size=BATCH_SIZE, shuffle=True, seed=SEED)
     start = time.perf_counter()
-    # shuffle=False: quem embaralha é o tf.data (veja a aula 07)
+    # shuffle=False: quem embaralha é o tf.data (veja a aula 07); LiveTraining desenha as
+    # curvas numa figura só, atualizada a cada época, em vez de uma linha por época
     history = model.fit(train_ds, validation_data=val_ds, epochs=EPOCHS, shuffle=False,
-                        verbose=0 if config.FAST else 2)
+                        verbose=0, callbacks=[LiveTraining()])
     seconds = time.perf_counter() - start
     train_acc = model.evaluate(train_eval_ds, verbose=0)[1]
     val_acc = history.history["val_accuracy"][-1]
@@ -702,12 +705,12 @@ callbacks = [
     keras.callbacks.EarlyStopping(monitor="val_accuracy", patience=FINAL_PATIENCE,
                                   restore_best_weights=True),
     keras.callbacks.ReduceLROnPlateau(monitor="val_loss", factor=0.5, patience=3),
+    LiveTraining(metrics=("loss", "accuracy")),
 ]
 train_ds = make_dataset(x_tr, y_tr, batch_size=BATCH_SIZE, shuffle=True, seed=SEED)
 start = time.perf_counter()
 final_history = final_model.fit(train_ds, validation_data=val_ds, epochs=final_epochs,
-                                shuffle=False, callbacks=callbacks,
-                                verbose=0 if config.FAST else 2)
+                                shuffle=False, callbacks=callbacks, verbose=0)
 print(f"{len(final_history.history['loss'])} época(s) em {time.perf_counter() - start:.0f} s")
 
 # %%

@@ -31,6 +31,13 @@ def _in_notebook() -> bool:
     return shell is not None and hasattr(shell, "kernel")
 
 
+def figure_png(fig: Figure) -> bytes:
+    """A figure rendered as PNG bytes, to display without pyplot (so it never shows twice)."""
+    buffer = io.BytesIO()
+    fig.savefig(buffer, format="png", dpi=90)
+    return buffer.getvalue()
+
+
 def format_logs(logs: dict[str, float], metrics: Sequence[str]) -> str:
     """One epoch's numbers in Portuguese: ``"perda 0.412 (validação 0.530) · acurácia ..."``."""
     parts = []
@@ -109,9 +116,7 @@ class LiveTraining(keras.callbacks.Callback):
         """Show the figure as a PNG in the same output area, replacing the previous one."""
         from IPython.display import Image, display
 
-        buffer = io.BytesIO()
-        fig.savefig(buffer, format="png", dpi=90)
-        image = Image(data=buffer.getvalue(), format="png")
+        image = Image(data=figure_png(fig), format="png")
         if self._handle is None:
             self._handle = display(image, display_id=True)
         else:

@@ -12,6 +12,13 @@
 # - trocar entre as convenções *channels_last* (TensorFlow) e *channels_first* (PyTorch);
 # - reconhecer o posto (*rank*) e o formato (*shape*) de um tensor, até um lote de imagens;
 # - evitar as armadilhas do tipo `uint8` e normalizar os pixels para `float32` em $[0, 1]$.
+#
+# **Como usar estes notebooks.** Rode as células em ordem. Cada exercício termina numa
+# célula que confere a sua resposta com `exN.check(...)` e diz o que está errado, se estiver.
+# Travou? Logo abaixo de cada exercício há uma célula com três linhas comentadas: apague o
+# `#` de uma delas e rode. `exN.hint()` dá a ideia, `exN.hint(2)` um passo mais perto da
+# resposta, e só `exN.solution()` mostra o código. Os termos técnicos seguem o
+# [glossário do curso](https://github.com/cnn-curso-ptbr/curso-cnn/blob/main/docs/glossario.md), com o nome em inglês de cada um.
 
 # %%
 import keras
@@ -36,9 +43,9 @@ print(config.fast_mode_line())
 # intermediários são cinzas, mais claros quanto maiores. A imagem inteira é, portanto, uma
 # matriz 2-D: linhas × colunas.
 #
-# Esta é a matriz 5×5 das aulas 000 e 001, guardada em `course_utils.lecture_data`.
-# O `dtype=np.uint8` diz que cada valor é um inteiro
-# sem sinal de 8 bits, justamente a faixa de 0 a 255.
+# Esta é a matriz 5×5 da aula de Ana Raquel sobre redes convolucionais (FIAP; veja as
+# Fontes no fim), guardada em `course_utils.lecture_data`. O `dtype=np.uint8` diz que cada
+# valor é um inteiro sem sinal de 8 bits, justamente a faixa de 0 a 255.
 
 # %%
 pixels = PIXELS_5X5
@@ -72,12 +79,12 @@ print(pixels > 128)
 # %% [markdown]
 # ### Exercício 1
 #
-# Quantos pixels da matriz `pixels` são mais claros que 128 (estritamente maiores)? Guarde a
-# resposta, um único número inteiro, em `n_bright`.
+# Quantos pixels da matriz `pixels` são mais claros que o cinza 170 (valor estritamente
+# maior que 170)? Guarde a resposta, um único número inteiro, em `n_bright`.
 
 # %%
 # BEGIN SOLUTION ex1
-n_bright = int((pixels > 128).sum())
+n_bright = int((pixels > 170).sum())
 # END SOLUTION
 ex1.check(n_bright)
 
@@ -101,9 +108,10 @@ print("classes:", np.unique(y_train))
 
 # %% [markdown]
 # O primeiro eixo conta as imagens; os outros dois são a altura e a largura de cada uma.
-# Com os dados completos (modo rápido desligado), a célula acima mostra os tamanhos que a
-# aula 003 cita para o MNIST; no modo rápido, o carregador guarda só uma amostra
-# equilibrada das classes.
+# O MNIST completo tem 60.000 imagens de treino e 10.000 de teste, os números que os slides
+# de Saulo Oliveira (IFCE) citam. Com o modo rápido desligado, a célula acima carrega o
+# conjunto inteiro e mostra esses tamanhos; no modo rápido (o dos testes automáticos do
+# curso), ela guarda só uma amostra pequena, com as dez classes em proporções iguais.
 #
 # Agora, um dígito como o computador o vê. `np.printoptions(linewidth=...)` alarga a linha
 # de impressão para que cada linha da imagem caiba numa linha do texto:
@@ -116,7 +124,7 @@ with np.printoptions(linewidth=150):
 
 # %% [markdown]
 # O fundo é 0 (preto) e o traço tem valores altos (claro). As bordas do traço têm valores
-# intermediários: é a suavização (*anti-aliasing*) que a aula 003 menciona. Vendo o
+# intermediários: é a suavização (*anti-aliasing*) que os slides do IFCE mencionam. Vendo o
 # centro da imagem de perto, com os valores escritos:
 
 # %%
@@ -158,7 +166,7 @@ print("pixel [0, 0] (R, G, B):", photo[0, 0])
 show_images(photo, titles=["Grace Hopper (RGB)"], figsize=(4, 4.6));
 
 # %% [markdown]
-# **Uma correção à aula 000.** Ela descreve uma entrada 32×32×3 dizendo que o 3 é a "escala de
+# **Uma correção à aula da FIAP.** Ela descreve uma entrada 32×32×3 dizendo que o 3 é a "escala de
 # cores" de uma imagem em tons de cinza. O último eixo conta **canais**: 3 canais significam
 # uma imagem colorida RGB. Uma imagem em tons de cinza com eixo de canal teria formato
 # 32×32×1.
@@ -217,7 +225,8 @@ ex2.check(red_channel)
 print(keras.backend.image_data_format())
 
 # %% [markdown]
-# (O relatório da aula 002 escreve "C × W × H" para o Theano; a ordem certa é
+# (O relatório de Jefferson Korte Junior, do Bootcamp LAMIA, escreve "C × W × H" para o
+# Theano; a ordem certa é
 # $C \times H \times W$: a altura continua antes da largura, só o canal muda de lugar.)
 #
 # Para passar de uma convenção à outra, `np.transpose(a, eixos)` monta um array novo cujo
@@ -250,7 +259,7 @@ show_images(np.stack([photo_chw[0], wrong_chw[0]]),
 
 # %%
 def to_channels_first(batch):
-    """(N, H, W, C) -> (N, C, H, W)."""
+    """Converte um lote de (N, H, W, C) para (N, C, H, W)."""
     # BEGIN SOLUTION ex3
     return np.transpose(batch, (0, 3, 1, 2))
     # END SOLUTION
@@ -395,7 +404,7 @@ print("tipo de x_train / 255.0:", (x_train / 255.0).dtype)
 
 # %%
 def normalize(images):
-    """uint8 in [0, 255] -> float32 in [0, 1], same shape."""
+    """Leva um lote uint8 de 0 a 255 para float32 de 0 a 1, sem mudar o formato."""
     # BEGIN SOLUTION ex5
     return images.astype(np.float32) / 255.0
     # END SOLUTION
@@ -458,9 +467,25 @@ print(f"teste padronizado: média {x_test_std.mean():.4f}, desvio {x_test_std.st
 
 # %% [markdown]
 # O teste padronizado fica com média perto de 0 e desvio perto de 1, mas não exatamente,
-# porque usou as estatísticas do treino. A camada `keras.layers.Normalization` faz a mesma
-# conta dentro do modelo (o método `adapt` calcula $\mu$ e $\sigma$ no treino). Para imagens,
-# dividir por 255 costuma bastar.
+# porque usou as estatísticas do treino. A camada `keras.layers.Normalization` faz essa conta
+# dentro do modelo (o método `adapt` calcula $\mu$ e $\sigma$ no treino), **desde que** você
+# passe `axis=None`: uma média e um desvio para todos os pixels, como acima. Sem isso ela
+# calcula uma média e um desvio **por posição do último eixo** (por canal, numa imagem
+# colorida; aqui, por coluna da imagem), que é outra conta:
+
+# %%
+one_mean = keras.layers.Normalization(axis=None)
+one_mean.adapt(x_train_norm)
+per_column = keras.layers.Normalization()
+per_column.adapt(x_train_norm)
+sample = x_test[:8].astype(np.float32) / 255.0
+print("axis=None igual à conta acima?",
+      np.allclose(one_mean(sample), x_test_std[:8], atol=1e-3))
+print("padrão (axis=-1) igual à conta acima?",
+      np.allclose(per_column(sample), x_test_std[:8], atol=1e-3))
+
+# %% [markdown]
+# Para imagens, dividir por 255 costuma bastar.
 
 # %% [markdown]
 # ## O que você aprendeu
@@ -478,11 +503,25 @@ print(f"teste padronizado: média {x_test_std.mean():.4f}, desvio {x_test_std.st
 #
 # ## De onde vem e o que ler a seguir
 #
-# Esta aula segue a parte de pixels e imagens da aula 000 (`../shared/lectures/000_*.txt`),
-# a matriz 5×5 e a cor `(255, 0, 0)` dos slides da aula 001, os tensores de posto 0 a 6 e o
-# MNIST da aula 003, e a comparação $H \times W \times C$ contra $C \times H \times W$ da
-# aula 002. Corrigimos duas passagens: o "32×32×3 em tons de cinza" da aula 000 (3 canais são
-# RGB) e o "C × W × H" da aula 002 (é $C \times H \times W$).
+# Esta aula segue a parte de pixels e imagens (tons de cinza, RGB, 0 a 255) da aula de
+# Ana Raquel na FIAP POSTECH, a matriz 5×5 e a cor `(255, 0, 0)` dos slides dela para a
+# FIAP, os tensores de posto 0 a 6 e o MNIST dos slides de Saulo Oliveira (IFCE), e a
+# comparação $H \times W \times C$ contra $C \times H \times W$ do relatório de Jefferson
+# Korte Junior (Bootcamp LAMIA). Corrigimos duas passagens: o "32×32×3 em tons de cinza"
+# da aula da FIAP (3 canais são RGB) e o "C × W × H" do relatório (é $C \times H \times W$).
 #
 # Na próxima aula, **02 · Convolução à mão**, você desliza um filtro sobre estas mesmas
 # matrizes e calcula, com NumPy, o que uma camada convolucional faz.
+#
+# ### Fontes
+#
+# - Ana Raquel. *Deep & Reinforcement Learning — Aula 02: Redes Neurais Convolucionais*.
+#   FIAP POSTECH, Data Analytics.
+# - Ana Raquel. *Redes Neurais Convolucionais* (slides, com o DESAFIO Fashion-MNIST). FIAP,
+#   Python Journey — Machine & Deep Learning.
+# - Jefferson Korte Junior. *Relatório — Card 16: Prática: Redes Neurais Convolucionais 2
+#   (Deep Learning)*. Bootcamp LAMIA.
+# - Saulo Oliveira. *08 — Redes Convolucionais*, Aprendizagem Profunda, PPGCC/IFCE, 2023.1
+#   (slides).
+# - [Glossário do curso](https://github.com/cnn-curso-ptbr/curso-cnn/blob/main/docs/glossario.md): os termos desta aula e o nome de cada um em
+#   inglês.

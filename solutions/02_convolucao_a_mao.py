@@ -8,13 +8,29 @@
 # Você vai aprender a:
 #
 # - ler a equação da convolução (com índices a partir de 0) e calcular uma saída à mão;
+# - fazer a mesma conta numa sequência 1-D com `keras.layers.Conv1D`;
 # - escrever a sua própria `conv2d` com laços e conferi-la com `tf.nn.conv2d`;
 # - usar filtros para achar um círculo num dígito e as bordas numa foto;
 # - ver a saída de um neurônio convolucional como um produto escalar $w \cdot x + b$;
-# - prever o tamanho da saída com passo (*stride*) e preenchimento (*padding*);
+# - prever o tamanho da saída com passo (*stride*) e preenchimento (*padding*), e mexer
+#   nos dois numa convolução interativa;
 # - aplicar ReLU e *pooling* (máximo e média) a um mapa de características;
 # - medir por que as bibliotecas não usam laços em Python.
-
+#
+# Os termos seguem o [glossário do curso](https://github.com/cnn-curso-ptbr/curso-cnn/blob/main/docs/glossario.md).
+#
+# ### De onde vem a ideia
+#
+# Em 1959, David Hubel e Torsten Wiesel registraram a atividade de neurônios do córtex visual
+# de gatos enquanto mostravam a eles barras de luz numa tela. Cada neurônio só respondia a
+# estímulos numa **pequena região** do campo de visão (o seu campo receptivo) e, dentro
+# dela, a barras com uma **orientação** preferida: um disparava com barras verticais, outro
+# com barras inclinadas. Outras células respondiam à mesma orientação em qualquer ponto de
+# uma região maior. O trabalho rendeu o Nobel de Medicina de 1981 e inspirou o Neocognitron
+# de Kunihiko Fukushima (1980) e as redes convolucionais de Yann LeCun (1989): neurônios que
+# olham só uma janela da imagem, todos com o mesmo filtro (detectores de bordas orientadas,
+# como os que você vai montar abaixo), seguidos de uma etapa que tolera pequenos
+# deslocamentos (o *pooling*).
 # %%
 import time
 
@@ -26,10 +42,11 @@ import tensorflow as tf
 from course_utils import config, conv
 from course_utils.checks import ____
 from course_utils.exercises.lesson02 import (
-    EX4_CONFIGS, EX5_MATRIX, VERTICAL_EDGE, ex1, ex2, ex3, ex4, ex5,
+    EX4_CONFIGS, EX5_MATRIX, HORIZONTAL_EDGE, VERTICAL_EDGE, ex1, ex2, ex3, ex4, ex5,
 )
 from course_utils.lecture_data import CIRCLE_FILTER, CIRCLE_MAP_AS_PRINTED, NINE, PIXELS_5X5
 from course_utils.images import load_sample_image
+from course_utils.interactive import explore_convolution, show_stride_padding
 from course_utils.plots import show_images, show_matrix
 
 print(config.fast_mode_line())
@@ -37,9 +54,9 @@ print(config.fast_mode_line())
 # %% [markdown]
 # ## A equação da convolução
 #
-# Um filtro (*kernel*) $w$ de tamanho $F \times F$ desliza sobre a imagem $A$. Em cada
-# posição, cada peso é multiplicado pelo pixel que está embaixo dele e os produtos são
-# somados. Esse número é uma entrada do **mapa de características** (*feature map*):
+# Um filtro (*kernel*, no Keras) $w$ de tamanho $F \times F$ desliza sobre a imagem $A$. Em
+# cada posição, cada peso é multiplicado pelo pixel que está embaixo dele e os produtos são
+# somados. Esse número é um elemento do **mapa de características** (*feature map*):
 #
 # $$(A * w)_{ij} = \sum_{i'=0}^{F-1} \sum_{j'=0}^{F-1} A(i+i',\, j+j')\, w(i', j')$$
 #
@@ -58,7 +75,7 @@ print(config.fast_mode_line())
 # ### O caso mais simples: uma dimensão
 #
 # Com um sinal 1-D e o filtro $w = [1, -1]$, a primeira saída é
-# $x_0 w_0 + x_1 w_1$, o exemplo do relatório da aula 002:
+# $x_0 w_0 + x_1 w_1$, o exemplo do relatório de Jefferson Korte Junior (Bootcamp LAMIA):
 
 # %%
 x = np.array([1, 2, 4, 7, 5])
@@ -72,11 +89,30 @@ print("np.convolve  (com giro):", np.convolve(x, w1d, mode="valid"))
 # detector de variação. `np.convolve` é a convolução da matemática: gira o filtro para
 # $[-1, 1]$ e por isso todos os sinais se invertem. É exatamente essa a diferença entre as
 # duas operações.
+#
+# Numa rede, a convolução 1-D é a camada `keras.layers.Conv1D`, usada em sequências (sinais
+# de sensores, áudio, séries temporais). Ela espera um lote de sequências com canais,
+# formato `(lote, passos, canais)`, e guarda o filtro com formato
+# `(tamanho, canais de entrada, filtros)`. Colocando nela o filtro $[1, -1]$ e viés 0, ela
+# repete o `np.correlate`:
+
+# %%
+conv1d = keras.layers.Conv1D(filters=1, kernel_size=2, use_bias=False)
+sequence = x[None, :, None].astype("float32")  # (1 sequência, 5 passos, 1 canal)
+conv1d.build(sequence.shape)
+conv1d.set_weights([w1d[:, None, None].astype("float32")])  # (2, 1, 1)
+print("formato da entrada:", sequence.shape, "-> saída:", tuple(conv1d(sequence).shape))
+print("Conv1D:       ", keras.ops.convert_to_numpy(conv1d(sequence))[0, :, 0])
+print("np.correlate: ", np.correlate(x, w1d, mode="valid"))
+
+# %% [markdown]
+# Numa rede de verdade, o filtro não é escolhido à mão: a camada começa com pesos aleatórios
+# e o treino os ajusta. A conta, porém, é sempre essa.
 
 # %% [markdown]
 # ## Um exemplo 5×5, passo a passo
 #
-# A imagem em tons de cinza da aula 001 (0 é preto, 255 é branco) e um filtro de bordas
+# A imagem em tons de cinza da aula 01 (0 é preto, 255 é branco) e um filtro de bordas
 # verticais: pesos $+1$ na coluna da esquerda e $-1$ na da direita. Ele dá um valor grande
 # onde a esquerda é mais clara que a direita.
 
@@ -95,7 +131,7 @@ print("0 - 255 em uint8:", np.array([0], dtype=np.uint8) - np.array([255], dtype
 print("0 - 255 em int64:", np.array([0]) - np.array([255]))
 
 # %% [markdown]
-# Agora a entrada $(0, 1)$ do mapa: a janela 3×3 cujo canto superior esquerdo é o pixel
+# Agora o elemento $(0, 1)$ do mapa: a janela 3×3 cujo canto superior esquerdo é o pixel
 # $(0, 1)$, o produto elemento a elemento com $w$, e a soma.
 
 # %%
@@ -107,6 +143,17 @@ print("janela * w:\n", patch * w)
 print("soma:", np.sum(patch * w))
 
 # %% [markdown]
+# **Não é multiplicação de matrizes.** A aula da FIAP descreve o filtro como uma
+# "multiplicação de matrizes"; a conta é outra. Multiplicar matrizes (`@` no NumPy) combina
+# linhas de uma com colunas da outra e dá uma nova matriz; a convolução multiplica cada
+# pixel pelo peso que está **em cima dele** (`*`, elemento a elemento) e soma os produtos.
+# Os números mostram a diferença:
+
+# %%
+print("janela @ w (multiplicação de matrizes):\n", patch @ w)
+print("soma de janela @ w:", np.sum(patch @ w), "| soma de janela * w:", np.sum(patch * w))
+
+# %% [markdown]
 # Repetindo isso em todas as posições em que a janela cabe, você tem o mapa inteiro.
 # `conv.conv2d` do `course_utils` faz exatamente essa conta:
 
@@ -116,17 +163,21 @@ print("formato do mapa:", feature_map.shape)
 show_matrix(feature_map, title="Mapa de características A * w");
 
 # %% [markdown]
-# A entrada $(0, 1)$ é a soma que você acabou de calcular. Os maiores valores ficam
+# O elemento $(0, 1)$ é a soma que você acabou de calcular. Os maiores valores ficam
 # embaixo à direita, onde uma coluna clara encosta numa coluna escura: uma borda vertical.
 #
-# ### Exercício 1 · Uma entrada à mão
+# ### Exercício 1 · Um elemento à mão
 #
-# Calcule a entrada $(1, 2)$ do mapa usando só fatiamento, `*` e `np.sum` (nada de
-# `conv.conv2d`).
+# Agora com o filtro de bordas **horizontais** `w_h` (o de cima, transposto: ele responde
+# onde a parte de cima da janela é mais clara que a de baixo). O mapa dele não foi mostrado.
+# Calcule o elemento $(1, 2)$ do mapa de `A` com `w_h` usando só fatiamento, `*` e `np.sum`
+# (nada de `conv.conv2d`).
 
 # %%
+w_h = HORIZONTAL_EDGE
+print(w_h)
 # BEGIN SOLUTION ex1
-entry = np.sum(A[1:4, 2:5] * w)
+entry = np.sum(A[1:4, 2:5] * w_h)
 # END SOLUTION
 ex1.check(entry)
 
@@ -154,7 +205,7 @@ print("igual ao conv.conv2d?", np.allclose(tf_map[0, :, :, 0], feature_map))
 # %% [markdown]
 # ### Exercício 2 · A sua `conv2d`
 #
-# Complete a função: uma imagem `(H, W)`, um kernel `(F, F)`, passo 1, sem preenchimento.
+# Complete a função: uma imagem `(H, W)`, um filtro `(F, F)`, passo 1, sem preenchimento.
 # A janela cabe em $H - F + 1$ posições na vertical e $W - F + 1$ na horizontal, e esse é o
 # formato da saída. O `check` chama a sua função com imagens aleatórias de vários formatos e
 # compara com `conv.conv2d` e com `tf.nn.conv2d`.
@@ -162,8 +213,8 @@ print("igual ao conv.conv2d?", np.allclose(tf_map[0, :, :, 0], feature_map))
 
 # %%
 def conv2d_by_hand(image, kernel):
-    """Convolução 'valid' de uma imagem (H, W) com um kernel (F, F), passo 1."""
-    # 1. formato da saída; 2. dois laços (i, j); 3. janela * kernel, somada
+    """Convolução 'valid' de uma imagem (H, W) com um filtro (F, F), passo 1."""
+    # 1. formato da saída; 2. dois laços (i, j); 3. janela * filtro, somada
     # BEGIN SOLUTION ex2
     H, W = image.shape
     F = kernel.shape[0]
@@ -184,8 +235,9 @@ ex2.check(conv2d_by_hand)
 # %% [markdown]
 # ## Um detector de círculos
 #
-# A aula 004 desenha um "9" com $+1$ (tinta) e $-1$ (fundo) e procura o círculo dele com
-# um filtro que é um anel de $+1$ com $-1$ no meio.
+# A aula opcional *Camadas convolucionais e Dropout* (veja as Fontes) desenha um "9" com
+# $+1$ (tinta) e $-1$ (fundo) e procura o círculo dele com um filtro que é um anel de $+1$
+# com $-1$ no meio.
 
 # %%
 nine = NINE
@@ -274,8 +326,9 @@ show_images(
 # %% [markdown]
 # No mapa das bordas verticais aparecem o mastro da bandeira, as laterais do rosto e as
 # lapelas; no das horizontais, os óculos, a boca, a aba do quepe e as faixas das
-# condecorações. Uma rede convolucional
-# **aprende** filtros como esses na primeira camada, em vez de recebê-los prontos.
+# condecorações. Cada filtro responde a bordas de **uma** orientação, como os neurônios de
+# Hubel e Wiesel. Uma rede convolucional **aprende** filtros como esses na primeira camada,
+# em vez de recebê-los prontos.
 #
 # ## ReLU: ficar só com o que foi detectado
 #
@@ -309,9 +362,9 @@ show_images(
 # $$(A * w)_{ij} = \sum_{c=0}^{C-1} \sum_{i'=0}^{F-1} \sum_{j'=0}^{F-1}
 #   A(i+i',\, j+j',\, c)\, w(i', j', c) + b$$
 #
-# Cada entrada do mapa é então **um número**: o produto escalar entre o filtro e um pedaço
+# Cada elemento do mapa é então **um número**: o produto escalar entre o filtro e um pedaço
 # $5 \times 5 \times 3$ da imagem, os dois achatados em vetores, mais um viés (*bias*) $b$:
-# $w \cdot x + b$ (aula 001). Vamos conferir com um recorte de 32×32 da foto colorida.
+# $w \cdot x + b$ (slides da FIAP). Vamos conferir com um recorte de 32×32 da foto colorida.
 
 # %%
 rng = np.random.default_rng(0)
@@ -328,7 +381,7 @@ print("conv.conv2d, saída (0, 0):", conv.conv2d(image_rgb, w_rgb[..., None], bi
 # %% [markdown]
 # As três contas dão o mesmo número (a menos de arredondamentos de `float32`). Com vários
 # filtros, cada um produz o seu mapa, e os mapas são empilhados como canais da saída. Seis
-# filtros $5 \times 5 \times 3$ sobre a imagem 32×32×3, como na aula 000:
+# filtros $5 \times 5 \times 3$ sobre a imagem 32×32×3, como na aula da FIAP:
 
 # %%
 six_filters = rng.standard_normal((5, 5, 3, 6)).astype("float32")
@@ -365,8 +418,16 @@ ex3.check(neuron)
 #
 # $$W_2 = \frac{W_1 - F + 2P}{S} + 1$$
 #
-# (o mesmo vale para a altura). `conv.output_size(W1, F, S, P)` faz essa conta; conferimos
-# cada uma com o formato que `conv.conv2d` de fato produz.
+# (o mesmo vale para a altura). Em figura, com uma janela 3×3 numa imagem 5×5: cada cor é
+# uma posição da janela na linha de cima; com passo 2 ela pula uma coluna, e com
+# preenchimento 1 ela começa fora da imagem, em cima dos zeros (em cinza):
+
+# %%
+show_stride_padding(size=5, f=3, cases=[(1, 0), (2, 0), (1, 1), (2, 1)]);
+
+# %% [markdown]
+# `conv.output_size(W1, F, S, P)` faz a conta da fórmula; conferimos cada uma com o formato
+# que `conv.conv2d` de fato produz.
 
 # %%
 for W1, F_, S, P in [(5, 3, 1, 0), (32, 5, 1, 2), (7, 3, 2, 0), (7, 3, 2, 1)]:
@@ -385,14 +446,21 @@ except ValueError as error:
     print("ValueError:", error)
 
 # %% [markdown]
-# O TensorFlow não reclama: com `"VALID"` ele simplesmente descarta o que sobra (arredonda
-# para baixo), e as últimas colunas da imagem ficam sem ser vistas.
+# O TensorFlow não reclama: com `"VALID"` ele simplesmente descarta a janela que não cabe
+# inteira (arredonda para baixo). Quais colunas da imagem ficam sem ser vistas? As janelas
+# começam nas colunas 0, 2, 4, ... e cada uma cobre 3 colunas:
 
 # %%
 x28 = np.zeros((1, 28, 28, 1), dtype="float32")
 k3 = np.ones((3, 3, 1, 1), dtype="float32")
 print("tf.nn.conv2d, 28×28, F=3, S=2, VALID:",
       tf.nn.conv2d(x28, k3, strides=2, padding="VALID").shape)
+starts = range(0, 28 - 3 + 1, 2)
+seen = {column for start in starts for column in range(start, start + 3)}
+print("colunas nunca vistas:", sorted(set(range(28)) - seen))
+
+# %% [markdown]
+# Só a última coluna fica de fora: perde-se pouco, mas é informação que a camada nunca vê.
 
 # %% [markdown]
 # ### `"valid"` e `"same"`
@@ -427,6 +495,18 @@ print("igual ao zero extra antes? ", np.allclose(tf_same, extra_before))
 # Parece um detalhe, mas é o tipo de coisa que faz dois modelos "iguais", em bibliotecas
 # diferentes, darem mapas deslocados de um pixel.
 #
+# ### Mexa você mesmo
+#
+# A célula abaixo junta tudo: a imagem 5×5 `A` (com os zeros do preenchimento em cinza), o
+# filtro e o mapa de saída. Mova a janela com os controles de linha e coluna, mude o passo
+# e o preenchimento, e edite os pesos do filtro: a figura e as duas fórmulas embaixo (o
+# valor do elemento escolhido e a largura da saída) são recalculadas. Experimente deixar
+# todos os pesos em 1 (o filtro passa a somar a janela) ou usar o filtro `w_h`.
+# (Sem uma interface de notebook, como num teste automático, aparece só a figura inicial.)
+
+# %%
+explore_convolution(A, w);
+#
 # ### Exercício 4 · Tamanhos de saída
 #
 # Calcule o tamanho da saída de cada configuração `(W, F, S, P)` abaixo, sem usar
@@ -451,7 +531,7 @@ ex4.check(sizes)
 # O *pooling* também desliza uma janela, mas sem pesos: fica com o **maior** valor da janela
 # (*max pooling*) ou com a **média** (*average pooling*). Ele reduz o mapa e torna a
 # detecção tolerante a pequenos deslocamentos: "há um círculo por aqui" importa mais que a
-# posição exata. A aula 004 aplica *max pooling* 2×2 com passo 1 ao mapa de círculos
+# posição exata. A aula opcional aplica *max pooling* 2×2 com passo 1 ao mapa de círculos
 # depois da ReLU:
 
 # %%
@@ -535,7 +615,7 @@ timings = {
     "TensorFlow (tf.nn.conv2d)": best_time(
         lambda: tf.nn.conv2d(image_tf, kernel_tf, strides=1, padding="VALID")),
 }
-print(f"imagem {SIZE}×{SIZE}, kernel 3×3, melhor de {REPEATS}")
+print(f"imagem {SIZE}×{SIZE}, filtro 3×3, melhor de {REPEATS}")
 loop_seconds = timings["laços (conv2d_loop)"]
 print(f"{'método':<28}{'tempo (ms)':>12}{'vezes mais rápido que o laço':>31}")
 for name, seconds in timings.items():
@@ -574,11 +654,12 @@ fig.tight_layout()
 # %% [markdown]
 # ## O que você aprendeu
 #
-# - Uma entrada do mapa de características é a soma de janela × filtro:
+# - Um elemento do mapa de características é a soma de janela × filtro, elemento a elemento
+#   (não uma multiplicação de matrizes):
 #   $(A * w)_{ij} = \sum_{i'} \sum_{j'} A(i+i', j+j')\, w(i', j')$, com índices a partir de 0,
 #   o que em NumPy é `np.sum(A[i:i+F, j:j+F] * w)`.
 # - O que as bibliotecas chamam de convolução é correlação cruzada: o filtro não é girado
-#   (`np.correlate`, não `np.convolve`).
+#   (`np.correlate`, não `np.convolve`); em sequências, é a camada `Conv1D`.
 # - Filtros são detectores: o anel achou o círculo do 9, o Sobel achou as bordas da foto.
 # - Em imagens coloridas soma-se também sobre os canais: cada saída é $w \cdot x + b$ com
 #   $F \times F \times C$ números.
@@ -589,13 +670,33 @@ fig.tight_layout()
 #
 # ## De onde vem e o que ler a seguir
 #
-# Esta aula segue `../shared/lectures`: a equação, os índices a partir de 0, a soma sobre
-# canais e o exemplo 1-D do relatório `002`; a matriz 5×5 e o produto escalar de 75 números
-# dos slides `001`; o detector de círculos, a ReLU, o preenchimento e o *pooling* 2×2 com
-# passo 1 da aula `004` (com a correção do mapa impresso); passo, "same" e "valid" da
-# aula `000` e a fórmula de $W_2$ dos slides `003`.
+# Esta aula segue o material das Fontes abaixo: a equação, os índices a partir de 0, a soma
+# sobre canais, a convolução 1-D e o exemplo $[1, -1]$ do relatório de Jefferson Korte
+# Junior; a matriz 5×5 e o produto escalar de 75 números dos slides de Ana Raquel para a
+# FIAP; Hubel e Wiesel, passo, "same" e "valid" e os seis filtros sobre 32×32×3 da aula dela
+# na FIAP POSTECH; o detector de círculos, a ReLU, o preenchimento e o *pooling* 2×2 com
+# passo 1 da aula opcional sobre camadas convolucionais (com a correção do mapa impresso);
+# e a fórmula de $W_2$ dos slides de Saulo Oliveira. Corrigimos também a "multiplicação de
+# matrizes" da aula da FIAP: é produto elemento a elemento seguido de soma.
 #
 # Na aula 03, *Anatomia de uma CNN*, estas contas viram camadas do Keras (`Conv2D`,
 # `MaxPooling2D`) empilhadas numa rede, e você passa a prever formatos e contar parâmetros.
 # Dali em diante os filtros deixam de ser escritos à mão: a rede **aprende** os pesos a
 # partir dos dados.
+#
+# ### Fontes
+#
+# - Ana Raquel. *Deep & Reinforcement Learning — Aula 02: Redes Neurais Convolucionais*.
+#   FIAP POSTECH, Data Analytics.
+# - Ana Raquel. *Redes Neurais Convolucionais* (slides, com o DESAFIO Fashion-MNIST). FIAP,
+#   Python Journey — Machine & Deep Learning.
+# - Jefferson Korte Junior. *Relatório — Card 16: Prática: Redes Neurais Convolucionais 2
+#   (Deep Learning)*. Bootcamp LAMIA.
+# - Saulo Oliveira. *08 — Redes Convolucionais*, Aprendizagem Profunda, PPGCC/IFCE, 2023.1
+#   (slides).
+# - *Camadas convolucionais e Dropout* (tópico opcional de uma disciplina universitária), com
+#   o exemplo do Keras "Pneumonia Classification on TPU"
+#   (keras.io/examples/vision/xray_classification_with_tpus).
+# - D. H. Hubel e T. N. Wiesel. *Receptive fields of single neurones in the cat's striate
+#   cortex*. The Journal of Physiology, 148(3), 1959.
+# - [Glossário do curso](https://github.com/cnn-curso-ptbr/curso-cnn/blob/main/docs/glossario.md): os termos desta aula e o nome de cada um em inglês.

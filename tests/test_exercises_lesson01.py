@@ -7,6 +7,8 @@ import tensorflow as tf
 from course_utils.checks import ExerciseFailed, ____
 from course_utils.exercises import lesson01
 from course_utils.exercises.lesson01 import PIXELS_5X5, ex1, ex2, ex3, ex4, ex5
+
+T = lesson01.BRIGHT_THRESHOLD
 from course_utils.images import load_sample_image
 
 
@@ -46,32 +48,47 @@ def test_lecture_matrix_is_the_one_the_lesson_builds():
 @pytest.mark.parametrize(
     "answer",
     [
-        int((PIXELS_5X5 > 128).sum()),
-        np.count_nonzero(PIXELS_5X5 > 128),
-        (PIXELS_5X5 > 128).sum(),
-        tf.reduce_sum(tf.cast(PIXELS_5X5 > 128, tf.int32)),
+        int((PIXELS_5X5 > T).sum()),
+        np.count_nonzero(PIXELS_5X5 > T),
+        (PIXELS_5X5 > T).sum(),
+        tf.reduce_sum(tf.cast(PIXELS_5X5 > T, tf.int32)),
     ],
 )
 def test_ex1_accepts_the_count_in_any_numeric_type(answer):
     assert ex1._evaluate(answer).kind == "correct"
 
 
+def test_ex1_threshold_is_a_value_of_the_matrix_so_strict_and_not_strict_differ():
+    assert (PIXELS_5X5 == T).any()
+    assert (PIXELS_5X5 > T).sum() != (PIXELS_5X5 > lesson01.SHOWN_THRESHOLD).sum()
+
+
 def test_ex1_mask_instead_of_count_says_to_sum():
-    assert_wrong(ex1._evaluate(PIXELS_5X5 > 128), "(5, 5)", ".sum()")
+    assert_wrong(ex1._evaluate(PIXELS_5X5 > T), "(5, 5)", ".sum()")
+
+
+def test_ex1_greater_or_equal_is_named():
+    assert_wrong(ex1._evaluate(int((PIXELS_5X5 >= T).sum())), "`>=`", f"iguais a {T}")
+
+
+def test_ex1_count_copied_from_the_mask_on_screen_is_named():
+    shown = int((PIXELS_5X5 > lesson01.SHOWN_THRESHOLD).sum())
+    assert_wrong(ex1._evaluate(shown), "`> 128`")
 
 
 def test_ex1_dark_pixels_are_named():
-    dark = int((PIXELS_5X5 <= 128).sum())
-    assert_wrong(ex1._evaluate(dark), "escuros")
+    dark = int((PIXELS_5X5 <= T).sum())
+    assert_wrong(ex1._evaluate(dark), f"(<= {T})")
 
 
 def test_ex1_sum_of_values_is_named():
-    assert_wrong(ex1._evaluate(int(PIXELS_5X5[PIXELS_5X5 > 128].astype(int).sum())), "somou")
+    assert_wrong(ex1._evaluate(int(PIXELS_5X5[PIXELS_5X5 > T].astype(int).sum())), "somou")
 
 
-def test_ex1_off_by_one_is_wrong():
-    right = int((PIXELS_5X5 > 128).sum())
-    assert_wrong(ex1._evaluate(right - 1), "deveria ser", str(right))
+def test_ex1_off_by_one_is_wrong_and_printed_as_a_plain_number():
+    right = int((PIXELS_5X5 > T).sum())
+    text = ex1._evaluate(np.int64(right - 1)).text
+    assert "deveria ser" in text and str(right) in text and "np." not in text
 
 
 # ---- ex2 ---------------------------------------------------------------------------------
@@ -137,6 +154,10 @@ def test_ex3_reshape_is_named():
         "reshape",
         "np.transpose",
     )
+
+
+def test_ex3_inverse_order_is_named():
+    assert_wrong(ex3._evaluate(lambda b: np.transpose(b, (0, 2, 3, 1))), "ordem da volta")
 
 
 def test_ex3_single_image_order_moves_the_batch_axis():

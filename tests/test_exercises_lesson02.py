@@ -13,6 +13,7 @@ from course_utils.exercises.lesson02 import (
     EX1_ENTRY,
     EX4_CONFIGS,
     EX5_MATRIX,
+    HORIZONTAL_EDGE,
     IMAGE_5X5,
     VERTICAL_EDGE,
     ex1,
@@ -28,7 +29,7 @@ from course_utils.exercises.lesson02 import (
 
 def entry_by_hand() -> float:
     i, j = EX1_ENTRY
-    return np.sum(IMAGE_5X5[i:i + 3, j:j + 3] * VERTICAL_EDGE)
+    return np.sum(IMAGE_5X5[i:i + 3, j:j + 3] * HORIZONTAL_EDGE)
 
 
 def conv2d_loops(image, kernel):
@@ -66,7 +67,7 @@ def test_right_answer_is_correct(exercise, answer):
 
 
 def test_the_lesson_answers_agree_with_the_references():
-    assert entry_by_hand() == conv.conv2d(IMAGE_5X5, VERTICAL_EDGE)[EX1_ENTRY]
+    assert entry_by_hand() == conv.conv2d(IMAGE_5X5, HORIZONTAL_EDGE)[EX1_ENTRY]
     assert SIZES == [conv.output_size(*c) for c in EX4_CONFIGS]
     np.testing.assert_array_equal(POOLED, conv.pool2d(EX5_MATRIX))
 
@@ -100,26 +101,51 @@ def test_strict_mode_raises_on_blank(monkeypatch):
 # ---- ex1: one entry ----------------------------------------------------------------------
 
 
+def window():
+    i, j = EX1_ENTRY
+    return IMAGE_5X5[i:i + 3, j:j + 3]
+
+
 def test_ex1_product_without_sum_is_named():
-    i, j = EX1_ENTRY
-    wrong(ex1, IMAGE_5X5[i:i + 3, j:j + 3] * VERTICAL_EDGE, "(3, 3)", "falta somar")
+    wrong(ex1, window() * HORIZONTAL_EDGE, "(3, 3)", "falta somar")
 
 
-def test_ex1_flipped_kernel_is_named():
-    i, j = EX1_ENTRY
-    flipped = np.sum(IMAGE_5X5[i:i + 3, j:j + 3] * VERTICAL_EDGE[::-1, ::-1])
-    wrong(ex1, flipped, "girou o kernel")
+def test_ex1_value_of_the_map_shown_above_is_named():
+    shown = conv.conv2d(IMAGE_5X5, VERTICAL_EDGE)[EX1_ENTRY]
+    assert shown != entry_by_hand()
+    wrong(ex1, shown, "bordas verticais", "mostrado acima")
+
+
+def test_ex1_flipped_filter_is_named():
+    wrong(ex1, np.sum(window() * HORIZONTAL_EDGE[::-1, ::-1]), "girou o filtro")
+
+
+def test_ex1_matrix_multiplication_is_named():
+    wrong(ex1, np.sum(window() @ HORIZONTAL_EDGE), "multiplicação de matrizes")
 
 
 def test_ex1_swapped_row_and_column_is_named():
     i, j = EX1_ENTRY
-    wrong(ex1, np.sum(IMAGE_5X5[j:j + 3, i:i + 3] * VERTICAL_EDGE), "trocou linha e coluna")
+    wrong(ex1, np.sum(IMAGE_5X5[j:j + 3, i:i + 3] * HORIZONTAL_EDGE), "trocou linha e coluna")
 
 
 def test_ex1_one_based_indices_are_named():
     i, j = EX1_ENTRY
     # "row 1, column 2" counted from 1 is the window that starts at (0, 1)
-    wrong(ex1, np.sum(IMAGE_5X5[i - 1:i + 2, j - 1:j + 2] * VERTICAL_EDGE), "começam em 0")
+    wrong(ex1, np.sum(IMAGE_5X5[i - 1:i + 2, j - 1:j + 2] * HORIZONTAL_EDGE), "começam em 0")
+
+
+def test_ex1_slips_give_different_numbers_on_this_data():
+    i, j = EX1_ENTRY
+    values = [
+        entry_by_hand(),
+        conv.conv2d(IMAGE_5X5, VERTICAL_EDGE)[i, j],
+        np.sum(window() * HORIZONTAL_EDGE[::-1, ::-1]),
+        np.sum(window() @ HORIZONTAL_EDGE),
+        conv.conv2d(IMAGE_5X5, HORIZONTAL_EDGE)[j, i],
+        conv.conv2d(IMAGE_5X5, HORIZONTAL_EDGE)[i - 1, j - 1],
+    ]
+    assert len(set(values)) == len(values)
 
 
 @pytest.mark.parametrize("answer", [1, "425", True, None])
@@ -170,7 +196,7 @@ def test_ex2_wrong_values_name_first_position():
         out[3, 4] += 1.0
         return out
 
-    wrong(ex2, one_bad_value, "Imagem 28×28, kernel 3×3", "1 de 676", "[3, 4]")
+    wrong(ex2, one_bad_value, "Imagem 28×28, filtro 3×3", "1 de 676", "[3, 4]")
 
 
 def test_ex2_crash_and_missing_return_are_reported():

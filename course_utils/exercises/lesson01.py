@@ -1,6 +1,8 @@
 """Exercises of lesson 01, "Pixels e tensores".
 
-* ``ex1``: how many pixels of the lecture's 5x5 grayscale matrix are brighter than 128;
+* ``ex1``: how many pixels of the lecture's 5x5 grayscale matrix are brighter than 170 (its
+  middle gray: so ``>`` and ``>=`` give different counts, and the mask printed above the
+  question, ``pixels > 128``, does not give the answer);
 * ``ex2``: the red channel of the sample photo, shape (H, W);
 * ``ex3``: a function converting a batch from channels_last (N, H, W, C) to
   channels_first (N, C, H, W);
@@ -19,13 +21,23 @@ from typing import Any
 
 import numpy as np
 
-from course_utils.checks import Exercise, WrongAnswer, assert_array, assert_value, call_student
+from course_utils.checks import (
+    Exercise,
+    WrongAnswer,
+    assert_array,
+    assert_value,
+    call_student,
+    format_value,
+)
 from course_utils.images import load_sample_image
 from course_utils.lecture_data import PIXELS_5X5
 
 
-BRIGHT_THRESHOLD = 128
-"""``ex1`` counts the pixels strictly greater than this value."""
+BRIGHT_THRESHOLD = 170
+"""``ex1`` counts the pixels strictly greater than this value (one of the matrix's values)."""
+
+SHOWN_THRESHOLD = 128
+"""The lesson prints the mask ``pixels > 128`` just above ``ex1``."""
 
 EX4_BATCH = (32, 64, 64, 3)
 """The batch ``ex4`` describes: 32 RGB images, 64 pixels high and 64 wide (N, H, W, C)."""
@@ -59,40 +71,55 @@ def _check_bright_count(answer: Any) -> None:
         if answer.size != 1:
             raise WrongAnswer(
                 f"a resposta é um array de formato {answer.shape}, não um número. "
-                "`pixels > 128` é uma máscara de True/False, um valor por pixel; "
+                "uma comparação dá uma máscara de True/False, um valor por pixel; "
                 "some os True (cada um vale 1) com `.sum()` ou `np.count_nonzero`."
             )
         answer = answer.item()
     if isinstance(answer, (bool, np.bool_)):
-        raise WrongAnswer(f"a resposta deveria ser uma contagem (um inteiro), mas é {answer!r}.")
+        raise WrongAnswer(
+            f"a resposta deveria ser uma contagem (um inteiro), mas é {format_value(answer)}."
+        )
     total = PIXELS_5X5.size
     expected = int(np.count_nonzero(PIXELS_5X5 > BRIGHT_THRESHOLD))
+    at_least = int(np.count_nonzero(PIXELS_5X5 >= BRIGHT_THRESHOLD))
+    shown = int(np.count_nonzero(PIXELS_5X5 > SHOWN_THRESHOLD))
     if isinstance(answer, (int, float, np.number)):
+        if answer in (at_least, shown) and answer != expected:
+            raise WrongAnswer(
+                f"{format_value(answer)} conta também os pixels iguais a {BRIGHT_THRESHOLD}: "
+                f"você usou `>=` em vez de `>`, ou a máscara `> {SHOWN_THRESHOLD}` mostrada "
+                f"acima? Queremos os estritamente maiores que {BRIGHT_THRESHOLD}."
+            )
         if answer == total - expected:
             raise WrongAnswer(
-                f"{answer!r} é o número de pixels escuros (<= {BRIGHT_THRESHOLD}); "
+                f"{format_value(answer)} é o número de pixels até {BRIGHT_THRESHOLD} "
+                f"(<= {BRIGHT_THRESHOLD}); "
                 f"queremos os claros, maiores que {BRIGHT_THRESHOLD}."
             )
         if answer == total:
             raise WrongAnswer(
-                f"{answer!r} é o total de pixels da matriz; conte só os maiores que "
+                f"{format_value(answer)} é o total de pixels da matriz; "
+                "conte só os maiores que "
                 f"{BRIGHT_THRESHOLD}."
             )
         if answer > total:
             raise WrongAnswer(
-                f"{answer!r} é mais do que os {total} pixels da matriz: você somou os "
+                f"{format_value(answer)} é mais do que os {total} pixels da matriz: "
+                "você somou os "
                 "valores dos pixels em vez de contar quantos passam do limite?"
             )
-    assert_value(answer, expected, name="o número de pixels mais claros que 128")
+    assert_value(answer, expected, name=f"o número de pixels mais claros que {BRIGHT_THRESHOLD}")
 
 
 ex1 = Exercise(
     key="01/ex1",
     checker=_check_bright_count,
-    hint=(
-        "`pixels > 128` devolve uma máscara 5×5 de True/False. Numa soma, True vale 1 e "
-        "False vale 0; e o resultado precisa ser um número só."
-    ),
+    hint=[
+        "Compare a matriz inteira com o limite de uma vez: o resultado é uma máscara de "
+        "True/False do mesmo formato. Depois, conte os True.",
+        "Numa soma, True vale 1 e False vale 0: somar a máscara (método `sum` ou "
+        "`np.count_nonzero`) dá a contagem. \"Mais claro que 170\" não inclui o próprio 170.",
+    ],
 )
 
 
@@ -139,10 +166,13 @@ def _check_red_channel(answer: Any) -> None:
 ex2 = Exercise(
     key="01/ex2",
     checker=_check_red_channel,
-    hint=(
-        "A foto tem formato (altura, largura, canais). Pegue todas as linhas (`:`), "
-        "todas as colunas (`:`) e o canal de índice 0."
-    ),
+    hint=[
+        "A foto tem três eixos: altura, largura e canais (R, G, B, nessa ordem). O vermelho "
+        "é o primeiro canal do último eixo.",
+        "Indexe os três eixos de uma vez: tudo nos dois primeiros (dois-pontos) e o número do "
+        "canal, contando de 0, no último. Um número inteiro ali (não uma fatia) faz o eixo de "
+        "canal sumir.",
+    ],
 )
 
 
@@ -164,6 +194,11 @@ def _check_channels_first(function: Any) -> None:
             )
             if got.shape == (n, c, w, h):
                 message += " A altura e a largura ficaram trocadas: H vem antes de W."
+            elif got.shape == (n, w, c, h):
+                message += (
+                    " Você usou a ordem da volta (a que leva channels_first para channels_last)."
+                    " Em `np.transpose`, o eixo novo i é o eixo antigo na posição i da lista."
+                )
             elif got.shape[0] != n:
                 message += " O eixo do lote (N) deve continuar sendo o primeiro."
             raise WrongAnswer(message)
@@ -180,10 +215,12 @@ def _check_channels_first(function: Any) -> None:
 ex3 = Exercise(
     key="01/ex3",
     checker=_check_channels_first,
-    hint=(
-        "`np.transpose(lote, eixos)` monta o novo array com os eixos antigos na ordem de "
-        "`eixos`. Os eixos antigos são 0=N, 1=H, 2=W, 3=C; você quer N, C, H, W."
-    ),
+    hint=[
+        "Os números não mudam, só a ordem dos eixos: é trabalho para `np.transpose`, que "
+        "recebe a nova ordem dos eixos (e não para `reshape`).",
+        "Numere os eixos da entrada: 0 = N, 1 = H, 2 = W, 3 = C. A nova ordem é a sequência "
+        "desses números lida como N, C, H, W.",
+    ],
 )
 
 
@@ -256,10 +293,12 @@ def _check_rank_and_shape(answer: Any) -> None:
 ex4 = Exercise(
     key="01/ex4",
     checker=_check_rank_and_shape,
-    hint=(
-        "Escreva o formato na ordem do Keras: (número de imagens, altura, largura, canais). "
-        "O posto é o número de eixos, isto é, `len(formato)`."
-    ),
+    hint=[
+        "No Keras, um lote de imagens tem os eixos na ordem: número de imagens, altura, "
+        "largura, canais.",
+        "O formato é uma tupla com um inteiro por eixo, nessa ordem; uma imagem RGB tem 3 "
+        "canais. O posto é o número de eixos: o tamanho dessa tupla (`len`).",
+    ],
 )
 
 
@@ -322,8 +361,10 @@ def _check_normalize(function: Any) -> None:
 ex5 = Exercise(
     key="01/ex5",
     checker=_check_normalize,
-    hint=(
-        "Converta o lote para float32 com `.astype(np.float32)` e divida por 255. "
-        "A ordem importa: `x / 255.0` sozinho dá float64."
-    ),
+    hint=[
+        "Dois passos: mudar o tipo para float32 e dividir pelo maior valor que um pixel "
+        "`uint8` pode ter.",
+        "Converta primeiro, com o método `astype` e o tipo `np.float32`, e só depois divida "
+        "por 255: dividir o `uint8` direto por um número com ponto produz float64.",
+    ],
 )

@@ -1,6 +1,7 @@
 """Exercises of lesson 02, "Convolução à mão".
 
-* ``ex1``: one entry of a feature map, computed from a 3x3 window of a 5x5 image;
+* ``ex1``: one element of a feature map, computed from a 3x3 window of a 5x5 image, with the
+  horizontal-edge filter (the lesson shows the vertical one's map, so it cannot be copied);
 * ``ex2``: ``conv2d`` with loops (one channel, stride 1, "valid"), a function;
 * ``ex3``: one neuron of a convolutional layer, ``w . x + b`` over a 5x5x3 patch, a function;
 * ``ex4``: output sizes ``(W - F + 2P) / S + 1`` of several layers;
@@ -24,6 +25,7 @@ from course_utils.checks import (
     assert_array,
     assert_value,
     call_student,
+    format_value,
 )
 from course_utils.lecture_data import PIXELS_5X5
 
@@ -33,8 +35,11 @@ IMAGE_5X5 = PIXELS_5X5.astype(np.int64)
 VERTICAL_EDGE = np.array([[1, 0, -1], [1, 0, -1], [1, 0, -1]])
 """3x3 kernel that responds where the left side is brighter than the right."""
 
+HORIZONTAL_EDGE = VERTICAL_EDGE.T
+"""3x3 filter that responds where the top is brighter than the bottom; ``ex1`` uses it."""
+
 EX1_ENTRY = (1, 2)
-"""The output entry (row, column) that ``ex1`` asks for."""
+"""The output element (row, column) that ``ex1`` asks for."""
 
 EX4_CONFIGS = [(32, 5, 1, 0), (32, 5, 1, 2), (227, 11, 4, 0), (7, 3, 2, 0), (28, 2, 2, 0)]
 """``(W, F, S, P)`` of each layer whose output size ``ex4`` asks for."""
@@ -72,45 +77,53 @@ def _number(answer: Any, what: str, summed_hint: str) -> float:
 
 
 def _check_entry(answer: Any) -> None:
-    """ex1: entry EX1_ENTRY of conv2d(IMAGE_5X5, VERTICAL_EDGE)."""
+    """ex1: element EX1_ENTRY of conv2d(IMAGE_5X5, HORIZONTAL_EDGE)."""
     value = _number(
         answer,
-        "a entrada do mapa",
+        "o elemento do mapa",
         "Você multiplicou elemento a elemento; falta somar os 9 produtos (np.sum).",
     )
     i, j = EX1_ENTRY
-    F = VERTICAL_EDGE.shape[0]
-    fmap = conv.conv2d(IMAGE_5X5, VERTICAL_EDGE)
+    F = HORIZONTAL_EDGE.shape[0]
+    fmap = conv.conv2d(IMAGE_5X5, HORIZONTAL_EDGE)
+    window = IMAGE_5X5[i:i + F, j:j + F]
     if np.isclose(value, fmap[i, j]):
         return None
-    if np.isclose(value, conv.conv2d(IMAGE_5X5, VERTICAL_EDGE[::-1, ::-1])[i, j]):
-        raise WrongAnswer(
-            f"recebido {value:g}: o sinal está trocado. Você girou o kernel 180°? Aqui, como no "
-            "TensorFlow, o kernel é usado como está (correlação cruzada)."
-        )
-    if np.isclose(value, fmap[j, i]):
-        raise WrongAnswer(
-            f"recebido {value:g}, que é a entrada ({j}, {i}): você trocou linha e coluna. "
-            f"A janela começa na linha {i} e na coluna {j}."
-        )
-    if i >= 1 and j >= 1 and np.isclose(value, fmap[i - 1, j - 1]):
-        raise WrongAnswer(
-            f"recebido {value:g}, que é a entrada ({i - 1}, {j - 1}): você contou a partir de 1? "
-            f"Os índices começam em 0: a entrada ({i}, {j}) usa A[{i}:{i + F}, {j}:{j + F}]."
-        )
+    slips = [
+        (conv.conv2d(IMAGE_5X5, VERTICAL_EDGE)[i, j],
+         "é o valor do mapa do filtro de bordas verticais `w`, o mostrado acima; aqui o "
+         "filtro é o de bordas horizontais, `w_h`."),
+        (conv.conv2d(IMAGE_5X5, HORIZONTAL_EDGE[::-1, ::-1])[i, j],
+         "o sinal está trocado. Você girou o filtro 180°? Aqui, como no TensorFlow, o filtro "
+         "é usado como está (correlação cruzada)."),
+        (np.sum(window @ HORIZONTAL_EDGE),
+         "isso vem de uma multiplicação de matrizes (`@`, `np.dot`, `np.matmul`: linhas × "
+         "colunas). A convolução multiplica elemento a elemento (`*`) e soma."),
+        (fmap[j, i],
+         f"é o elemento ({j}, {i}): você trocou linha e coluna. A janela começa na linha {i} "
+         f"e na coluna {j}."),
+        (fmap[i - 1, j - 1],
+         f"é o elemento ({i - 1}, {j - 1}): você contou a partir de 1? Os índices começam em "
+         f"0: o elemento ({i}, {j}) usa A[{i}:{i + F}, {j}:{j + F}]."),
+    ]
+    for wrong, why in slips:
+        if np.isclose(value, wrong):
+            raise WrongAnswer(f"recebido {value:g}, que {why}")
     raise WrongAnswer(
-        f"recebido {value:g}, que não é a entrada ({i}, {j}) do mapa. Confira a janela "
-        f"A[{i}:{i + F}, {j}:{j + F}] e some os produtos pelos pesos de w."
+        f"recebido {value:g}, que não é o elemento ({i}, {j}) do mapa. Confira a janela "
+        f"A[{i}:{i + F}, {j}:{j + F}] e some os produtos pelos pesos de w_h."
     )
 
 
 ex1 = Exercise(
     key="02/ex1",
     checker=_check_entry,
-    hint=(
-        "A entrada (i, j) usa a janela 3×3 cujo canto superior esquerdo é o pixel (i, j): "
-        "A[i:i+3, j:j+3]. Multiplique essa janela por w elemento a elemento e some tudo."
-    ),
+    hint=[
+        "O elemento (i, j) do mapa usa a janela 3×3 da imagem cujo canto superior esquerdo é "
+        "o pixel (i, j); e o filtro aqui é `w_h`, não `w`.",
+        "Fatie essa janela de `A` (linhas i até i+2, colunas j até j+2), multiplique-a por "
+        "`w_h` elemento a elemento (não é multiplicação de matrizes) e some os 9 produtos.",
+    ],
 )
 
 
@@ -140,14 +153,14 @@ def _shape_message(got: tuple, want: tuple, image_shape: tuple, F: int) -> str:
     if got == (H, W):
         return (
             f"{base}: você esqueceu que a saída encolhe F − 1 = {F - 1} em cada direção? "
-            "Com padding 'valid' o kernel só cabe em H − F + 1 posições."
+            "Sem preenchimento ('valid') o filtro só cabe em H − F + 1 posições."
         )
     if got == (H - F, W - F):
         return f"{base}: faltou o + 1. A janela cabe em H − F + 1 posições (a primeira é a 0)."
     if got == want[::-1]:
         return (f"{base}: linhas e colunas trocadas. "
                 "A saída tem H − F + 1 linhas e W − F + 1 colunas.")
-    return (f"{base}. A saída de uma imagem H×W com kernel F×F "
+    return (f"{base}. A saída de uma imagem H×W com filtro F×F "
             "tem formato (H − F + 1, W − F + 1).")
 
 
@@ -157,7 +170,7 @@ def _check_conv2d(function: Any) -> None:
     for (H, W), F in EX2_CASES:
         image = rng.standard_normal((H, W))
         kernel = rng.standard_normal((F, F))
-        case = f"Imagem {H}×{W}, kernel {F}×{F}"
+        case = f"Imagem {H}×{W}, filtro {F}×{F}"
         got = call_student(function, image.copy(), kernel.copy())
         if hasattr(got, "numpy") and callable(got.numpy):
             got = got.numpy()
@@ -177,13 +190,13 @@ def _check_conv2d(function: Any) -> None:
             raise WrongAnswer(f"{case}: {_shape_message(got.shape, want.shape, (H, W), F)}")
         if F > 1 and _close(got, conv.conv2d(image, kernel[::-1, ::-1])):
             raise WrongAnswer(
-                f"{case}: seus valores são os do kernel girado 180° (a convolução 'de livro'). "
+                f"{case}: seus valores são os do filtro girado 180° (a convolução 'de livro'). "
                 "Aqui, como no TensorFlow, use w[i', j'] sem girar: A[i + i', j + j'] * w[i', j']."
             )
         if F > 1 and _close(got, conv.conv2d(image, kernel.T)):
             raise WrongAnswer(
-                f"{case}: seus valores são os do kernel transposto. Confira os índices: a linha "
-                "do kernel (i') anda junto com a linha da imagem (i + i')."
+                f"{case}: seus valores são os do filtro transposto. Confira os índices: a linha "
+                "do filtro (i') anda junto com a linha da imagem (i + i')."
             )
         assert_array(got, want, name=f"{case}: a saída (comparada com course_utils.conv.conv2d)",
                      atol=1e-6)
@@ -195,10 +208,13 @@ def _check_conv2d(function: Any) -> None:
 ex2 = Exercise(
     key="02/ex2",
     checker=_check_conv2d,
-    hint=(
-        "Crie a saída com np.zeros((H - F + 1, W - F + 1)). Percorra i e j com dois laços; "
-        "em cada posição, out[i, j] = np.sum(image[i:i+F, j:j+F] * kernel). No fim, return out."
-    ),
+    hint=[
+        "Primeiro o formato da saída: a janela cabe em H − F + 1 posições na vertical e "
+        "W − F + 1 na horizontal. Crie um array de zeros desse formato e preencha-o.",
+        "Dois laços `for`, um para a linha i e outro para a coluna j da saída; em cada "
+        "posição, o valor é a soma da janela F×F que começa em (i, j) vezes o filtro, "
+        "elemento a elemento — a mesma conta do exercício 1. Devolva o array no fim.",
+    ],
 )
 
 
@@ -235,10 +251,12 @@ def _check_neuron(function: Any) -> None:
 ex3 = Exercise(
     key="02/ex3",
     checker=_check_neuron,
-    hint=(
-        "Achate os dois arrays em vetores de 75 números (x.ravel(), w.ravel()), faça o produto "
-        "escalar com np.dot e some b uma vez."
-    ),
+    hint=[
+        "Um neurônio devolve um número só: o produto escalar entre o filtro e o pedaço da "
+        "imagem (75 números cada), mais o viés uma vez.",
+        "`np.dot` faz o produto escalar de dois vetores: achate `x` e `w` em vetores de 75 "
+        "números (método `ravel`), aplique `np.dot` e some `b` ao resultado.",
+    ],
 )
 
 
@@ -252,7 +270,7 @@ def _size_mistake(answer: float, W: int, F: int, S: int, P: int) -> str:
         (W - F + 2 * P + 1, "faltou dividir por S (o passo)"),
         ((W - F) / S + 1, "faltou o preenchimento: some 2P (P zeros de cada lado)"),
         ((W - F + P) / S + 1, "o preenchimento entra duas vezes (2P), um P de cada lado"),
-        ((W + F + 2 * P) / S + 1, "o tamanho do kernel se subtrai: W − F, não W + F"),
+        ((W + F + 2 * P) / S + 1, "o tamanho do filtro se subtrai: W − F, não W + F"),
     ]
     for value, why in mistakes:
         if np.isclose(answer, value):
@@ -279,20 +297,24 @@ def _check_sizes(answer: Any) -> None:
         number = _number(value, config, "Escreva um número por configuração.")
         want = conv.output_size(W, F, S, P)
         if not np.isclose(number, want):
-            raise WrongAnswer(f"{config} está errado, recebido {value!r}"
+            raise WrongAnswer(f"{config} está errado, recebido {format_value(value)}"
                               f"{_size_mistake(number, W, F, S, P)}.")
         if number != int(number):
-            raise WrongAnswer(f"{config} deveria ser um número inteiro, recebido {value!r}.")
+            raise WrongAnswer(
+                f"{config} deveria ser um número inteiro, recebido {format_value(value)}."
+            )
     return None
 
 
 ex4 = Exercise(
     key="02/ex4",
     checker=_check_sizes,
-    hint=(
-        "Para cada (W, F, S, P) aplique W2 = (W − F + 2P) / S + 1. Uma compreensão de lista "
-        "resolve: [(W - F + 2 * P) // S + 1 for W, F, S, P in configs]."
-    ),
+    hint=[
+        "Aplique a fórmula W₂ = (W₁ − F + 2P)/S + 1 a cada configuração, na ordem da lista.",
+        "Percorra `configs` desempacotando cada tupla em W, F, S e P, calcule o tamanho com "
+        "a fórmula (a divisão dá exata; a divisão inteira `//` evita o `.0`) e junte os "
+        "resultados numa lista.",
+    ],
 )
 
 
@@ -325,9 +347,10 @@ def _check_pool(answer: Any) -> None:
 ex5 = Exercise(
     key="02/ex5",
     checker=_check_pool,
-    hint=(
-        "Divida M em quatro blocos 2×2 que não se sobrepõem (linhas 0–1 e 2–3, colunas "
-        "0–1 e 2–3) e escreva o maior valor de cada bloco numa matriz 2×2, na mesma "
-        "posição relativa."
-    ),
+    hint=[
+        "Com janela 2×2 e passo 2 as janelas não se sobrepõem: M se divide em quatro blocos "
+        "2×2, e cada bloco vira um número da saída 2×2.",
+        "Blocos: linhas 0–1 e 2–3, colunas 0–1 e 2–3. Escreva o maior valor de cada bloco "
+        "na mesma posição relativa (o bloco de cima à direita vai para a linha 0, coluna 1).",
+    ],
 )

@@ -14,9 +14,9 @@
 # - implementar descida do gradiente (lote completo e mini-lote), *momentum*, AdaGrad,
 #   RMSProp e Adam, e conferi-los passo a passo com `keras.optimizers`;
 # - ver a perda a cada passo para várias taxas de aprendizado e mexer na taxa você mesmo;
-# - ver a trajetória de cada otimizador num vale mal condicionado, onde o *momentum* e os
-#   métodos adaptativos mostram para que servem, e comparar todos num treino de verdade
-#   com o MNIST.
+# - ver a trajetória de cada otimizador num vale mal condicionado e perto de um ponto de
+#   sela, onde o *momentum* e os métodos adaptativos mostram para que servem, e comparar
+#   todos num treino de verdade com o MNIST.
 
 # %%
 import keras
@@ -943,6 +943,70 @@ fig.tight_layout()
 # eixos a vantagem deles diminui, e a do *momentum* continua. Em redes de verdade há as
 # duas coisas, por isso o Adam, que junta as duas ideias, é o ponto de partida mais comum.
 #
+# ### Um ponto de sela
+#
+# O outro obstáculo clássico é o **ponto de sela**: um ponto onde o gradiente é zero, mas
+# que não é um mínimo. Ele é mínimo numa direção e máximo na outra, como o meio de uma sela
+# de cavalo. Na perda
+#
+# $$J(\theta_1, \theta_2) = \theta_1^2 + \frac{\theta_2^4}{4} - \frac{\theta_2^2}{2}$$
+#
+# a origem é um ponto de sela, e os mínimos ficam em $(0, \pm 1)$. Partindo de um ponto
+# quase em cima da crista, $\theta_2 = 0{,}001$, o gradiente em $\theta_2$ é minúsculo.
+# Todos com a mesma taxa, 0,1, e 40 passos:
+
+# %%
+SADDLE_START = np.array([-1.5, 1e-3])
+
+
+def saddle_loss(theta):
+    """Perda com um ponto de sela na origem e mínimos em (0, 1) e (0, -1)."""
+    theta = np.asarray(theta)
+    return theta[..., 0] ** 2 + theta[..., 1] ** 4 / 4 - theta[..., 1] ** 2 / 2
+
+
+def saddle_gradient(theta):
+    """Gradiente da perda com ponto de sela."""
+    return np.array([2 * theta[0], theta[1] ** 3 - theta[1]])
+
+
+saddle_runs = {
+    "GD": optim.SGD(0.1),
+    "Momentum": optim.SGD(0.1, momentum=0.9),
+    "RMSProp": optim.RMSprop(0.1),
+    "Adam": optim.Adam(0.1),
+}
+saddle_paths = {name: optim.run(opt, saddle_gradient, SADDLE_START, 40)
+                for name, opt in saddle_runs.items()}
+for name, path in saddle_paths.items():
+    away = np.flatnonzero(np.abs(path[:, 1]) > 0.5)
+    escape = f"no passo {away[0]}" if away.size else "não saiu em 40 passos"
+    print(f"{name:<9} saiu da crista (|θ₂| > 0,5): {escape:<22} "
+          f"perda final: {saddle_loss(path[-1]):.3f}")
+
+# %%
+s1, s2 = np.meshgrid(np.linspace(-1.7, 1.7, 200), np.linspace(-1.4, 1.4, 200))
+fig, ax = plt.subplots(figsize=(7.5, 5))
+ax.contour(s1, s2, saddle_loss(np.stack([s1, s2], axis=-1)), levels=25, cmap="viridis",
+           linewidths=0.7)
+for name, path in saddle_paths.items():
+    ax.plot(path[:, 0], path[:, 1], ".-", markersize=3, linewidth=1, label=name)
+ax.plot([0, 0], [1, -1], "k*", markersize=12, linestyle="none", label="mínimos")
+ax.plot(0, 0, "kx", markersize=10, label="ponto de sela")
+ax.set_xlabel("θ₁")
+ax.set_ylabel("θ₂")
+ax.set_title("40 passos a partir de um ponto quase em cima da crista")
+ax.legend(fontsize=8)
+fig.tight_layout()
+
+# %% [markdown]
+# O GD desce até a sela e fica lá: o gradiente em $\theta_2$ é quase zero, e cada passo
+# multiplica $\theta_2$ por só $1 + \eta$. O *momentum* acumula esses empurrões pequenos e
+# acaba saindo. RMSProp e Adam dividem o gradiente pelo seu próprio tamanho típico, então
+# até um gradiente minúsculo vira um passo de tamanho parecido com $\eta$, e eles saem logo.
+# Em redes de verdade, com milhões de parâmetros, pontos de sela são muito mais comuns que
+# mínimos ruins, e essa é uma das razões do sucesso dos métodos adaptativos.
+#
 # ### Mexa na taxa de aprendizado
 #
 # Escolha um otimizador e mova a taxa de aprendizado (o controle está em escala
@@ -1079,7 +1143,7 @@ fig.tight_layout()
 # - A taxa de aprendizado manda: pequena demais, a perda mal desce; acima de $2/c$ na
 #   direção mais íngreme (curvatura $c$), ela explode. Num vale mal condicionado o GD fica
 #   preso a essa taxa; o *momentum* e os métodos adaptativos chegam muito mais perto do
-#   mínimo com o mesmo número de passos.
+#   mínimo com o mesmo número de passos, e saem de um ponto de sela onde o GD fica parado.
 #
 # ## Fontes
 #
@@ -1093,6 +1157,9 @@ fig.tight_layout()
 #   está embaralhada.
 # - D. P. Kingma e J. Ba. *Adam: A Method for Stochastic Optimization*, ICLR 2015.
 # - S. Ruder. *An overview of gradient descent optimization algorithms*, 2016.
+# - Y. Dauphin et al. *Identifying and attacking the saddle point problem in
+#   high-dimensional non-convex optimization*, NeurIPS 2014 (por que pontos de sela, e não
+#   mínimos ruins, são o obstáculo comum em redes grandes).
 # - I. Goodfellow, Y. Bengio e A. Courville. *Deep Learning*, capítulo 8, MIT Press, 2016.
 # - As páginas `keras.io/api/losses` e `keras.io/api/optimizers` da documentação do Keras.
 #

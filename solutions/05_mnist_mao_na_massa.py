@@ -568,10 +568,10 @@ show_images(np.moveaxis(first_kernel[:, :, 0, :], -1, 0),
             figsize=(10, 5.5), suptitle="Os 32 filtros 3×3 aprendidos pela primeira convolução");
 
 # %% [markdown]
-# Muitos lembram os detectores de bordas da aula 02: um lado claro e o outro escuro, em
-# várias direções. Ninguém os programou; o treino chegou a eles porque bordas e traços são
-# o que distingue um dígito de outro. (No modo rápido, com uma época só, eles ainda estão
-# perto dos valores aleatórios do início.)
+# Procure entre eles detectores de bordas como os da aula 02: um lado claro e o outro
+# escuro, em várias direções. Ninguém os programou; se aparecem, é porque o treino os achou
+# úteis para separar um dígito de outro. (No modo rápido, com uma época só, eles ainda
+# estão perto dos valores aleatórios do início.)
 #
 # Agora um dígito do teste atravessando a rede. Os mapas de características da primeira
 # convolução ainda parecem o dígito, cada um realçando traços de uma direção; depois do

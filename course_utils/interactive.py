@@ -62,6 +62,21 @@ class ConvolutionState:
         return self.padded[top:top + f_rows, left:left + f_cols]
 
 
+def _as_matrices(image: Any, kernel: Any) -> tuple[np.ndarray, np.ndarray]:
+    """Image and filter as 2-D float arrays; a clear error (in Portuguese) otherwise."""
+    image, kernel = np.asarray(image, dtype=float), np.asarray(kernel, dtype=float)
+    if image.ndim != 2 or kernel.ndim != 2:
+        raise ValueError(
+            f"a imagem e o filtro devem ser matrizes 2-D; recebi formatos {image.shape} "
+            f"e {kernel.shape}"
+        )
+    if kernel.shape[0] > image.shape[0] or kernel.shape[1] > image.shape[1]:
+        raise ValueError(
+            f"o filtro {kernel.shape} é maior que a imagem {image.shape}: não cabe nenhuma janela"
+        )
+    return image, kernel
+
+
 def _number(value: float) -> str:
     """A number as the formula prints it: ``3``, ``-1``, ``0.5``."""
     return f"{value:g}"
@@ -144,6 +159,13 @@ def show_stride_padding(size: int = 5, f: int = 3,
     top row outlined in different colours, and the output size in the title. Drawn with
     pyplot, like :mod:`course_utils.plots`: end the notebook line with ``;``.
     """
+    for stride, padding in cases:
+        if stride < 1 or padding < 0 or f > size + 2 * padding:
+            raise ValueError(
+                f"caso (passo {stride}, preenchimento {padding}) impossível para uma janela "
+                f"{f}×{f} numa imagem {size}×{size}: o passo deve ser >= 1, o preenchimento "
+                "não pode ser negativo e a janela precisa caber"
+            )
     fig = plt.figure(figsize=(4.2 * len(cases), 4.4), layout="constrained")
     for ax, (stride, padding) in zip(fig.subplots(1, len(cases), squeeze=False)[0], cases):
         padded = conv.pad(np.ones((size, size)), padding)
@@ -174,8 +196,7 @@ class ConvolutionExplorer:
     def __init__(self, image: Any, kernel: Any, max_stride: int = 3, max_padding: int = 2):
         import ipywidgets as widgets
 
-        self.state = ConvolutionState(np.asarray(image, dtype=float),
-                                      np.asarray(kernel, dtype=float))
+        self.state = ConvolutionState(*_as_matrices(image, kernel))
         self.output = widgets.Output()
         self.stride = widgets.IntSlider(value=1, min=1, max=max_stride, description="passo S")
         self.padding = widgets.IntSlider(value=0, min=0, max=max_padding,
@@ -219,6 +240,6 @@ def explore_convolution(image: Any, kernel: Any) -> ConvolutionExplorer | None:
         explorer = ConvolutionExplorer(image, kernel)
         display(explorer.box)
         return explorer
-    state = ConvolutionState(np.asarray(image, dtype=float), np.asarray(kernel, dtype=float))
+    state = ConvolutionState(*_as_matrices(image, kernel))
     display(Image(data=figure_png(convolution_figure(state)), format="png"))
     return None

@@ -17,8 +17,9 @@
 # célula que confere a sua resposta com `exN.check(...)` e diz o que está errado, se estiver.
 # Travou? Logo abaixo de cada exercício há uma célula com três linhas comentadas: apague o
 # `#` de uma delas e rode. `exN.hint()` dá a ideia, `exN.hint(2)` um passo mais perto da
-# resposta, e só `exN.solution()` mostra o código. Os termos técnicos seguem o
-# [glossário do curso](https://github.com/cnn-curso-ptbr/curso-cnn/blob/main/docs/glossario.md), com o nome em inglês de cada um.
+# resposta, e só `exN.solution()` mostra o código. Os termos técnicos seguem o glossário
+# do curso, que dá também o nome em inglês de cada um:
+# [glossário do curso](https://github.com/cnn-curso-ptbr/curso-cnn/blob/main/docs/glossario.md).
 
 # %%
 import keras
@@ -523,5 +524,5 @@ print("padrão (axis=-1) igual à conta acima?",
 #   (Deep Learning)*. Bootcamp LAMIA.
 # - Saulo Oliveira. *08 — Redes Convolucionais*, Aprendizagem Profunda, PPGCC/IFCE, 2023.1
 #   (slides).
-# - [Glossário do curso](https://github.com/cnn-curso-ptbr/curso-cnn/blob/main/docs/glossario.md): os termos desta aula e o nome de cada um em
-#   inglês.
+# - O glossário do curso, com os termos desta aula e o nome de cada um em inglês:
+#   [glossário do curso](https://github.com/cnn-curso-ptbr/curso-cnn/blob/main/docs/glossario.md).

@@ -17,7 +17,8 @@
 # - aplicar ReLU e *pooling* (máximo e média) a um mapa de características;
 # - medir por que as bibliotecas não usam laços em Python.
 #
-# Os termos seguem o [glossário do curso](https://github.com/cnn-curso-ptbr/curso-cnn/blob/main/docs/glossario.md).
+# Os termos seguem o glossário do curso, que dá também o nome em inglês de cada um:
+# [glossário do curso](https://github.com/cnn-curso-ptbr/curso-cnn/blob/main/docs/glossario.md).
 #
 # ### De onde vem a ideia
 #
@@ -281,7 +282,7 @@ gap = np.abs(np.round(circle_map, 2) - lecture_map)
 for r, c in np.argwhere(gap > 1e-9):
     kind = "arredondamento" if gap[r, c] < 0.011 else "DIFERENTE"
     print(f"({r}, {c}): nosso {circle_map[r, c]:+.4f}, aula {lecture_map[r, c]:+.2f}  {kind}")
-print("linhas com entradas diferentes:", sorted({int(r) for r in np.argwhere(gap > 0.011)[:, 0]}))
+print("linhas com elementos diferentes:", sorted({int(r) for r in np.argwhere(gap > 0.011)[:, 0]}))
 
 # %% [markdown]
 # Nas primeiras linhas o slide bate com o nosso mapa (a única diferença ali é de
@@ -699,4 +700,5 @@ fig.tight_layout()
 #   (keras.io/examples/vision/xray_classification_with_tpus).
 # - D. H. Hubel e T. N. Wiesel. *Receptive fields of single neurones in the cat's striate
 #   cortex*. The Journal of Physiology, 148(3), 1959.
-# - [Glossário do curso](https://github.com/cnn-curso-ptbr/curso-cnn/blob/main/docs/glossario.md): os termos desta aula e o nome de cada um em inglês.
+# - O glossário do curso, com os termos desta aula e o nome de cada um em inglês:
+#   [glossário do curso](https://github.com/cnn-curso-ptbr/curso-cnn/blob/main/docs/glossario.md).

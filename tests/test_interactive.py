@@ -69,3 +69,18 @@ def test_widgets_drive_the_state():
     assert explorer.state.kernel[0, 0] == 5.0
     expected = conv.conv2d(IMAGE, explorer.state.kernel, stride=2, padding=1)
     np.testing.assert_array_equal(explorer.state.output, expected)
+
+
+@pytest.mark.parametrize(
+    "image, kernel, message",
+    [(np.zeros((5, 5, 3)), KERNEL, "2-D"), (np.zeros((2, 2)), KERNEL, "não cabe")],
+)
+def test_bad_image_or_filter_is_named(image, kernel, message):
+    with pytest.raises(ValueError, match=message):
+        interactive.explore_convolution(image, kernel)
+
+
+@pytest.mark.parametrize("case", [(0, 0), (1, -1)])
+def test_impossible_stride_or_padding_is_named(case):
+    with pytest.raises(ValueError, match="impossível"):
+        interactive.show_stride_padding(5, 3, [case])

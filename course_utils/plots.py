@@ -18,7 +18,10 @@ Functions:
 * :func:`plot_history` -- loss/metric curves from ``model.fit``, at most three per row;
 * :func:`plot_confusion_matrix` -- confusion matrix with counts or fractions;
 * :func:`show_misclassified` -- some of the wrongly classified examples;
-* :func:`show_feature_maps` -- the channels a convolutional/pooling layer outputs.
+* :func:`show_feature_maps` -- the channels a convolutional/pooling layer outputs;
+* :func:`overlay` -- a heatmap (Grad-CAM, saliency, occlusion) painted over its image. It
+  returns the blended image, not a figure, so that a grid of them goes through
+  :func:`show_images` with its titles.
 """
 
 from __future__ import annotations
@@ -39,6 +42,7 @@ __all__ = [
     "plot_confusion_matrix",
     "show_misclassified",
     "show_feature_maps",
+    "overlay",
 ]
 
 _METRIC_LABELS = {
@@ -554,3 +558,49 @@ def show_feature_maps(model: Any, layer: Any, image: Any, max_maps: int = 16) ->
         suptitle=f"Mapas de características da camada '{layer_obj.name}' ({shown} de {total})",
         normalize="per_image",
     )
+
+
+def _unit_range(image: np.ndarray) -> np.ndarray:
+    """An image as floats in [0, 1]: 0..255 values divided by 255, others stretched."""
+    img = image.astype(np.float64)
+    low, high = float(np.nanmin(img)), float(np.nanmax(img))
+    if np.issubdtype(image.dtype, np.integer) or (low >= 0 and 1 < high <= 255):
+        return np.clip(img / 255.0, 0.0, 1.0)
+    if low >= 0 and high <= 1:
+        return img
+    return (img - low) / (high - low) if high > low else np.zeros_like(img)
+
+
+def overlay(image: Any, heatmap: Any, alpha: float = 0.6, cmap: str = "jet") -> np.ndarray:
+    """Paint ``heatmap`` over ``image``: an RGB image ``(H, W, 3)`` of floats in [0, 1].
+
+    ``image`` is ``(H, W)``, ``(H, W, 1)`` or ``(H, W, 3)``, integers 0..255 or floats;
+    ``heatmap`` is ``(H, W)`` (from ``course_utils.explain``), shown relative to its own
+    maximum, negative values as 0. Each pixel mixes the image with the colour of its heat
+    in proportion ``alpha`` × heat, so where the map is 0 the image shows unchanged. Show
+    it with :func:`show_images`, e.g. ``show_images([overlay(x, m) for x, m in zip(xs, ms)])``.
+    """
+    img = np.asarray(image)
+    heat = np.asarray(heatmap, dtype=np.float64)
+    if img.ndim == 3 and img.shape[-1] == 1:
+        img = img[..., 0]
+    if img.ndim not in (2, 3) or (img.ndim == 3 and img.shape[-1] != 3):
+        raise ValueError(
+            f"image deveria ser UMA imagem (H, W), (H, W, 1) ou (H, W, 3), mas tem formato "
+            f"{np.shape(image)}."
+        )
+    if heat.shape != img.shape[:2]:
+        raise ValueError(
+            f"o mapa tem formato {heat.shape}, mas a imagem tem {img.shape[:2]}: eles "
+            "precisam ter a mesma altura e largura."
+        )
+    if not 0 <= alpha <= 1:
+        raise ValueError(f"alpha deveria estar entre 0 e 1, mas é {alpha!r}.")
+    rgb = _unit_range(img)
+    rgb = np.repeat(rgb[..., np.newaxis], 3, axis=-1) if rgb.ndim == 2 else rgb
+    heat = np.maximum(np.nan_to_num(heat), 0.0)
+    if heat.max() > 0:
+        heat = heat / heat.max()
+    colours = plt.get_cmap(cmap)(heat)[..., :3]
+    weight = alpha * heat[..., np.newaxis]
+    return (1 - weight) * rgb + weight * colours

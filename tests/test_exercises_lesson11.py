@@ -1,0 +1,192 @@
+"""Checkers of lesson 11: right answers pass, blanks are "not done", usual mistakes are named."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from tests.exercise_testing import correct, not_done, strict_check_fails, wrong
+
+from course_utils import config, explain
+from course_utils.checks import ____
+from course_utils.exercises import lesson11
+from course_utils.exercises.lesson11 import ex1, ex2, ex3
+
+# ---- answers written the way a student would ---------------------------------------------
+
+
+def _covered(image, patch, stride, fill):
+    """Corners and the covered copies of the image, one per position."""
+    height, width = image.shape[:2]
+    corners = [(i, j) for i in range(0, height, stride) for j in range(0, width, stride)]
+    copies = np.repeat(image[np.newaxis], len(corners), axis=0)
+    for copy, (i, j) in zip(copies, corners):
+        copy[i : i + patch, j : j + patch] = fill
+    return corners, copies
+
+
+def occlusion(model, image, class_index, patch, stride, fill=None, total=False, sign=1):
+    """The lesson's loop with one batched call; the keywords make the usual slips."""
+    value = image.mean() if fill is None else fill
+    corners, copies = _covered(image, patch, stride, value)
+    original = model.predict(image[np.newaxis], verbose=0)[0, class_index]
+    probabilities = model.predict(copies, verbose=0)[:, class_index]
+    heat, count = np.zeros(image.shape[:2]), np.zeros(image.shape[:2])
+    for (i, j), p in zip(corners, probabilities):
+        heat[i : i + patch, j : j + patch] += sign * (original - p)
+        count[i : i + patch, j : j + patch] += 1
+    return heat if total else heat / count
+
+
+def occlusion_grid(model, image, class_index, patch, stride):
+    """One drop per position, not spread over the pixels."""
+    corners, copies = _covered(image, patch, stride, image.mean())
+    original = model.predict(image[np.newaxis], verbose=0)[0, class_index]
+    drops = original - model.predict(copies, verbose=0)[:, class_index]
+    return drops.reshape(-(-image.shape[0] // stride), -(-image.shape[1] // stride))
+
+
+def occlusion_in_place(model, image, class_index, patch, stride):
+    result = explain.occlusion_map(model, image.copy(), class_index, patch=patch, stride=stride)
+    image[:2, :2] = 0
+    return result
+
+
+def combine(activations, gradients):
+    alphas = gradients.mean(axis=(0, 1))
+    return np.maximum((activations * alphas).sum(axis=-1), 0)
+
+
+def combine_einsum(activations, gradients):
+    return np.maximum(np.einsum("hwk,k->hw", activations, gradients.mean(axis=(0, 1))), 0)
+
+
+def hit_rate(heatmaps, boxes):
+    hits = []
+    for heatmap, (top, left, bottom, right) in zip(heatmaps, boxes):
+        row, col = np.unravel_index(np.argmax(heatmap), heatmap.shape)
+        hits.append(top <= row < bottom and left <= col < right)
+    return np.mean(hits)
+
+
+def hit_rate_inclusive(heatmaps, boxes):
+    hits = []
+    for heatmap, (top, left, bottom, right) in zip(heatmaps, boxes):
+        row, col = np.unravel_index(np.argmax(heatmap), heatmap.shape)
+        hits.append(top <= row <= bottom and left <= col <= right)
+    return np.mean(hits)
+
+
+def hit_rate_swapped(heatmaps, boxes):
+    hits = []
+    for heatmap, (top, left, bottom, right) in zip(heatmaps, boxes):
+        row, col = np.unravel_index(np.argmax(heatmap), heatmap.shape)
+        hits.append(top <= col < bottom and left <= row < right)
+    return np.mean(hits)
+
+
+@pytest.mark.parametrize(
+    "exercise, answer",
+    [
+        (ex1, occlusion),
+        (ex1, lambda m, x, c, p, s: explain.occlusion_map(m, x, c, patch=p, stride=s)),
+        (ex2, combine),
+        (ex2, combine_einsum),
+        (ex2, lambda a, g: explain.cam_from_gradients(a, g).tolist()),
+        (ex3, hit_rate),
+        (ex3, lambda maps, boxes: float(explain.pointing_hits(maps, boxes).mean())),
+    ],
+)
+def test_right_answer_is_correct(exercise, answer):
+    correct(exercise, answer)
+
+
+@pytest.mark.parametrize(
+    "exercise, blank",
+    [
+        (ex1, ____),
+        (ex1, lambda m, x, c, p, s: ____),
+        (ex2, ____),
+        (ex2, lambda a, g: ____),
+        (ex3, ____),
+        (ex3, lambda maps, boxes: ____),
+    ],
+)
+def test_blank_is_not_done(exercise, blank, capsys):
+    not_done(exercise, blank, capsys)
+
+
+# ---- ex1 ---------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "answer, fragments",
+    [
+        (occlusion_grid, ["uma queda por posição", "divida"]),
+        (lambda m, x, c, p, s: occlusion(m, x, c, p, s, sign=-1), ["sinal está trocado"]),
+        (lambda m, x, c, p, s: occlusion(m, x, c, p, s, fill=0.0), ["média da imagem"]),
+        (lambda m, x, c, p, s: occlusion(m, x, c, p, s, total=True), ["SOMA"]),
+        (lambda m, x, c, p, s: occlusion(m, x, c, p + 1, s), ["deveria valer"]),
+        (lambda m, x, c, p, s: np.zeros(x.shape), ["formato"]),
+        (occlusion_in_place, ["alterou a imagem"]),
+        (lambda m, x, c, p, s: "mapa", ["array de números"]),
+    ],
+)
+def test_occlusion_mistakes_are_named(answer, fragments):
+    wrong(ex1, answer, *fragments)
+
+
+# ---- ex2 ---------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "answer, fragments",
+    [
+        (lambda a, g: (a * g.mean(axis=(0, 1))).sum(axis=-1), ["ReLU"]),
+        (lambda a, g: np.maximum((a * g.sum(axis=(0, 1))).sum(axis=-1), 0), ["MÉDIA"]),
+        (lambda a, g: np.maximum((a * g).sum(axis=-1), 0), ["UM peso"]),
+        (lambda a, g: g.mean(axis=(0, 1)), ["pesos α"]),
+        (lambda a, g: np.maximum(a * g.mean(axis=(0, 1)), 0), ["Some no eixo dos canais"]),
+        (lambda a, g: np.maximum((a * g.mean(axis=(0, 1))).mean(axis=-1), 0), ["deveria valer"]),
+    ],
+)
+def test_combine_mistakes_are_named(answer, fragments):
+    wrong(ex2, answer, *fragments)
+
+
+# ---- ex3 ---------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "answer, fragments",
+    [
+        (hit_rate_inclusive, ["de FORA", "<"]),
+        (hit_rate_swapped, ["trocadas"]),
+        (lambda maps, boxes: hit_rate(maps, boxes) * len(maps), ["número de acertos"]),
+        (lambda maps, boxes: explain.pointing_hits(maps, boxes), ["um valor por mapa"]),
+        (lambda maps, boxes: 1 - hit_rate(maps, boxes), ["taxa de acerto é"]),
+    ],
+)
+def test_hit_rate_mistakes_are_named(answer, fragments):
+    wrong(ex3, answer, *fragments)
+
+
+# ---- strict mode and settings -------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "exercise, answer",
+    [(ex1, occlusion_grid), (ex2, lambda a, g: g), (ex3, lambda maps, boxes: 0.0), (ex3, ____)],
+)
+def test_strict_mode_raises(exercise, answer, monkeypatch):
+    strict_check_fails(exercise, answer, monkeypatch)
+
+
+def test_pointing_settings_follow_fast_mode(monkeypatch):
+    monkeypatch.setattr(config, "FAST", True)
+    fast = lesson11.pointing_settings()
+    monkeypatch.setattr(config, "FAST", False)
+    full = lesson11.pointing_settings()
+    assert fast["filters"] == lesson11.POINTING_FILTERS_FAST
+    assert full["filters"] == lesson11.POINTING_FILTERS
+    assert fast["train"] < full["train"] and fast["epochs"] < full["epochs"]
+    assert fast["occluded"] <= fast["mapped"] and full["occluded"] <= full["mapped"]

@@ -38,6 +38,7 @@ from course_utils.datasets import MNIST_CLASSES, load_mnist
 from course_utils.exercises.lesson05 import ex1, ex2, ex3, ex4, ex5
 from course_utils.images import load_sample_image
 from course_utils.models import build_mnist_cnn
+from course_utils.progress import LiveTraining
 from course_utils.plots import (
     plot_confusion_matrix,
     plot_history,
@@ -401,6 +402,9 @@ model.compile(
 # treino para **validação**: imagens que a rede não usa para aprender e que servem para ver,
 # época a época, se ela generaliza. Atenção: o Keras pega as **últimas** imagens do array,
 # antes de embaralhar; funciona aqui porque o MNIST não está ordenado por classe.
+#
+# Enquanto treina, a célula mostra uma figura com as curvas de perda e de acurácia,
+# redesenhada a cada época (no modo rápido, só uma linha no fim).
 
 # %%
 start = time.perf_counter()
@@ -410,7 +414,8 @@ history = model.fit(
     batch_size=BATCH_SIZE,
     epochs=EPOCHS,
     validation_split=VALIDATION_SPLIT,
-    verbose=2,
+    verbose=0,  # sem uma linha por época: LiveTraining redesenha as curvas a cada época
+    callbacks=[LiveTraining()],
 )
 print(f"treino: {time.perf_counter() - start:.1f} s")
 

@@ -1,18 +1,20 @@
 """The ``course`` command line.
 
-``course build [--check] [--force]``, ``course make-eval-set``, ``course grade`` and
-``course grade merge`` (see the README's instructors section). ``merge`` right after
-``grade`` is the merge subcommand; to grade a submissions folder that is called ``merge``,
-write it as ``./merge``.
+``course build [--check] [--force]``, ``course make-eval-set``, ``course grade``,
+``course grade merge`` and ``course grade report`` (see the README's instructors section).
+``merge`` or ``report`` right after ``grade`` is that subcommand; to grade a submissions
+folder with one of these names, write it as ``./merge`` or ``./report``.
 """
 
 from __future__ import annotations
 
 import argparse
+import signal
 import sys
 from pathlib import Path
 
 from course_utils import build, grading
+from course_utils.grading import report as class_report
 
 
 def _find_root(start: Path) -> Path:
@@ -56,10 +58,18 @@ def _grade(args: argparse.Namespace) -> int:
     result = grading.grade(
         args.submissions, args.eval_set, args.out, workers=args.workers, timeout=args.timeout,
         memory_mb=args.memory_mb, execute=args.execute, notebook_timeout=args.notebook_timeout,
-        shard=args.shard, force=args.force, rubric=args.rubric,
+        shard=args.shard, force=args.force, rubric=args.rubric, lms=args.lms,
+        worksheet=args.worksheet, canvas_export=args.canvas_export,
+        canvas_column=args.canvas_column,
     )
     rows = result["graded"]
     print(grading.summary_table(rows))
+    if result["similar"]:
+        print(f"{len(result['similar'])} pair(s) of similar models (possible copies; no grade "
+              f"changed): {Path(args.out).parent / class_report.similarity.SIMILARITY_FILE}")
+    for written in result["exports"]:
+        print(written.describe("grades for the LMS") if isinstance(written, grading.Filled)
+              else f"feedback files for the LMS: {written}")
     if result["skipped"]:
         print(f"{result['skipped']} student(s) already in {args.out} were skipped "
               "(--force grades them again)")
@@ -75,6 +85,16 @@ def _merge(args: argparse.Namespace) -> int:
     return 0
 
 
+def _report(args: argparse.Namespace) -> int:
+    path = class_report.write_report(args.gradebook, args.out, leaderboard=args.leaderboard)
+    print(f"wrote {path}")
+    if args.leaderboard:
+        print(f"ranking to show the class: {path.with_name(class_report.LEADERBOARD_FILE)}; "
+              "each student's pseudonym (keep it private): "
+              f"{path.with_name(class_report.PSEUDONYMS_FILE)}")
+    return 0
+
+
 def _grade_parser(commands: argparse._SubParsersAction) -> None:
     grade = commands.add_parser(
         "grade", help="grade a class's Fashion-MNIST submissions in a sandbox",
@@ -82,7 +102,17 @@ def _grade_parser(commands: argparse._SubParsersAction) -> None:
                     "`course grade merge SHARD.csv ... --out FILE` joins shard gradebooks; "
                     "a submissions folder called merge must be written ./merge.")
     grade.add_argument("submissions", type=Path, metavar="SUBMISSIONS",
-                       help="folder with one folder or .zip per student, named by student id")
+                       help="the LMS's download (.zip or its folder: Moodle, Canvas), or a "
+                            "folder with one folder or .zip per student")
+    grade.add_argument("--lms", choices=grading.LMS_NAMES,
+                       help="layout of SUBMISSIONS (default: recognised by the names)")
+    grade.add_argument("--worksheet", type=Path,
+                       help="Moodle's grading worksheet (CSV) to fill: moodle_grades.csv")
+    grade.add_argument("--canvas-export", type=Path,
+                       help="Canvas' exported gradebook (CSV) to fill: canvas_grades.csv")
+    grade.add_argument("--canvas-column",
+                       help="part of the assignment's column name in --canvas-export "
+                            "(needed when it has several assignments)")
     grade.add_argument("--eval-set", type=Path, required=True,
                        help="private evaluation set (.npz from `course make-eval-set`)")
     grade.add_argument("--out", type=Path, required=True, help="gradebook CSV to write")
@@ -109,6 +139,18 @@ def _merge_parser(commands: argparse._SubParsersAction) -> None:
     merge.add_argument("--out", type=Path, required=True, help="merged gradebook CSV")
     merge.add_argument("--force", action="store_true", help="replace --out if it exists")
     merge.set_defaults(run=_merge)
+
+
+def _report_parser(commands: argparse._SubParsersAction) -> None:
+    report = commands.add_parser(
+        "grade report", help="write the class report (one HTML page) of a gradebook")
+    report.add_argument("gradebook", type=Path, metavar="GRADEBOOK.csv")
+    report.add_argument("--out", type=Path, help="HTML page to write (default: report.html "
+                        "next to the gradebook; only a report is ever replaced)")
+    report.add_argument("--leaderboard", action="store_true",
+                        help="add a ranking under pseudonyms, also written alone as "
+                             "leaderboard.html to show the class")
+    report.set_defaults(run=_report)
 
 
 def make_parser() -> argparse.ArgumentParser:
@@ -139,21 +181,27 @@ def make_parser() -> argparse.ArgumentParser:
     eval_parser.set_defaults(run=_make_eval_set)
     _grade_parser(commands)
     _merge_parser(commands)
+    _report_parser(commands)
     return parser
 
 
 def main(argv: list[str] | None = None) -> int:
     """Entry point of the ``course`` console script."""
     argv = list(sys.argv[1:] if argv is None else argv)
-    if argv[:2] == ["grade", "merge"]:
-        argv[:2] = ["grade merge"]
+    if argv[:2] in (["grade", "merge"], ["grade", "report"]):
+        argv[:2] = [f"grade {argv[1]}"]
     args = make_parser().parse_args(argv)
     try:
         return args.run(args)
-    except KeyboardInterrupt:
-        print(f"\ncourse {args.command}: interrupted; every row already written is kept, "
-              "run the same command again to grade the rest", file=sys.stderr)
-        return 130
+    except KeyboardInterrupt as error:
+        signum = error.signum if isinstance(error, grading.Stopped) else signal.SIGINT
+        try:
+            print(f"\ncourse {args.command}: interrupted ({signal.Signals(signum).name}); "
+                  "every row already written is kept, run the same command again to grade "
+                  "the rest", file=sys.stderr)
+        except OSError:  # SIGHUP: the terminal may be gone
+            pass
+        return 128 + signum
     except (build.BuildError, grading.GradingError) as error:
         print(f"course {args.command}: {error}", file=sys.stderr)
         return 2

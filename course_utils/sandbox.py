@@ -5,7 +5,10 @@ the *unlabelled* images (``x.npy``) and calls :func:`run` with a task:
 
 ``predict``
     Load ``model.keras`` (``safe_mode=True, compile=False``), check its shapes, and write the
-    predicted class of every image to ``predictions.npy``.
+    predicted class of every image under every pixel scale of
+    :data:`course_utils.challenge.PIXEL_SCALES`: ``predictions.npy`` for the evaluation
+    images, ``public_predictions.npy`` for the public images (``public.npy``) on which the
+    grader chooses the scale.
 ``notebook``
     Execute the student's notebook with nbclient in fast mode (``COURSE_FAST=1``).
 ``probe``
@@ -14,7 +17,10 @@ the *unlabelled* images (``x.npy``) and calls :func:`run` with a task:
 The task runs in a child process started with ``start_new_session=True``; on timeout, on too
 much memory (the PSS of every process of the sandbox, polled) or on too many processes, the
 whole process tree and its process group are killed. ``RLIMIT_AS`` is not used: TensorFlow
-reserves far more address space than it uses.
+reserves far more address space than it uses. The child dies with the grader, even when the
+grader is killed by SIGKILL: it starts behind a guard that asks the kernel for SIGKILL when its
+parent dies (:func:`_guard`), and the grader kills every sandbox on Ctrl-C, SIGTERM and SIGHUP
+(:func:`kill_all`).
 
 Where ``unshare`` works (Linux with unprivileged user namespaces), the child also gets:
 
@@ -54,8 +60,15 @@ RESULT_FILE = "result.json"
 IMAGES_FILE = "x.npy"
 """The unlabelled images (uint8, ``(N, 28, 28)``) copied into the work folder."""
 
+PUBLIC_IMAGES_FILE = "public.npy"
+"""Public images (uint8, ``(M, 28, 28)``, Fashion-MNIST training split) for the pixel scale."""
+
 PREDICTIONS_FILE = "predictions.npy"
-"""The predicted classes written by the ``predict`` task."""
+"""The classes of ``x.npy`` predicted by the ``predict`` task: uint8 ``(scales, N)``, one row
+per pixel scale, in the order of :data:`course_utils.challenge.PIXEL_SCALES`."""
+
+PUBLIC_PREDICTIONS_FILE = "public_predictions.npy"
+"""The classes of ``public.npy``, in the same layout as :data:`PREDICTIONS_FILE`."""
 
 MAX_PROCESSES = 64
 """Processes a sandbox may have at once before it is killed (a fork loop)."""
@@ -127,15 +140,19 @@ def _unshare_prefix(outer: bool) -> list[str]:
 def _command(task: str, workdir: Path, args: list[str], isolation: Isolation) -> list[str]:
     """The command line that runs ``task`` in ``workdir``, inside namespaces when possible.
 
-    With namespaces: ``unshare ... python -m course_utils.sandbox enter WORKDIR HIDE... --
-    python -m course_utils.sandbox TASK ARGS...``.
+    Always behind a guard that dies with the grader (:func:`_guard`): ``python -m
+    course_utils.sandbox guard GRADER_PID -- COMMAND...``. With namespaces the command is
+    ``unshare ... python -m course_utils.sandbox enter WORKDIR HIDE... -- python -m
+    course_utils.sandbox TASK ARGS...``.
     """
     worker = [sys.executable, "-I", "-m", "course_utils.sandbox"]
+    guard = [*worker, "guard", str(os.getpid()), "--"]
     inner = [*worker, task, *args]
     if not isolation.namespaces:
-        return inner
+        return [*guard, *inner]
     hide = [str(path) for path in isolation.hide]
-    return [*_unshare_prefix(outer=True), *worker, "enter", str(workdir), *hide, "--", *inner]
+    return [*guard, *_unshare_prefix(outer=True), *worker, "enter", str(workdir), *hide, "--",
+            *inner]
 
 
 _PASSED_ENV = ("PATH", "LANG", "LC_ALL", "LC_CTYPE", "COURSE_DATA_DIR", "KERAS_BACKEND",
@@ -254,7 +271,7 @@ _RUNNING: set[subprocess.Popen] = set()
 
 
 def kill_all() -> None:
-    """Kill every sandbox still running (after Ctrl-C)."""
+    """Kill every sandbox still running (after Ctrl-C, SIGTERM or SIGHUP)."""
     for process in list(_RUNNING):
         kill_tree(process)
 
@@ -406,6 +423,31 @@ def _enter(workdir: Path, hide: list[str], command: list[str]) -> None:
     os.execvp("unshare", [*_unshare_prefix(outer=False), *command])
 
 
+PR_SET_PDEATHSIG = 1
+"""``prctl`` option: the signal this process gets when its parent dies (Linux)."""
+
+
+def _guard(grader: int, command: list[str]) -> None:
+    """Die with the grader, then ``exec`` ``command`` (which keeps the setting).
+
+    The kernel sends SIGKILL to this process when the grader dies, however it dies (even
+    by SIGKILL): with namespaces this process is ``unshare --kill-child``, whose death takes
+    the whole PID namespace with it; without, it is the task, and a notebook's kernel exits
+    by itself when its parent is gone (ipykernel polls ``JPY_PARENT_PID``). The signal is
+    tied to the *thread* that started this process: the grader's worker thread, which waits
+    for it. If the grader died before the setting took, :func:`os.getppid` is no longer it.
+    """
+    if sys.platform.startswith("linux"):
+        import ctypes
+
+        libc = ctypes.CDLL(None, use_errno=True)
+        if libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0) != 0:
+            sys.exit(f"sandbox guard: prctl failed (errno {ctypes.get_errno()})")
+    if os.getppid() != grader:
+        sys.exit("sandbox guard: the grader is gone")
+    os.execvp(command[0], command)
+
+
 def _write_result(status: str, message: str = "") -> None:
     Path(RESULT_FILE).write_text(json.dumps({"status": status, "message": message}))
 
@@ -448,7 +490,8 @@ def _is_out_of_memory(error: BaseException) -> bool:
 
 
 def _predict() -> None:
-    """Load ``model.keras`` safely, check its shapes, predict ``x.npy``; write the classes."""
+    """Load ``model.keras`` safely, check its shapes, predict ``x.npy`` and ``public.npy``
+    under every pixel scale; write the classes."""
     import numpy as np
 
     from course_utils import challenge
@@ -465,21 +508,21 @@ def _predict() -> None:
     except ValueError as error:
         _write_result("wrong_predictions", str(error))
         return
-    images = np.load(IMAGES_FILE, allow_pickle=False)
+    outputs = {PREDICTIONS_FILE: IMAGES_FILE, PUBLIC_PREDICTIONS_FILE: PUBLIC_IMAGES_FILE}
+    classes = {}
     try:
-        channel_axis = len(model.input_shape) == 4
-        scores = np.asarray(model.predict(challenge.prepare_images(images, channel_axis),
-                                          batch_size=256, verbose=0))
+        for output, images in outputs.items():
+            by_scale = challenge.classes_by_scale(model, np.load(images, allow_pickle=False))
+            classes[output] = np.stack([by_scale[scale] for scale in challenge.PIXEL_SCALES])
+    except ValueError as error:  # predict_classes: not one finite score per class
+        _write_result("wrong_predictions", str(error))
+        return
     except Exception as error:
         status = "out_of_memory" if _is_out_of_memory(error) else "crashed"
         _write_result(status, f"prediction failed: {type(error).__name__}: {error}")
         return
-    if scores.shape != (len(images), 10) or not np.all(np.isfinite(scores)):
-        _write_result("wrong_predictions",
-                      f"the model returned shape {scores.shape} or non-finite scores; "
-                      f"expected ({len(images)}, 10)")
-        return
-    np.save(PREDICTIONS_FILE, np.argmax(scores, axis=1).astype(np.uint8))
+    for output, array in classes.items():
+        np.save(output, array)
     _write_result("ok")
 
 
@@ -530,13 +573,16 @@ def _notebook(name: str, timeout: float) -> None:
 def main(argv: list[str] | None = None) -> None:
     """Entry point of ``python -m course_utils.sandbox TASK ...``, run in the work folder.
 
-    Tasks: ``enter WORKDIR HIDE... -- COMMAND...``, ``probe HIDE...``, ``predict``,
+    Tasks: ``guard GRADER_PID -- COMMAND...``, ``enter WORKDIR HIDE... -- COMMAND...``,
+    ``probe HIDE...``, ``predict``,
     ``notebook NAME TIMEOUT``. Internal: the grader builds these command lines.
     """
     argv = list(sys.argv[1:] if argv is None else argv)
     task, args = (argv[0], argv[1:]) if argv else ("", [])
     _limit_self()
-    if task == "enter" and "--" in args:
+    if task == "guard" and args[1:2] == ["--"]:
+        _guard(int(args[0]), args[2:])
+    elif task == "enter" and "--" in args:
         split = args.index("--")
         _enter(Path(args[0]).resolve(), args[1:split], args[split + 1:])
     elif task == "probe":
@@ -546,7 +592,7 @@ def main(argv: list[str] | None = None) -> None:
     elif task == "notebook" and len(args) == 2:
         _notebook(args[0], float(args[1]))
     else:
-        sys.exit(f"usage: python -m course_utils.sandbox enter|probe|predict|notebook ..., "
+        sys.exit(f"usage: python -m course_utils.sandbox guard|enter|probe|predict|notebook ..., "
                  f"got {argv}")
 
 

@@ -1,9 +1,12 @@
-"""Grading a class: checks of the options, the sandbox probe, a pool of workers, progress."""
+"""Grading a class: checks of the options, the sandbox probe, a pool of workers, progress,
+signals, and the files the LMS imports afterwards."""
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import os
+import signal
 import shutil
 import sys
 import tempfile
@@ -13,15 +16,27 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any, TextIO
 
-from course_utils import challenge, sandbox
+import numpy as np
+
+from course_utils import challenge, datasets, sandbox
 from course_utils.grading.errors import GradingError
 from course_utils.grading.evalset import load_eval_set
 from course_utils.grading.feedback import feedback_text
-from course_utils.grading.gradebook import COLUMNS, open_gradebook, write_atomic
+from course_utils.grading.export import (
+    Filled,
+    feedback_zip,
+    fill_canvas_gradebook,
+    fill_moodle_worksheet,
+    new_moodle_worksheet,
+)
+from course_utils.grading.gradebook import COLUMNS, open_gradebook, read_gradebook, write_atomic
+from course_utils.grading.lms import Class, Download, Submission, read_class
+from course_utils.grading import similarity
 from course_utils.grading.modelfile import require_safe_keras
 from course_utils.grading.rubric import load_rubric
 from course_utils.grading.runner import Context, grade_one
-from course_utils.grading.submissions import in_shard, list_submissions, parse_shard
+from course_utils.grading.submissions import in_shard, parse_shard
+
 
 def _hidden_paths(paths: list[Path], keep: list[Path]) -> list[Path]:
     """What to hide in the sandbox: each path's folder, or the path alone when its folder
@@ -62,6 +77,68 @@ class _Progress:
         self.stream.flush()
 
 
+class Stopped(KeyboardInterrupt):
+    """The grader got SIGTERM or SIGHUP: it stops as on Ctrl-C (sandboxes killed, rows kept)."""
+
+    def __init__(self, signum: int) -> None:
+        super().__init__(signal.Signals(signum).name)
+        self.signum = signum
+
+
+@contextlib.contextmanager
+def _stop_on_signals() -> Iterator[None]:
+    """SIGTERM and SIGHUP raise :class:`Stopped` in the main thread, as SIGINT raises
+    KeyboardInterrupt; the previous handlers come back afterwards. A signal ignored on
+    purpose (``nohup course grade ...`` ignores SIGHUP) stays ignored; outside the main
+    thread (signals cannot be handled there) nothing changes."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def stop(signum: int, frame: Any) -> None:
+        raise Stopped(signum)
+
+    previous = {signum: signal.signal(signum, stop) for signum in (signal.SIGTERM, signal.SIGHUP)
+                if signal.getsignal(signum) is not signal.SIG_IGN}
+    try:
+        yield
+    finally:
+        for signum, handler in previous.items():
+            signal.signal(signum, handler)
+
+
+def _check_options(workers: int, memory_mb: int, timeout: float,
+                   notebook_timeout: float) -> None:
+    for option, value, least in (("--workers", workers, 1), ("--memory-mb", memory_mb, 64)):
+        if value < least:
+            raise GradingError(f"{option} must be at least {least}, got {value}")
+    for option, value in (("--timeout", timeout), ("--notebook-timeout", notebook_timeout)):
+        if not value > 0:
+            raise GradingError(f"{option} must be more than 0 seconds, got {value}")
+
+
+def _check_places(submissions: Path, out: Path) -> Path:
+    """Refuse an ``out`` inside the submissions (or the reverse); the feedback folder."""
+    if out.resolve().is_relative_to(submissions.resolve()):
+        raise GradingError(f"--out {out} must not be inside the submissions folder")
+    if out.is_dir():
+        raise GradingError(f"--out {out} is a folder; give a .csv file name")
+    feedback = out.parent / "feedback"
+    if submissions.resolve().is_relative_to(feedback.resolve()):
+        raise GradingError(f"the feedback folder {feedback} of --out {out} holds the "
+                           "submissions; choose another --out")
+    return feedback
+
+
+def _public_sample() -> tuple[np.ndarray, np.ndarray]:
+    """The public images (Fashion-MNIST training split) on which pixel scales are chosen."""
+    try:
+        return challenge.public_sample()
+    except (datasets.DatasetError, datasets.DatasetUnavailableError) as error:
+        raise GradingError(f"the Fashion-MNIST training split is needed to choose each "
+                           f"model's pixel scale: {error}") from error
+
+
 def grade(
     submissions: str | os.PathLike,
     eval_set: str | os.PathLike,
@@ -75,71 +152,109 @@ def grade(
     force: bool = False,
     rubric: str | os.PathLike | None = None,
     stream: TextIO = sys.stderr,
+    lms: str | None = None,
+    worksheet: str | os.PathLike | None = None,
+    canvas_export: str | os.PathLike | None = None,
+    canvas_column: str | None = None,
 ) -> dict[str, Any]:
     """Grade every submission (of ``shard``) not yet in gradebook ``out``; see the module doc.
 
-    Returns ``{"graded": [rows], "skipped": int, "isolation": Isolation}``. Rows are
-    appended to ``out`` one by one as they finish, and each feedback file is written to
-    ``out``'s folder ``feedback/``. Ctrl-C kills the running sandboxes and keeps every
-    row already written; running again grades the rest (``force``: everything again).
+    ``submissions`` is a folder or the LMS's ``.zip`` of the class (:mod:`~.lms`; ``lms``
+    forces the layout). Returns ``{"graded": [rows], "skipped": int, "isolation":
+    Isolation, "class": Class, "exports": [Filled or Path], "similar": [Pair]}``. Rows
+    are appended to ``out`` one by one as they finish, and each feedback file is written to
+    ``out``'s folder ``feedback/``. Ctrl-C, SIGTERM and SIGHUP kill the running sandboxes
+    and keep every row already written; running again grades the rest (``force``:
+    everything again). Once the
+    class is graded, every pair of scored models is compared (:mod:`~.similarity`:
+    ``similarity.csv`` and the ``similar_to`` column) and the files the LMS imports are
+    written next to ``out`` (:func:`write_lms_files`).
     """
     submissions, out = Path(submissions), Path(out)
-    students = list_submissions(submissions)
-    if out.resolve().is_relative_to(submissions.resolve()):
-        raise GradingError(f"--out {out} must not be inside the submissions folder")
-    if out.is_dir():
-        raise GradingError(f"--out {out} is a folder; give a .csv file name")
-    feedback = out.parent / "feedback"
-    if submissions.resolve().is_relative_to(feedback.resolve()):
-        raise GradingError(f"the feedback folder {feedback} of --out {out} holds the "
-                           "submissions; choose another --out")
+    feedback = _check_places(submissions, out)
+    lms_class = read_class(submissions, lms)
     x, y, fingerprint = load_eval_set(eval_set)
     rules = load_rubric(rubric)
     require_safe_keras()
     workers = (os.cpu_count() or 1) if workers is None else workers
-    for option, value, least in (("--workers", workers, 1), ("--memory-mb", memory_mb, 64)):
-        if value < least:
-            raise GradingError(f"{option} must be at least {least}, got {value}")
-    for option, value in (("--timeout", timeout), ("--notebook-timeout", notebook_timeout)):
-        if not value > 0:
-            raise GradingError(f"{option} must be more than 0 seconds, got {value}")
+    _check_options(workers, memory_mb, timeout, notebook_timeout)
+    for path, option in ((worksheet, "--worksheet"), (canvas_export, "--canvas-export")):
+        if path is not None and not Path(path).is_file():
+            raise GradingError(f"{option} {path}: file not found")
+    students = lms_class.submissions
     if shard:
         index = parse_shard(shard)
-        students = {s: e for s, e in students.items() if in_shard(s, index)}
+        students = [s for s in students if in_shard(s.student, index)]
+    public_x, public_y = _public_sample()
+    stream.write(lms_class.describe() + "\n")
     gradebook, done = open_gradebook(out, fingerprint, force)
-    todo = {s: e for s, e in students.items() if s not in done}
+    todo = [s for s in students if s.student not in done]
     workroot = Path(tempfile.mkdtemp(prefix="course-grade-"))
+    records = out.parent / similarity.DATA_FOLDER
     try:
-        feedback.mkdir(exist_ok=True)
-        hide = _hidden_paths([Path(eval_set).resolve(), out.resolve(), submissions.resolve(),
-                              feedback.resolve()], _keep_paths(workroot))
-        isolation = sandbox.probe(hide)
-        stream.write(isolation.describe() + "\n")
-        context = Context(x, y, fingerprint, rules, sandbox.Limits(timeout, memory_mb),
-                          notebook_timeout, execute, isolation, workroot, workers,
-                          threading.Event())
-        rows = _grade_all(todo, context, gradebook, feedback, stream)
+        with _stop_on_signals():
+            feedback.mkdir(exist_ok=True)
+            records.mkdir(exist_ok=True)
+            hide = _hidden_paths([Path(eval_set).resolve(), out.resolve(),
+                                  submissions.resolve(), feedback.resolve(),
+                                  records.resolve()], _keep_paths(workroot))
+            isolation = sandbox.probe(hide)
+            stream.write(isolation.describe() + "\n")
+            context = Context(x, y, public_x, public_y, fingerprint, rules,
+                              sandbox.Limits(timeout, memory_mb), notebook_timeout, execute,
+                              isolation, workroot, workers, threading.Event(), records)
+            rows = _grade_all(todo, lms_class.download, context, gradebook, feedback, stream)
     finally:
         gradebook.close()
         shutil.rmtree(workroot, ignore_errors=True)
-    return {"graded": rows, "skipped": len(students) - len(todo), "isolation": isolation}
+    pairs = similarity.check_class(out, y, fingerprint)
+    exports = write_lms_files(out, lms_class, rules.total, worksheet, canvas_export,
+                              canvas_column)
+    return {"graded": rows, "skipped": len(students) - len(todo), "isolation": isolation,
+            "class": lms_class, "exports": exports, "similar": pairs}
 
 
-def _grade_all(todo: dict[str, Path], context: Context, gradebook: TextIO, feedback: Path,
-               stream: TextIO) -> list[dict[str, str]]:
+def write_lms_files(out: Path, lms_class: Class, total: float,
+                    worksheet: str | os.PathLike | None = None,
+                    canvas_export: str | os.PathLike | None = None,
+                    canvas_column: str | None = None) -> list[Filled | Path]:
+    """Next to gradebook ``out``: the grades and the feedback files in the LMS's formats.
+
+    Moodle: ``moodle_grades.csv`` (the ``worksheet`` filled, or a new one) and
+    ``moodle_feedback.zip``; Canvas: ``canvas_grades.csv`` (from ``canvas_export``) and
+    ``canvas_feedback.zip``. Nothing for a plain folder. Every row of ``out`` counts,
+    including those of earlier runs.
+    """
+    rows = read_gradebook(out)
+    folder, written = out.parent, []
+    if lms_class.lms == "moodle":
+        target = folder / "moodle_grades.csv"
+        written.append(fill_moodle_worksheet(rows, total, Path(worksheet), target) if worksheet
+                       else new_moodle_worksheet(rows, target))
+    if lms_class.lms == "canvas" and canvas_export:
+        written.append(fill_canvas_gradebook(rows, total, Path(canvas_export),
+                                             folder / "canvas_grades.csv", canvas_column))
+    if lms_class.lms in ("moodle", "canvas"):
+        written.append(feedback_zip(rows, lms_class.submissions, lms_class.lms,
+                                    folder / "feedback", folder / f"{lms_class.lms}_feedback.zip"))
+    return written
+
+
+def _grade_all(todo: list[Submission], download: Download, context: Context,
+               gradebook: TextIO, feedback: Path, stream: TextIO) -> list[dict[str, str]]:
     """Grade ``todo`` on a thread pool, writing each row and feedback as it finishes."""
     writer = csv.DictWriter(gradebook, fieldnames=COLUMNS)
     progress = _Progress(len(todo), stream)
     rows: list[dict[str, str]] = []
     pool = ThreadPoolExecutor(max_workers=max(1, min(context.workers, len(todo))))
     try:
-        futures = {pool.submit(grade_one, s, e, context): s for s, e in todo.items()}
+        futures = {pool.submit(grade_one, s, download, context): s.student for s in todo}
         for future in _as_completed(futures):
             row = future.result()
             if row is None:
                 continue
             write_atomic(feedback / f"{row['student']}.md",
-                          feedback_text(row, context.rubric, len(context.y)))
+                         feedback_text(row, context.rubric, len(context.y)))
             writer.writerow(row)
             gradebook.flush()
             os.fsync(gradebook.fileno())

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from course_utils import challenge
+from course_utils.grading.gradebook import parse_scale_accuracies
 from course_utils.grading.rubric import Rubric
 
 _STATUS_PT = {
@@ -45,7 +46,7 @@ def feedback_text(row: dict[str, str], rubric: Rubric, size: int) -> str:
     accuracy = float(row["accuracy"]) if row["accuracy"] else None
     accuracy_points, threshold = rubric.accuracy_points(accuracy)
     lines = [
-        f"# Desafio Fashion-MNIST: correção de {row['student']}",
+        f"# Desafio Fashion-MNIST: correção de {row['name'] or row['student']}",
         "",
         f"- **Situação:** `{row['status']}`: {_STATUS_PT[row['status']]}.",
     ]
@@ -53,6 +54,7 @@ def feedback_text(row: dict[str, str], rubric: Rubric, size: int) -> str:
         reached = f" (limiar {threshold:g} atingido)" if threshold is not None else ""
         lines.append(f"- **Acurácia** no conjunto de avaliação privado ({size} imagens): "
                      f"{accuracy:.4f}{reached}: {accuracy_points:g} ponto(s).")
+    lines += _scale_lines(row)
     experiment_points = rubric.experiments if row["experiments"] == "valid" else 0
     lines.append(f"- **Experimentos:** {_EXPERIMENTS_PT[row['experiments']]}: "
                  f"{experiment_points:g} ponto(s).")
@@ -64,3 +66,19 @@ def feedback_text(row: dict[str, str], rubric: Rubric, size: int) -> str:
         lines += ["", "Detalhes (mensagem do corretor, em inglês):", "", "```text",
                   row["message"].replace("```", "'''"), "```"]
     return "\n".join(lines) + "\n"
+
+
+def _scale_lines(row: dict[str, str]) -> list[str]:
+    """The pixel scale the model was scored with and, when unusual, why (pt-BR)."""
+    if row["pixel_scale"] not in challenge.SCALE_NAMES:
+        return []
+    lines = [f"- **Escala de pixels** usada para avaliar o modelo: "
+             f"{challenge.SCALE_NAMES[row['pixel_scale']]} (escolhida em imagens públicas de "
+             "treino do Fashion-MNIST, fora do conjunto de avaliação)."]
+    accuracies = parse_scale_accuracies(row["scale_accuracies"])
+    if set(accuracies) == set(challenge.PIXEL_SCALES):
+        diagnosis = challenge.scale_diagnosis(accuracies)
+        if diagnosis:
+            lines.append(f"- **Atenção:** {diagnosis}.")
+    return lines
+

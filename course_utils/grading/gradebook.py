@@ -18,9 +18,29 @@ STATUSES = ("ok", "missing_files", "invalid_archive", "invalid_model", "rejected
 NOTEBOOK_STATUSES = ("", "ran", "failed", "timeout", "out_of_memory", "crashed", "missing")
 """Values of the ``notebook`` column (empty: not executed, no ``--execute``)."""
 
-COLUMNS = ("student", "status", "accuracy", "points", "seconds", "message", "experiments",
-           "notebook", "eval_set")
-"""The gradebook's columns, in order."""
+COLUMNS = ("student", "name", "lms_id", "status", "accuracy", "points", "seconds", "message",
+           "experiments", "notebook", "pixel_scale", "scale_accuracies", "eval_set",
+           "similar_to")
+"""The gradebook's columns, in order. ``name`` and ``lms_id``: as the LMS's download gives
+them (empty for a plain folder); ``pixel_scale``: the input convention the model was scored
+with; ``scale_accuracies``: its accuracy on the public images under each scale
+(:func:`format_scale_accuracies`); ``similar_to``: the students whose model looks copied
+from this one or into it, ``;``-separated (:mod:`~.similarity`, filled once the class is
+graded; evidence for the instructor, never a change of grade)."""
+
+
+def format_scale_accuracies(accuracies: dict[str, float]) -> str:
+    """``{"0-1": 0.1, "0-255": 0.84}`` as ``0-1=0.100;0-255=0.840`` (empty when unscored)."""
+    return ";".join(f"{scale}={value:.3f}" for scale, value in accuracies.items())
+
+
+def parse_scale_accuracies(text: str) -> dict[str, float]:
+    """The inverse of :func:`format_scale_accuracies`; ``{}`` for text it did not write."""
+    try:
+        pairs = [item.split("=") for item in text.split(";") if item]
+        return {scale: float(value) for scale, value in pairs}
+    except ValueError:
+        return {}
 
 
 def write_atomic(path: Path, text: str) -> None:

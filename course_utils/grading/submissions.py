@@ -1,4 +1,10 @@
-"""A class's submissions: one entry per student, copied or unzipped safely, sharded."""
+"""One submission's files, copied or unzipped safely; which shard a student belongs to.
+
+Every copy counts files and bytes (:class:`Budget`) and refuses links, special files and
+paths that leave the target (``invalid_archive``). Inside a student's files, a ``.zip``
+(the ``entrega_<id>.zip`` of ``save_submission``, or any zip) is opened with the same rules
+when the files themselves hold no ``model.keras``.
+"""
 
 from __future__ import annotations
 
@@ -6,6 +12,7 @@ import io
 import os
 import re
 import stat
+import tempfile
 import zipfile
 import zlib
 from pathlib import Path
@@ -18,27 +25,6 @@ MAX_FILES = 2000
 
 MAX_BYTES = 512 * 2**20
 """Most bytes a submission may hold, unpacked."""
-
-def list_submissions(folder: str | os.PathLike) -> dict[str, Path]:
-    """``{student: entry}`` for every entry of the submissions folder (hidden ones skipped).
-
-    The student is the entry's name without ``.zip``, with any character that is not an
-    ASCII letter, digit, ``.``, ``_`` or ``-`` replaced by ``_``.
-    """
-    folder = Path(folder)
-    if not folder.is_dir():
-        raise GradingError(f"submissions folder not found: {folder}")
-    students: dict[str, Path] = {}
-    for entry in sorted(folder.iterdir()):
-        if entry.name.startswith("."):
-            continue
-        name = entry.name[:-4] if entry.name.lower().endswith(".zip") else entry.name
-        student = re.sub(r"[^A-Za-z0-9._-]", "_", name)[:64].strip(".") or "_"
-        if student in students:
-            raise GradingError(f"two entries give the same student {student!r}: "
-                               f"{students[student].name} and {entry.name}; rename one")
-        students[student] = entry
-    return students
 
 
 def parse_shard(text: str) -> tuple[int, int]:
@@ -59,7 +45,7 @@ def in_shard(student: str, shard: tuple[int, int]) -> bool:
     return zlib.crc32(student.encode()) % count == index - 1
 
 
-class _Budget:
+class Budget:
     """Counts files and bytes while a submission is copied."""
 
     def __init__(self) -> None:
@@ -67,12 +53,20 @@ class _Budget:
         self.bytes = 0
 
     def add_file(self) -> None:
+        """Count one more file; ``SubmissionError`` past :data:`MAX_FILES`."""
         self.files += 1
         if self.files > MAX_FILES:
             raise SubmissionError("invalid_archive", f"more than {MAX_FILES} files")
 
     def copy(self, source: io.BufferedIOBase, target: Path) -> None:
-        with open(target, "xb") as out:
+        """Copy ``source`` into the new file ``target``, counting its bytes."""
+        self.add_file()
+        try:
+            out = open(target, "xb")
+        except FileExistsError:
+            raise SubmissionError("invalid_archive",
+                                  f"two files would be called {target.name}") from None
+        with out:
             while chunk := source.read(1 << 20):
                 self.bytes += len(chunk)
                 if self.bytes > MAX_BYTES:
@@ -81,19 +75,21 @@ class _Budget:
                 out.write(chunk)
 
 
-def _safe_parts(name: str) -> list[str]:
+def safe_parts(name: str) -> list[str]:
+    """The parts of an archive member's path; ``SubmissionError`` if it could leave the
+    target (absolute, a drive letter, ``..``)."""
     parts = name.replace("\\", "/").split("/")
     if name.startswith(("/", "\\")) or re.match(r"^[A-Za-z]:", name) or ".." in parts:
         raise SubmissionError("invalid_archive", f"unsafe path in the archive: {name!r}")
     return [part for part in parts if part not in ("", ".")]
 
 
-def _unzip(archive: Path, target: Path) -> None:
-    budget = _Budget()
+def unzip(archive: Path | io.BufferedIOBase, target: Path, budget: Budget, name: str) -> None:
+    """Unpack the zip ``archive`` (a path or a seekable file) named ``name`` into ``target``."""
     try:
         with zipfile.ZipFile(archive) as zf:
             for info in zf.infolist():
-                parts = _safe_parts(info.filename)
+                parts = safe_parts(info.filename)
                 if stat.S_ISLNK(info.external_attr >> 16):
                     raise SubmissionError("invalid_archive",
                                           f"symbolic link in the archive: {info.filename!r}")
@@ -103,18 +99,17 @@ def _unzip(archive: Path, target: Path) -> None:
                 if info.is_dir():
                     path.mkdir(parents=True, exist_ok=True)
                     continue
-                budget.add_file()
                 path.parent.mkdir(parents=True, exist_ok=True)
                 with zf.open(info) as source:
                     budget.copy(source, path)
     except (zipfile.BadZipFile, zipfile.LargeZipFile, NotImplementedError, EOFError,
             RuntimeError, OSError, ValueError) as error:  # RuntimeError: encrypted
         raise SubmissionError("invalid_archive",
-                              f"{archive.name} is not a readable zip: {error}") from error
+                              f"{name} is not a readable zip: {error}") from error
 
 
-def _copy_folder(folder: Path, target: Path) -> None:
-    budget = _Budget()
+def copy_folder(folder: Path, target: Path, budget: Budget) -> None:
+    """Copy the contents of ``folder`` into ``target``: regular files and folders only."""
     for root, dirs, files in os.walk(folder):
         for name in dirs + files:
             path = Path(root, name)
@@ -128,31 +123,39 @@ def _copy_folder(folder: Path, target: Path) -> None:
             if not stat.S_ISREG(os.lstat(source).st_mode):
                 raise SubmissionError("invalid_archive", "not a regular file: "
                                       f"{source.relative_to(folder.parent)}")
-            budget.add_file()
             with open(source, "rb") as f:
                 budget.copy(f, target / relative / name)
 
 
-def unpack(entry: Path, target: Path) -> Path:
-    """Copy a submission (folder or ``.zip``) into the empty folder ``target``.
-
-    Returns the folder that holds the submission's files: ``target`` itself, or its only
-    subfolder when everything was zipped inside one (``submissao/``). Raises
-    :class:`SubmissionError` (``invalid_archive``) for anything unsafe.
-    """
-    if entry.is_symlink():
-        raise SubmissionError("invalid_archive", f"{entry.name} is a symbolic link")
-    if entry.is_dir():
-        _copy_folder(entry, target)
-    elif entry.suffix.lower() == ".zip" and entry.is_file():
-        _unzip(entry, target)
-    else:
-        raise SubmissionError("invalid_archive",
-                              f"{entry.name} is neither a folder nor a .zip archive")
-    root = target
+def find_root(folder: Path) -> Path:
+    """The folder holding ``model.keras``: ``folder``, or the one folder it alone holds
+    (and so on down), as when everything was zipped inside ``submissao/``."""
+    root = folder
     while not (root / challenge.MODEL_FILE).exists():
         children = [child for child in root.iterdir() if not child.name.startswith(".")]
         if len(children) != 1 or not children[0].is_dir():
             break
         root = children[0]
+    return root
+
+
+def open_inner_zips(folder: Path, budget: Budget) -> Path:
+    """The folder holding the submission, once the zips among ``folder``'s files are opened.
+
+    When :func:`find_root` finds no ``model.keras``, each ``.zip`` of that folder is
+    unpacked next to it (``entrega_ana.zip`` → ``entrega_ana.zip.<random>/``), with ``budget``'s
+    limits; the first one holding ``model.keras`` is the submission. Zips inside those
+    zips are not opened.
+    """
+    root = find_root(folder)
+    if (root / challenge.MODEL_FILE).exists():
+        return root
+    archives = [path for path in sorted(root.iterdir())
+                if path.suffix.lower() == ".zip" and path.is_file()]
+    for archive in archives:
+        target = Path(tempfile.mkdtemp(prefix=f"{archive.name}.", dir=root))
+        unzip(archive, target, budget, archive.name)
+        inner = find_root(target)
+        if (inner / challenge.MODEL_FILE).exists():
+            return inner
     return root

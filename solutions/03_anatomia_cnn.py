@@ -21,6 +21,9 @@
 #   da VGG16 inteira;
 # - ver os mapas de características de um banco de filtros, antes e depois do *pooling*,
 #   e medir quanto o *pooling* tolera um deslocamento de um pixel.
+#
+# Os termos seguem o glossário do curso, que dá também o nome em inglês de cada um:
+# [glossário do curso](https://github.com/cnn-curso-ptbr/curso-cnn/blob/main/docs/glossario.md).
 
 # %%
 import math

@@ -17,6 +17,9 @@
 # - ver a trajetória de cada otimizador num vale mal condicionado e perto de um ponto de
 #   sela, onde o *momentum* e os métodos adaptativos mostram para que servem, e comparar
 #   todos num treino de verdade com o MNIST.
+#
+# Os termos seguem o glossário do curso, que dá também o nome em inglês de cada um:
+# [glossário do curso](https://github.com/cnn-curso-ptbr/curso-cnn/blob/main/docs/glossario.md).
 
 # %%
 import keras

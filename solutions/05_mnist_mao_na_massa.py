@@ -20,6 +20,9 @@
 #   de um dígito, camada a camada;
 # - classificar um dígito que não é do MNIST, preparado do jeito que o MNIST foi preparado;
 # - salvar o modelo num arquivo `.keras` e carregá-lo de volta.
+#
+# Os termos seguem o glossário do curso, que dá também o nome em inglês de cada um:
+# [glossário do curso](https://github.com/cnn-curso-ptbr/curso-cnn/blob/main/docs/glossario.md).
 
 # %%
 import os

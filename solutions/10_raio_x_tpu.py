@@ -1,9 +1,10 @@
 # %% [markdown]
 # # 10 · Raio-X com TPU
 #
-# Esta aula é o exemplo complexo da aula 004: detectar pneumonia em radiografias de tórax de
-# crianças com uma CNN, o exemplo "Pneumonia Classification on TPU" do site do Keras. A aula
-# pede duas coisas: **Parte 1**, rodar o código e responder às perguntas; **Parte 2**,
+# Esta aula é o exemplo complexo do material *Camadas convolucionais e Dropout* (veja as
+# Fontes no fim): detectar pneumonia em radiografias de tórax de
+# crianças com uma CNN, o exemplo "Pneumonia Classification on TPU" do site do Keras. O
+# material pede duas coisas: **Parte 1**, rodar o código e responder às perguntas; **Parte 2**,
 # explicar a arquitetura e as taxas de dropout. O exemplo publicado envelheceu: procura a
 # TPU pelo TensorFlow, que o ambiente de TPU do Colab de hoje nem traz (o exemplo acaba
 # rodando na CPU sem avisar), salva o checkpoint no formato legado `.h5` e a sua validação
@@ -270,8 +271,8 @@ print(f"imagens da validação que também estão no treino: {in_both} de {len(v
 # ### Exercício 2 · O paciente de cada imagem
 #
 # Complete `patient_id(path)`: devolva o paciente de um caminho com nome oficial, ou `None`
-# quando o nome não traz paciente (como os do espelho offline do curso,
-# `pneumoniamnist-train-02551.jpeg`).
+# quando o nome não traz paciente (como os da cópia reduzida destes dados, a PneumoniaMNIST,
+# que o curso usa nos testes e sem internet: `pneumoniamnist-train-02551.jpeg`).
 
 # %%
 def patient_id(path):
@@ -310,7 +311,7 @@ if grouped:
     print(f"divisão por paciente: {len(set(patients[fit_index]))} pacientes no treino, "
           f"{len(set(patients[val_index]))} na validação")
 else:
-    print("estes nomes não trazem paciente (espelho offline): a divisão é estratificada por "
+    print("estes nomes não trazem paciente (cópia reduzida): a divisão é estratificada por "
           "imagem, e a validação pode ter imagens de pacientes do treino")
 
 # %% [markdown]
@@ -392,8 +393,8 @@ ax.set_title("Normais e com pneumonia em cada parte")
 ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.35), ncols=2);
 
 # %% [markdown]
-# Se os dados estão equilibrados (o espelho offline do curso tem as duas classes na mesma
-# quantidade), os pesos saem iguais a 1 e não mudam nada: o código é o mesmo, e o efeito
+# Se os dados estão equilibrados (a cópia reduzida que o curso usa sem internet tem as duas
+# classes na mesma quantidade), os pesos saem iguais a 1 e não mudam nada: o código é o mesmo, e o efeito
 # aparece quando o treino é desequilibrado, como o oficial.
 #
 # ## O pipeline `tf.data`
@@ -676,7 +677,9 @@ print(f"no teste oficial: {official_test[1]} com pneumonia, {official_test[0]} n
 # a fração de doentes que a célula imprime. Só
 # vale comemorar o que passa desse piso, e é por isso que olhamos também precisão, recall e
 # AUC. No modo rápido (poucas imagens, duas épocas) os números não dizem nada sobre o
-# modelo; os do modo completo estão em `docs/results.md`.
+# modelo. Os autores do curso mediram o modo completo só num computador de 2 núcleos sem GPU
+# e na cópia reduzida (radiografias de 28×28 pixels, classes equilibradas); com os dados
+# completos numa GPU ou TPU ainda não mediram: rode a aula assim e leia os seus números.
 
 # %% [markdown]
 # **Pergunta 2.** O que significam a precisão e o recall para uma criança doente? Qual erro é
@@ -707,7 +710,7 @@ print(f"no teste oficial: {official_test[1]} com pneumonia, {official_test[0]} n
 # "pneumonia" (recall alto, precisão e especificidade baixas). Com $n/(2\,n_k)$, uma
 # radiografia normal pesa mais que uma com pneumonia (a seção dos pesos mostra quantas
 # vezes mais), e cada classe responde por metade da perda. Nos dados desta execução, a mesma
-# célula mostra as contagens: se estão equilibradas (como no espelho offline), os pesos são
+# célula mostra as contagens: se estão equilibradas (como na cópia reduzida), os pesos são
 # 1 e não mudam nada.
 
 # %% [markdown]
@@ -775,7 +778,7 @@ print(f"com imagens 180×180 (o exemplo): {full_size.count_params():,} parâmetr
 # há mais chance de decorar. A densa de 512 recebe o vetor inteiro do `Flatten` e concentra
 # a maior fatia dos parâmetros da rede (veja a célula acima: com imagens 180×180 ela tem
 # quase todos), e com poucos milhares de radiografias ela decoraria o treino; por isso
-# 0,7, desligando 70 % dos seus neurônios a cada passo (o time de futebol da aula 004,
+# 0,7, desligando 70 % dos seus neurônios a cada passo (o time de futebol da aula 09,
 # treinando com só 3 em cada 10 jogadores). As camadas seguintes são menores e já recebem
 # um sinal mais resumido, então precisam de menos regularização: 0,5 e 0,3. Perto da saída
 # um dropout alto jogaria fora informação que a decisão precisa, com 64 neurônios sobrando
@@ -809,14 +812,25 @@ print(f"com imagens 180×180 (o exemplo): {full_size.count_params():,} parâmetr
 #
 # ## De onde vem e o que ler a seguir
 #
-# O exemplo, as Partes 1 e 2 e a analogia do time de futebol vêm da aula `004` em
-# `../shared/lectures`, que aponta para "Pneumonia Classification on TPU" de Amy MiHyun Jang
+# O exemplo, as Partes 1 e 2 e a analogia do time de futebol vêm do material *Camadas
+# convolucionais e Dropout*, que aponta para "Pneumonia Classification on TPU" de Amy MiHyun Jang
 # no site do Keras (`keras.io/examples/vision/xray_classification_with_tpus/`). Trocamos o
 # que envelheceu (o checkpoint `.h5`, a TPU procurada pelo TensorFlow) e corrigimos a
 # validação que vazava. A distribuição no JAX segue o guia "Distributed training with Keras 3"
 # do site do Keras (`keras.io/guides/distribution/`); as práticas do pipeline, o guia
 # "Better performance with the tf.data API" do TensorFlow. Os dados: Kermany e colegas (2018), *Identifying Medical Diagnoses
 # and Treatable Diseases by Image-Based Deep Learning*, Cell; as referências de resultado:
-# o próprio exemplo e o MedMNIST v2 (Yang e colegas, 2023). O batch normalization e o dropout
-# vêm da aula "09 · Batch normalization e dropout"; as métricas de classificação, da aula
-# "05 · MNIST, mão na massa". Os números medidos estão em `docs/results.md`.
+# o próprio exemplo e o MedMNIST v2 (Yang e colegas, 2023). A normalização em lote e o
+# dropout vêm da aula "09 · Batch normalization e dropout"; as métricas de classificação, da
+# aula "05 · MNIST, mão na massa". Os termos técnicos seguem o
+# [glossário do curso](https://github.com/cnn-curso-ptbr/curso-cnn/blob/main/docs/glossario.md).
+#
+# ### Fontes
+#
+# - *Camadas convolucionais e Dropout* (tópico opcional de uma disciplina universitária), com
+#   o exemplo do Keras "Pneumonia Classification on TPU"
+#   (keras.io/examples/vision/xray_classification_with_tpus).
+# - Amy MiHyun Jang. *Pneumonia Classification on TPU*, exemplo do site do Keras.
+# - Daniel S. Kermany e colegas. *Identifying Medical Diagnoses and Treatable Diseases by
+#   Image-Based Deep Learning*. Cell, 2018.
+# - Jiancheng Yang e colegas. *MedMNIST v2*. Scientific Data, 2023.

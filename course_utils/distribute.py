@@ -123,7 +123,7 @@ class DataParallelStrategy:
         import keras
 
         if not devices:
-            raise ValueError("devices must name at least one device, e.g. ['cpu:0']")
+            raise ValueError("devices deve ter pelo menos um dispositivo, por exemplo ['cpu:0']")
         self.devices = list(devices)
         self.distribution = keras.distribution.DataParallel(devices=self.devices)
         keras.distribution.set_distribution(self.distribution)
@@ -234,7 +234,7 @@ def _report(strategy: Any, backend: str, name: str) -> Any:
 def global_batch_size(per_replica: int, strategy: Strategy) -> int:
     """The batch size to give ``tf.data``: ``per_replica`` examples for each replica."""
     if not isinstance(per_replica, int) or isinstance(per_replica, bool) or per_replica < 1:
-        raise ValueError(f"per_replica must be a positive int, got {per_replica!r}")
+        raise ValueError(f"per_replica deve ser um inteiro positivo, recebi {per_replica!r}")
     return per_replica * strategy.num_replicas_in_sync
 
 

@@ -42,6 +42,8 @@ class StepTimer(keras.callbacks.Callback):
     def ms_per_step(self) -> float:
         """Median milliseconds per training step, leaving out the first epoch if there are more."""
         if not self.steps:
-            raise ValueError("no epoch was timed: pass the timer to fit(callbacks=[...]) first")
+            raise ValueError(
+                "nenhuma época foi medida: passe o timer para fit(callbacks=[...]) antes"
+            )
         per_epoch = [1000 * s / n for s, n in zip(self.train_seconds, self.steps)]
         return float(np.median(per_epoch[1:] or per_epoch))

@@ -298,7 +298,7 @@ def test_build_variant_builds_what_the_variant_says():
     kinds = {type(layer).__name__ for layer in full.layers}
     assert {"BatchNormalization", "Dropout", "Sequential"} <= kinds
     assert not {"BatchNormalization", "Dropout"} & {type(layer).__name__ for layer in plain.layers}
-    with pytest.raises(ValueError, match="unknown variant"):
+    with pytest.raises(ValueError, match="variante desconhecida"):
         build_variant("BN+dropout")
 
 

@@ -128,7 +128,7 @@ def test_class_weights_reference_balances_the_loss():
     assert np.isclose(weights[0] * counts[0], weights[1] * counts[1])
     assert np.isclose(weights[0] * counts[0] + weights[1] * counts[1], counts.sum())
     assert class_weights([7, 7]) == {0: 1.0, 1: 1.0}
-    with pytest.raises(ValueError, match="two positive"):
+    with pytest.raises(ValueError, match="dois números positivos"):
         class_weights([0, 5])
 
 

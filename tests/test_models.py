@@ -110,7 +110,7 @@ def test_step_timer_counts_steps_and_times_epochs():
     model = keras.Sequential([keras.Input((2,)), keras.layers.Dense(1)])
     model.compile(optimizer="sgd", loss="mse")
     timer = StepTimer()
-    with pytest.raises(ValueError, match="no epoch"):
+    with pytest.raises(ValueError, match="nenhuma época"):
         timer.ms_per_step()
     model.fit(np.zeros((10, 2)), np.zeros(10), batch_size=4, epochs=2, verbose=0,
               callbacks=[timer])

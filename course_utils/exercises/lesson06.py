@@ -61,7 +61,8 @@ def cosine_adam(epochs: int, steps_per_epoch: int, learning_rate: float = 1e-3) 
 
     if epochs < 1 or steps_per_epoch < 1:
         raise ValueError(
-            f"epochs and steps_per_epoch must be at least 1, got {epochs!r}, {steps_per_epoch!r}"
+            f"epochs e steps_per_epoch devem ser pelo menos 1, recebi {epochs!r}, "
+            f"{steps_per_epoch!r}"
         )
     schedule = keras.optimizers.schedules.CosineDecay(learning_rate, epochs * steps_per_epoch)
     return keras.optimizers.Adam(learning_rate=schedule)

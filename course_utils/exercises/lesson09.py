@@ -100,7 +100,7 @@ def build_variant(name: str, filters: tuple[int, ...] = FULL_FILTERS) -> keras.M
     from course_utils.models import build_vgg_style
 
     if name not in VARIANTS:
-        raise ValueError(f"unknown variant {name!r}; valid: {list(VARIANTS)}")
+        raise ValueError(f"variante desconhecida {name!r}; válidas: {list(VARIANTS)}")
     spec = VARIANTS[name]
     return build_vgg_style(
         filters=filters,

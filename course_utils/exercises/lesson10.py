@@ -103,7 +103,7 @@ def class_weights(counts: Any) -> dict[int, float]:
     """
     counts = np.asarray(counts, dtype=np.float64)
     if counts.shape != (2,) or np.any(counts <= 0):
-        raise ValueError(f"counts must be two positive numbers, got {counts!r}")
+        raise ValueError(f"counts deve ter dois números positivos, recebi {counts!r}")
     total = counts.sum()
     return {k: float(total / (2 * counts[k])) for k in range(2)}
 
@@ -355,7 +355,9 @@ def missed_children_exercise(y_true: Any, y_prob: Any, threshold: float = THRESH
     y_true = np.asarray(y_true).astype(int).ravel()
     y_pred = (np.asarray(y_prob).ravel() > threshold).astype(int)
     if len(y_true) != len(y_pred):
-        raise ValueError(f"y_true and y_prob differ in length: {len(y_true)} and {len(y_pred)}")
+        raise ValueError(
+            f"y_true e y_prob têm tamanhos diferentes: {len(y_true)} e {len(y_pred)}"
+        )
     fn = int(np.sum((y_true == 1) & (y_pred == 0)))
     fp = int(np.sum((y_true == 0) & (y_pred == 1)))
     sick = int(np.sum(y_true == 1))

@@ -24,8 +24,10 @@ def build_mnist_cnn(
     """The hands-on CNN: [Conv → MaxPool] per entry of ``filters`` → Flatten → Dropout → Dense.
 
     The output is a softmax over ``num_classes``. Inputs are float images in [0, 1] of
-    ``input_shape`` (H, W, C). The model is returned uncompiled. With the defaults it is the
-    lectures' MNIST model; the other arguments grow it for harder data (lesson 06):
+    ``input_shape`` (H, W, C). The model is returned uncompiled. With the defaults it is
+    Keras' "Simple MNIST convnet" example, the model of lesson 05's hands-on (the FIAP
+    slides announce that exercise without showing a network); the other arguments grow it
+    for harder data (lesson 06):
     ``convs_per_block`` convolutions before each pooling, ``padding`` of those convolutions,
     ``batch_norm`` (a BatchNormalization between each convolution and its activation, and
     after the hidden dense layer), ``dense_units`` (a hidden dense layer before the
@@ -82,7 +84,7 @@ def _conv(x, filters: int, kernel_size: int, activation: str, padding: str, batc
 
 
 def build_cifar_lecture_model(input_shape: tuple[int, int, int] = (32, 32, 3)) -> keras.Model:
-    """The CIFAR-10 model of lecture 002, layer for layer.
+    """The CIFAR-10 model of the LAMIA bootcamp report (Korte Junior), layer for layer.
 
     Conv2D 32, 64, 128 (3×3, stride 2, ReLU) → Flatten → Dropout 0.2 → Dense 1024 ReLU →
     Dropout 0.2 → Dense 10 softmax. Uncompiled; inputs are floats in [0, 1].

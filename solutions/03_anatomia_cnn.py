@@ -257,9 +257,9 @@ for W1, F, S in [(28, 3, 1), (28, 5, 1), (28, 3, 2), (7, 3, 2)]:
 #
 # O exemplo da aula de Ana Raquel (FIAP): uma imagem 32×32×3 passa por 6 filtros 5×5. Cada
 # filtro tem formato $5 \times 5 \times 3$ (ele atravessa os três canais) e produz **um**
-# mapa de características; os 6 mapas, empilhados, formam a saída. (A aula diz que a imagem
-# "fica" com 5×5×3; na verdade esse é o formato de cada filtro, e a saída é a que a célula
-# abaixo mostra.)
+# mapa de características; os 6 mapas, empilhados, formam a saída. (A aula da FIAP diz que
+# a imagem "fica" com 5×5×3; na verdade esse é o formato de cada filtro, e a saída é a que a
+# célula abaixo mostra.)
 
 # %%
 inputs = keras.Input((32, 32, 3))

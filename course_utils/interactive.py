@@ -21,7 +21,7 @@ from matplotlib.figure import Figure
 from matplotlib.patches import Rectangle
 
 from course_utils import conv
-from course_utils.progress import figure_png
+from course_utils.progress import figure_png, in_notebook
 
 WINDOW_COLORS = ("tab:red", "tab:blue", "tab:green", "tab:orange", "tab:purple")
 """Outline colours of successive window positions in :func:`show_stride_padding`."""
@@ -183,11 +183,9 @@ def _widgets_available() -> bool:
     """True inside a notebook kernel that has ``ipywidgets``."""
     try:
         import ipywidgets  # noqa: F401
-        from IPython import get_ipython
     except ImportError:
         return False
-    shell = get_ipython()
-    return shell is not None and hasattr(shell, "kernel")
+    return in_notebook()
 
 
 class ConvolutionExplorer:

@@ -21,7 +21,7 @@ from course_utils import config
 from course_utils.plots import draw_history, history_grid, metric_label
 
 
-def _in_notebook() -> bool:
+def in_notebook() -> bool:
     """True inside a Jupyter/Colab kernel, where a display can be updated in place."""
     try:
         from IPython import get_ipython
@@ -72,7 +72,7 @@ class LiveTraining(keras.callbacks.Callback):
     def _drawing(self) -> bool:
         if self.live is not None:
             return self.live
-        return not config.FAST and _in_notebook()
+        return not config.FAST and in_notebook()
 
     def on_train_begin(self, logs: dict[str, float] | None = None) -> None:
         self.history = {}

@@ -431,10 +431,10 @@ val_ds = xray.make_pipeline(xray.take(train_all, val_index), GLOBAL_BATCH, repli
 test_ds = xray.make_pipeline(test_raw, GLOBAL_BATCH, replicas=REPLICAS)
 images, labels = next(iter(train_ds))
 print("um lote:", images.shape, images.dtype, "| rótulos:", labels.shape, labels.dtype)
+kept = {name: sum(len(y) for _, y in ds) for name, ds in (("val", val_ds), ("test", test_ds))}
 print(f"passos por época: {len(fit_index) // GLOBAL_BATCH} ({len(fit_index) % GLOBAL_BATCH} "
-      f"imagem(ns) de treino fora a cada época); validação {val_ds.unbatch().cardinality()} "
-      f"de {len(val_index)} imagens, teste {test_ds.unbatch().cardinality()} de "
-      f"{len(test_labels)}")
+      f"imagem(ns) de treino fora a cada época, outras a cada sorteio); validação "
+      f"{kept['val']} de {len(val_index)} imagens, teste {kept['test']} de {len(test_labels)}")
 
 # %% [markdown]
 # ## O modelo

@@ -295,3 +295,8 @@ def test_strict_mode_accepts_right_answer(monkeypatch, photo):
 
 def test_cached_photo_is_read_only():
     assert not lesson01._photo().flags.writeable
+
+
+def test_ex4_float_rank_is_printed_as_a_plain_number():
+    text = ex4._evaluate((np.float64(4.0), (32, 64, 64, 3))).text
+    assert "inteiro" in text and "4.0" in text and "np." not in text

@@ -239,7 +239,8 @@ def _as_shape(shape: Any) -> tuple[int, ...]:
         isinstance(s, (int, np.integer)) and not isinstance(s, bool) for s in shape
     ):
         raise WrongAnswer(
-            f"o formato deveria ser uma tupla de inteiros, como (2, 3), mas é {shape!r}."
+            "o formato deveria ser uma tupla de inteiros, como (2, 3), "
+            f"mas é {format_value(shape)}."
         )
     return tuple(int(s) for s in shape)
 
@@ -257,7 +258,7 @@ def _check_rank_and_shape(answer: Any) -> None:
     if isinstance(rank, np.ndarray) and rank.size == 1:
         rank = rank.item()
     if isinstance(rank, (bool, np.bool_)) or not isinstance(rank, (int, np.integer)):
-        raise WrongAnswer(f"o posto deveria ser um número inteiro, mas é {rank!r}.")
+        raise WrongAnswer(f"o posto deveria ser um número inteiro, mas é {format_value(rank)}.")
     n, h, w, c = reference.shape
     if rank != reference.ndim:
         message = f"o posto deveria ser o número de eixos do tensor, mas você respondeu {rank}."

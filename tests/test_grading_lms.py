@@ -327,3 +327,14 @@ def test_csv_spans_keep_every_byte_outside_the_cell_changed():
         ["a", 'b, "c"\r\nd', "e"], ["1", "", "3"]]
     changed = export._replace_cells(text, {spans[1][1]: "7,5"})
     assert changed == 'a,"b, ""c""\r\nd",e\r\n1,"7,5",3\n'
+
+
+def test_a_plain_folder_of_save_submission_archives_names_each_student_by_its_id(tmp_path):
+    write_zip(tmp_path / "turma" / "entrega_maria.zip",
+              {challenge.MODEL_FILE: NOT_A_MODEL, challenge.EXPERIMENTS_FILE: experiments("maria")})
+    out = tmp_path / "g.csv"
+    grading.grade(tmp_path / "turma", write_eval(tmp_path / "e.npz"), out, stream=io.StringIO())
+    [row] = grading.read_gradebook(out)
+    assert (row["student"], row["status"], row["experiments"]) == (
+        "maria", "invalid_model", "valid")
+    assert "student_id" not in row["message"]

@@ -857,6 +857,9 @@ for name, model in (("aula", lecture_model), ("VGG", vgg_model)):
 #   convoluções de passo 1 e *global average pooling* no fim trocam uma densa enorme por
 #   convoluções compartilhadas: menos parâmetros, mais contas e, com treino suficiente,
 #   melhor acurácia.
+# - Os filtros da primeira convolução são imagenzinhas 3×3 que o treino tira do ruído
+#   inicial; os mapas de características de uma imagem perdem resolução a cada bloco, e cada
+#   valor passa a olhar um pedaço maior da imagem.
 #
 # ## De onde vem e o que ler a seguir
 #

@@ -78,6 +78,13 @@ def test_a_model_saved_by_keras_is_accepted(base, tmp_path):
     modelfile.check_model_file(write(tmp_path / "deflated.keras", base, zipfile.ZIP_DEFLATED))
 
 
+def test_a_model_file_without_weights_is_invalid(base, tmp_path):
+    entries = {name: data for name, data in base.items() if name != "model.weights.h5"}
+    with pytest.raises(SubmissionError) as error:
+        modelfile.check_model_file(write(tmp_path / MODEL_FILE, entries))
+    assert error.value.status == "invalid_model" and "model.weights.h5" in str(error.value)
+
+
 def test_a_tfsmlayer_is_refused(base, tmp_path):
     layer = {"class_name": "TFSMLayer", "config": {
         "name": "saved", "filepath": "saved_model", "call_endpoint": "serve"}}

@@ -279,7 +279,8 @@ def check_model_file(path: Path) -> None:
     except (zipfile.BadZipFile, KeyError) as error:
         raise SubmissionError(
             "invalid_model",
-            f"{path.name} is not a Keras model file (a zip with config.json): {error}; "
+            f"{path.name} is not a Keras model file (a zip with config.json and "
+            f"model.weights.h5): {error}; "
             "save it with model.save('model.keras')") from error
     except (ValueError, OSError, RuntimeError, NotImplementedError) as error:
         raise SubmissionError("invalid_model", f"config.json is unreadable: {error}") from error

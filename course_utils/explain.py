@@ -182,7 +182,9 @@ def _graph(model: keras.Model, batch: np.ndarray, target: keras.layers.Layer | N
         head = x if head is None else head
     else:
         if len(model.outputs) != 1:
-            raise ValueError(f"o modelo tem {len(model.outputs)} saídas; estes mapas precisam de uma.")
+            raise ValueError(
+                f"o modelo tem {len(model.outputs)} saídas; estes mapas precisam de uma só."
+            )
         inputs = model.inputs[0]
         feature = target.output if target is not None else None
         if head_layer is not None and head_layer.output is model.outputs[0]:
@@ -207,16 +209,18 @@ def _classes(class_index: Any, n: int, n_classes: int) -> np.ndarray | None:
     """class_index as one class per image, or None for "the predicted class"."""
     if class_index is None:
         return None
-    classes = np.broadcast_to(np.asarray(class_index), (n,)) if np.ndim(class_index) == 0 else (
-        np.asarray(class_index)
-    )
+    classes = np.asarray(class_index)
+    if classes.ndim == 0:
+        classes = np.full(n, classes)
     if classes.shape != (n,) or not np.issubdtype(classes.dtype, np.integer):
         raise ValueError(
             f"class_index deveria ser None, um inteiro ou {n} inteiros (um por imagem), mas é "
             f"{class_index!r:.80}."
         )
     if classes.min() < 0 or classes.max() >= n_classes:
-        raise ValueError(f"class_index deveria estar entre 0 e {n_classes - 1}, mas é {class_index!r:.80}.")
+        raise ValueError(
+            f"class_index deveria estar entre 0 e {n_classes - 1}, mas é {class_index!r:.80}."
+        )
     return classes.astype(np.int64)
 
 
@@ -507,7 +511,9 @@ def rank_correlation(maps_a: Any, maps_b: Any) -> np.ndarray:
 
     a, b = np.asarray(maps_a), np.asarray(maps_b)
     if a.shape != b.shape or a.ndim != 3:
-        raise ValueError(f"os mapas deveriam ter o mesmo formato (N, H, W), mas têm {a.shape} e {b.shape}.")
+        raise ValueError(
+            f"os mapas deveriam ter o mesmo formato (N, H, W), mas têm {a.shape} e {b.shape}."
+        )
     out = np.full(len(a), np.nan)
     for k in range(len(a)):
         if np.ptp(a[k]) > 0 and np.ptp(b[k]) > 0:

@@ -184,7 +184,7 @@ ex1.check(occlusion)
 examples = x_test[:6]
 fashion_pred = fashion_model.predict(examples, verbose=0).argmax(axis=1)
 titles = [f"{FASHION_CLASSES[c]}" for c in fashion_pred]
-occlusion_maps = np.stack([explain.occlusion_map(fashion_model, image, patch=6, stride=3)
+occlusion_maps = np.stack([explain.occlusion_map(fashion_model, image, patch=8, stride=4)
                            for image in examples])
 show_images(np.stack([overlay(x, m) for x, m in zip(examples, occlusion_maps)]), titles=titles,
             ncols=6, suptitle="Oclusão: onde cobrir derruba a classe prevista");

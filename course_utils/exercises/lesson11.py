@@ -90,13 +90,15 @@ def train_pointing_model(x: np.ndarray, y: np.ndarray, filters: tuple[int, ...],
 
 
 def _array(value: Any, what: str) -> np.ndarray:
-    """An answer (array, tensor, list) as a float NumPy array, or a WrongAnswer saying what it is."""
+    """An answer (array, tensor, list) as a float array, or a WrongAnswer saying what it is."""
     if hasattr(value, "numpy") and callable(value.numpy):
         value = value.numpy()
     try:
         array = np.asarray(value, dtype=np.float64)
     except (TypeError, ValueError):
-        raise WrongAnswer(f"{what} deveria ser um array de números, mas é {value!r:.80}.") from None
+        raise WrongAnswer(
+            f"{what} deveria ser um array de números, mas é {value!r:.80}."
+        ) from None
     return array
 
 
@@ -311,7 +313,9 @@ def _check_hit_rate(hit_rate: Any) -> None:
                 "linha e coluna parecem trocadas: a caixa é (top, left, bottom, right), as "
                 "linhas vão com top/bottom e as colunas com left/right."
             )
-        raise WrongAnswer(f"nestes mapas de teste a taxa de acerto é {want:.3f}, mas sua função deu {got:.3f}.")
+        raise WrongAnswer(
+            f"nestes mapas de teste a taxa de acerto é {want:.3f}, mas sua função deu {got:.3f}."
+        )
 
 
 def _inclusive_rate(maps: np.ndarray, boxes: np.ndarray) -> float:

@@ -448,10 +448,11 @@ show_images(np.stack([image for k, m in zip(c_index, c_maps)
             suptitle="CIFAR-10: a foto e o Grad-CAM da classe prevista");
 
 # %% [markdown]
-# Com o treino completo, repare nos erros: muitas vezes o mapa cobre o objeto e a confusão faz
-# sentido (um gato visto como cachorro), e às vezes ele cobre o céu ou a água, e a rede
-# chutou "avião" ou "navio" pelo fundo. Imagens 32×32 são pequenas, e a última convolução do
-# modelo tem uma resolução ainda menor: os mapas são borrões, não contornos.
+# Para cada erro, pergunte: o mapa cobre o objeto (e a confusão é entre classes parecidas,
+# como gato e cachorro) ou cobre o fundo, o céu ou a água, que combinam com "avião" e
+# "navio"? No modo rápido a rede treinou uma época só e os mapas dizem pouco; rode a aula
+# completa para ver erros de uma rede treinada. Imagens 32×32 são pequenas, e a última
+# convolução do modelo tem uma resolução ainda menor: os mapas são borrões, não contornos.
 
 # %% [markdown]
 # ## Radiografias: pulmão ou bordas?

@@ -11,7 +11,9 @@ import pytest
 
 from course_utils.checks import Exercise, load_solutions
 
-LESSONS_WITH_TEACHING_HINTS: list[str] = ["01", "02", "03", "04", "05", "06", "07", "08", "09", "10"]
+LESSONS_WITH_TEACHING_HINTS: list[str] = [
+    "01", "02", "03", "04", "05", "06", "07", "08", "09", "10", "11",
+]
 
 CHECK_CALL = re.compile(r"^ex\d+\.(check|hint|solution)\(")
 CODE_SIGNS = re.compile(r"[()\[\]=+*/<>%]")

@@ -808,10 +808,11 @@ print(f"o treino mudou cada peso, em média, {np.abs(after - before).mean():.3f}
       f"o tamanho médio de um peso no início era {np.abs(before).mean():.3f}")
 
 # %% [markdown]
-# Antes do treino os filtros são ruído sorteado pela inicialização. Depois, com treino
-# suficiente, aparecem padrões: detectores de borda (claro de um lado, escuro do outro) e de
-# cor (um filtro quase todo de um tom). No modo rápido, com uma época, a mudança ainda é
-# pequena.
+# Antes do treino os filtros são ruído sorteado pela inicialização. O treino os muda aos
+# poucos (a linha impressa compara o tamanho da mudança com o dos pesos): com poucas épocas,
+# como no modo rápido, as duas linhas da figura ficam quase iguais; com treino suficiente,
+# muitos filtros ganham estrutura, como um lado claro e outro escuro (uma borda) ou um tom
+# dominante (uma cor).
 #
 # E o que esses filtros fazem com uma imagem? Abaixo, os mapas de características (*feature
 # maps*) de uma imagem da validação na saída de cada bloco do VGG, depois da ReLU: a imagem

@@ -338,3 +338,20 @@ def test_a_plain_folder_of_save_submission_archives_names_each_student_by_its_id
     assert (row["student"], row["status"], row["experiments"]) == (
         "maria", "invalid_model", "valid")
     assert "student_id" not in row["message"]
+
+
+def test_utf8_names_without_the_zip_s_utf8_flag_keep_their_accents(tmp_path, monkeypatch):
+    def without_flag(info):  # what some zip tools write: UTF-8 bytes, flag unset
+        return info.filename.encode("utf-8"), info.flag_bits & ~0x800
+
+    monkeypatch.setattr(zipfile.ZipInfo, "_encodeFilenameFlags", without_flag)
+    archive = write_zip(tmp_path / "todos.zip", {
+        "Cecília Árvore_204_assignsubmission_file/model.keras": NOT_A_MODEL})
+    monkeypatch.undo()
+    with zipfile.ZipFile(archive) as zf:
+        assert zf.namelist()[0].startswith("Cec├¡lia")  # how Python reads it: cp437
+    out = tmp_path / "g.csv"
+    grading.grade(archive, write_eval(tmp_path / "e.npz"), out, stream=io.StringIO())
+    [row] = grading.read_gradebook(out)
+    assert (row["name"], row["lms_id"], row["status"]) == (
+        "Cecília Árvore", "204", "invalid_model")

@@ -127,7 +127,7 @@ class Download:
     def _zip_entries(self) -> dict[str, bool]:
         try:
             with zipfile.ZipFile(self.path) as zf:
-                names = zf.namelist()
+                names = [member_name(info) for info in zf.infolist()]
         except (zipfile.BadZipFile, OSError) as error:
             raise GradingError(f"{self.path} is not a readable zip: {error}") from error
         entries = _entries_at(names, "")
@@ -163,13 +163,14 @@ class Download:
     def _extract_member(self, part: Part, target: Path, budget: Budget) -> None:
         name = self.prefix + part.entry
         with zipfile.ZipFile(self.path) as zf:
-            members = [info for info in zf.infolist()
-                       if info.filename == name or info.filename.startswith(name + "/")]
+            members = [(member_name(info), info) for info in zf.infolist()]
+            members = [(member, info) for member, info in members
+                       if member == name or member.startswith(name + "/")]
             if self.entries.get(part.entry):  # a folder
-                for info in members:
-                    _extract_one(zf, info, info.filename[len(name) + 1:], target, budget)
+                for member, info in members:
+                    _extract_one(zf, info, member[len(name) + 1:], target, budget)
                 return
-            info = next((info for info in members if info.filename == name), None)
+            info = next((info for member, info in members if member == name), None)
             if info is None:
                 raise SubmissionError("invalid_archive", f"{part.entry} is missing")
             if part.rename:
@@ -184,6 +185,19 @@ class Download:
             else:
                 raise SubmissionError("invalid_archive",
                                       f"{part.entry} is neither a folder nor a .zip archive")
+
+
+def member_name(info: zipfile.ZipInfo) -> str:
+    """A zip member's name in UTF-8. Without the zip's UTF-8 flag Python reads names as
+    cp437; an LMS (or a zip tool) that wrote UTF-8 bytes without setting the flag gets
+    them back as written (``Jo├úo`` → ``João``)."""
+    name = info.filename
+    if info.flag_bits & 0x800 or name.isascii():
+        return name
+    try:
+        return name.encode("cp437").decode("utf-8")
+    except UnicodeError:
+        return name
 
 
 def _extract_one(zf: zipfile.ZipFile, info: zipfile.ZipInfo, relative: str, target: Path,

@@ -3,7 +3,7 @@
 Usage: python benchmarks/cifar10_lecture_vs_vgg.py [--epochs N]
 
 Same settings as ``solutions/07_cifar10.py`` outside fast mode (they live in
-``course_utils.exercises.lesson07``): the lecture 002 model
+``course_utils.exercises.lesson07``): the LAMIA bootcamp report's model
 (``course_utils.models.build_cifar_lecture_model()``) and the VGG-style model
 (``build_vgg_style(filters=VGG_FILTERS)``, no batch norm, no dropout), Adam, sparse
 categorical cross-entropy, batch size 32, 5 epochs, seed 42, the same stratified 80/20

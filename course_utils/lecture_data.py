@@ -18,7 +18,7 @@ PIXELS_5X5 = np.array(
     ],
     dtype=np.uint8,
 )
-"""The 5x5 grayscale image of lectures 000/001 (0 = black, 255 = white)."""
+"""The 5x5 grayscale image of the FIAP lecture and slides (0 = black, 255 = white)."""
 
 NINE = np.array(
     [
@@ -45,4 +45,4 @@ CIRCLE_MAP_AS_PRINTED = np.array(
         [-0.33, -0.33, -0.33],
     ]
 )
-"""The normalised feature map as lecture 004 prints it (four entries are wrong)."""
+"""The normalised feature map as the optional university lecture prints it (four entries are wrong)."""

@@ -30,7 +30,7 @@ from course_utils.checks import (
 from course_utils.lecture_data import PIXELS_5X5
 
 IMAGE_5X5 = PIXELS_5X5.astype(np.int64)
-"""The 5x5 image of lecture 001 as plain ints, so differences do not wrap around."""
+"""The 5x5 image of the FIAP slides as plain ints, so differences do not wrap around."""
 
 VERTICAL_EDGE = np.array([[1, 0, -1], [1, 0, -1], [1, 0, -1]])
 """3x3 kernel that responds where the left side is brighter than the right."""

@@ -32,7 +32,7 @@ VAL_FRACTION = 0.2
 """Share of the training set kept for validation (stratified)."""
 
 BATCH_SIZE = 32
-"""Batch size of both models: Keras' default, the one lecture 002 trained with."""
+"""Batch size of both models: Keras' default, the one the LAMIA bootcamp report trained with."""
 
 EPOCHS = 5
 """Epochs of both models outside fast mode: the lecture's five."""

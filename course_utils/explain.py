@@ -499,7 +499,10 @@ def box_area_fraction(boxes: Any, size: int | Sequence[int]) -> np.ndarray:
 
 
 def randomized_copy(model: keras.Model, seed: int = 0) -> keras.Model:
-    """The same architecture with freshly initialised (random) weights: Adebayo et al.'s check."""
+    """The same architecture with freshly initialised (random) weights: Adebayo et al.'s check.
+
+    Seeds Keras (and so NumPy and Python) with ``seed`` first, so the copy is reproducible.
+    """
     _check_model(model)
     keras.utils.set_random_seed(seed)
     return keras.models.clone_model(model)

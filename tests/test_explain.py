@@ -129,7 +129,7 @@ def test_grad_cam_matches_the_equation_computed_with_gradient_tape():
     linear = _small_cnn(None)
     x = np.random.default_rng(1).random((3, 16, 16, 2)).astype(np.float32)
     classes = np.array([0, 2, 1])
-    graph = keras.Model(linear.inputs, [linear.get_layer("c2").output, linear.output])
+    graph = keras.Model(linear.inputs[0], [linear.get_layer("c2").output, linear.output])
     with tf.GradientTape() as tape:
         feature, logits = graph(x)
         score = tf.gather(logits, classes, axis=1, batch_dims=1)

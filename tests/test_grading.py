@@ -395,12 +395,14 @@ def test_force_regrades_into_a_fresh_gradebook(tmp_path):
          "holds the submissions"),
         (["grade", "subs", "--eval-set", "e.npz", "--out", "bad.npz"],
          "is not a gradebook"),
+        (["grade", "subs", "--eval-set", "e.npz", "--out", "g.csv", "--worksheet", "r.toml"],
+         "--worksheet fills a Moodle file, but subs is not a Moodle download"),
         (["make-eval-set", "--out", "e.npz"], "already exists"),
         (["make-eval-set", "--out", "new.npz", "--seed", "-1"], "--seed must be an integer"),
     ],
     ids=["no_folder", "shard_zero", "shard_text", "eval_shapes", "no_eval_set", "out_inside",
          "bad_rubric", "no_workers", "no_timeout", "feedback_is_submissions",
-         "out_not_a_gradebook", "eval_exists", "negative_seed"],
+         "out_not_a_gradebook", "worksheet_not_moodle", "eval_exists", "negative_seed"],
 )
 def test_bad_input_gets_a_clear_error(tmp_path, monkeypatch, capsys, args, message):
     monkeypatch.chdir(tmp_path)

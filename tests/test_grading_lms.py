@@ -355,3 +355,12 @@ def test_utf8_names_without_the_zip_s_utf8_flag_keep_their_accents(tmp_path, mon
     [row] = grading.read_gradebook(out)
     assert (row["name"], row["lms_id"], row["status"]) == (
         "Cecília Árvore", "204", "invalid_model")
+
+
+def test_a_zip_of_a_folder_of_student_folders_is_a_class(tmp_path):
+    archive = write_zip(tmp_path / "turma.zip", {
+        "turma/ana/model.keras": NOT_A_MODEL, "turma/bia.zip": zip_bytes({"x.txt": "x"})})
+    out = tmp_path / "g.csv"
+    grading.grade(archive, write_eval(tmp_path / "e.npz"), out, stream=io.StringIO())
+    assert {row["student"]: row["status"] for row in grading.read_gradebook(out)} == {
+        "ana": "invalid_model", "bia": "missing_files"}

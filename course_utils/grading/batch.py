@@ -178,9 +178,14 @@ def grade(
     require_safe_keras()
     workers = (os.cpu_count() or 1) if workers is None else workers
     _check_options(workers, memory_mb, timeout, notebook_timeout)
-    for path, option in ((worksheet, "--worksheet"), (canvas_export, "--canvas-export")):
+    for path, option, layout in ((worksheet, "--worksheet", "moodle"),
+                                 (canvas_export, "--canvas-export", "canvas")):
         if path is not None and not Path(path).is_file():
             raise GradingError(f"{option} {path}: file not found")
+        if path is not None and lms_class.lms != layout:
+            raise GradingError(f"{option} fills a {layout.capitalize()} file, but "
+                               f"{submissions} is not a {layout.capitalize()} download "
+                               f"({lms_class.describe()}); pass --lms {layout} if it is one")
     students = lms_class.submissions
     if shard:
         index = parse_shard(shard)

@@ -34,8 +34,10 @@ from pathlib import Path
 from course_utils import challenge
 from course_utils.grading.errors import GradingError, SubmissionError
 from course_utils.grading.submissions import (
+    ZIP_ERRORS,
     Budget,
     copy_folder,
+    extract_member,
     open_inner_zips,
     safe_parts,
     unzip,
@@ -96,7 +98,7 @@ def slug(text: str, limit: int = 64) -> str:
 class Download:
     """A folder or a ``.zip`` of the class's submissions, read entry by entry.
 
-    A single wrapping folder (a zip of ``submissions/``) is looked through. The zip is
+    A single folder wrapping the class (a zip of ``turma/``) is looked through. The zip is
     opened again for each extraction, so worker threads never share a file handle.
     """
 
@@ -119,7 +121,7 @@ class Download:
             (name,) = entries
             inner = _visible({p.name: p.is_dir() and not p.is_symlink()
                               for p in (root / name).iterdir()})
-            if not _any_lms(inner):
+            if not _wraps_a_class(inner):
                 break
             self.prefix, root, entries = self.prefix + name + "/", root / name, inner
         return entries
@@ -134,7 +136,7 @@ class Download:
         while len(entries) == 1 and all(entries.values()) and not _any_lms(entries):
             (name,) = entries
             inner = _entries_at(names, self.prefix + name + "/")
-            if not _any_lms(inner):
+            if not _wraps_a_class(inner):
                 break
             self.prefix, entries = self.prefix + name + "/", inner
         return entries
@@ -203,22 +205,9 @@ def member_name(info: zipfile.ZipInfo) -> str:
 def _extract_one(zf: zipfile.ZipFile, info: zipfile.ZipInfo, relative: str, target: Path,
                  budget: Budget) -> None:
     """Write one member of the class's zip at ``target/relative``, with the safety rules."""
-    parts = safe_parts(relative)
-    if (info.external_attr >> 16) & 0o170000 == 0o120000:
-        raise SubmissionError("invalid_archive", f"symbolic link in the download: "
-                                                 f"{info.filename!r}")
-    if not parts or parts[0] == "__MACOSX":
-        return
-    path = target.joinpath(*parts)
-    if info.is_dir():
-        path.mkdir(parents=True, exist_ok=True)
-        return
-    path.parent.mkdir(parents=True, exist_ok=True)
     try:
-        with zf.open(info) as source:
-            budget.copy(source, path)
-    except (zipfile.BadZipFile, NotImplementedError, EOFError, RuntimeError, OSError,
-            ValueError) as error:
+        extract_member(zf, info, relative, target, budget)
+    except ZIP_ERRORS as error:
         raise SubmissionError("invalid_archive",
                               f"{info.filename} is unreadable in the download: {error}") from error
 
@@ -241,6 +230,14 @@ def _entries_at(names: list[str], prefix: str) -> dict[str, bool]:
 
 def _any_lms(entries: dict[str, bool]) -> bool:
     return any(MOODLE_ENTRY.fullmatch(name) or CANVAS_ENTRY.fullmatch(name) for name in entries)
+
+
+def _wraps_a_class(inner: dict[str, bool]) -> bool:
+    """Whether a lone folder's ``inner`` entries are a class (LMS names, or several folders
+    and zips) rather than one student's files."""
+    several = len(inner) > 1 and all(is_dir or name.lower().endswith(".zip")
+                                     for name, is_dir in inner.items())
+    return _any_lms(inner) or several
 
 
 def detect(entries: dict[str, bool]) -> str:

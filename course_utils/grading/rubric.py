@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import math
 import os
 from dataclasses import dataclass
 from pathlib import Path
@@ -91,15 +90,14 @@ def _decimal(value: float) -> str:
 def _number(value: Any, where: str, upper: float | None = None) -> float:
     """``value`` as a finite float >= 0 (and <= ``upper``); ``GradingError`` otherwise.
 
-    The instructor reads these messages: English, unlike challenge's (students')."""
-    if isinstance(value, bool) or not isinstance(value, (int, float)):
-        raise GradingError(f"rubric: {where} must be a number, got {value!r}")
-    number = float(value)
-    if not math.isfinite(number) or number < 0 or (upper is not None and number > upper):
+    challenge's check, with the message in English: the instructor reads it."""
+    try:
+        return challenge._real(value, where, upper)
+    except ValueError:
         expected = f"in [0, {upper:g}]" if upper is not None else "a finite number >= 0"
-        hint = " (a fraction, not a percentage)" if upper == 1 and number > 1 else ""
-        raise GradingError(f"rubric: {where} must be {expected}{hint}, got {value!r}")
-    return number
+        big = isinstance(value, (int, float)) and not isinstance(value, bool) and value > 1
+        hint = " (a fraction, not a percentage)" if upper == 1 and big else ""
+        raise GradingError(f"rubric: {where} must be {expected}{hint}, got {value!r}") from None
 
 
 def parse_rubric(text: str, source: str = "rubric") -> Rubric:

@@ -84,26 +84,36 @@ def safe_parts(name: str) -> list[str]:
     return [part for part in parts if part not in ("", ".")]
 
 
+def extract_member(zf: zipfile.ZipFile, info: zipfile.ZipInfo, relative: str, target: Path,
+                   budget: Budget) -> None:
+    """Write the member ``info`` of ``zf`` at ``target/relative``: no path leaving
+    ``target``, no symbolic link, within ``budget``; ``__MACOSX/`` skipped."""
+    parts = safe_parts(relative)
+    if stat.S_ISLNK(info.external_attr >> 16):
+        raise SubmissionError("invalid_archive", f"symbolic link in the archive: {info.filename!r}")
+    if not parts or parts[0] == "__MACOSX":
+        return
+    path = target.joinpath(*parts)
+    if info.is_dir():
+        path.mkdir(parents=True, exist_ok=True)
+        return
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with zf.open(info) as source:
+        budget.copy(source, path)
+
+
+ZIP_ERRORS = (zipfile.BadZipFile, zipfile.LargeZipFile, NotImplementedError, EOFError,
+              RuntimeError, OSError, ValueError)
+"""What reading a broken zip raises (``RuntimeError``: encrypted)."""
+
+
 def unzip(archive: Path | io.BufferedIOBase, target: Path, budget: Budget, name: str) -> None:
     """Unpack the zip ``archive`` (a path or a seekable file) named ``name`` into ``target``."""
     try:
         with zipfile.ZipFile(archive) as zf:
             for info in zf.infolist():
-                parts = safe_parts(info.filename)
-                if stat.S_ISLNK(info.external_attr >> 16):
-                    raise SubmissionError("invalid_archive",
-                                          f"symbolic link in the archive: {info.filename!r}")
-                if not parts or parts[0] == "__MACOSX":
-                    continue
-                path = target.joinpath(*parts)
-                if info.is_dir():
-                    path.mkdir(parents=True, exist_ok=True)
-                    continue
-                path.parent.mkdir(parents=True, exist_ok=True)
-                with zf.open(info) as source:
-                    budget.copy(source, path)
-    except (zipfile.BadZipFile, zipfile.LargeZipFile, NotImplementedError, EOFError,
-            RuntimeError, OSError, ValueError) as error:  # RuntimeError: encrypted
+                extract_member(zf, info, info.filename, target, budget)
+    except ZIP_ERRORS as error:
         raise SubmissionError("invalid_archive",
                               f"{name} is not a readable zip: {error}") from error
 

@@ -41,10 +41,10 @@ POINTING_FILTERS_FAST = (8, 16)
 POINTING_TRAIN = 6_000
 """Training canvases outside fast mode (the first of Fashion-MNIST's training images)."""
 
-POINTING_TRAIN_FAST = 1_000
+POINTING_TRAIN_FAST = 500
 """Training canvases in fast mode (at most: the fast-mode loader may hold fewer)."""
 
-POINTING_EPOCHS = (5, 2)
+POINTING_EPOCHS = (5, 1)
 """``config.epochs(*POINTING_EPOCHS)``."""
 
 MAPPED = (300, 30)

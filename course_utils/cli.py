@@ -98,7 +98,8 @@ def _report(args: argparse.Namespace) -> int:
 def _grade_parser(commands: argparse._SubParsersAction) -> None:
     grade = commands.add_parser(
         "grade", help="grade a class's Fashion-MNIST submissions in a sandbox",
-        description="Grade every submission (a folder or .zip per student) in SUBMISSIONS. "
+        description="Grade every submission in SUBMISSIONS: Moodle's or Canvas' download "
+                    "(its .zip or folder), or a folder with a folder or .zip per student. "
                     "`course grade merge SHARD.csv ... --out FILE` joins shard gradebooks; "
                     "a submissions folder called merge must be written ./merge.")
     grade.add_argument("submissions", type=Path, metavar="SUBMISSIONS",

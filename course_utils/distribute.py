@@ -35,7 +35,6 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, ContextManager, Protocol
 
 if TYPE_CHECKING:
-    import keras
     import tensorflow as tf
 
 GOOGLE_PCI_VENDOR = "0x1ae0"

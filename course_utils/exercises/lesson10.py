@@ -152,8 +152,8 @@ def _check_global_batch(function: Any) -> str:
         elif got == per_replica + replicas:
             message += " Você somou; o lote global multiplica o lote por réplica."
         raise WrongAnswer(message)
-    return (f"em {len(cases)} casos, de 1 a 8 réplicas (uma TPU v2-8 tem 8: 16 por réplica "
-            "dão lotes globais de 128).")
+    return (f"em {len(cases)} casos, de 1 a 8 réplicas (a TPU v5e-1 ou v6e-1 do Colab tem 1 "
+            "chip, uma réplica; uma v5e-8 teria 8: 16 por réplica dariam lotes globais de 128).")
 
 
 ex1 = Exercise(

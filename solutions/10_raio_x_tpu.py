@@ -21,8 +21,8 @@
 # - medir o vazamento da validação do exemplo e separar a validação **por paciente**;
 # - calcular pesos de classe e treinar com decaimento exponencial da taxa de aprendizado, um
 #   checkpoint `.keras` e parada antecipada;
-# - ler acurácia, precisão, recall, AUC, a matriz de confusão, a curva ROC e a escolha do
-#   limiar pensando na criança doente que o modelo manda para casa;
+# - ler acurácia, precisão, revocação (*recall*), AUC, a matriz de confusão, a curva ROC e a
+#   escolha do limiar pensando na criança doente que o modelo manda para casa;
 # - explicar cada bloco da rede e por que o dropout cai de 0,7 para 0,5 e 0,3.
 #
 # ## O ambiente: TPU, GPU ou CPU
@@ -98,6 +98,7 @@ from course_utils.exercises.lesson10 import (
     precision_recall,
 )
 from course_utils.plots import plot_confusion_matrix, plot_history, show_images
+from course_utils.summary import summary_by_block
 from course_utils.timing import StepTimer
 
 config.set_seed(SEED)
@@ -475,7 +476,7 @@ with strategy.scope():
     )
 print(f"taxa de aprendizado: {INITIAL_LEARNING_RATE} no início, × {DECAY_RATE} a cada época "
       f"({steps_per_epoch} passos)")
-model.summary()
+summary_by_block(model)
 
 # %% [markdown]
 # ## O treino
@@ -542,7 +543,7 @@ plot_confusion_matrix(y_test, test_pred, class_names=CHEST_XRAY_CLASSES,
                       title="Matriz de confusão no teste");
 
 # %% [markdown]
-# ### Exercício 4 · Precisão e recall a partir da matriz
+# ### Exercício 4 · Precisão e revocação a partir da matriz
 #
 # A matriz de confusão `cm` tem as classes reais nas linhas e as previstas nas colunas:
 # `[[VN, FP], [FN, VP]]` (verdadeiros negativos, falsos positivos, falsos negativos,
@@ -550,7 +551,7 @@ plot_confusion_matrix(y_test, test_pred, class_names=CHEST_XRAY_CLASSES,
 
 # %%
 def precision_and_recall(cm):
-    """(precision, recall) of the pneumonia class from [[TN, FP], [FN, TP]]."""
+    """(precisão, revocação) da classe pneumonia a partir de [[VN, FP], [FN, VP]]."""
     # BEGIN SOLUTION ex4
     (tn, fp), (fn, tp) = cm
     return tp / (tp + fp), tp / (tp + fn)
@@ -569,15 +570,15 @@ ex4.check(precision_and_recall)
 
 # %%
 precision, recall = precision_recall(cm)
-print(f"da matriz: precisão {precision:.4f}, recall {recall:.4f}")
-print(f"do Keras:  precisão {test_results['precision']:.4f}, recall {test_results['recall']:.4f}")
+print(f"da matriz: precisão {precision:.4f}, revocação {recall:.4f}")
+print(f"do Keras:  precisão {test_results['precision']:.4f}, revocação {test_results['recall']:.4f}")
 
 # %% [markdown]
 # ### A curva ROC
 #
-# O limiar 0,5 é uma escolha. Baixá-lo acha mais doentes (recall maior) à custa de mais
+# O limiar 0,5 é uma escolha. Baixá-lo acha mais doentes (revocação maior) à custa de mais
 # alarmes falsos. A curva ROC mostra todos os limiares de uma vez: a taxa de verdadeiros
-# positivos (o recall) contra a de falsos positivos. A área sob ela, a **AUC**, é a chance de
+# positivos (a revocação) contra a de falsos positivos. A área sob ela, a **AUC**, é a chance de
 # o modelo dar uma probabilidade maior a uma radiografia com pneumonia do que a uma normal,
 # sorteadas ao acaso: 0,5 é chute, 1 é perfeito.
 
@@ -590,7 +591,7 @@ ax.plot(fpr, tpr, label=f"modelo (AUC {auc:.3f})")
 ax.plot([0, 1], [0, 1], "--", color="gray", label="chute (AUC 0,5)")
 ax.plot(false_positive_rate, recall, "o", color="C3", label=f"limiar {THRESHOLD}")
 ax.set_xlabel("taxa de falsos positivos (1 − especificidade)")
-ax.set_ylabel("taxa de verdadeiros positivos (recall)")
+ax.set_ylabel("taxa de verdadeiros positivos (revocação)")
 ax.set_title("Curva ROC no teste")
 ax.legend(loc="lower right");
 print(f"AUC do scikit-learn: {auc:.4f} | do Keras: {test_results['auc']:.4f} "
@@ -600,20 +601,20 @@ print(f"AUC do scikit-learn: {auc:.4f} | do Keras: {test_results['auc']:.4f} "
 # ### O limiar
 #
 # A curva ROC não mostra qual limiar dá cada ponto. O gráfico abaixo mostra: a precisão e o
-# recall no teste para cada limiar possível. Baixar o limiar só pode aumentar o recall (mais
+# revocação no teste para cada limiar possível. Baixar o limiar só pode aumentar a revocação (mais
 # radiografias passam a ser "pneumonia") e costuma baixar a precisão (mais alarmes falsos).
-# Numa triagem, o limiar se escolhe pelo recall que se quer garantir, **na validação**,
+# Numa triagem, o limiar se escolhe pela revocação que se quer garantir, **na validação**,
 # nunca no teste; aqui ele só mostra o preço de cada escolha.
 
 # %%
 precisions, recalls, thresholds = precision_recall_curve(y_test, test_prob)
 fig, ax = plt.subplots(figsize=(6, 3.5), layout="constrained")
 ax.plot(thresholds, precisions[:-1], label="precisão")
-ax.plot(thresholds, recalls[:-1], label="recall")
+ax.plot(thresholds, recalls[:-1], label="revocação")
 ax.axvline(THRESHOLD, color="gray", linestyle="--", label=f"limiar {THRESHOLD}")
 ax.set_xlabel("limiar (probabilidade de pneumonia acima da qual o modelo diz 'pneumonia')")
 ax.set_ylim(0, 1.02)
-ax.set_title("Precisão e recall no teste, por limiar")
+ax.set_title("Precisão e revocação no teste, por limiar")
 ax.legend(loc="lower left");
 
 # %% [markdown]
@@ -653,7 +654,7 @@ ex5.check(missed)
 # %%
 print(f"este modelo ({'modo rápido' if config.FAST else 'modo completo'}, imagens "
       f"{IMAGE_SIZE}): acurácia {test_results['accuracy']:.1%}, AUC {auc:.3f}, "
-      f"precisão {precision:.1%}, recall {recall:.1%}")
+      f"precisão {precision:.1%}, revocação {recall:.1%}")
 for name, ref in REFERENCE_RESULTS.items():
     print(f"{name}: " + ", ".join(f"{k} {v}" for k, v in ref.items()))
 sick = int(np.sum(y_test == 1))
@@ -675,26 +676,26 @@ print(f"no teste oficial: {official_test[1]} com pneumonia, {official_test[0]} n
 # **Resposta modelo.** A acurácia está na célula acima. Sozinha, ela engana: num teste com
 # mais doentes que saudáveis, como o oficial, o modelo que sempre diz "pneumonia" já acerta
 # a fração de doentes que a célula imprime. Só
-# vale comemorar o que passa desse piso, e é por isso que olhamos também precisão, recall e
+# vale comemorar o que passa desse piso, e é por isso que olhamos também precisão, revocação e
 # AUC. No modo rápido (poucas imagens, duas épocas) os números não dizem nada sobre o
 # modelo. Os autores do curso mediram o modo completo só num computador de 2 núcleos sem GPU
 # e na cópia reduzida (radiografias de 28×28 pixels, classes equilibradas); com os dados
 # completos numa GPU ou TPU ainda não mediram: rode a aula assim e leia os seus números.
 
 # %% [markdown]
-# **Pergunta 2.** O que significam a precisão e o recall para uma criança doente? Qual erro é
+# **Pergunta 2.** O que significam a precisão e a revocação para uma criança doente? Qual erro é
 # mais grave aqui, e que métrica o mede?
 #
 # ✍️ *Sua resposta:*
 
 # %% [markdown] tags=["solution"]
-# **Resposta modelo.** O **recall** (sensibilidade) é a fração das crianças com pneumonia
-# que o modelo encontra; $1 - \text{recall}$ são as que ele manda para casa sem tratamento,
+# **Resposta modelo.** A **revocação** (*recall*, sensibilidade) é a fração das crianças com pneumonia
+# que o modelo encontra; $1 - \text{revocação}$ são as que ele manda para casa sem tratamento,
 # os falsos negativos do exercício 5. A **precisão** é a fração dos diagnósticos de
 # pneumonia que estavam certos; $1 - \text{precisão}$ são crianças saudáveis que fariam
 # exames ou tomariam antibiótico sem precisar. Numa triagem, deixar passar uma criança
-# doente é o erro mais grave, então queremos recall alto, mesmo pagando com alguns alarmes
-# falsos. Se o recall estiver baixo, dá para baixar o limiar (a curva ROC mostra o preço
+# doente é o erro mais grave, então queremos revocação alta, mesmo pagando com alguns alarmes
+# falsos. Se a revocação estiver baixa, dá para baixar o limiar (a curva ROC mostra o preço
 # em falsos positivos).
 
 # %% [markdown]
@@ -707,7 +708,7 @@ print(f"no teste oficial: {official_test[1]} com pneumonia, {official_test[0]} n
 # **Resposta modelo.** Cada exemplo conta na perda multiplicado pelo peso da sua classe.
 # No treino oficial, a maioria das imagens é de pneumonia (a seção dos pesos mostra quanto):
 # sem pesos, errar uma normal custa pouco na soma, e o modelo aprende a puxar para
-# "pneumonia" (recall alto, precisão e especificidade baixas). Com $n/(2\,n_k)$, uma
+# "pneumonia" (revocação alta, precisão e especificidade baixas). Com $n/(2\,n_k)$, uma
 # radiografia normal pesa mais que uma com pneumonia (a seção dos pesos mostra quantas
 # vezes mais), e cada classe responde por metade da perda. Nos dados desta execução, a mesma
 # célula mostra as contagens: se estão equilibradas (como na cópia reduzida), os pesos são
@@ -805,7 +806,7 @@ print(f"com imagens 180×180 (o exemplo): {full_size.count_params():,} parâmetr
 # - No Keras 3 o checkpoint é `.keras` (o `.h5` é legado);
 #   `EarlyStopping(restore_best_weights=True)` volta à melhor época.
 # - Acurácia sozinha engana num teste desequilibrado: para a criança doente, o que importa é
-#   o recall; a curva ROC e a AUC mostram todos os limiares, e a curva de precisão e recall
+#   a revocação; a curva ROC e a AUC mostram todos os limiares, e a curva de precisão e revocação
 #   por limiar mostra o preço de cada um.
 # - O dropout é maior onde há mais parâmetros para decorar (a densa de 512) e menor perto da
 #   saída e nas convoluções.

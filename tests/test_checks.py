@@ -244,3 +244,18 @@ def test_messages_never_show_numpy_scalar_reprs():
     with pytest.raises(WrongAnswer) as wrong:
         assert_array(np.array([1.5, 2.0]), np.array([1.5, 3.0]))
     assert "np." not in str(wrong.value) and "esperado 3.0, recebido 2.0" in str(wrong.value)
+
+
+@pytest.mark.parametrize("value", ["mapa", True, None, b"x"])
+def test_as_float_array_names_text_booleans_and_none(value):
+    with pytest.raises(checks.WrongAnswer, match="o mapa deveria ser um array de números"):
+        checks.as_float_array(value, "o mapa")
+
+
+def test_as_float_array_takes_lists_and_tensors_as_float64():
+    import tensorflow as tf
+
+    assert checks.as_float_array([[1, 2]], "x").dtype == np.float64
+    np.testing.assert_array_equal(checks.as_float_array(tf.constant([1.5]), "x"), [1.5])
+    with pytest.raises(checks.WrongAnswer, match="do tipo dict"):
+        checks.as_float_array({"a": 1}, "x")

@@ -26,7 +26,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from course_utils import regularization
-from course_utils.checks import Exercise, WrongAnswer, call_student
+from course_utils.checks import Exercise, WrongAnswer, as_float_array, call_student
 
 if TYPE_CHECKING:
     import keras
@@ -113,19 +113,6 @@ def build_variant(name: str, filters: tuple[int, ...] = FULL_FILTERS) -> keras.M
 # ---- shared helpers --------------------------------------------------------------------------
 
 
-def _array(value: Any, name: str) -> np.ndarray:
-    """An answer (array, tensor, list) as a float64 array; anything else is wrong."""
-    if hasattr(value, "numpy") and callable(value.numpy):
-        value = value.numpy()
-    if isinstance(value, (str, bytes, bool, np.bool_)) or value is None:
-        raise WrongAnswer(f"{name} deveria ser um array de números, mas é {value!r}.")
-    try:
-        array = np.asarray(value, dtype=np.float64)
-    except (TypeError, ValueError):
-        raise WrongAnswer(
-            f"{name} deveria ser um array de números, mas é do tipo {type(value).__name__}."
-        ) from None
-    return array
 
 
 def _close(a: Any, b: Any, atol: float = 1e-5) -> bool:
@@ -215,7 +202,7 @@ def _check_bn_forward(function: Any) -> str:
     for x, gamma, beta, epsilon in bn_cases():
         where = f"com x de formato {x.shape} e epsilon={epsilon}"
         result = call_student(function, x.copy(), gamma.copy(), beta.copy(), epsilon)
-        got = _array(result, "o resultado")
+        got = as_float_array(result, "o resultado")
         reference = regularization.batch_norm_train(x, gamma, beta, epsilon)
         if got.shape != x.shape:
             raise WrongAnswer(
@@ -294,8 +281,8 @@ def _check_moving(answer: Any) -> str:
     if not isinstance(answer, (tuple, list)) or len(answer) != 2:
         raise WrongAnswer("passe os dois resultados juntos, numa tupla: "
                           "(new_moving_mean, new_moving_variance).")
-    new_mean = _array(answer[0], "new_moving_mean")
-    new_var = _array(answer[1], "new_moving_variance")
+    new_mean = as_float_array(answer[0], "new_moving_mean")
+    new_var = as_float_array(answer[1], "new_moving_variance")
     problem = step_problem()
     x, mu = problem["x"].astype(np.float64), problem["momentum"]
     mm, mv = problem["moving_mean"].astype(np.float64), problem["moving_variance"].astype(
@@ -377,7 +364,7 @@ def _check_dropout(function: Any) -> str:
     notes = []
     for number, rate in enumerate(DROPOUT_RATES):
         where = f"com rate={rate}"
-        got = _array(call_student(function, x.copy(), rate, np.random.default_rng(number)),
+        got = as_float_array(call_student(function, x.copy(), rate, np.random.default_rng(number)),
                      "o resultado")
         if got.shape != x.shape:
             raise WrongAnswer(f"{where}, sua função devolveu formato {got.shape}; o dropout "
@@ -406,7 +393,7 @@ def _check_dropout(function: Any) -> str:
             elif np.allclose(kept_got, kept_x / rate, rtol=1e-5):
                 message += " Você dividiu por rate; o divisor é a fração mantida, 1 − rate."
             raise WrongAnswer(message)
-        again = _array(call_student(function, x.copy(), rate, np.random.default_rng(number)),
+        again = as_float_array(call_student(function, x.copy(), rate, np.random.default_rng(number)),
                        "o resultado")
         if not np.array_equal(again, got):
             raise WrongAnswer(
@@ -414,7 +401,7 @@ def _check_dropout(function: Any) -> str:
                 "diferentes: sorteie a máscara com o `rng` recebido (por exemplo "
                 "`rng.random(x.shape)`), não com `np.random` diretamente."
             )
-        other = _array(call_student(function, x.copy(), rate, np.random.default_rng(99)),
+        other = as_float_array(call_student(function, x.copy(), rate, np.random.default_rng(99)),
                        "o resultado")
         if np.array_equal(other == 0, dropped):
             raise WrongAnswer(f"{where}, geradores diferentes deram a mesma máscara: a máscara "

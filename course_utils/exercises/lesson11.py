@@ -19,7 +19,7 @@ from typing import Any
 import numpy as np
 
 from course_utils import config
-from course_utils.checks import Exercise, WrongAnswer, call_student
+from course_utils.checks import Exercise, WrongAnswer, as_float_array, call_student
 
 # ---- the lesson's settings -----------------------------------------------------------------
 
@@ -89,17 +89,6 @@ def train_pointing_model(x: np.ndarray, y: np.ndarray, filters: tuple[int, ...],
     return model
 
 
-def _array(value: Any, what: str) -> np.ndarray:
-    """An answer (array, tensor, list) as a float array, or a WrongAnswer saying what it is."""
-    if hasattr(value, "numpy") and callable(value.numpy):
-        value = value.numpy()
-    try:
-        array = np.asarray(value, dtype=np.float64)
-    except (TypeError, ValueError):
-        raise WrongAnswer(
-            f"{what} deveria ser um array de números, mas é {value!r:.80}."
-        ) from None
-    return array
 
 
 # ---- ex1: occlusion by hand ------------------------------------------------------------------
@@ -144,7 +133,7 @@ def _check_occlusion(occlusion: Any) -> None:
                 "sua função alterou a imagem que recebeu. Cubra uma CÓPIA a cada posição "
                 "(image.copy())."
             )
-        got = _array(result, "o mapa devolvido")
+        got = as_float_array(result, "o mapa devolvido")
         want = occlusion_map(model, image, class_index, patch=patch, stride=stride)
         positions = (-(-height // stride), -(-width // stride))
         if got.shape == positions:
@@ -216,7 +205,7 @@ def _check_combine(combine: Any) -> None:
     from course_utils.explain import cam_from_gradients
 
     for activations, gradients in _ex2_cases():
-        got = _array(call_student(combine, activations.copy(), gradients.copy()), "o mapa")
+        got = as_float_array(call_student(combine, activations.copy(), gradients.copy()), "o mapa")
         want = cam_from_gradients(activations, gradients)
         h, w, k = activations.shape
         if got.shape == (k,):

@@ -30,6 +30,19 @@ def pytest_configure(config: pytest.Config) -> None:
         os.environ["COURSE_DATA_DIR"] = str(write_all(scratch / "datasets"))
 
 
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Longest files first, so the parallel workers (pytest-xdist) finish together.
+
+    Test files marked ``slow`` run first, then the notebooks (later lessons first: they train
+    more), then the other unit tests. Each file keeps its own order.
+    """
+    slow = [item for item in items if item.get_closest_marker("slow")]
+    notebooks = [item for item in items if item.path.suffix == ".ipynb"]
+    notebooks.sort(key=lambda item: item.path.name, reverse=True)  # stable: cells stay in order
+    first = {id(item) for item in slow + notebooks}
+    items[:] = slow + notebooks + [item for item in items if id(item) not in first]
+
+
 @pytest.hookimpl(tryfirst=True)
 def pytest_runtest_setup(item: pytest.Item) -> None:
     """Solution notebooks run strict; student notebooks run unfilled and lenient.

@@ -15,6 +15,8 @@ from nbclient import NotebookClient
 from course_utils import grading
 from course_utils.challenge import EXPERIMENTS_FILE, MODEL_FILE
 
+pytestmark = pytest.mark.slow  # among the longest test files: conftest.py runs them first
+
 STUDENT_CODE = """\
 from course_utils.challenge import save_submission, self_check
 from course_utils.models import build_mnist_cnn

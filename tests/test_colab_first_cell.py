@@ -22,6 +22,8 @@ import pytest
 
 from course_utils import build
 
+pytestmark = pytest.mark.slow  # among the longest test files: conftest.py runs them first
+
 ROOT = Path(__file__).resolve().parent.parent
 COLAB_DIR = "/content/curso-cnn"
 GITHUB_URL = f"https://github.com/{build.REPOSITORY}.git"

@@ -22,6 +22,8 @@ import pytest
 from course_utils import distribute
 from course_utils.exercises.lesson10 import BATCH_PER_REPLICA
 
+pytestmark = pytest.mark.slow  # among the longest test files: conftest.py runs them first
+
 ROOT = Path(__file__).resolve().parents[1]
 
 

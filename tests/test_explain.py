@@ -15,6 +15,8 @@ import tensorflow as tf
 from course_utils import explain
 from course_utils.plots import overlay
 
+pytestmark = pytest.mark.slow  # among the longest test files: conftest.py runs them first
+
 SIZE = 24
 SQUARE = 6
 

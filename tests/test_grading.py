@@ -34,6 +34,8 @@ from course_utils import cli, grading, sandbox
 from course_utils.challenge import EXPERIMENTS_FILE, MODEL_FILE, save_submission
 from course_utils.models import build_mnist_cnn
 
+pytestmark = pytest.mark.slow  # among the longest test files: conftest.py runs them first
+
 N_IMAGES = 64
 TIMEOUT = 180  # the valid models: TensorFlow's import alone takes 3-90 s on 2 loaded cores
 NOTEBOOK_TIMEOUT = 60

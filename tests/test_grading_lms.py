@@ -25,6 +25,8 @@ from course_utils.grading import export
 from tests.test_challenge import constant_model, template_model
 from tests.test_grading import make_runs
 
+pytestmark = pytest.mark.slow  # among the longest test files: conftest.py runs them first
+
 NOT_A_MODEL = pickle.dumps({"weights": [1, 2, 3]})
 
 

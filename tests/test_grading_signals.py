@@ -21,6 +21,8 @@ import pytest
 from course_utils import grading, sandbox
 from tests.test_grading import cheap_class, write_eval_set, write_notebook
 
+pytestmark = pytest.mark.slow  # among the longest test files: conftest.py runs them first
+
 NEVER_ENDS = "import time\ntime.sleep(10**6)"
 
 

@@ -25,6 +25,8 @@ from course_utils.grading import similarity
 from course_utils.models import build_mnist_cnn
 from tests.fixture_data import gray_images
 
+pytestmark = pytest.mark.slow  # among the longest test files: conftest.py runs them first
+
 N_TRAIN, N_TEST = 300, 300
 
 

@@ -9,6 +9,8 @@ import pytest
 
 from course_utils import build, quiet
 
+pytestmark = pytest.mark.slow  # among the longest test files: conftest.py runs them first
+
 NOISE_LINES = [
     "WARNING: All log messages before absl::InitializeLog() is called are written to STDERR",
     "I0000 00:00:1796186166.178409   14765 cudart_stub.cc:31] Could not find cuda drivers on "

@@ -113,8 +113,6 @@ def build_variant(name: str, filters: tuple[int, ...] = FULL_FILTERS) -> keras.M
 # ---- shared helpers --------------------------------------------------------------------------
 
 
-
-
 def _close(a: Any, b: Any, atol: float = 1e-5) -> bool:
     a, b = np.asarray(a, dtype=np.float64), np.asarray(b, dtype=np.float64)
     return a.shape == b.shape and bool(np.allclose(a, b, atol=atol, rtol=1e-5))

@@ -92,19 +92,19 @@ def _as_array(value: Any, name: str) -> np.ndarray:
 
 
 def as_float_array(value: Any, name: str) -> np.ndarray:
-    """An answer (array, tensor, nested list) as a float64 array; anything else is wrong.
+    """An answer (number, array, tensor, nested list) as a float64 array; anything else is wrong.
 
     Text, booleans and ``None`` raise :class:`WrongAnswer` naming ``name`` and the value.
     """
     if hasattr(value, "numpy") and callable(value.numpy):
         value = value.numpy()
     if isinstance(value, (str, bytes, bool, np.bool_)) or value is None:
-        raise WrongAnswer(f"{name} deveria ser um array de números, mas é {value!r:.80}.")
+        raise WrongAnswer(f"{name} deveria ser um número ou um array de números, mas é {value!r:.80}.")
     try:
         return np.asarray(value, dtype=np.float64)
     except (TypeError, ValueError):
         raise WrongAnswer(
-            f"{name} deveria ser um array de números, mas é do tipo {type(value).__name__}."
+            f"{name} deveria ser um número ou um array de números, mas é do tipo {type(value).__name__}."
         ) from None
 
 

@@ -248,7 +248,7 @@ def test_messages_never_show_numpy_scalar_reprs():
 
 @pytest.mark.parametrize("value", ["mapa", True, None, b"x"])
 def test_as_float_array_names_text_booleans_and_none(value):
-    with pytest.raises(checks.WrongAnswer, match="o mapa deveria ser um array de números"):
+    with pytest.raises(checks.WrongAnswer, match="o mapa deveria ser um número ou um array de números"):
         checks.as_float_array(value, "o mapa")
 
 

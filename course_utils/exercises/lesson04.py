@@ -22,23 +22,9 @@ from typing import Any
 import numpy as np
 
 from course_utils import optim
-from course_utils.checks import Exercise, WrongAnswer, call_student
+from course_utils.checks import Exercise, WrongAnswer, as_float_array, call_student
 
 # ---- shared helpers ----------------------------------------------------------------------
-
-
-def _to_numpy(value: Any, what: str) -> np.ndarray:
-    """An answer (array, tensor, list, number) as a float64 array; anything else is wrong."""
-    if hasattr(value, "numpy") and callable(value.numpy):
-        value = value.numpy()
-    if isinstance(value, (bool, np.bool_, str, bytes)) or value is None:
-        raise WrongAnswer(f"{what} deveria ser um número ou array, mas é {value!r}.")
-    try:
-        return np.asarray(value, dtype=np.float64)
-    except (TypeError, ValueError):
-        raise WrongAnswer(
-            f"{what} deveria ser um número ou array, mas é do tipo {type(value).__name__}."
-        ) from None
 
 
 def _close(a: np.ndarray, b: np.ndarray, atol: float = 1e-6, rtol: float = 1e-6) -> bool:
@@ -97,7 +83,7 @@ def _check_bce(function: Any) -> str:
     """A function (y_true, y_pred) -> mean binary cross-entropy, equal to Keras'."""
     for number, (y, p) in enumerate(bce_cases()):
         edge = number == 2
-        got = _to_numpy(call_student(function, y.copy(), p.copy()), "o resultado")
+        got = as_float_array(call_student(function, y.copy(), p.copy()), "o resultado")
         where = f"com y_true={_fmt(y.ravel())} e y_pred={_fmt(p.ravel())}"
         if got.size != 1:
             raise WrongAnswer(
@@ -281,7 +267,7 @@ def _pair(result: Any, names: str, count: int) -> list[np.ndarray]:
             f"{type(result).__name__}"
             + (f" com {len(result)} itens." if isinstance(result, (tuple, list)) else ".")
         )
-    return [_to_numpy(r, "um dos valores devolvidos") for r in result]
+    return [as_float_array(r, "um dos valores devolvidos") for r in result]
 
 
 def _keras_trajectory(keras_optimizer: Any, theta0: np.ndarray, grads: list[np.ndarray]):

@@ -99,12 +99,15 @@ def as_float_array(value: Any, name: str) -> np.ndarray:
     if hasattr(value, "numpy") and callable(value.numpy):
         value = value.numpy()
     if isinstance(value, (str, bytes, bool, np.bool_)) or value is None:
-        raise WrongAnswer(f"{name} deveria ser um número ou um array de números, mas é {value!r:.80}.")
+        raise WrongAnswer(
+            f"{name} deveria ser um número ou um array de números, mas é {value!r:.80}."
+        )
     try:
         return np.asarray(value, dtype=np.float64)
     except (TypeError, ValueError):
         raise WrongAnswer(
-            f"{name} deveria ser um número ou um array de números, mas é do tipo {type(value).__name__}."
+            f"{name} deveria ser um número ou um array de números, "
+            f"mas é do tipo {type(value).__name__}."
         ) from None
 
 

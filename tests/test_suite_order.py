@@ -10,8 +10,10 @@ import conftest
 
 def fake_item(path: str, name: str, slow: bool = False) -> SimpleNamespace:
     """What the hook reads of a pytest item: its path, its name and its ``slow`` marker."""
-    return SimpleNamespace(path=Path(path), name=name,
-                           get_closest_marker=lambda marker: "mark" if slow and marker == "slow" else None)
+    def get_closest_marker(marker: str) -> str | None:
+        return "mark" if slow and marker == "slow" else None
+
+    return SimpleNamespace(path=Path(path), name=name, get_closest_marker=get_closest_marker)
 
 
 def test_slow_files_then_later_lessons_then_the_rest_each_file_in_its_order() -> None:

@@ -1,7 +1,7 @@
 """The ``course`` command line.
 
 ``course build [--check] [--force]``, ``course make-eval-set``, ``course grade``,
-``course grade merge`` and ``course grade report`` (see the README's instructors section).
+``course grade merge`` and ``course grade report`` (see docs/instructors.md).
 ``merge`` or ``report`` right after ``grade`` is that subcommand; to grade a submissions
 folder with one of these names, write it as ``./merge`` or ``./report``.
 """

@@ -1,9 +1,9 @@
-"""Train lesson 10's pneumonia model on the real chest X-rays; print test figures and timings.
+"""Train lesson 12's pneumonia model on the real chest X-rays; print test figures and timings.
 
 Usage: python benchmarks/chest_xray.py [--backend jax|tensorflow] [--image-size N] [--epochs N]
 
-Exactly what ``solutions/10_raio_x_tpu.py`` does in full mode, with the settings of
-``course_utils.exercises.lesson10`` and the model and pipeline of ``course_utils.xray``:
+Exactly what ``solutions/12_raio_x_tpu.py`` does in full mode, with the settings of
+``course_utils.exercises.lesson12`` and the model and pipeline of ``course_utils.xray``:
 Keras on ``--backend`` (default: ``distribute.choose_backend()``'s choice),
 ``distribute.get_strategy()``, its precision policy, the global batch
 ``BATCH_PER_REPLICA × replicas`` (training batches of fixed shape, images cached as uint8,
@@ -70,7 +70,7 @@ def main() -> None:
 
     from course_utils import config, xray
     from course_utils.datasets import chest_xray_labels, load_chest_xray, load_chest_xray_paths
-    from course_utils.exercises.lesson10 import (
+    from course_utils.exercises.lesson12 import (
         BATCH_PER_REPLICA,
         DECAY_RATE,
         INITIAL_LEARNING_RATE,

@@ -1,9 +1,9 @@
-"""Run lesson 09's CIFAR-10 ablation on the real data; print the table and a time projection.
+"""Run lesson 10's CIFAR-10 ablation on the real data; print the table and a time projection.
 
 Usage: python benchmarks/cifar10_ablation.py [--epochs N]
 
-Exactly what ``solutions/09_batchnorm_dropout.py`` does in its ablation in full mode, for the
-five variants of ``course_utils.exercises.lesson09.VARIANTS`` (none, dropout, BN,
+Exactly what ``solutions/10_batchnorm_dropout.py`` does in its ablation in full mode, for the
+five variants of ``course_utils.exercises.lesson10.VARIANTS`` (none, dropout, BN,
 BN + dropout, BN + dropout + augmentation): ``build_variant(name, FULL_FILTERS)``, Adam,
 sparse categorical cross-entropy, batches of ``BATCH_SIZE``, ``config.set_seed(SEED)`` and a
 fresh shuffled ``make_dataset`` before each variant, the lesson's stratified split
@@ -60,7 +60,7 @@ def main() -> None:
 
     from course_utils import config
     from course_utils.datasets import load_cifar10
-    from course_utils.exercises.lesson09 import (
+    from course_utils.exercises.lesson10 import (
         ABLATION_EPOCHS,
         BATCH_SIZE,
         FINAL_EPOCHS,

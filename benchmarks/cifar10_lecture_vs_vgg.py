@@ -1,9 +1,9 @@
-"""Train lesson 07's two CIFAR-10 models on the real data and compare them.
+"""Train lesson 08's two CIFAR-10 models on the real data and compare them.
 
 Usage: python benchmarks/cifar10_lecture_vs_vgg.py [--epochs N]
 
-Same settings as ``solutions/07_cifar10.py`` outside fast mode (they live in
-``course_utils.exercises.lesson07``): the LAMIA bootcamp report's model
+Same settings as ``solutions/08_cifar10.py`` outside fast mode (they live in
+``course_utils.exercises.lesson08``): the LAMIA bootcamp report's model
 (``course_utils.models.build_cifar_lecture_model()``) and the VGG-style model
 (``build_vgg_style(filters=VGG_FILTERS)``, no batch norm, no dropout), Adam, sparse
 categorical cross-entropy, batch size 32, 5 epochs, seed 42, the same stratified 80/20
@@ -27,11 +27,11 @@ import numpy as np
 
 
 def main() -> None:
-    from course_utils.exercises import lesson07
+    from course_utils.exercises import lesson08
 
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--epochs", type=int, default=lesson07.EPOCHS,
-                        help=f"default {lesson07.EPOCHS}")
+    parser.add_argument("--epochs", type=int, default=lesson08.EPOCHS,
+                        help=f"default {lesson08.EPOCHS}")
     args = parser.parse_args()
 
     import keras
@@ -44,17 +44,17 @@ def main() -> None:
     from course_utils.timing import StepTimer
 
     (x_train, y_train), (x_test, y_test) = load_cifar10(fast=False)
-    x_tr, x_val, y_tr, y_val = lesson07.reference_split(x_train, y_train)
-    batch = lesson07.BATCH_SIZE
+    x_tr, x_val, y_tr, y_val = lesson08.reference_split(x_train, y_train)
+    batch = lesson08.BATCH_SIZE
 
     builders = {
         "lecture": build_cifar_lecture_model,
-        "vgg_style": lambda: build_vgg_style(filters=lesson07.VGG_FILTERS),
+        "vgg_style": lambda: build_vgg_style(filters=lesson08.VGG_FILTERS),
     }
     results = {}
     for name, build in builders.items():
-        config.set_seed(lesson07.SEED)
-        train_ds = make_dataset(x_tr, y_tr, batch, shuffle=True, seed=lesson07.SEED)
+        config.set_seed(lesson08.SEED)
+        train_ds = make_dataset(x_tr, y_tr, batch, shuffle=True, seed=lesson08.SEED)
         val_ds = make_dataset(x_val, y_val, batch)
         test_ds = make_dataset(x_test, y_test, batch)
         model = build()
@@ -80,12 +80,12 @@ def main() -> None:
 
     print()
     print(f"data: {len(x_train)} train ({len(y_tr)} fit + {len(y_val)} validation, stratified, "
-          f"seed {lesson07.SEED}), {len(x_test)} test; "
+          f"seed {lesson08.SEED}), {len(x_test)} test; "
           f"COURSE_DATA_DIR={os.environ.get('COURSE_DATA_DIR', '(unset)')}")
     print(f"machine: {platform.machine()} {platform.system()}, {os.cpu_count()} cores "
           f"(sched affinity: {len(os.sched_getaffinity(0))}); TensorFlow {tf.__version__}, "
           f"Keras {keras.__version__}; GPUs: {len(tf.config.list_physical_devices('GPU'))}")
-    print(f"epochs: {args.epochs}; batch size {batch}; VGG filters {lesson07.VGG_FILTERS}")
+    print(f"epochs: {args.epochs}; batch size {batch}; VGG filters {lesson08.VGG_FILTERS}")
     header = (f"{'model':<10} {'params':>10} {'val acc':>8} {'test acc':>9} "
               f"{'s/epoch':>8} {'1st ep s':>9} {'ms/step':>8} {'steps':>6}")
     print(header)

@@ -1,11 +1,11 @@
-"""Lesson 11's pointing game on the real Fashion-MNIST: is each map's peak on the object?
+"""Lesson 14's pointing game on the real Fashion-MNIST: is each map's peak on the object?
 
 Usage: python benchmarks/explain_pointing_game.py [--train N] [--epochs N] [--mapped N]
 [--occluded N]
 
 Each Fashion-MNIST item is pasted at a random place on a 64×64 noisy canvas
-(``course_utils.explain.paste_on_canvas``, lesson 11's settings from
-``course_utils.exercises.lesson11``), a VGG-style CNN is trained on the training canvases, and
+(``course_utils.explain.paste_on_canvas``, lesson 14's settings from
+``course_utils.exercises.lesson14``), a VGG-style CNN is trained on the training canvases, and
 on correctly classified test canvases we count how often the maximum of each map falls inside
 the item's box: Grad-CAM, saliency, SmoothGrad and occlusion. Then the randomisation check of
 Adebayo et al. (2018): the mean Spearman rank correlation between each method's maps for the
@@ -26,7 +26,7 @@ from machine import cpu_name
 
 from course_utils import explain
 from course_utils.datasets import load_fashion_mnist
-from course_utils.exercises.lesson11 import (
+from course_utils.exercises.lesson14 import (
     CANVAS,
     MAPPED,
     NOISE,

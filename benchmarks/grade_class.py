@@ -46,7 +46,7 @@ def build_class(root: Path, students: int) -> Path:
             "val_accuracy": 0.8, "train_seconds": 1.0}
     runs = [base, {**base, "epochs": 3}, {**base, "batch_size": 32, "filters": [4]},
             {**base, "activation": "tanh"}]
-    notebook = Path(__file__).resolve().parents[1] / "solutions" / "06_desafio_fashion_mnist.ipynb"
+    notebook = Path(__file__).resolve().parents[1] / "solutions" / "07_desafio_fashion_mnist.ipynb"
     keras.utils.set_random_seed(0)
     download = root / "Desafio-Fashion-MNIST.zip"
     with zipfile.ZipFile(download, "w") as zf:

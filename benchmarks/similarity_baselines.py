@@ -3,7 +3,7 @@
 Usage: python benchmarks/similarity_baselines.py [--models DIR] [--count 20] [--epochs 1]
        [--train-size 20000]
 
-Trains ``--count`` copies of lesson 06's baseline (``build_mnist_cnn`` with the lesson's
+Trains ``--count`` copies of lesson 07's baseline (``build_mnist_cnn`` with the lesson's
 ``BASELINE``: filters (32, 64), ReLU, batch 128, Adam), each with its own seed, for
 ``--epochs`` epochs on the first ``--train-size`` images of the lesson's training split of
 the Fashion-MNIST found by ``load_fashion_mnist(fast=False)``, and saves each with
@@ -80,7 +80,7 @@ def main() -> None:
 
     from course_utils.challenge import prepare_images
     from course_utils.datasets import load_fashion_mnist
-    from course_utils.exercises.lesson06 import reference_split
+    from course_utils.exercises.lesson07 import reference_split
 
     threads = int(os.environ.get("OMP_NUM_THREADS", "2"))
     tf.config.threading.set_intra_op_parallelism_threads(threads)

@@ -1,10 +1,10 @@
-"""Train lesson 06's final Fashion-MNIST configuration on the real data; report test accuracy.
+"""Train lesson 07's final Fashion-MNIST configuration on the real data; report test accuracy.
 
 Usage: python benchmarks/train_fashion.py [--epochs N]
 
-Exactly what ``solutions/06_desafio_fashion_mnist.py`` does for its final run in full mode:
+Exactly what ``solutions/07_desafio_fashion_mnist.py`` does for its final run in full mode:
 ``course_utils.models.build_mnist_cnn`` with the filters and activation of
-``course_utils.exercises.lesson06.FINAL_CONFIG`` grown by ``FINAL_ARCHITECTURE``, Adam with the
+``course_utils.exercises.lesson07.FINAL_CONFIG`` grown by ``FINAL_ARCHITECTURE``, Adam with the
 learning rate of ``cosine_adam``, sparse categorical cross-entropy, its epochs and batch size,
 seed ``SEED``, trained on the lesson's stratified split (``reference_split``: 5/6 of the
 training set, the other 1/6 for validation) and evaluated once on the test set. Fast mode is never used: the data is whatever
@@ -27,7 +27,7 @@ GOAL = 0.925
 
 
 def main() -> None:
-    from course_utils.exercises.lesson06 import FINAL_CONFIG, SEED
+    from course_utils.exercises.lesson07 import FINAL_CONFIG, SEED
 
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument(
@@ -42,7 +42,7 @@ def main() -> None:
     from course_utils import config
     from course_utils.challenge import prepare_images
     from course_utils.datasets import load_fashion_mnist
-    from course_utils.exercises.lesson06 import FINAL_ARCHITECTURE, cosine_adam, reference_split
+    from course_utils.exercises.lesson07 import FINAL_ARCHITECTURE, cosine_adam, reference_split
     from course_utils.models import build_mnist_cnn
     from course_utils.timing import StepTimer
 

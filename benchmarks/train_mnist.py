@@ -1,8 +1,8 @@
-"""Train lesson 05's MNIST CNN on the real data and report its test accuracy.
+"""Train lesson 06's MNIST CNN on the real data and report its test accuracy.
 
 Usage: python benchmarks/train_mnist.py [--epochs N]
 
-Same model and hyperparameters as ``solutions/05_mnist_mao_na_massa.py``:
+Same model and hyperparameters as ``solutions/06_mnist_mao_na_massa.py``:
 ``course_utils.models.build_mnist_cnn()`` (Conv 32 → Pool → Conv 64 → Pool → Flatten →
 Dropout 0.5 → Dense softmax), Adam, sparse categorical cross-entropy, 15 epochs, batch
 size 128, ``validation_split=0.1``, seed 42. Fast mode is never used: the data is

@@ -1,4 +1,4 @@
-"""Submission of the Fashion-MNIST challenge (lesson 06): save, validate, score, self-check.
+"""Submission of the Fashion-MNIST challenge (lesson 07): save, validate, score, self-check.
 
 A student hands in **one archive**, ``entrega_<student_id>.zip``, written by
 :func:`save_submission` into a folder that also holds the same files unzipped. The instructors' grader
@@ -328,7 +328,7 @@ def load_experiments(path: str | os.PathLike) -> dict[str, Any]:
 ARCHIVE_TEMPLATE = "entrega_{student_id}.zip"
 """Name of the archive :func:`save_submission` writes, the one file to upload to the LMS."""
 
-NOTEBOOK_FALLBACK = "06_desafio_fashion_mnist.ipynb"
+NOTEBOOK_FALLBACK = "07_desafio_fashion_mnist.ipynb"
 """Name given to the notebook when its environment does not tell its file name."""
 
 

@@ -319,7 +319,7 @@ class Exercise:
 
     @property
     def name(self) -> str:
-        """The name a notebook gives this exercise: ``"ex3"`` for key ``"05/ex3"``."""
+        """The name a notebook gives this exercise: ``"ex3"`` for key ``"06/ex3"``."""
         return self.key.split("/", 1)[1]
 
     def solution(self) -> None:

@@ -59,10 +59,10 @@ CPU_MINUTES: dict[int, tuple[int, int]] = {7: (12, 14), 8: (110, 120), 9: (60, 1
 """Rough minutes (low, high) each long lesson takes in full mode on 2 CPU cores, no GPU.
 
 Source: ``docs/results.md``, per-epoch times measured on a 2-core AMD EPYC without GPU and
-projected to the full datasets. Lesson 07: 5 epochs of the lecture model (32–48 s) plus 5 of
-the VGG-style model (108–119 s). Lesson 08: 2 trainings of 30 epochs of that VGG-style model.
-Lesson 09: 5 variants × 10 epochs and up to 40 more at 71–149 s, "up to about 3 hours".
-Lesson 10: "20–60 minutes for a 25–40-epoch run" at 180×180."""
+projected to the full datasets. Lesson 08: 5 epochs of the lecture model (32–48 s) plus 5 of
+the VGG-style model (108–119 s). Lesson 09: 2 trainings of 30 epochs of that VGG-style model.
+Lesson 10: 5 variants × 10 epochs and up to 40 more at 71–149 s, "up to about 3 hours".
+Lesson 12: "20–60 minutes for a 25–40-epoch run" at 180×180."""
 
 TPU_LESSONS = (10,)
 """Lessons written to run on a TPU too (through :func:`course_utils.distribute.get_strategy`)."""

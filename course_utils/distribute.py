@@ -51,7 +51,7 @@ BFLOAT16_GPU_CAPABILITY = (8, 0)
 
 TF_TPU_HINT = (
     "No Colab, a TPU é do JAX: rode a aula com o backend jax (KERAS_BACKEND=jax antes de "
-    "importar o Keras; a primeira célula da aula 10 faz isso) e reinicie a sessão."
+    "importar o Keras; a primeira célula da aula 12 faz isso) e reinicie a sessão."
 )
 
 

@@ -1,4 +1,4 @@
-"""What a CNN looks at (lesson 11): Grad-CAM, saliency and occlusion maps, and how to test them.
+"""What a CNN looks at (lesson 14): Grad-CAM, saliency and occlusion maps, and how to test them.
 
 Maps, each ``(N, H, W)`` at the input's resolution:
 

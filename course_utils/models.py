@@ -25,9 +25,9 @@ def build_mnist_cnn(
 
     The output is a softmax over ``num_classes``. Inputs are float images in [0, 1] of
     ``input_shape`` (H, W, C). The model is returned uncompiled. With the defaults it is
-    Keras' "Simple MNIST convnet" example, the model of lesson 05's hands-on (the FIAP
+    Keras' "Simple MNIST convnet" example, the model of lesson 06's hands-on (the FIAP
     slides announce that exercise without showing a network); the other arguments grow it
-    for harder data (lesson 06):
+    for harder data (lesson 07):
     ``convs_per_block`` convolutions before each pooling, ``padding`` of those convolutions,
     ``batch_norm`` (a BatchNormalization between each convolution and its activation, and
     after the hidden dense layer), ``dense_units`` (a hidden dense layer before the

@@ -1,4 +1,4 @@
-"""Batch normalization and dropout written in NumPy, the way Keras computes them (lesson 09).
+"""Batch normalization and dropout written in NumPy, the way Keras computes them (lesson 10).
 
 Batch normalization normalizes each channel (the last axis, like Keras' ``axis=-1``) with
 statistics taken over every other axis: the batch axis of an ``(N, C)`` input, the batch and

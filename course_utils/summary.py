@@ -1,6 +1,6 @@
 """A compact model summary: one row per block of layers instead of one per layer.
 
-``model.summary()`` of a deep network runs over pages (35 rows for lesson 10's model).
+``model.summary()`` of a deep network runs over pages (35 rows for lesson 12's model).
 :func:`summary_by_block` groups the layers the way the lessons describe the architecture:
 a block runs up to and including a pooling or ``Flatten`` layer (and the dropout or
 normalization right after it), every ``Dense`` starts a block of its own (with the

@@ -1,4 +1,4 @@
-"""Lesson 10's chest X-ray model and input pipeline, shared with ``benchmarks/chest_xray.py``.
+"""Lesson 12's chest X-ray model and input pipeline, shared with ``benchmarks/chest_xray.py``.
 
 The model is the one of Keras' example "Pneumonia Classification on TPU" (Amy MiHyun Jang),
 rewritten for Keras 3: :func:`conv_block`, :func:`dense_block` and :func:`build_xray_model`.

@@ -811,4 +811,4 @@ print(f"fc1 depois de GlobalMaxPooling2D: {fc1_gmp.count_params():,} parâmetros
 # Todos os pesos desta aula eram aleatórios ou escolhidos à mão. Na próxima,
 # **04 · Perdas e otimizadores**, você vê como a rede **aprende** os seus: a função de perda
 # que mede o erro e os otimizadores (da descida do gradiente ao Adam) que ajustam os pesos.
-# Na aula 05 deste curso, uma pilha como esta é treinada de verdade, no MNIST.
+# Na aula 06 deste curso, uma pilha como esta é treinada de verdade, no MNIST.

@@ -1061,7 +1061,7 @@ else:
 # inicialização (mesma semente) e a ordem dos lotes são os mesmos; só o otimizador muda.
 # A perda é a `sparse_categorical_crossentropy`, porque os rótulos são inteiros. Medimos
 # só a perda de treino: a pergunta aqui é com que rapidez cada otimizador desce, não quão
-# bem o modelo generaliza (isso fica para a aula 05).
+# bem o modelo generaliza (isso fica para a aula 06).
 
 # %%
 (x_train, y_train), _ = datasets.load_mnist(fast=True)
@@ -1172,6 +1172,6 @@ fig.tight_layout()
 #
 # ## O que ler a seguir
 #
-# Na próxima aula, **05 · MNIST, mão na massa**, você monta e treina a CNN do MNIST de
+# Na próxima aula, **06 · MNIST, mão na massa**, você monta e treina a CNN do MNIST de
 # verdade: o `compile` com `optimizer="adam"` e `loss="sparse_categorical_crossentropy"`
 # agora não tem mais segredo.

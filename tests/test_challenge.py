@@ -83,14 +83,14 @@ def no_notebook_environment(monkeypatch):
 
 def test_save_writes_the_files_and_their_archive_and_self_check_accepts_both(model, tmp_path,
                                                                            capsys):
-    notebook = write_notebook(tmp_path / "06_desafio.ipynb")
+    notebook = write_notebook(tmp_path / "07_desafio.ipynb")
     out = tmp_path / "entrega"
     archive = save_submission(model, make_runs(), "maria.silva", out, notebook=notebook)
     assert archive == out / "entrega_maria.silva.zip"
-    names = [MODEL_FILE, EXPERIMENTS_FILE, "06_desafio.ipynb"]
+    names = [MODEL_FILE, EXPERIMENTS_FILE, "07_desafio.ipynb"]
     assert files_in(out) == sorted([*names, archive.name])  # no temporary file left
     assert zipped(archive) == {name: (out / name).read_bytes() for name in names}
-    assert (out / "06_desafio.ipynb").read_bytes() == notebook.read_bytes()
+    assert (out / "07_desafio.ipynb").read_bytes() == notebook.read_bytes()
 
     document = json.loads((out / EXPERIMENTS_FILE).read_text("utf-8"))
     assert document == {"student_id": "maria.silva", "format": 1, "runs": make_runs()}
@@ -349,12 +349,12 @@ def test_bad_student_ids_are_refused(model, student_id, tmp_path):
 
 
 def test_jupyterlab_names_the_notebook_in_jpy_session_name(tmp_path, monkeypatch):
-    notebook = write_notebook(tmp_path / "aulas" / "06 desafio.ipynb")
+    notebook = write_notebook(tmp_path / "aulas" / "07 desafio.ipynb")
     monkeypatch.chdir(notebook.parent)
     monkeypatch.setenv("JPY_SESSION_NAME", str(notebook))  # Jupyter Server 2: absolute
-    assert challenge.current_notebook() == ("06_desafio.ipynb", notebook.read_bytes())
-    monkeypatch.setenv("JPY_SESSION_NAME", "aulas/06 desafio.ipynb")  # relative to the server
-    assert challenge.current_notebook() == ("06_desafio.ipynb", notebook.read_bytes())
+    assert challenge.current_notebook() == ("07_desafio.ipynb", notebook.read_bytes())
+    monkeypatch.setenv("JPY_SESSION_NAME", "aulas/07 desafio.ipynb")  # relative to the server
+    assert challenge.current_notebook() == ("07_desafio.ipynb", notebook.read_bytes())
 
 
 def test_vscode_names_the_notebook_in_the_user_namespace(tmp_path, monkeypatch):
@@ -387,11 +387,11 @@ def fake_colab(monkeypatch, notebook: dict | None) -> list[str]:
 def test_in_colab_the_notebook_comes_from_the_page_and_the_archive_is_downloaded(
         model, tmp_path, monkeypatch, capsys):
     notebook = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell("1 + 1")])
-    notebook.metadata["colab"] = {"name": "Cópia de 06_desafio_fashion_mnist.ipynb"}
+    notebook.metadata["colab"] = {"name": "Cópia de 07_desafio_fashion_mnist.ipynb"}
     downloads = fake_colab(monkeypatch, notebook)
     archive = save_submission(model, make_runs(), "maria", tmp_path / "submissao")
     assert downloads == [str(archive)]
-    saved = zipped(archive)["Copia_de_06_desafio_fashion_mnist.ipynb"]
+    saved = zipped(archive)["Copia_de_07_desafio_fashion_mnist.ipynb"]
     assert nbformat.reads(saved.decode("utf-8"), as_version=4).cells[0].source == "1 + 1"
     assert "O navegador vai baixar entrega_maria.zip" in capsys.readouterr().out
 

@@ -45,7 +45,7 @@ def snapshot(folder: Path) -> dict[str, bytes]:
 
 def test_a_notebook_that_saves_its_submission_is_graded_ran_from_its_zip(tmp_path,
                                                                         monkeypatch):
-    notebook = tmp_path / "lab" / "06_desafio_fashion_mnist.ipynb"
+    notebook = tmp_path / "lab" / "07_desafio_fashion_mnist.ipynb"
     notebook.parent.mkdir()
     nbformat.write(nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(STUDENT_CODE)]),
                    notebook)

@@ -3,7 +3,7 @@
 Keras reads ``KERAS_BACKEND`` once, when first imported, and logical devices must be
 configured before TensorFlow (or JAX) initialises its devices; pytest runs every test in one
 process (Keras on TensorFlow), so whatever needs another backend or fresh devices runs in a
-subprocess. The JAX tests emulate two CPU devices with ``XLA_FLAGS``, and lesson 10's two
+subprocess. The JAX tests emulate two CPU devices with ``XLA_FLAGS``, and lesson 12's two
 notebooks run there end to end (the nbval run covers them on TensorFlow).
 """
 
@@ -20,7 +20,7 @@ import numpy as np
 import pytest
 
 from course_utils import distribute
-from course_utils.exercises.lesson10 import BATCH_PER_REPLICA
+from course_utils.exercises.lesson12 import BATCH_PER_REPLICA
 
 pytestmark = pytest.mark.slow  # among the longest test files: conftest.py runs them first
 
@@ -373,13 +373,13 @@ def test_keras_checkpoint_trained_on_one_backend_loads_on_the_other(tmp_path: Pa
     assert runs[1]["iterations"] == runs[0]["iterations"] + 2  # TF trained on from JAX's state
 
 
-# ---- lesson 10 end to end on JAX ------------------------------------------------------------------
+# ---- lesson 12 end to end on JAX ------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("notebook", ["solutions/10_raio_x_tpu.ipynb", "notebooks/10_raio_x_tpu.ipynb"])
+@pytest.mark.parametrize("notebook", ["solutions/12_raio_x_tpu.ipynb", "notebooks/12_raio_x_tpu.ipynb"])
 def test_lesson10_runs_on_jax_over_two_devices(notebook: str, jax_env: dict,
                                                monkeypatch: pytest.MonkeyPatch) -> None:
-    """Both versions of lesson 10, fast mode, Keras on JAX with data parallelism over two devices.
+    """Both versions of lesson 12, fast mode, Keras on JAX with data parallelism over two devices.
 
     Solutions run strict (a wrong reference answer fails), as in the nbval run.
     """

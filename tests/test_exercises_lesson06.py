@@ -2,260 +2,305 @@
 
 from __future__ import annotations
 
+import keras
 import numpy as np
 import pytest
-from sklearn.model_selection import train_test_split
+import tensorflow as tf
 
-from tests.exercise_testing import correct, wrong
+from tests.exercise_testing import correct, not_done, strict_check_fails, wrong
 
-from course_utils.checks import ExerciseFailed, ____
-from course_utils.datasets import load_fashion_mnist
-from course_utils.exercises import lesson06
-from course_utils.exercises.lesson06 import (
-    FINAL_CONFIG,
-    SEED,
-    VAL_FRACTION,
-    best_run,
-    ex1,
-    ex2,
-    ex3,
-    ex4,
-    ex5,
-    reference_split,
-)
+from course_utils.checks import ____
+from course_utils.exercises.lesson06 import EX3_INPUT_SHAPE, ex1, ex2, ex3, ex4, ex5
+from course_utils.models import build_mnist_cnn
 
 
-@pytest.mark.parametrize("exercise", [ex1, ex2, ex3, ex4, ex5])
-def test_a_blank_is_not_done(exercise):
-    assert exercise._evaluate(____).kind == "not_done"
+# ---- answers written the way a student would ---------------------------------------------
 
 
-def test_a_wrong_answer_raises_in_strict_mode(monkeypatch):
-    monkeypatch.setenv("COURSE_STRICT", "1")
-    with pytest.raises(ExerciseFailed):
-        ex5.check("a b")
-    with pytest.raises(ExerciseFailed):
-        ex5.check(____)
-    ex5.check("maria.silva")  # a right answer does not raise
+def prepare(images):
+    return (images.astype("float32") / 255)[..., np.newaxis]
 
 
-# ---- ex1: stratified split ---------------------------------------------------------------
+def prepare_reshape(images):
+    return images.reshape(len(images), 28, 28, 1).astype(np.float32) / np.float32(255)
 
 
-@pytest.fixture(scope="module")
-def train():
-    (x_train, y_train), _ = load_fashion_mnist()
-    return x_train, y_train
+def prepare_tf(images):
+    return tf.cast(images, tf.float32)[..., tf.newaxis] / 255.0
 
 
-def test_ex1_accepts_the_stratified_split(train):
-    x, y = train
-    correct(ex1, tuple(train_test_split(x, y, test_size=VAL_FRACTION, stratify=y,
-                                        random_state=SEED)))
-    correct(ex1, reference_split(x, y))
-    # another seed, normalised images with a channel axis, lists: still the right split
-    correct(ex1, tuple(train_test_split(x, y, test_size=VAL_FRACTION, stratify=y,
-                                        random_state=7)))
-    x_float = (x / 255.0).astype("float32")[..., None]
-    correct(ex1, tuple(train_test_split(x_float, y, test_size=VAL_FRACTION, stratify=y,
-                                        random_state=SEED)))
+def one_hot(labels, num_classes):
+    result = np.zeros((len(labels), num_classes))
+    result[np.arange(len(labels)), labels] = 1
+    return result
 
 
-def test_ex1_names_the_usual_mistakes(train):
-    x, y = train
-    x_tr, x_val, y_tr, y_val = reference_split(x, y)
-    wrong(ex1, (x_tr, x_val, y_tr), "quatro partes")
-    wrong(ex1, (x_tr, y_tr, x_val, y_val), "ordem")
-    wrong(ex1, (x_val, x_tr, y_val, y_tr), "trocados")
-    wrong(ex1, (x_tr[:-1], x_val, y_tr, y_val), "mesmo tamanho")
-    wrong(ex1, (x_tr[:-2], x_val, y_tr[:-2], y_val), "somam", str(len(y)))
-    wrong(ex1, tuple(train_test_split(x, y, test_size=0.3, stratify=y, random_state=SEED)),
-          "validação tem", "VAL_FRACTION")
-    # not stratified: the last images after sorting by label are all of the last classes
-    order = np.argsort(y, kind="stable")
-    n_val = len(y_val)
-    unstratified = (x[order[:-n_val]], x[order[-n_val:]], y[order[:-n_val]], y[order[-n_val:]])
-    wrong(ex1, unstratified, "não está estratificada", "stratify=y_train")
-    # labels shuffled apart from the images
-    shuffled = np.random.default_rng(0).permutation(y_val)
-    assert (shuffled != y_val).any()
-    wrong(ex1, (x_tr, x_val, y_tr, shuffled), "não combinam")
-    # a part with images that are not training images
-    noise = np.random.default_rng(1).integers(0, 256, x_val.shape, dtype=np.uint8)
-    wrong(ex1, (x_tr, noise, y_tr, y_val), "não está em x_train")
-    # labels duplicated from one part to the other
-    wrong(ex1, (x_tr, x_val, y_tr, np.sort(y_val)[::-1] * 0), "sumiu ou se repetiu")
-    wrong(ex1, "x_tr, x_val, y_tr, y_val", "quatro partes")
+def one_hot_eye(labels, num_classes):
+    return np.eye(num_classes, dtype=int)[labels]
 
 
-# ---- ex2: experiment configurations ------------------------------------------------------
-
-BASE = {"epochs": 2, "batch_size": 128, "filters": (32, 64), "activation": "relu"}
-
-
-def grid() -> list[dict]:
-    return [
-        BASE,
-        {**BASE, "epochs": 4},
-        {**BASE, "batch_size": 32},
-        {**BASE, "filters": (16, 32)},
-        {**BASE, "activation": "tanh"},
-    ]
+# ex3 asks about the same network on 32×32×3 images: 30 → 15 → 13 → 6 pixels, 64 maps
+PARAMS = [(3 * 3 * 3 + 1) * 32, 0, (3 * 3 * 32 + 1) * 64, 0, 0, 0, (6 * 6 * 64 + 1) * 10]
+MNIST_PARAMS = [(3 * 3 * 1 + 1) * 32, 0, (3 * 3 * 32 + 1) * 64, 0, 0, 0, (5 * 5 * 64 + 1) * 10]
 
 
-def test_ex2_accepts_a_one_factor_at_a_time_grid():
-    note = correct(ex2, grid())
-    assert "5 treinos" in note and "12 épocas" in note
-    correct(ex2, [dict(c, filters=list(c["filters"])) for c in grid()])  # lists are fine
-    correct(ex2, [{**BASE, "epochs": 3, "batch_size": 64, "filters": (8, 16, 32),
-                   "activation": "elu"}] + grid()[:3])
+def accuracy(probs, labels):
+    return np.mean(probs.argmax(axis=1) == labels)
 
 
-def test_ex2_names_the_usual_mistakes():
-    wrong(ex2, BASE, "lista de dicionários")
-    wrong(ex2, grid()[:3], "3 configuração", "pelo menos 4")
-    wrong(ex2, [c for c in grid() if c["activation"] == "relu"], "activation='relu'")
-    no_epochs_change = [c for c in grid() if c["epochs"] == 2]
-    wrong(ex2, no_epochs_change + [{**BASE, "batch_size": 64}], "epochs=2")
-    wrong(ex2, grid() + [BASE], "1 e 6 são iguais")
-    wrong(ex2, grid()[:4] + [{**BASE, "activaton": "tanh"}], "'activaton'", "'activation'?")
-    wrong(ex2, grid()[:4] + [{k: v for k, v in BASE.items() if k != "batch_size"}],
-          "falta a chave 'batch_size'")
-    wrong(ex2, grid()[:4] + [{**BASE, "epochs": 0}], "epochs", "≥ 1")
-    wrong(ex2, grid()[:4] + [{**BASE, "batch_size": 32.0}], "batch_size")
-    wrong(ex2, grid()[:4] + [{**BASE, "filters": 32}], "filters", "(32, 64)")
-    wrong(ex2, grid()[:4] + [{**BASE, "activation": "rellu"}], "não conhece", "'rellu'")
-    wrong(ex2, grid()[:4] + [{**BASE, "filters": (8, 16, 32, 64)}], "blocos demais")
-    wrong(ex2, grid()[:4] + ["relu"], "configuração 5", "dicionário")
+def accuracy_keras_ops(probs, labels):
+    return keras.ops.mean(keras.ops.cast(keras.ops.argmax(probs, axis=1) == labels, "float32"))
 
 
-# ---- ex3: best run -------------------------------------------------------------------------
+def most_confused(cm):
+    off = cm.copy()
+    np.fill_diagonal(off, 0)
+    i, j = np.unravel_index(np.argmax(off), off.shape)
+    return int(i), int(j)
 
 
-def test_ex3_accepts_idxmax_and_equivalents():
-    correct(ex3, lambda table: table["val_accuracy"].idxmax())
-    correct(ex3, lambda table: table.sort_values("val_accuracy").index[-1])
-    correct(ex3, best_run)
+def most_confused_masked(cm):
+    masked = np.where(np.eye(len(cm), dtype=bool), -1, cm)
+    return np.array(np.unravel_index(masked.argmax(), cm.shape))
+
+
+def test_parameter_counts_match_the_shared_model():
+    model = build_mnist_cnn(input_shape=EX3_INPUT_SHAPE)
+    assert PARAMS == [layer.count_params() for layer in model.layers[1:]]
+    assert MNIST_PARAMS == [layer.count_params() for layer in build_mnist_cnn().layers[1:]]
 
 
 @pytest.mark.parametrize(
-    "student, fragment",
+    "exercise, answer",
     [
-        (lambda t: t["val_accuracy"].max(), "a maior val_accuracy"),
-        (lambda t: t["val_accuracy"].idxmin(), "MENOR"),
-        (lambda t: int(t["val_accuracy"].to_numpy().argmax()), "posição"),
-        (lambda t: t["train_seconds"].idxmax(), "train_seconds"),
-        (lambda t: t.loc[t["val_accuracy"].idxmax()], "linha ou coluna"),
-        (lambda t: t.sort_values("val_accuracy", inplace=True), "alterou a tabela"),
-        (lambda t: t.index[-1], "a melhor execução é"),
-        (lambda t: 1 / 0, "ZeroDivisionError"),
+        (ex1, prepare),
+        (ex1, prepare_reshape),
+        (ex1, prepare_tf),
+        (ex2, one_hot),
+        (ex2, one_hot_eye),
+        (ex2, lambda labels, n: keras.utils.to_categorical(labels, n).tolist()),
+        (ex3, PARAMS),
+        (ex3, tuple(PARAMS)),
+        (ex3, np.array(PARAMS)),
+        (ex3, [float(p) for p in PARAMS]),
+        (ex4, accuracy),
+        (ex4, accuracy_keras_ops),
+        (ex4, lambda probs, labels: float(np.sum(probs.argmax(1) == labels)) / len(labels)),
+        (ex5, most_confused),
+        (ex5, most_confused_masked),
+        (ex5, lambda cm: list(most_confused(cm))),
     ],
-    ids=["max_value", "idxmin", "position", "wrong_column", "whole_row", "inplace_sort",
-         "last_row", "crash"],
 )
-def test_ex3_names_the_usual_mistakes(student, fragment):
-    wrong(ex3, student, fragment)
-
-
-def test_ex3_and_best_run_agree_with_a_real_table():
-    table = lesson06._table([0.8, 0.95, 0.9], [5, 1, 9], [1, 2, 3])
-    assert best_run(table) == 2
-
-
-# ---- ex4: accuracy -------------------------------------------------------------------------
-
-
-def test_ex4_accepts_the_mean_of_hits():
-    correct(ex4, lambda p, y: np.mean(np.argmax(p, axis=1) == y))
-    correct(ex4, lambda p, y: float((p.argmax(-1) == y).sum() / len(y)))
-    correct(ex4, lambda p, y: np.array([np.mean(p.argmax(1) == y)]))  # one-element array
+def test_right_answer_is_correct(exercise, answer):
+    correct(exercise, answer)
 
 
 @pytest.mark.parametrize(
-    "student, fragment",
+    "exercise, blank",
     [
-        (lambda p, y: np.sum(p.argmax(1) == y), "número de acertos"),
-        (lambda p, y: 100 * np.mean(p.argmax(1) == y), "porcentagem"),
-        (lambda p, y: np.mean(p.argmax(1) != y), "taxa de erro"),
-        (lambda p, y: p.argmax(1) == y, "devolva um número"),
-        (lambda p, y: np.mean(p.argmax(0) == y) if len(y) == 10 else np.mean(p.argmax(1) == y),
-         "eixo 0"),
-        (lambda p, y: np.mean(p.max(1) == y), "acurácia esperada"),
-        (lambda p, y: "0.5", "devolva um número"),
+        (ex1, ____),
+        (ex1, lambda images: ____),
+        (ex2, ____),
+        (ex2, lambda labels, n: ____),
+        (ex3, ____),
+        (ex3, [896, 0, ____, 0, 0, 0, 23050]),
+        (ex4, ____),
+        (ex4, lambda probs, labels: ____),
+        (ex5, ____),
+        (ex5, lambda cm: ____),
     ],
-    ids=["count", "percent", "error_rate", "array", "axis_0", "max_not_argmax", "string"],
 )
-def test_ex4_names_the_usual_mistakes(student, fragment):
-    wrong(ex4, student, fragment)
+def test_blank_is_not_done(exercise, blank, capsys):
+    not_done(exercise, blank, capsys)
 
 
-def test_ex4_axis_0_crash_is_reported():
-    wrong(ex4, lambda p, y: np.mean(p.argmax(0) == y), "sua função")
-
-
-# ---- ex5: student id -----------------------------------------------------------------------
-
-
-def test_ex5_accepts_safe_ids():
-    assert "maria.silva" in correct(ex5, "maria.silva")
-    correct(ex5, "RA-2024_0042")
+# ---- ex1 ---------------------------------------------------------------------------------
 
 
 @pytest.mark.parametrize(
-    "answer, fragment",
+    "answer, fragments",
     [
-        ("", "vazio"),
-        ("maria silva", "' '"),
-        ("../x", "'/'"),
-        ("joão", "'ã'"),
-        ("..", "só tem pontos"),
-        ("x" * 65, "longo demais"),
-        (42, "texto entre aspas"),
+        (lambda x: x.astype("float32") / 255, ["(N, 28, 28, 1)", "eixo do canal"]),
+        (lambda x: (x.astype("float32") / 255)[:, np.newaxis], ["canais por último"]),
+        (lambda x: x.reshape(len(x), -1).astype("float32") / 255, ["achatadas"]),
+        (lambda x: (x / 255)[..., np.newaxis], ["float64", "float32"]),
+        (lambda x: x[..., np.newaxis], ["uint8", "inteiro"]),
+        (lambda x: x[..., np.newaxis].astype("float32"), ["255", "[0, 1]"]),
+        (lambda x: (x // 255)[..., np.newaxis].astype("float32"), ["divisão inteira"]),
+        (lambda x: (x.astype("float32") / 256)[..., np.newaxis], ["256"]),
+        (lambda x: (x.astype("float32") / 255)[0, ..., np.newaxis], ["lote"]),
     ],
 )
-def test_ex5_names_the_problem(answer, fragment):
-    wrong(ex5, answer, fragment)
+def test_prepare_mistakes_are_named(answer, fragments):
+    wrong(ex1, answer, *fragments)
 
 
-# ---- shared constants ----------------------------------------------------------------------
+def test_prepare_that_changes_its_input_is_wrong():
+    def in_place(images):
+        images[...] = 0
+        return prepare(images)
+
+    wrong(ex1, in_place, "alterou o array de entrada")
 
 
-def test_reference_split_is_stratified_and_sized_by_val_fraction():
-    y = np.repeat(np.arange(10), 60)
-    x = np.arange(len(y))
-    x_tr, x_val, y_tr, y_val = reference_split(x, y)
-    assert len(y_val) == len(y) // 6
-    assert np.array_equal(np.bincount(y_val), np.full(10, len(y) // 60))
-    assert set(x_tr).isdisjoint(x_val)
+def test_prepare_that_crashes_is_reported():
+    wrong(ex1, lambda images: images.nope, "AttributeError")
 
 
-def test_final_config_passes_the_configuration_checks():
-    lesson06._check_config(FINAL_CONFIG, 1)
-    lesson06._check_depth(tuple(FINAL_CONFIG["filters"]))
-    assert FINAL_CONFIG["epochs"] >= 10
+def test_prepare_that_ignores_its_input_is_wrong():
+    fixed = prepare(np.zeros((5, 28, 28), dtype=np.uint8))
+    wrong(ex1, lambda images: fixed, "formato")
 
 
-def test_final_architecture_grows_the_same_builder():
-    from course_utils.exercises.lesson06 import FINAL_ARCHITECTURE
-    from course_utils.models import build_mnist_cnn
+# ---- ex2 ---------------------------------------------------------------------------------
 
-    model = build_mnist_cnn(
-        filters=FINAL_CONFIG["filters"], activation=FINAL_CONFIG["activation"],
-        **FINAL_ARCHITECTURE,
+
+@pytest.mark.parametrize(
+    "answer, fragments",
+    [
+        (lambda y, n: one_hot(y, n).T, ["linhas e colunas trocadas"]),
+        (lambda y, n: np.asarray(y), ["ainda é um rótulo"]),
+        (lambda y, n: one_hot(y, int(np.max(y)) + 1), ["labels.max() + 1", "num_classes"]),
+        (lambda y, n: one_hot((np.asarray(y, dtype=int) - 1) % n, n), ["à esquerda"]),
+        (lambda y, n: one_hot((np.asarray(y, dtype=int) + 1) % n, n), ["à direita"]),
+        (lambda y, n: 2 * one_hot(y, n), ["só tem 0 e 1"]),
+        (lambda y, n: np.zeros((len(y), n)), ["exatamente um 1"]),
+        (lambda y, n: "one-hot", ["array NumPy"]),
+    ],
+)
+def test_one_hot_mistakes_are_named(answer, fragments):
+    wrong(ex2, answer, *fragments)
+
+
+def test_one_hot_with_a_wrong_column_is_wrong():
+    def swapped(labels, num_classes):
+        result = one_hot(labels, num_classes)
+        result[0] = np.roll(result[0], 3)
+        return result
+
+    wrong(ex2, swapped, "valores diferem")
+
+
+# ---- ex3 ---------------------------------------------------------------------------------
+
+
+def _with(index, value):
+    answer = list(PARAMS)
+    answer[index] = value
+    return answer
+
+
+@pytest.mark.parametrize(
+    "answer, fragments",
+    [
+        (_with(0, 3 * 3 * 3 * 32), ["item 0", "vieses"]),
+        (_with(2, 3 * 3 * 32 * 64), ["item 2", "vieses"]),
+        (_with(6, 6 * 6 * 64 * 10), ["item 6", "vieses"]),
+        (_with(0, (3 * 3 + 1) * 32), ["item 0", "1 canal", "recebe 3 canais"]),
+        (_with(2, (3 * 3 + 1) * 64), ["item 2", "TODOS os canais"]),
+        (_with(1, 15 * 15 * 32), ["item 1", "não tem pesos"]),
+        (_with(4, 2304), ["item 4", "não tem pesos"]),
+        (_with(6, (32 * 32 * 3 + 1) * 10), ["item 6", "Flatten"]),
+        # the answer on screen: the summary of the 28×28×1 model
+        (MNIST_PARAMS, ["modelo do MNIST", "resumo", "(32, 32, 3)"]),
+        (_with(6, (5 * 5 * 64 + 1) * 10), ["item 6", "modelo do MNIST", "32×32"]),
+        # rounding 13/2 up in the second pooling: a 7×7 map
+        (_with(6, (7 * 7 * 64 + 1) * 10), ["item 6", "13×13", "arredonda para baixo"]),
+        # forgetting that 'valid' convolutions shrink the image: 32 → 16 → 8
+        (_with(6, (8 * 8 * 64 + 1) * 10), ["item 6", "'valid' tira 2 pixels"]),
+        (_with(0, 1234), ["item 0", "F × F × canais de entrada + 1"]),
+        ([0] + PARAMS, ["7 números", "keras.Input"]),
+        (PARAMS[:3], ["7 números"]),
+        (sum(PARAMS), ["lista"]),
+        (_with(3, "zero"), ["item 3", "número"]),
+    ],
+)
+def test_parameter_mistakes_are_named(answer, fragments):
+    wrong(ex3, answer, *fragments)
+
+
+# ---- ex4 ---------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "answer, fragments",
+    [
+        (lambda p, y: np.sum(p.argmax(axis=1) == y), ["número de acertos"]),
+        (lambda p, y: 100 * np.mean(p.argmax(axis=1) == y), ["porcentagem"]),
+        (lambda p, y: np.mean(p.argmax(axis=1) != y), ["ERROS"]),
+        (lambda p, y: p.argmax(axis=1) == y, ["um valor por exemplo", "média"]),
+        (lambda p, y: p.max(axis=0), ["eixo errado", "axis=1"]),
+        (lambda p, y: np.mean(p.argmin(axis=1) == y), ["acurácia do Keras"]),
+        (lambda p, y: np.mean(p.argmax(axis=0) == y), ["ValueError"]),
+        (lambda p, y: "0.7", ["número"]),
+    ],
+)
+def test_accuracy_mistakes_are_named(answer, fragments):
+    wrong(ex4, answer, *fragments)
+
+
+# ---- ex5 ---------------------------------------------------------------------------------
+
+
+def test_most_confused_transposed_is_wrong():
+    wrong(ex5, lambda cm: most_confused(cm)[::-1], "invertido", "linha é a classe verdadeira")
+
+
+def test_most_confused_on_the_diagonal_is_wrong():
+    wrong(
+        ex5,
+        lambda cm: np.unravel_index(np.argmax(cm), cm.shape),
+        "diagonal",
+        "ACERTOS",
     )
-    convs = [layer for layer in model.layers if type(layer).__name__ == "Conv2D"]
-    assert len(convs) == 2 * len(FINAL_CONFIG["filters"])
-    assert model.output_shape == (None, 10)
 
 
-def test_cosine_adam_falls_from_the_rate_to_zero():
-    from course_utils.exercises.lesson06 import cosine_adam
+def test_most_confused_that_changes_the_matrix_is_wrong():
+    def in_place(cm):
+        np.fill_diagonal(cm, 0)
+        return most_confused(cm)
 
-    optimizer = cosine_adam(epochs=3, steps_per_epoch=10, learning_rate=0.002)
-    rates = []
-    for step in (0, 15, 30):  # start, half-way (half the rate), end of the 3 × 10 steps
-        optimizer.iterations.assign(step)
-        rates.append(float(optimizer.learning_rate))
-    assert rates == pytest.approx([0.002, 0.001, 0.0], abs=1e-9)
-    with pytest.raises(ValueError, match="steps_per_epoch"):
-        cosine_adam(epochs=3, steps_per_epoch=0)
+    wrong(ex5, in_place, "alterou a matriz", "cm.copy()")
+
+
+def test_most_confused_flat_index_is_wrong():
+    def flat(cm):
+        off = cm.copy()
+        np.fill_diagonal(off, 0)
+        return np.argmax(off)
+
+    wrong(ex5, flat, "np.unravel_index")
+
+
+def test_most_confused_smallest_is_wrong():
+    def smallest(cm):
+        off = cm.copy().astype(float)
+        np.fill_diagonal(off, np.inf)
+        return np.unravel_index(np.argmin(off), off.shape)
+
+    wrong(ex5, smallest, "maior valor fora da diagonal")
+
+
+def test_most_confused_with_three_values_is_wrong():
+    wrong(ex5, lambda cm: (1, 2, 3), "par")
+
+
+# ---- strict mode -------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "exercise, answer",
+    [
+        (ex1, lambda x: x),
+        (ex2, lambda y, n: one_hot(y, n).T),
+        (ex3, [0] * 7),
+        (ex4, lambda p, y: 0.5),
+        (ex5, lambda cm: (0, 0)),
+    ],
+)
+def test_strict_mode_raises_on_wrong_answer(exercise, answer, monkeypatch):
+    strict_check_fails(exercise, answer, monkeypatch)
+
+
+def test_strict_mode_raises_on_blank(monkeypatch):
+    strict_check_fails(ex1, ____, monkeypatch)

@@ -2,332 +2,260 @@
 
 from __future__ import annotations
 
-import re
-from pathlib import Path
-
 import numpy as np
 import pytest
-import tensorflow as tf
+from sklearn.model_selection import train_test_split
 
-from tests.exercise_testing import correct, not_done, strict_check_fails, wrong
+from tests.exercise_testing import correct, wrong
 
-from course_utils.checks import ____
+from course_utils.checks import ExerciseFailed, ____
+from course_utils.datasets import load_fashion_mnist
 from course_utils.exercises import lesson07
-from course_utils.exercises.lesson07 import STACK_CHANNELS, ex1, ex2, ex3, ex4
-from course_utils.pipelines import make_dataset
-
-SOURCE = Path(__file__).resolve().parent.parent / "solutions" / "07_cifar10.py"
-
-
-# ---- answers written the way a student would ---------------------------------------------
-
-
-def channel_stats(images):
-    x = images.astype("float32") / 255
-    return x.mean(axis=(0, 1, 2)), x.std(axis=(0, 1, 2))
-
-
-def channel_stats_loop(images):
-    means, stds = [], []
-    for c in range(3):
-        channel = images[..., c] / 255.0
-        means.append(channel.mean())
-        stds.append(channel.std(ddof=1))
-    return np.array(means), np.array(stds)
+from course_utils.exercises.lesson07 import (
+    FINAL_CONFIG,
+    SEED,
+    VAL_FRACTION,
+    best_run,
+    ex1,
+    ex2,
+    ex3,
+    ex4,
+    ex5,
+    reference_split,
+)
 
 
-def channel_stats_tf(images):
-    x = tf.cast(images, tf.float32) / 255.0
-    mean = tf.reduce_mean(x, axis=[0, 1, 2])
-    return mean, tf.math.reduce_std(x, axis=[0, 1, 2])
+@pytest.mark.parametrize("exercise", [ex1, ex2, ex3, ex4, ex5])
+def test_a_blank_is_not_done(exercise):
+    assert exercise._evaluate(____).kind == "not_done"
 
 
-def pipeline(x, y, batch_size=32, shuffle=False, seed=0, *, order="good", buffer=None,
-             cache=True, prefetch=True, drop_remainder=False, scale=255.0, dtype=tf.float32,
-             reshuffle=True):
-    """The lesson's pipeline, with switches that produce the usual mistakes."""
-    dataset = tf.data.Dataset.from_tensor_slices((x, y))
-    dataset = dataset.map(lambda image, label: (tf.cast(image, dtype) / scale, label))
-    if order == "shuffle_before_cache" and shuffle:
-        dataset = dataset.shuffle(len(x), seed=seed)
-    if cache:
-        dataset = dataset.cache()
-    if order == "good" and shuffle:
-        dataset = dataset.shuffle(buffer or len(x), seed=seed,
-                                  reshuffle_each_iteration=reshuffle)
-    dataset = dataset.batch(batch_size, drop_remainder=drop_remainder)
-    if order == "shuffle_batches" and shuffle:
-        dataset = dataset.shuffle(100, seed=seed)
-    return dataset.prefetch(tf.data.AUTOTUNE) if prefetch else dataset
+def test_a_wrong_answer_raises_in_strict_mode(monkeypatch):
+    monkeypatch.setenv("COURSE_STRICT", "1")
+    with pytest.raises(ExerciseFailed):
+        ex5.check("a b")
+    with pytest.raises(ExerciseFailed):
+        ex5.check(____)
+    ex5.check("maria.silva")  # a right answer does not raise
 
 
-def per_class_accuracy(cm):
-    return np.diag(cm) / cm.sum(axis=1)
+# ---- ex1: stratified split ---------------------------------------------------------------
 
 
-def per_class_accuracy_loop(cm):
-    return [cm[k, k] / cm[k].sum() for k in range(len(cm))]
+@pytest.fixture(scope="module")
+def train():
+    (x_train, y_train), _ = load_fashion_mnist()
+    return x_train, y_train
 
 
-C = STACK_CHANNELS
-STACK = (5, 2 * (3 * 3 * C + 1) * C, (5 * 5 * C + 1) * C)
+def test_ex1_accepts_the_stratified_split(train):
+    x, y = train
+    correct(ex1, tuple(train_test_split(x, y, test_size=VAL_FRACTION, stratify=y,
+                                        random_state=SEED)))
+    correct(ex1, reference_split(x, y))
+    # another seed, normalised images with a channel axis, lists: still the right split
+    correct(ex1, tuple(train_test_split(x, y, test_size=VAL_FRACTION, stratify=y,
+                                        random_state=7)))
+    x_float = (x / 255.0).astype("float32")[..., None]
+    correct(ex1, tuple(train_test_split(x_float, y, test_size=VAL_FRACTION, stratify=y,
+                                        random_state=SEED)))
+
+
+def test_ex1_names_the_usual_mistakes(train):
+    x, y = train
+    x_tr, x_val, y_tr, y_val = reference_split(x, y)
+    wrong(ex1, (x_tr, x_val, y_tr), "quatro partes")
+    wrong(ex1, (x_tr, y_tr, x_val, y_val), "ordem")
+    wrong(ex1, (x_val, x_tr, y_val, y_tr), "trocados")
+    wrong(ex1, (x_tr[:-1], x_val, y_tr, y_val), "mesmo tamanho")
+    wrong(ex1, (x_tr[:-2], x_val, y_tr[:-2], y_val), "somam", str(len(y)))
+    wrong(ex1, tuple(train_test_split(x, y, test_size=0.3, stratify=y, random_state=SEED)),
+          "validação tem", "VAL_FRACTION")
+    # not stratified: the last images after sorting by label are all of the last classes
+    order = np.argsort(y, kind="stable")
+    n_val = len(y_val)
+    unstratified = (x[order[:-n_val]], x[order[-n_val:]], y[order[:-n_val]], y[order[-n_val:]])
+    wrong(ex1, unstratified, "não está estratificada", "stratify=y_train")
+    # labels shuffled apart from the images
+    shuffled = np.random.default_rng(0).permutation(y_val)
+    assert (shuffled != y_val).any()
+    wrong(ex1, (x_tr, x_val, y_tr, shuffled), "não combinam")
+    # a part with images that are not training images
+    noise = np.random.default_rng(1).integers(0, 256, x_val.shape, dtype=np.uint8)
+    wrong(ex1, (x_tr, noise, y_tr, y_val), "não está em x_train")
+    # labels duplicated from one part to the other
+    wrong(ex1, (x_tr, x_val, y_tr, np.sort(y_val)[::-1] * 0), "sumiu ou se repetiu")
+    wrong(ex1, "x_tr, x_val, y_tr, y_val", "quatro partes")
+
+
+# ---- ex2: experiment configurations ------------------------------------------------------
+
+BASE = {"epochs": 2, "batch_size": 128, "filters": (32, 64), "activation": "relu"}
+
+
+def grid() -> list[dict]:
+    return [
+        BASE,
+        {**BASE, "epochs": 4},
+        {**BASE, "batch_size": 32},
+        {**BASE, "filters": (16, 32)},
+        {**BASE, "activation": "tanh"},
+    ]
+
+
+def test_ex2_accepts_a_one_factor_at_a_time_grid():
+    note = correct(ex2, grid())
+    assert "5 treinos" in note and "12 épocas" in note
+    correct(ex2, [dict(c, filters=list(c["filters"])) for c in grid()])  # lists are fine
+    correct(ex2, [{**BASE, "epochs": 3, "batch_size": 64, "filters": (8, 16, 32),
+                   "activation": "elu"}] + grid()[:3])
+
+
+def test_ex2_names_the_usual_mistakes():
+    wrong(ex2, BASE, "lista de dicionários")
+    wrong(ex2, grid()[:3], "3 configuração", "pelo menos 4")
+    wrong(ex2, [c for c in grid() if c["activation"] == "relu"], "activation='relu'")
+    no_epochs_change = [c for c in grid() if c["epochs"] == 2]
+    wrong(ex2, no_epochs_change + [{**BASE, "batch_size": 64}], "epochs=2")
+    wrong(ex2, grid() + [BASE], "1 e 6 são iguais")
+    wrong(ex2, grid()[:4] + [{**BASE, "activaton": "tanh"}], "'activaton'", "'activation'?")
+    wrong(ex2, grid()[:4] + [{k: v for k, v in BASE.items() if k != "batch_size"}],
+          "falta a chave 'batch_size'")
+    wrong(ex2, grid()[:4] + [{**BASE, "epochs": 0}], "epochs", "≥ 1")
+    wrong(ex2, grid()[:4] + [{**BASE, "batch_size": 32.0}], "batch_size")
+    wrong(ex2, grid()[:4] + [{**BASE, "filters": 32}], "filters", "(32, 64)")
+    wrong(ex2, grid()[:4] + [{**BASE, "activation": "rellu"}], "não conhece", "'rellu'")
+    wrong(ex2, grid()[:4] + [{**BASE, "filters": (8, 16, 32, 64)}], "blocos demais")
+    wrong(ex2, grid()[:4] + ["relu"], "configuração 5", "dicionário")
+
+
+# ---- ex3: best run -------------------------------------------------------------------------
+
+
+def test_ex3_accepts_idxmax_and_equivalents():
+    correct(ex3, lambda table: table["val_accuracy"].idxmax())
+    correct(ex3, lambda table: table.sort_values("val_accuracy").index[-1])
+    correct(ex3, best_run)
 
 
 @pytest.mark.parametrize(
-    "exercise, answer",
+    "student, fragment",
     [
-        (ex1, channel_stats),
-        (ex1, channel_stats_loop),
-        (ex1, channel_stats_tf),
-        (ex1, lambda images: np.stack(channel_stats(images))),
-        (ex2, pipeline),
-        (ex2, lambda x, y, batch_size, shuffle, seed: make_dataset(
-            x, y, batch_size, shuffle=shuffle, seed=seed)),
-        (ex2, lambda x, y, batch_size, shuffle, seed: pipeline(
-            x, y, batch_size, shuffle, seed, buffer=10_000)),
-        (ex3, per_class_accuracy),
-        (ex3, per_class_accuracy_loop),
-        (ex3, lambda cm: tf.linalg.diag_part(cm) / tf.reduce_sum(cm, axis=1)),
-        (ex4, STACK),
-        (ex4, list(STACK)),
-        (ex4, tuple(float(v) for v in STACK)),
-        (ex4, tuple(np.int64(v) for v in STACK)),
+        (lambda t: t["val_accuracy"].max(), "a maior val_accuracy"),
+        (lambda t: t["val_accuracy"].idxmin(), "MENOR"),
+        (lambda t: int(t["val_accuracy"].to_numpy().argmax()), "posição"),
+        (lambda t: t["train_seconds"].idxmax(), "train_seconds"),
+        (lambda t: t.loc[t["val_accuracy"].idxmax()], "linha ou coluna"),
+        (lambda t: t.sort_values("val_accuracy", inplace=True), "alterou a tabela"),
+        (lambda t: t.index[-1], "a melhor execução é"),
+        (lambda t: 1 / 0, "ZeroDivisionError"),
     ],
+    ids=["max_value", "idxmin", "position", "wrong_column", "whole_row", "inplace_sort",
+         "last_row", "crash"],
 )
-def test_right_answer_is_correct(exercise, answer):
-    correct(exercise, answer)
+def test_ex3_names_the_usual_mistakes(student, fragment):
+    wrong(ex3, student, fragment)
+
+
+def test_ex3_and_best_run_agree_with_a_real_table():
+    table = lesson07._table([0.8, 0.95, 0.9], [5, 1, 9], [1, 2, 3])
+    assert best_run(table) == 2
+
+
+# ---- ex4: accuracy -------------------------------------------------------------------------
+
+
+def test_ex4_accepts_the_mean_of_hits():
+    correct(ex4, lambda p, y: np.mean(np.argmax(p, axis=1) == y))
+    correct(ex4, lambda p, y: float((p.argmax(-1) == y).sum() / len(y)))
+    correct(ex4, lambda p, y: np.array([np.mean(p.argmax(1) == y)]))  # one-element array
 
 
 @pytest.mark.parametrize(
-    "exercise, blank",
+    "student, fragment",
     [
-        (ex1, ____),
-        (ex1, lambda images: ____),
-        (ex2, ____),
-        (ex2, lambda x, y, batch_size, shuffle, seed: ____),
-        (ex3, ____),
-        (ex3, lambda cm: ____),
-        (ex4, ____),
-        (ex4, (____, ____, ____)),
-        (ex4, (5, ____, STACK[2])),
+        (lambda p, y: np.sum(p.argmax(1) == y), "número de acertos"),
+        (lambda p, y: 100 * np.mean(p.argmax(1) == y), "porcentagem"),
+        (lambda p, y: np.mean(p.argmax(1) != y), "taxa de erro"),
+        (lambda p, y: p.argmax(1) == y, "devolva um número"),
+        (lambda p, y: np.mean(p.argmax(0) == y) if len(y) == 10 else np.mean(p.argmax(1) == y),
+         "eixo 0"),
+        (lambda p, y: np.mean(p.max(1) == y), "acurácia esperada"),
+        (lambda p, y: "0.5", "devolva um número"),
     ],
+    ids=["count", "percent", "error_rate", "array", "axis_0", "max_not_argmax", "string"],
 )
-def test_blank_is_not_done(exercise, blank, capsys):
-    not_done(exercise, blank, capsys)
+def test_ex4_names_the_usual_mistakes(student, fragment):
+    wrong(ex4, student, fragment)
 
 
-# ---- ex1 ---------------------------------------------------------------------------------
+def test_ex4_axis_0_crash_is_reported():
+    wrong(ex4, lambda p, y: np.mean(p.argmax(0) == y), "sua função")
 
 
-def _scaled(images):
-    return images.astype(np.float64) / 255
+# ---- ex5: student id -----------------------------------------------------------------------
+
+
+def test_ex5_accepts_safe_ids():
+    assert "maria.silva" in correct(ex5, "maria.silva")
+    correct(ex5, "RA-2024_0042")
 
 
 @pytest.mark.parametrize(
-    "answer, fragments",
+    "answer, fragment",
     [
-        (lambda im: (im.mean(axis=(0, 1, 2)), im.std(axis=(0, 1, 2))), ["escala 0–255"]),
-        (lambda im: (_scaled(im).mean(), _scaled(im).std()), ["(3,)", "número só"]),
-        (lambda im: (_scaled(im).mean(axis=0), _scaled(im).std(axis=0)), ["um valor por pixel"]),
-        (lambda im: (_scaled(im).mean(axis=(1, 2, 3)), _scaled(im).std(axis=(1, 2, 3))),
-         ["por imagem"]),
-        (lambda im: (_scaled(im).mean(axis=(1, 2)), _scaled(im).std(axis=(1, 2))),
-         ["por imagem"]),
-        (lambda im: channel_stats(im)[::-1], ["ordem está trocada"]),
-        (lambda im: (channel_stats(im)[0], channel_stats(im)[1] ** 2), ["variância"]),
-        (lambda im: (channel_stats(im)[0], _scaled(im).std(axis=(1, 2)).mean(axis=0)),
-         ["imagem por imagem", "ENTRE imagens"]),
-        (lambda im: (channel_stats(im)[0][::-1], channel_stats(im)[1][::-1]), ["(B, G, R)"]),
-        (lambda im: channel_stats(im)[0], ["dois arrays"]),
-        (lambda im: ("média", "desvio"), ["array NumPy de números"]),
-        (lambda im: (_scaled(im).mean(axis=(0, 1, 2)) + 0.01, channel_stats(im)[1]),
-         ["valores diferem"]),
+        ("", "vazio"),
+        ("maria silva", "' '"),
+        ("../x", "'/'"),
+        ("joão", "'ã'"),
+        ("..", "só tem pontos"),
+        ("x" * 65, "longo demais"),
+        (42, "texto entre aspas"),
     ],
 )
-def test_channel_stats_mistakes_are_named(answer, fragments):
-    wrong(ex1, answer, *fragments)
+def test_ex5_names_the_problem(answer, fragment):
+    wrong(ex5, answer, fragment)
 
 
-def test_channel_stats_that_changes_its_input_is_wrong():
-    def in_place(images):
-        images //= 2
-        return channel_stats(images)
-
-    wrong(ex1, in_place, "alterou o array de entrada")
+# ---- shared constants ----------------------------------------------------------------------
 
 
-def test_channel_stats_reference_matches_numpy_on_real_shaped_data():
-    images = np.random.default_rng(0).integers(0, 256, size=(20, 32, 32, 3), dtype=np.uint8)
-    mean, std = lesson07.reference_channel_stats(images)
-    assert mean.shape == std.shape == (3,)
-    for c in range(3):
-        np.testing.assert_allclose(mean[c], images[..., c].mean() / 255)
-        np.testing.assert_allclose(std[c], images[..., c].std() / 255)
-
-
-# ---- ex2 ---------------------------------------------------------------------------------
-
-
-def _with(**switches):
-    return lambda x, y, batch_size, shuffle, seed: pipeline(
-        x, y, batch_size, shuffle, seed, **switches)
-
-
-@pytest.mark.parametrize(
-    "answer, fragments",
-    [
-        (_with(drop_remainder=True), ["drop_remainder"]),
-        (_with(scale=1.0), ["falta dividir por 255", "[0, 1]"]),
-        (_with(dtype=tf.float64), ["float64", "float32"]),
-        (_with(order="shuffle_batches"), ["lotes inteiros", "ANTES do .batch"]),
-        (_with(order="shuffle_before_cache"), ["mesma ordem", ".cache() deve vir antes"]),
-        (_with(reshuffle=False), ["mesma ordem", "reshuffle_each_iteration"]),
-        (_with(buffer=8), ["buffer", "shuffle(len(x))"]),
-        (_with(prefetch=False), ["prefetch"]),
-        (_with(cache=False), ["cache"]),
-        (lambda x, y, batch_size, shuffle, seed: pipeline(x, y, batch_size, False, seed),
-         ["shuffle=True", "original"]),
-        (lambda x, y, batch_size, shuffle, seed: pipeline(x, y, batch_size, True, seed),
-         ["shuffle=False", "embaralhada"]),
-        (lambda x, y, batch_size, shuffle, seed: pipeline(x, y, 32, shuffle, seed),
-         ["batch_size=16"]),
-        (lambda x, y, batch_size, shuffle, seed: pipeline(x, y, batch_size, shuffle, seed).unbatch(),
-         ["uma imagem por vez", ".batch"]),
-        (lambda x, y, batch_size, shuffle, seed: (x / 255.0, y), ["tf.data.Dataset", "tuple"]),
-        (lambda x, y, batch_size, shuffle, seed: tf.data.Dataset.from_tensor_slices(
-            x / 255).batch(batch_size), ["par (imagens, rótulos)"]),
-        (lambda x, y, batch_size, shuffle, seed: pipeline(x, y, batch_size, shuffle, seed).repeat(2),
-         ["repetições"]),
-        (lambda x, y, batch_size, shuffle, seed: pipeline(x, y, batch_size, shuffle, seed).take(2),
-         ["se perderam"]),
-        (lambda x, y, batch_size, shuffle, seed: pipeline(
-            x, np.random.default_rng(seed).permutation(y), batch_size, shuffle, seed),
-         ["rótulos não acompanham"]),
-        (lambda x, y, batch_size, shuffle, seed: pipeline(
-            x, y[:, None], batch_size, shuffle, seed), ["(None,)"]),
-        (lambda x, y, batch_size, shuffle, seed: pipeline(
-            x[..., :1], y, batch_size, shuffle, seed), ["(None, 32, 32, 3)"]),
-    ],
-)
-def test_pipeline_mistakes_are_named(answer, fragments):
-    wrong(ex2, answer, *fragments)
-
-
-def test_pipeline_that_crashes_is_reported():
-    wrong(ex2, lambda x, y, batch_size, shuffle, seed: tf.data.Dataset.nope, "AttributeError")
-
-
-# ---- ex3 ---------------------------------------------------------------------------------
-
-
-@pytest.mark.parametrize(
-    "answer, fragments",
-    [
-        (lambda cm: np.diag(cm) / cm.sum(axis=0), ["COLUNAS", "precisão"]),
-        (lambda cm: (np.diag(cm) / cm.sum(axis=1)).T, []),  # a 1-D transpose is harmless
-        (lambda cm: np.diag(cm), ["número de acertos"]),
-        (lambda cm: 100 * np.diag(cm) / cm.sum(axis=1), ["porcentagem"]),
-        (lambda cm: np.trace(cm) / cm.sum(), ["número só"]),
-        (lambda cm: np.diag(cm) / cm.sum(), ["total da matriz"]),
-        (lambda cm: (np.diag(cm) / cm.sum(axis=1))[:, None], ["eixo de tamanho 1"]),
-        (lambda cm: np.diag(cm)[:-1] / cm.sum(axis=1)[:-1], ["formato"]),
-        (lambda cm: np.roll(np.diag(cm) / cm.sum(axis=1), 1), ["valores diferem"]),
-    ],
-)
-def test_per_class_accuracy_mistakes_are_named(answer, fragments):
-    feedback = ex3._evaluate(answer)
-    if not fragments:
-        assert feedback.kind == "correct", feedback
-        return
-    wrong(ex3, answer, *fragments)
-
-
-def test_per_class_accuracy_that_changes_the_matrix_is_wrong():
-    def in_place(cm):
-        result = np.diag(cm) / cm.sum(axis=1)
-        np.fill_diagonal(cm, 0)
-        return result
-
-    wrong(ex3, in_place, "alterou a matriz")
-
-
-# ---- ex4 ---------------------------------------------------------------------------------
-
-
-def test_receptive_fields_measured_by_tensorflow():
-    assert lesson07.measured_receptive_field((3,)) == 3
-    assert lesson07.measured_receptive_field((3, 3)) == 5
-    assert lesson07.measured_receptive_field((5,)) == 5
-    assert lesson07.measured_receptive_field((3, 3, 3)) == 7
-
-
-def test_reference_stack_params_match_the_formula():
-    assert lesson07.reference_stack_params(C) == STACK[1:]
-
-
-@pytest.mark.parametrize(
-    "answer, fragments",
-    [
-        ((6, STACK[1], STACK[2]), ["rf_two_3x3", "sobrepõem"]),
-        ((9, STACK[1], STACK[2]), ["rf_two_3x3", "UMA janela"]),
-        ((3, STACK[1], STACK[2]), ["rf_two_3x3", "uma camada"]),
-        ((7, STACK[1], STACK[2]), ["rf_two_3x3", "2 pixels"]),
-        ((5, 2 * 9 * C * C, STACK[2]), ["params_two_3x3", "vieses"]),
-        ((5, STACK[1], 25 * C * C), ["params_one_5x5", "vieses"]),
-        ((5, STACK[1] // 2, STACK[2]), ["params_two_3x3", "uma camada só"]),
-        ((5, 2 * (9 * C + 1), STACK[2]), ["params_two_3x3", "filtro só"]),
-        ((5, STACK[1], (25 + 1) * C), ["params_one_5x5", "TODOS os"]),
-        ((5, STACK[1], STACK[2] + 1), ["params_one_5x5", "(k·k·C + 1)·C"]),
-        ((5.5, STACK[1], STACK[2]), ["inteiro"]),
-        (("5", STACK[1], STACK[2]), ["número"]),
-        ((5, STACK[1]), ["três números"]),
-        (sum(STACK), ["três números"]),
-    ],
-)
-def test_stack_mistakes_are_named(answer, fragments):
-    wrong(ex4, answer, *fragments)
-
-
-# ---- strict mode -------------------------------------------------------------------------
-
-
-@pytest.mark.parametrize(
-    "exercise, answer",
-    [
-        (ex1, lambda im: (im.mean(axis=(0, 1, 2)), im.std(axis=(0, 1, 2)))),
-        (ex2, _with(prefetch=False)),
-        (ex3, lambda cm: np.diag(cm)),
-        (ex4, (6, 0, 0)),
-    ],
-)
-def test_strict_mode_raises_on_wrong_answer(exercise, answer, monkeypatch):
-    strict_check_fails(exercise, answer, monkeypatch)
-
-
-def test_strict_mode_raises_on_blank(monkeypatch):
-    strict_check_fails(ex2, ____, monkeypatch)
-
-
-# ---- the lesson and the benchmark share their settings -----------------------------------
-
-
-def test_reference_split_is_stratified_and_seeded():
-    y = np.repeat(np.arange(10), 10).astype(np.uint8)
+def test_reference_split_is_stratified_and_sized_by_val_fraction():
+    y = np.repeat(np.arange(10), 60)
     x = np.arange(len(y))
-    x_tr, x_val, y_tr, y_val = lesson07.reference_split(x, y)
-    assert len(y_val) == round(lesson07.VAL_FRACTION * len(y))
-    assert np.bincount(y_val, minlength=10).tolist() == [2] * 10
-    again = lesson07.reference_split(x, y)
-    np.testing.assert_array_equal(again[1], x_val)
-    assert sorted(np.concatenate([x_tr, x_val]).tolist()) == x.tolist()
+    x_tr, x_val, y_tr, y_val = reference_split(x, y)
+    assert len(y_val) == len(y) // 6
+    assert np.array_equal(np.bincount(y_val), np.full(10, len(y) // 60))
+    assert set(x_tr).isdisjoint(x_val)
 
 
-def test_lesson_uses_the_shared_settings():
-    source = SOURCE.read_text(encoding="utf-8")
-    assert f"EPOCHS = config.epochs({lesson07.EPOCHS}, 1)" in source
-    assert "VGG_FILTERS_FAST if config.FAST else VGG_FILTERS" in source
-    split = re.search(r"train_test_split\((.*?)\n\)", source, re.S)
-    assert split is not None
-    assert "test_size=VAL_FRACTION" in split.group(1)
-    assert "stratify=y_train_all" in split.group(1)
-    assert "random_state=SEED" in split.group(1)
+def test_final_config_passes_the_configuration_checks():
+    lesson07._check_config(FINAL_CONFIG, 1)
+    lesson07._check_depth(tuple(FINAL_CONFIG["filters"]))
+    assert FINAL_CONFIG["epochs"] >= 10
+
+
+def test_final_architecture_grows_the_same_builder():
+    from course_utils.exercises.lesson07 import FINAL_ARCHITECTURE
+    from course_utils.models import build_mnist_cnn
+
+    model = build_mnist_cnn(
+        filters=FINAL_CONFIG["filters"], activation=FINAL_CONFIG["activation"],
+        **FINAL_ARCHITECTURE,
+    )
+    convs = [layer for layer in model.layers if type(layer).__name__ == "Conv2D"]
+    assert len(convs) == 2 * len(FINAL_CONFIG["filters"])
+    assert model.output_shape == (None, 10)
+
+
+def test_cosine_adam_falls_from_the_rate_to_zero():
+    from course_utils.exercises.lesson07 import cosine_adam
+
+    optimizer = cosine_adam(epochs=3, steps_per_epoch=10, learning_rate=0.002)
+    rates = []
+    for step in (0, 15, 30):  # start, half-way (half the rate), end of the 3 × 10 steps
+        optimizer.iterations.assign(step)
+        rates.append(float(optimizer.learning_rate))
+    assert rates == pytest.approx([0.002, 0.001, 0.0], abs=1e-9)
+    with pytest.raises(ValueError, match="steps_per_epoch"):
+        cosine_adam(epochs=3, steps_per_epoch=0)

@@ -2,130 +2,96 @@
 
 from __future__ import annotations
 
-import keras
+import re
+from pathlib import Path
+
 import numpy as np
 import pytest
-from keras import layers
+import tensorflow as tf
 
 from tests.exercise_testing import correct, not_done, strict_check_fails, wrong
 
 from course_utils.checks import ____
-from course_utils.exercises.lesson08 import (
-    REASONS,
-    TRANSFORMATIONS,
-    ex1,
-    ex2,
-    ex3,
-    ex4,
-    measured_max_shift,
-    reference_gap,
-    reference_label_preserving,
-)
+from course_utils.exercises import lesson08
+from course_utils.exercises.lesson08 import STACK_CHANNELS, ex1, ex2, ex3, ex4
+from course_utils.pipelines import make_dataset
+
+SOURCE = Path(__file__).resolve().parent.parent / "solutions" / "08_cifar10.py"
 
 
 # ---- answers written the way a student would ---------------------------------------------
 
-LABEL_PRESERVING = {
-    "cifar10": {
-        "espelhar_horizontal",
-        "girar_15_graus",
-        "deslocar_3_pixels",
-        "zoom_10",
-        "contraste_20",
-    },
-    "mnist": {"girar_15_graus", "deslocar_3_pixels", "zoom_10", "contraste_20"},
-}
+
+def channel_stats(images):
+    x = images.astype("float32") / 255
+    return x.mean(axis=(0, 1, 2)), x.std(axis=(0, 1, 2))
 
 
-def translation_factor(max_pixels, size):
-    return max_pixels / size
+def channel_stats_loop(images):
+    means, stds = [], []
+    for c in range(3):
+        channel = images[..., c] / 255.0
+        means.append(channel.mean())
+        stds.append(channel.std(ddof=1))
+    return np.array(means), np.array(stds)
 
 
-def make_augmentation(seed):
-    return keras.Sequential(
-        [
-            layers.RandomFlip("horizontal", seed=seed),
-            layers.RandomTranslation(0.1, 0.1, seed=seed + 1),
-            layers.RandomContrast(0.3, value_range=(0, 1), seed=seed + 2),
-        ]
-    )
+def channel_stats_tf(images):
+    x = tf.cast(images, tf.float32) / 255.0
+    mean = tf.reduce_mean(x, axis=[0, 1, 2])
+    return mean, tf.math.reduce_std(x, axis=[0, 1, 2])
 
 
-def make_augmentation_full(seed):
-    return keras.Sequential(
-        [
-            layers.RandomFlip("horizontal", seed=seed),
-            layers.RandomTranslation(0.125, 0.125, fill_mode="constant", seed=seed + 1),
-            layers.RandomRotation(0.03, seed=seed + 2),
-            layers.RandomZoom(0.1, seed=seed + 3),
-            layers.RandomContrast(0.2, value_range=(0, 1), seed=seed + 4),
-        ]
-    )
+def pipeline(x, y, batch_size=32, shuffle=False, seed=0, *, order="good", buffer=None,
+             cache=True, prefetch=True, drop_remainder=False, scale=255.0, dtype=tf.float32,
+             reshuffle=True):
+    """The lesson's pipeline, with switches that produce the usual mistakes."""
+    dataset = tf.data.Dataset.from_tensor_slices((x, y))
+    dataset = dataset.map(lambda image, label: (tf.cast(image, dtype) / scale, label))
+    if order == "shuffle_before_cache" and shuffle:
+        dataset = dataset.shuffle(len(x), seed=seed)
+    if cache:
+        dataset = dataset.cache()
+    if order == "good" and shuffle:
+        dataset = dataset.shuffle(buffer or len(x), seed=seed,
+                                  reshuffle_each_iteration=reshuffle)
+    dataset = dataset.batch(batch_size, drop_remainder=drop_remainder)
+    if order == "shuffle_batches" and shuffle:
+        dataset = dataset.shuffle(100, seed=seed)
+    return dataset.prefetch(tf.data.AUTOTUNE) if prefetch else dataset
 
 
-def make_augmentation_clipped(seed):
-    """Contrast with the default value_range, followed by an explicit clip to [0, 1]."""
-    return keras.Sequential(
-        [
-            layers.RandomFlip("horizontal", seed=seed),
-            layers.RandomContrast(0.4, seed=seed + 1),
-            layers.Lambda(lambda x: keras.ops.clip(x, 0.0, 1.0)),
-        ]
-    )
+def per_class_accuracy(cm):
+    return np.diag(cm) / cm.sum(axis=1)
 
 
-def make_augmentation_function(seed):
-    """A plain function of a batch instead of a Keras layer."""
-    flip = layers.RandomFlip("horizontal", seed=seed)
-    shift = layers.RandomTranslation(0.1, 0.1, seed=seed + 1)
-
-    def augment(images, training=True):
-        if not training:
-            return images
-        return shift(flip(images, training=True), training=True)
-
-    return augment
+def per_class_accuracy_loop(cm):
+    return [cm[k, k] / cm[k].sum() for k in range(len(cm))]
 
 
-def overfitting_gap(history):
-    return history["accuracy"][-1] - history["val_accuracy"][-1]
-
-
-def test_reference_answer_of_ex1_follows_the_lesson():
-    reference = reference_label_preserving()
-    assert reference == LABEL_PRESERVING
-    for dataset in ("cifar10", "mnist"):
-        assert set(REASONS[dataset]) == set(TRANSFORMATIONS)
-        assert "espelhar_vertical" not in reference[dataset]
-        assert "girar_180" not in reference[dataset]
-    assert "espelhar_horizontal" in reference["cifar10"]
-    assert "espelhar_horizontal" not in reference["mnist"]
-
-
-@pytest.mark.parametrize("max_pixels, size", [(4, 32), (3, 32), (2, 28)])
-def test_reference_translation_factor_moves_at_most_max_pixels_in_keras(max_pixels, size):
-    assert measured_max_shift(translation_factor(max_pixels, size), size=size) == max_pixels
-
-
-def test_reference_gap_of_a_history():
-    history = {"accuracy": [0.5, 0.8], "val_accuracy": [0.55, 0.7]}
-    assert reference_gap(history) == pytest.approx(0.1)
+C = STACK_CHANNELS
+STACK = (5, 2 * (3 * 3 * C + 1) * C, (5 * 5 * C + 1) * C)
 
 
 @pytest.mark.parametrize(
     "exercise, answer",
     [
-        (ex1, LABEL_PRESERVING),
-        (ex1, {key: sorted(value) for key, value in LABEL_PRESERVING.items()}),
-        (ex1, {key: tuple(value) for key, value in LABEL_PRESERVING.items()}),
-        (ex2, translation_factor),
-        (ex2, lambda n, s: np.float32(n) / np.float32(s)),
-        (ex3, make_augmentation),
-        (ex3, make_augmentation_full),
-        (ex3, make_augmentation_clipped),
-        (ex3, make_augmentation_function),
-        (ex4, overfitting_gap),
-        (ex4, lambda h: float(np.asarray(h["accuracy"])[-1] - np.asarray(h["val_accuracy"])[-1])),
+        (ex1, channel_stats),
+        (ex1, channel_stats_loop),
+        (ex1, channel_stats_tf),
+        (ex1, lambda images: np.stack(channel_stats(images))),
+        (ex2, pipeline),
+        (ex2, lambda x, y, batch_size, shuffle, seed: make_dataset(
+            x, y, batch_size, shuffle=shuffle, seed=seed)),
+        (ex2, lambda x, y, batch_size, shuffle, seed: pipeline(
+            x, y, batch_size, shuffle, seed, buffer=10_000)),
+        (ex3, per_class_accuracy),
+        (ex3, per_class_accuracy_loop),
+        (ex3, lambda cm: tf.linalg.diag_part(cm) / tf.reduce_sum(cm, axis=1)),
+        (ex4, STACK),
+        (ex4, list(STACK)),
+        (ex4, tuple(float(v) for v in STACK)),
+        (ex4, tuple(np.int64(v) for v in STACK)),
     ],
 )
 def test_right_answer_is_correct(exercise, answer):
@@ -136,13 +102,14 @@ def test_right_answer_is_correct(exercise, answer):
     "exercise, blank",
     [
         (ex1, ____),
-        (ex1, {"cifar10": ____, "mnist": {"zoom_10"}}),
+        (ex1, lambda images: ____),
         (ex2, ____),
-        (ex2, lambda n, s: ____),
+        (ex2, lambda x, y, batch_size, shuffle, seed: ____),
         (ex3, ____),
-        (ex3, lambda seed: ____),
+        (ex3, lambda cm: ____),
         (ex4, ____),
-        (ex4, lambda history: ____),
+        (ex4, (____, ____, ____)),
+        (ex4, (5, ____, STACK[2])),
     ],
 )
 def test_blank_is_not_done(exercise, blank, capsys):
@@ -152,69 +119,102 @@ def test_blank_is_not_done(exercise, blank, capsys):
 # ---- ex1 ---------------------------------------------------------------------------------
 
 
-def _ex1_with(dataset, add=(), remove=()):
-    answer = {key: set(value) for key, value in LABEL_PRESERVING.items()}
-    answer[dataset] |= set(add)
-    answer[dataset] -= set(remove)
-    return answer
+def _scaled(images):
+    return images.astype(np.float64) / 255
 
 
 @pytest.mark.parametrize(
     "answer, fragments",
     [
-        (_ex1_with("cifar10", add=["espelhar_vertical"]), ["cifar10", "espelhar_vertical", "NÃO"]),
-        (_ex1_with("cifar10", add=["girar_180"]), ["cifar10", "girar_180", "ponta-cabeça"]),
-        (_ex1_with("mnist", add=["girar_180"]), ["mnist", "6", "9"]),
-        (_ex1_with("mnist", add=["espelhar_horizontal"]), ["mnist", "espelhar_horizontal"]),
-        (
-            _ex1_with("cifar10", remove=["espelhar_horizontal"]),
-            ["cifar10", "faltou", "espelhar_horizontal"],
-        ),
-        (_ex1_with("mnist", remove=["deslocar_3_pixels"]), ["mnist", "faltou"]),
-        (
-            _ex1_with("cifar10", add=["espelhar_vertical"], remove=["zoom_10"]),
-            ["há mais 1 escolha"],
-        ),
-        (_ex1_with("cifar10", add=["rotacao"]), ["'rotacao'", "não é o nome"]),
-        ({"cifar10": LABEL_PRESERVING["cifar10"]}, ["faltam as chaves", "mnist"]),
-        ({**LABEL_PRESERVING, "fashion": set()}, ["chaves a mais", "fashion"]),
-        ({"cifar10": "zoom_10", "mnist": set()}, ["única string"]),
-        ({"cifar10": {1, 2}, "mnist": set()}, ["não é um nome"]),
-        ({"cifar10": 3, "mnist": set()}, ["conjunto"]),
-        (list(LABEL_PRESERVING["cifar10"]), ["dicionário"]),
+        (lambda im: (im.mean(axis=(0, 1, 2)), im.std(axis=(0, 1, 2))), ["escala 0–255"]),
+        (lambda im: (_scaled(im).mean(), _scaled(im).std()), ["(3,)", "número só"]),
+        (lambda im: (_scaled(im).mean(axis=0), _scaled(im).std(axis=0)), ["um valor por pixel"]),
+        (lambda im: (_scaled(im).mean(axis=(1, 2, 3)), _scaled(im).std(axis=(1, 2, 3))),
+         ["por imagem"]),
+        (lambda im: (_scaled(im).mean(axis=(1, 2)), _scaled(im).std(axis=(1, 2))),
+         ["por imagem"]),
+        (lambda im: channel_stats(im)[::-1], ["ordem está trocada"]),
+        (lambda im: (channel_stats(im)[0], channel_stats(im)[1] ** 2), ["variância"]),
+        (lambda im: (channel_stats(im)[0], _scaled(im).std(axis=(1, 2)).mean(axis=0)),
+         ["imagem por imagem", "ENTRE imagens"]),
+        (lambda im: (channel_stats(im)[0][::-1], channel_stats(im)[1][::-1]), ["(B, G, R)"]),
+        (lambda im: channel_stats(im)[0], ["dois arrays"]),
+        (lambda im: ("média", "desvio"), ["array NumPy de números"]),
+        (lambda im: (_scaled(im).mean(axis=(0, 1, 2)) + 0.01, channel_stats(im)[1]),
+         ["valores diferem"]),
     ],
 )
-def test_label_preserving_mistakes_are_named(answer, fragments):
+def test_channel_stats_mistakes_are_named(answer, fragments):
     wrong(ex1, answer, *fragments)
 
 
-def test_label_preserving_empty_sets_are_wrong():
-    wrong(ex1, {"cifar10": set(), "mnist": set()}, "faltou")
+def test_channel_stats_that_changes_its_input_is_wrong():
+    def in_place(images):
+        images //= 2
+        return channel_stats(images)
+
+    wrong(ex1, in_place, "alterou o array de entrada")
+
+
+def test_channel_stats_reference_matches_numpy_on_real_shaped_data():
+    images = np.random.default_rng(0).integers(0, 256, size=(20, 32, 32, 3), dtype=np.uint8)
+    mean, std = lesson08.reference_channel_stats(images)
+    assert mean.shape == std.shape == (3,)
+    for c in range(3):
+        np.testing.assert_allclose(mean[c], images[..., c].mean() / 255)
+        np.testing.assert_allclose(std[c], images[..., c].std() / 255)
 
 
 # ---- ex2 ---------------------------------------------------------------------------------
 
 
+def _with(**switches):
+    return lambda x, y, batch_size, shuffle, seed: pipeline(
+        x, y, batch_size, shuffle, seed, **switches)
+
+
 @pytest.mark.parametrize(
     "answer, fragments",
     [
-        (lambda n, s: n, ["número de pixels", "FRAÇÃO"]),
-        (lambda n, s: 100 * n / s, ["porcentagem"]),
-        (lambda n, s: 2 * n / s, ["o dobro"]),
-        (lambda n, s: n / (s / 2), ["o dobro"]),
-        (lambda n, s: n / (2 * s), ["a metade"]),
-        (lambda n, s: s / n, ["invertida"]),
-        (lambda n, s: (n + 1) / s, ["desloca até 5 pixels", "mais que 4"]),
-        (lambda n, s: (n - 1) / s, ["menos"]),
-        (lambda n, s: -n / s, ["positivo"]),
-        (lambda n, s: 0.125, ["translation_factor(3, 32)"]),
-        (lambda n, s: "0.125", ["número"]),
-        (lambda n, s: [n / s, n / s], ["único número"]),
-        (lambda n, s: n / undefined_name, ["NameError"]),  # noqa: F821
+        (_with(drop_remainder=True), ["drop_remainder"]),
+        (_with(scale=1.0), ["falta dividir por 255", "[0, 1]"]),
+        (_with(dtype=tf.float64), ["float64", "float32"]),
+        (_with(order="shuffle_batches"), ["lotes inteiros", "ANTES do .batch"]),
+        (_with(order="shuffle_before_cache"), ["mesma ordem", ".cache() deve vir antes"]),
+        (_with(reshuffle=False), ["mesma ordem", "reshuffle_each_iteration"]),
+        (_with(buffer=8), ["buffer", "shuffle(len(x))"]),
+        (_with(prefetch=False), ["prefetch"]),
+        (_with(cache=False), ["cache"]),
+        (lambda x, y, batch_size, shuffle, seed: pipeline(x, y, batch_size, False, seed),
+         ["shuffle=True", "original"]),
+        (lambda x, y, batch_size, shuffle, seed: pipeline(x, y, batch_size, True, seed),
+         ["shuffle=False", "embaralhada"]),
+        (lambda x, y, batch_size, shuffle, seed: pipeline(x, y, 32, shuffle, seed),
+         ["batch_size=16"]),
+        (lambda x, y, batch_size, shuffle, seed: pipeline(x, y, batch_size, shuffle, seed).unbatch(),
+         ["uma imagem por vez", ".batch"]),
+        (lambda x, y, batch_size, shuffle, seed: (x / 255.0, y), ["tf.data.Dataset", "tuple"]),
+        (lambda x, y, batch_size, shuffle, seed: tf.data.Dataset.from_tensor_slices(
+            x / 255).batch(batch_size), ["par (imagens, rótulos)"]),
+        (lambda x, y, batch_size, shuffle, seed: pipeline(x, y, batch_size, shuffle, seed).repeat(2),
+         ["repetições"]),
+        (lambda x, y, batch_size, shuffle, seed: pipeline(x, y, batch_size, shuffle, seed).take(2),
+         ["se perderam"]),
+        (lambda x, y, batch_size, shuffle, seed: pipeline(
+            x, np.random.default_rng(seed).permutation(y), batch_size, shuffle, seed),
+         ["rótulos não acompanham"]),
+        (lambda x, y, batch_size, shuffle, seed: pipeline(
+            x, y[:, None], batch_size, shuffle, seed), ["(None,)"]),
+        (lambda x, y, batch_size, shuffle, seed: pipeline(
+            x[..., :1], y, batch_size, shuffle, seed), ["(None, 32, 32, 3)"]),
     ],
 )
-def test_translation_factor_mistakes_are_named(answer, fragments):
+def test_pipeline_mistakes_are_named(answer, fragments):
     wrong(ex2, answer, *fragments)
+
+
+def test_pipeline_that_crashes_is_reported():
+    wrong(ex2, lambda x, y, batch_size, shuffle, seed: tf.data.Dataset.nope, "AttributeError")
 
 
 # ---- ex3 ---------------------------------------------------------------------------------
@@ -223,145 +223,69 @@ def test_translation_factor_mistakes_are_named(answer, fragments):
 @pytest.mark.parametrize(
     "answer, fragments",
     [
-        (
-            lambda seed: keras.Sequential(
-                [
-                    layers.RandomFlip("horizontal", seed=seed),
-                    layers.RandomContrast(0.5, seed=seed + 1),
-                ]
-            ),
-            ["fora de [0, 1]", "value_range=(0, 1)"],
-        ),
-        (
-            lambda seed: keras.Sequential(
-                [
-                    layers.RandomFlip(seed=seed),
-                    layers.RandomTranslation(0.1, 0.1, seed=seed + 1),
-                ]
-            ),
-            ["ponta-cabeça", "RandomFlip('horizontal')"],
-        ),
-        (
-            lambda seed: keras.Sequential(
-                [
-                    layers.RandomFlip("horizontal", seed=seed),
-                    layers.RandomRotation(0.5, seed=seed + 1),
-                ]
-            ),
-            ["ponta-cabeça"],
-        ),
-        (
-            lambda seed: keras.Sequential(
-                [layers.RandomFlip("horizontal"), layers.RandomTranslation(0.1, 0.1)]
-            ),
-            ["mesma semente", "seed="],
-        ),
-        (
-            lambda seed: keras.Sequential(
-                [
-                    layers.RandomFlip("horizontal", seed=1),
-                    layers.RandomTranslation(0.1, 0.1, seed=2),
-                ]
-            ),
-            ["não está sendo usada"],
-        ),
-        (
-            lambda seed: keras.Sequential(
-                [
-                    layers.RandomFlip("horizontal", seed=seed),
-                    layers.RandomCrop(24, 24, seed=seed + 1),
-                ]
-            ),
-            ["formato", "(16, 24, 24, 3)"],
-        ),
-        (
-            lambda seed: keras.Sequential(
-                [
-                    layers.RandomFlip("horizontal", seed=seed),
-                    layers.RandomTranslation(0.5, 0.0, fill_mode="wrap", seed=seed + 1),
-                ]
-            ),
-            ["ponta-cabeça", "fill_mode='wrap'"],
-        ),
-        (lambda seed: layers.RandomFlip("horizontal", seed=seed), ["menos de duas"]),
-        (
-            lambda seed: keras.Sequential(
-                [
-                    layers.RandomFlip("horizontal", seed=seed),
-                    layers.RandomTranslation(0.1, 0.1, seed=seed + 1),
-                    layers.Lambda(lambda x: keras.ops.cast(x, "float16")),
-                ]
-            ),
-            ["float16", "float32"],
-        ),
-        (lambda seed: (lambda images, training=True: images), ["mesmo resultado"]),
-        (
-            lambda seed: (lambda images, training=True: np.clip(images[:, ::-1] * 1.0, 0, 1)),
-            ["mesmo resultado"],
-        ),
-        (lambda seed: "flip", ["keras.Sequential"]),
-        (lambda seed: (lambda images: images), ["TypeError"]),
+        (lambda cm: np.diag(cm) / cm.sum(axis=0), ["COLUNAS", "precisão"]),
+        (lambda cm: (np.diag(cm) / cm.sum(axis=1)).T, []),  # a 1-D transpose is harmless
+        (lambda cm: np.diag(cm), ["número de acertos"]),
+        (lambda cm: 100 * np.diag(cm) / cm.sum(axis=1), ["porcentagem"]),
+        (lambda cm: np.trace(cm) / cm.sum(), ["número só"]),
+        (lambda cm: np.diag(cm) / cm.sum(), ["total da matriz"]),
+        (lambda cm: (np.diag(cm) / cm.sum(axis=1))[:, None], ["eixo de tamanho 1"]),
+        (lambda cm: np.diag(cm)[:-1] / cm.sum(axis=1)[:-1], ["formato"]),
+        (lambda cm: np.roll(np.diag(cm) / cm.sum(axis=1), 1), ["valores diferem"]),
     ],
 )
-def test_augmentation_mistakes_are_named(answer, fragments):
+def test_per_class_accuracy_mistakes_are_named(answer, fragments):
+    feedback = ex3._evaluate(answer)
+    if not fragments:
+        assert feedback.kind == "correct", feedback
+        return
     wrong(ex3, answer, *fragments)
 
 
-def test_augmentation_that_changes_images_at_inference_is_wrong():
-    def make(seed):
-        rng = np.random.default_rng(seed)
+def test_per_class_accuracy_that_changes_the_matrix_is_wrong():
+    def in_place(cm):
+        result = np.diag(cm) / cm.sum(axis=1)
+        np.fill_diagonal(cm, 0)
+        return result
 
-        def augment(images, training=True):
-            noise = rng.uniform(-0.01, 0.01, size=np.shape(images)).astype(np.float32)
-            return np.clip(images + noise, 0, 1).astype(np.float32)
-
-        return augment
-
-    wrong(ex3, make, "training=False", "identidade")
-
-
-def test_augmentation_that_returns_inputs_unchanged_in_training_is_wrong():
-    calls = {"n": 0}
-
-    def make(seed):
-        def augment(images, training=True):
-            calls["n"] += 1
-            # first call unchanged, later calls different: "random" but not augmenting
-            return images if calls["n"] == 1 else np.clip(images * 0.5, 0, 1)
-
-        return augment
-
-    wrong(ex3, make, "sem mudança")
+    wrong(ex3, in_place, "alterou a matriz")
 
 
 # ---- ex4 ---------------------------------------------------------------------------------
 
 
+def test_receptive_fields_measured_by_tensorflow():
+    assert lesson08.measured_receptive_field((3,)) == 3
+    assert lesson08.measured_receptive_field((3, 3)) == 5
+    assert lesson08.measured_receptive_field((5,)) == 5
+    assert lesson08.measured_receptive_field((3, 3, 3)) == 7
+
+
+def test_reference_stack_params_match_the_formula():
+    assert lesson08.reference_stack_params(C) == STACK[1:]
+
+
 @pytest.mark.parametrize(
     "answer, fragments",
     [
-        (lambda h: h["val_accuracy"][-1] - h["accuracy"][-1], ["sinal está trocado"]),
-        (lambda h: abs(h["accuracy"][-1] - h["val_accuracy"][-1]), ["negativo", "abs"]),
-        (lambda h: 100 * (h["accuracy"][-1] - h["val_accuracy"][-1]), ["pontos percentuais"]),
-        (lambda h: max(h["accuracy"]) - max(h["val_accuracy"]), ["ÚLTIMA época"]),
-        (lambda h: h["accuracy"][0] - h["val_accuracy"][0], ["primeira época"]),
-        (lambda h: np.mean(h["accuracy"]) - np.mean(h["val_accuracy"]), ["média"]),
-        (lambda h: h["val_loss"][-1] - h["loss"][-1], ["PERDAS"]),
-        (lambda h: h["loss"][-1] - h["val_loss"][-1], ["PERDAS"]),
-        (lambda h: h["accuracy"][-1], ["esperado"]),
-        (lambda h: [h["accuracy"][-1], h["val_accuracy"][-1]], ["único número"]),
-        (lambda h: h["acc"][-1], ["KeyError"]),
+        ((6, STACK[1], STACK[2]), ["rf_two_3x3", "sobrepõem"]),
+        ((9, STACK[1], STACK[2]), ["rf_two_3x3", "UMA janela"]),
+        ((3, STACK[1], STACK[2]), ["rf_two_3x3", "uma camada"]),
+        ((7, STACK[1], STACK[2]), ["rf_two_3x3", "2 pixels"]),
+        ((5, 2 * 9 * C * C, STACK[2]), ["params_two_3x3", "vieses"]),
+        ((5, STACK[1], 25 * C * C), ["params_one_5x5", "vieses"]),
+        ((5, STACK[1] // 2, STACK[2]), ["params_two_3x3", "uma camada só"]),
+        ((5, 2 * (9 * C + 1), STACK[2]), ["params_two_3x3", "filtro só"]),
+        ((5, STACK[1], (25 + 1) * C), ["params_one_5x5", "TODOS os"]),
+        ((5, STACK[1], STACK[2] + 1), ["params_one_5x5", "(k·k·C + 1)·C"]),
+        ((5.5, STACK[1], STACK[2]), ["inteiro"]),
+        (("5", STACK[1], STACK[2]), ["número"]),
+        ((5, STACK[1]), ["três números"]),
+        (sum(STACK), ["três números"]),
     ],
 )
-def test_gap_mistakes_are_named(answer, fragments):
+def test_stack_mistakes_are_named(answer, fragments):
     wrong(ex4, answer, *fragments)
-
-
-def test_gap_that_changes_the_history_is_wrong():
-    def popping(history):
-        return history["accuracy"].pop() - history["val_accuracy"].pop()
-
-    wrong(ex4, popping, "alterou o dicionário")
 
 
 # ---- strict mode -------------------------------------------------------------------------
@@ -370,10 +294,10 @@ def test_gap_that_changes_the_history_is_wrong():
 @pytest.mark.parametrize(
     "exercise, answer",
     [
-        (ex1, {"cifar10": set(TRANSFORMATIONS), "mnist": set(TRANSFORMATIONS)}),
-        (ex2, lambda n, s: n),
-        (ex3, lambda seed: layers.RandomFlip(seed=seed)),
-        (ex4, lambda h: 0.0),
+        (ex1, lambda im: (im.mean(axis=(0, 1, 2)), im.std(axis=(0, 1, 2)))),
+        (ex2, _with(prefetch=False)),
+        (ex3, lambda cm: np.diag(cm)),
+        (ex4, (6, 0, 0)),
     ],
 )
 def test_strict_mode_raises_on_wrong_answer(exercise, answer, monkeypatch):
@@ -381,4 +305,29 @@ def test_strict_mode_raises_on_wrong_answer(exercise, answer, monkeypatch):
 
 
 def test_strict_mode_raises_on_blank(monkeypatch):
-    strict_check_fails(ex3, ____, monkeypatch)
+    strict_check_fails(ex2, ____, monkeypatch)
+
+
+# ---- the lesson and the benchmark share their settings -----------------------------------
+
+
+def test_reference_split_is_stratified_and_seeded():
+    y = np.repeat(np.arange(10), 10).astype(np.uint8)
+    x = np.arange(len(y))
+    x_tr, x_val, y_tr, y_val = lesson08.reference_split(x, y)
+    assert len(y_val) == round(lesson08.VAL_FRACTION * len(y))
+    assert np.bincount(y_val, minlength=10).tolist() == [2] * 10
+    again = lesson08.reference_split(x, y)
+    np.testing.assert_array_equal(again[1], x_val)
+    assert sorted(np.concatenate([x_tr, x_val]).tolist()) == x.tolist()
+
+
+def test_lesson_uses_the_shared_settings():
+    source = SOURCE.read_text(encoding="utf-8")
+    assert f"EPOCHS = config.epochs({lesson08.EPOCHS}, 1)" in source
+    assert "VGG_FILTERS_FAST if config.FAST else VGG_FILTERS" in source
+    split = re.search(r"train_test_split\((.*?)\n\)", source, re.S)
+    assert split is not None
+    assert "test_size=VAL_FRACTION" in split.group(1)
+    assert "stratify=y_train_all" in split.group(1)
+    assert "random_state=SEED" in split.group(1)

@@ -5,324 +5,375 @@ from __future__ import annotations
 import keras
 import numpy as np
 import pytest
+from keras import layers
 
 from tests.exercise_testing import correct, not_done, strict_check_fails, wrong
 
-from course_utils import regularization
 from course_utils.checks import ____
 from course_utils.exercises.lesson09 import (
-    FULL_FILTERS,
-    VARIANTS,
-    bn_parameter_count,
-    build_variant,
+    REASONS,
+    TRANSFORMATIONS,
     ex1,
     ex2,
     ex3,
     ex4,
-    reference_split,
-    step_problem,
+    measured_max_shift,
+    reference_gap,
+    reference_label_preserving,
 )
-from course_utils.models import build_vgg_style
 
 
-# ---- answers written the way a student would -----------------------------------------------
+# ---- answers written the way a student would ---------------------------------------------
+
+LABEL_PRESERVING = {
+    "cifar10": {
+        "espelhar_horizontal",
+        "girar_15_graus",
+        "deslocar_3_pixels",
+        "zoom_10",
+        "contraste_20",
+    },
+    "mnist": {"girar_15_graus", "deslocar_3_pixels", "zoom_10", "contraste_20"},
+}
 
 
-def bn_forward_train(x, gamma, beta, epsilon=1e-3):
-    axes = tuple(range(x.ndim - 1))
-    return gamma * (x - x.mean(axis=axes)) / np.sqrt(x.var(axis=axes) + epsilon) + beta
+def translation_factor(max_pixels, size):
+    return max_pixels / size
 
 
-def keras_bn_forward(x, gamma, beta, epsilon=1e-3):
-    layer = keras.layers.BatchNormalization(epsilon=epsilon)
-    layer.build(x.shape)
-    layer.set_weights([gamma, beta, np.zeros_like(gamma), np.ones_like(gamma)])
-    return layer(x, training=True)  # a tensor answer
+def make_augmentation(seed):
+    return keras.Sequential(
+        [
+            layers.RandomFlip("horizontal", seed=seed),
+            layers.RandomTranslation(0.1, 0.1, seed=seed + 1),
+            layers.RandomContrast(0.3, value_range=(0, 1), seed=seed + 2),
+        ]
+    )
 
 
-def moving_answer(ddof=0, swap_weights=False):
-    p = step_problem()
-    x, mu = p["x"].astype(np.float64), p["momentum"]
-    flat = x.reshape(-1, x.shape[-1])
-    old, new = (1 - mu, mu) if swap_weights else (mu, 1 - mu)
-    return (old * p["moving_mean"] + new * flat.mean(axis=0),
-            old * p["moving_variance"] + new * flat.var(axis=0, ddof=ddof))
+def make_augmentation_full(seed):
+    return keras.Sequential(
+        [
+            layers.RandomFlip("horizontal", seed=seed),
+            layers.RandomTranslation(0.125, 0.125, fill_mode="constant", seed=seed + 1),
+            layers.RandomRotation(0.03, seed=seed + 2),
+            layers.RandomZoom(0.1, seed=seed + 3),
+            layers.RandomContrast(0.2, value_range=(0, 1), seed=seed + 4),
+        ]
+    )
 
 
-def inverted_dropout(x, rate, rng):
-    keep = rng.random(x.shape) >= rate
-    return np.where(keep, x / (1 - rate), 0.0)
+def make_augmentation_clipped(seed):
+    """Contrast with the default value_range, followed by an explicit clip to [0, 1]."""
+    return keras.Sequential(
+        [
+            layers.RandomFlip("horizontal", seed=seed),
+            layers.RandomContrast(0.4, seed=seed + 1),
+            layers.Lambda(lambda x: keras.ops.clip(x, 0.0, 1.0)),
+        ]
+    )
 
 
-def bn_params(filters):
-    channels = 2 * sum(filters)
-    return 4 * channels, 2 * channels
+def make_augmentation_function(seed):
+    """A plain function of a batch instead of a Keras layer."""
+    flip = layers.RandomFlip("horizontal", seed=seed)
+    shift = layers.RandomTranslation(0.1, 0.1, seed=seed + 1)
+
+    def augment(images, training=True):
+        if not training:
+            return images
+        return shift(flip(images, training=True), training=True)
+
+    return augment
 
 
-CHANNELS = 2 * sum(FULL_FILTERS)
+def overfitting_gap(history):
+    return history["accuracy"][-1] - history["val_accuracy"][-1]
+
+
+def test_reference_answer_of_ex1_follows_the_lesson():
+    reference = reference_label_preserving()
+    assert reference == LABEL_PRESERVING
+    for dataset in ("cifar10", "mnist"):
+        assert set(REASONS[dataset]) == set(TRANSFORMATIONS)
+        assert "espelhar_vertical" not in reference[dataset]
+        assert "girar_180" not in reference[dataset]
+    assert "espelhar_horizontal" in reference["cifar10"]
+    assert "espelhar_horizontal" not in reference["mnist"]
+
+
+@pytest.mark.parametrize("max_pixels, size", [(4, 32), (3, 32), (2, 28)])
+def test_reference_translation_factor_moves_at_most_max_pixels_in_keras(max_pixels, size):
+    assert measured_max_shift(translation_factor(max_pixels, size), size=size) == max_pixels
+
+
+def test_reference_gap_of_a_history():
+    history = {"accuracy": [0.5, 0.8], "val_accuracy": [0.55, 0.7]}
+    assert reference_gap(history) == pytest.approx(0.1)
 
 
 @pytest.mark.parametrize(
     "exercise, answer",
     [
-        (ex1, bn_forward_train),
-        (ex1, keras_bn_forward),
-        (ex1, lambda x, g, b, eps: regularization.batch_norm_train(x, g, b, eps)),
-        (ex1, lambda x, g, b, eps: bn_forward_train(x.astype(np.float64), g, b, eps).tolist()),
-        (ex2, moving_answer()),
-        (ex2, [a.astype(np.float32) for a in moving_answer()]),
-        (ex3, bn_params),
-        (ex3, lambda f: [np.int64(8 * sum(f)), 4.0 * sum(f)]),
-        (ex3, lambda f: bn_parameter_count(build_vgg_style(filters=f, batch_norm=True))),
-        (ex4, inverted_dropout),
-        (ex4, lambda x, rate, rng: regularization.dropout(x, rate, True, rng)),
-        (ex4, lambda x, rate, rng: x * rng.binomial(1, 1 - rate, x.shape) / (1 - rate)),
+        (ex1, LABEL_PRESERVING),
+        (ex1, {key: sorted(value) for key, value in LABEL_PRESERVING.items()}),
+        (ex1, {key: tuple(value) for key, value in LABEL_PRESERVING.items()}),
+        (ex2, translation_factor),
+        (ex2, lambda n, s: np.float32(n) / np.float32(s)),
+        (ex3, make_augmentation),
+        (ex3, make_augmentation_full),
+        (ex3, make_augmentation_clipped),
+        (ex3, make_augmentation_function),
+        (ex4, overfitting_gap),
+        (ex4, lambda h: float(np.asarray(h["accuracy"])[-1] - np.asarray(h["val_accuracy"])[-1])),
     ],
 )
 def test_right_answer_is_correct(exercise, answer):
     correct(exercise, answer)
 
 
-def test_correct_messages_say_what_was_compared():
-    assert "keras.layers.BatchNormalization" in correct(ex1, bn_forward_train)
-    assert "keras.layers.BatchNormalization" in correct(ex2, moving_answer())
-    assert "count_params" in correct(ex3, bn_params)
-    assert "keras.layers.Dropout" in correct(ex4, inverted_dropout)
-
-
 @pytest.mark.parametrize(
     "exercise, blank",
     [
         (ex1, ____),
-        (ex1, lambda x, g, b, eps: ____),
+        (ex1, {"cifar10": ____, "mnist": {"zoom_10"}}),
         (ex2, ____),
-        (ex2, (____, ____)),
+        (ex2, lambda n, s: ____),
         (ex3, ____),
-        (ex3, lambda f: (____, 896)),
+        (ex3, lambda seed: ____),
         (ex4, ____),
-        (ex4, lambda x, rate, rng: ____),
+        (ex4, lambda history: ____),
     ],
 )
 def test_blank_is_not_done(exercise, blank, capsys):
     not_done(exercise, blank, capsys)
 
 
-# ---- ex1 ---------------------------------------------------------------------------------------
+# ---- ex1 ---------------------------------------------------------------------------------
 
 
-def bn_variant(kind):
-    def forward(x, gamma, beta, epsilon=1e-3):
-        axes = (0,) if kind == "axis0" else tuple(range(x.ndim - 1))
-        mean = x.mean(axis=axes)
-        var = x.var(axis=axes, ddof=1 if kind == "unbiased" else 0)
-        if kind == "no_epsilon":
-            return gamma * (x - mean) / np.sqrt(var) + beta
-        if kind == "epsilon_outside":
-            return gamma * (x - mean) / (np.sqrt(var) + epsilon) + beta
-        if kind == "fixed_epsilon":
-            return gamma * (x - mean) / np.sqrt(var + 1e-3) + beta
-        x_hat = (x - mean) / np.sqrt(var + epsilon)
-        if kind == "no_scale":
-            return x_hat
-        if kind == "swapped":
-            return beta * x_hat + gamma
-        if kind == "keepdims_wrong":
-            return x_hat.mean(axis=-1)
-        return gamma * x_hat + beta
-
-    return forward
-
-
-@pytest.mark.parametrize(
-    "kind, fragments",
-    [
-        ("unbiased", ("ddof=0",)),
-        ("no_epsilon", ("epsilon",)),
-        ("epsilon_outside", ("dentro da raiz",)),
-        ("fixed_epsilon", ("epsilon=0.5", "argumento `epsilon`")),
-        ("no_scale", ("γ·x̂ + β",)),
-        ("swapped", ("trocados",)),
-        ("axis0", ("(0, 1, 2)", "eixo 0")),
-        ("keepdims_wrong", ("formato",)),
-    ],
-)
-def test_bn_mistakes_are_named(kind, fragments):
-    wrong(ex1, bn_variant(kind), *fragments)
-
-
-def test_bn_crash_and_non_finite_output_are_reported():
-    wrong(ex1, lambda x, g, b, eps: x @ np.ones(7), "levantou")
-    wrong(ex1, lambda x, g, b, eps: x * np.nan, "não finitos")
-    wrong(ex1, lambda x, g, b, eps: "y", "array")
-
-
-# ---- ex2 ---------------------------------------------------------------------------------------
-
-
-def test_moving_with_unbiased_variance_is_named():
-    wrong(ex2, moving_answer(ddof=1), "new_moving_variance", "ddof=1")
-
-
-def test_moving_with_swapped_weights_is_named():
-    wrong(ex2, moving_answer(swap_weights=True), "new_moving_mean", "trocados")
-
-
-def test_moving_answers_that_are_batch_or_old_statistics_are_named():
-    p = step_problem()
-    flat = p["x"].reshape(-1, p["x"].shape[-1])
-    wrong(ex2, (flat.mean(axis=0), flat.var(axis=0)), "média do lote")
-    wrong(ex2, (p["moving_mean"], moving_answer()[1]), "antes do passo")
-
-
-def test_moving_answer_reversed_or_with_wrong_shape_is_named():
-    mean, var = moving_answer()
-    wrong(ex2, (var, mean), "trocados")
-    wrong(ex2, (mean,), "tupla")
-    x = step_problem()["x"]
-    wrong(ex2, (x.mean(axis=0), var), "formato (4, 4, 3)", "(0, 1, 2)")
-    wrong(ex2, (mean[:2], var), "formato (2,)")
-
-
-# ---- ex3 ---------------------------------------------------------------------------------------
+def _ex1_with(dataset, add=(), remove=()):
+    answer = {key: set(value) for key, value in LABEL_PRESERVING.items()}
+    answer[dataset] |= set(add)
+    answer[dataset] -= set(remove)
+    return answer
 
 
 @pytest.mark.parametrize(
     "answer, fragments",
     [
-        (lambda f: bn_params(f)[::-1], ("trocados",)),
-        (lambda f: (4 * sum(f), 2 * sum(f)), ("metade das camadas", "duas")),
-        (lambda f: (2 * bn_params(f)[1], 2 * bn_params(f)[1]), ("mesmo número", "móveis")),
-        (lambda f: (2 * sum(f), 4 * sum(f)), ("1 número por canal",)),
-        (lambda f: (8 * sum(f), 2 * sum(f)), ("2 por canal",)),
-        (lambda f: (8 * sum(f) + 1, 4 * sum(f)), ("4 números por canal", "6 camadas")),
-        (lambda f: (8 * sum(f), 4 * sum(f) + 3), ("2 números por canal",)),
-        (lambda f: (8 * sum(f),), ("tupla",)),
-        (lambda f: ("1792", 896), ("inteiro",)),
-        (lambda f: (1792.5, 896), ("inteiro",)),
-        (lambda f: 1 / 0, ("ZeroDivisionError",)),
+        (_ex1_with("cifar10", add=["espelhar_vertical"]), ["cifar10", "espelhar_vertical", "NÃO"]),
+        (_ex1_with("cifar10", add=["girar_180"]), ["cifar10", "girar_180", "ponta-cabeça"]),
+        (_ex1_with("mnist", add=["girar_180"]), ["mnist", "6", "9"]),
+        (_ex1_with("mnist", add=["espelhar_horizontal"]), ["mnist", "espelhar_horizontal"]),
+        (
+            _ex1_with("cifar10", remove=["espelhar_horizontal"]),
+            ["cifar10", "faltou", "espelhar_horizontal"],
+        ),
+        (_ex1_with("mnist", remove=["deslocar_3_pixels"]), ["mnist", "faltou"]),
+        (
+            _ex1_with("cifar10", add=["espelhar_vertical"], remove=["zoom_10"]),
+            ["há mais 1 escolha"],
+        ),
+        (_ex1_with("cifar10", add=["rotacao"]), ["'rotacao'", "não é o nome"]),
+        ({"cifar10": LABEL_PRESERVING["cifar10"]}, ["faltam as chaves", "mnist"]),
+        ({**LABEL_PRESERVING, "fashion": set()}, ["chaves a mais", "fashion"]),
+        ({"cifar10": "zoom_10", "mnist": set()}, ["única string"]),
+        ({"cifar10": {1, 2}, "mnist": set()}, ["não é um nome"]),
+        ({"cifar10": 3, "mnist": set()}, ["conjunto"]),
+        (list(LABEL_PRESERVING["cifar10"]), ["dicionário"]),
     ],
 )
-def test_bn_parameter_mistakes_are_named(answer, fragments):
-    wrong(ex3, answer, *fragments)
+def test_label_preserving_mistakes_are_named(answer, fragments):
+    wrong(ex1, answer, *fragments)
+
+
+def test_label_preserving_empty_sets_are_wrong():
+    wrong(ex1, {"cifar10": set(), "mnist": set()}, "faltou")
+
+
+# ---- ex2 ---------------------------------------------------------------------------------
 
 
 @pytest.mark.parametrize(
     "answer, fragments",
     [
-        # the pair read off the summary of the lesson's model, as a function or as numbers
-        (lambda f: (4 * CHANNELS, 2 * CHANNELS), ("não depende de filters", "resumo")),
-        ((4 * CHANNELS, 2 * CHANNELS), ("uma função",)),
-        # counted from the lesson's model on screen instead of from the argument
-        (lambda f: bn_parameter_count(build_vgg_style(filters=FULL_FILTERS, batch_norm=True)),
-         ("não depende de filters",)),
+        (lambda n, s: n, ["número de pixels", "FRAÇÃO"]),
+        (lambda n, s: 100 * n / s, ["porcentagem"]),
+        (lambda n, s: 2 * n / s, ["o dobro"]),
+        (lambda n, s: n / (s / 2), ["o dobro"]),
+        (lambda n, s: n / (2 * s), ["a metade"]),
+        (lambda n, s: s / n, ["invertida"]),
+        (lambda n, s: (n + 1) / s, ["desloca até 5 pixels", "mais que 4"]),
+        (lambda n, s: (n - 1) / s, ["menos"]),
+        (lambda n, s: -n / s, ["positivo"]),
+        (lambda n, s: 0.125, ["translation_factor(3, 32)"]),
+        (lambda n, s: "0.125", ["número"]),
+        (lambda n, s: [n / s, n / s], ["único número"]),
+        (lambda n, s: n / undefined_name, ["NameError"]),  # noqa: F821
     ],
 )
-def test_bn_parameter_count_copied_from_the_summary_is_named(answer, fragments):
-    wrong(ex3, answer, *fragments)
+def test_translation_factor_mistakes_are_named(answer, fragments):
+    wrong(ex2, answer, *fragments)
 
 
-def test_bn_parameter_slip_names_the_filters_it_failed_on():
-    # right for three blocks by accident (a typed 6 layers), wrong for the others
-    text = wrong(ex3, lambda f: (4 * 2 * sum(f) * 3 // len(f), 2 * 2 * sum(f) * 3 // len(f)))
-    assert "filters=(8, 24)" in text
-
-
-def test_bn_parameter_count_matches_keras_summary_totals():
-    model = build_vgg_style(filters=(8, 16), batch_norm=True)
-    total, trainable = bn_parameter_count(model)
-    non_trainable = sum(int(np.prod(w.shape)) for w in model.non_trainable_weights)
-    assert (total, trainable) == (4 * 48, 2 * 48)
-    assert total - trainable == non_trainable
-
-
-# ---- ex4 ---------------------------------------------------------------------------------------
-
-
-def dropout_variant(kind):
-    def forward(x, rate, rng):
-        if kind == "keep_prob":
-            keep = rng.random(x.shape) < rate
-        else:
-            keep = rng.random(x.shape) >= rate
-        if kind == "no_scale":
-            return np.where(keep, x, 0.0)
-        if kind == "multiply":
-            return np.where(keep, x * (1 - rate), 0.0)
-        if kind == "divide_rate":
-            return np.where(keep, x / rate, 0.0)
-        if kind == "global_rng":
-            return np.where(np.random.random(x.shape) >= rate, x / (1 - rate), 0.0)
-        if kind == "fixed_mask":
-            fixed = np.random.default_rng(0).random(x.shape) >= rate
-            return np.where(fixed, x / (1 - rate), 0.0)
-        if kind == "no_drop":
-            return x / (1 - rate)
-        if kind == "flat":
-            return np.where(keep, x / (1 - rate), 0.0).ravel()
-        return np.where(keep, x / (1 - rate), 0.0)
-
-    return forward
+# ---- ex3 ---------------------------------------------------------------------------------
 
 
 @pytest.mark.parametrize(
-    "kind, fragments",
+    "answer, fragments",
     [
-        ("keep_prob", ("rate=0.2", "79.9 %", "probabilidade de manter")),
-        ("no_scale", ("faltou dividir",)),
-        ("multiply", ("multiplicou",)),
-        ("divide_rate", ("dividiu por rate",)),
-        ("global_rng", ("mesma semente", "rng")),
-        ("fixed_mask", ("mesma máscara",)),
-        ("no_drop", ("Nenhum valor foi zerado",)),
-        ("flat", ("formato",)),
+        (
+            lambda seed: keras.Sequential(
+                [
+                    layers.RandomFlip("horizontal", seed=seed),
+                    layers.RandomContrast(0.5, seed=seed + 1),
+                ]
+            ),
+            ["fora de [0, 1]", "value_range=(0, 1)"],
+        ),
+        (
+            lambda seed: keras.Sequential(
+                [
+                    layers.RandomFlip(seed=seed),
+                    layers.RandomTranslation(0.1, 0.1, seed=seed + 1),
+                ]
+            ),
+            ["ponta-cabeça", "RandomFlip('horizontal')"],
+        ),
+        (
+            lambda seed: keras.Sequential(
+                [
+                    layers.RandomFlip("horizontal", seed=seed),
+                    layers.RandomRotation(0.5, seed=seed + 1),
+                ]
+            ),
+            ["ponta-cabeça"],
+        ),
+        (
+            lambda seed: keras.Sequential(
+                [layers.RandomFlip("horizontal"), layers.RandomTranslation(0.1, 0.1)]
+            ),
+            ["mesma semente", "seed="],
+        ),
+        (
+            lambda seed: keras.Sequential(
+                [
+                    layers.RandomFlip("horizontal", seed=1),
+                    layers.RandomTranslation(0.1, 0.1, seed=2),
+                ]
+            ),
+            ["não está sendo usada"],
+        ),
+        (
+            lambda seed: keras.Sequential(
+                [
+                    layers.RandomFlip("horizontal", seed=seed),
+                    layers.RandomCrop(24, 24, seed=seed + 1),
+                ]
+            ),
+            ["formato", "(16, 24, 24, 3)"],
+        ),
+        (
+            lambda seed: keras.Sequential(
+                [
+                    layers.RandomFlip("horizontal", seed=seed),
+                    layers.RandomTranslation(0.5, 0.0, fill_mode="wrap", seed=seed + 1),
+                ]
+            ),
+            ["ponta-cabeça", "fill_mode='wrap'"],
+        ),
+        (lambda seed: layers.RandomFlip("horizontal", seed=seed), ["menos de duas"]),
+        (
+            lambda seed: keras.Sequential(
+                [
+                    layers.RandomFlip("horizontal", seed=seed),
+                    layers.RandomTranslation(0.1, 0.1, seed=seed + 1),
+                    layers.Lambda(lambda x: keras.ops.cast(x, "float16")),
+                ]
+            ),
+            ["float16", "float32"],
+        ),
+        (lambda seed: (lambda images, training=True: images), ["mesmo resultado"]),
+        (
+            lambda seed: (lambda images, training=True: np.clip(images[:, ::-1] * 1.0, 0, 1)),
+            ["mesmo resultado"],
+        ),
+        (lambda seed: "flip", ["keras.Sequential"]),
+        (lambda seed: (lambda images: images), ["TypeError"]),
     ],
 )
-def test_dropout_mistakes_are_named(kind, fragments):
-    wrong(ex4, dropout_variant(kind), *fragments)
+def test_augmentation_mistakes_are_named(answer, fragments):
+    wrong(ex3, answer, *fragments)
 
 
-# ---- shared settings ----------------------------------------------------------------------------
+def test_augmentation_that_changes_images_at_inference_is_wrong():
+    def make(seed):
+        rng = np.random.default_rng(seed)
+
+        def augment(images, training=True):
+            noise = rng.uniform(-0.01, 0.01, size=np.shape(images)).astype(np.float32)
+            return np.clip(images + noise, 0, 1).astype(np.float32)
+
+        return augment
+
+    wrong(ex3, make, "training=False", "identidade")
 
 
-def test_variants_add_one_technique_at_a_time():
-    names = list(VARIANTS)
-    assert names[0] == "nenhuma" and len(names) == 5
-    flags = [(v["batch_norm"], bool(v["dropout"]), v["augmentation"]) for v in VARIANTS.values()]
-    assert flags == [(False, False, False), (False, True, False), (True, False, False),
-                     (True, True, False), (True, True, True)]
+def test_augmentation_that_returns_inputs_unchanged_in_training_is_wrong():
+    calls = {"n": 0}
+
+    def make(seed):
+        def augment(images, training=True):
+            calls["n"] += 1
+            # first call unchanged, later calls different: "random" but not augmenting
+            return images if calls["n"] == 1 else np.clip(images * 0.5, 0, 1)
+
+        return augment
+
+    wrong(ex3, make, "sem mudança")
 
 
-def test_build_variant_builds_what_the_variant_says():
-    plain = build_variant("nenhuma", filters=(4, 8))
-    full = build_variant("BN + dropout + aumento", filters=(4, 8))
-    kinds = {type(layer).__name__ for layer in full.layers}
-    assert {"BatchNormalization", "Dropout", "Sequential"} <= kinds
-    assert not {"BatchNormalization", "Dropout"} & {type(layer).__name__ for layer in plain.layers}
-    with pytest.raises(ValueError, match="variante desconhecida"):
-        build_variant("BN+dropout")
+# ---- ex4 ---------------------------------------------------------------------------------
 
 
-def test_reference_split_is_stratified_and_works_on_tiny_sets():
-    y = np.repeat(np.arange(10), 5)
-    x = np.arange(50)
-    x_tr, x_val, y_tr, y_val = reference_split(x, y)
-    assert len(y_val) == 10 and sorted(y_val) == list(range(10))
-    assert sorted(np.concatenate([x_tr, x_val])) == list(range(50))
-    y_big = np.repeat(np.arange(10), 200)
-    _, _, _, y_val_big = reference_split(np.zeros(2000), y_big)
-    assert len(y_val_big) == 200 and np.all(np.bincount(y_val_big) == 20)
+@pytest.mark.parametrize(
+    "answer, fragments",
+    [
+        (lambda h: h["val_accuracy"][-1] - h["accuracy"][-1], ["sinal está trocado"]),
+        (lambda h: abs(h["accuracy"][-1] - h["val_accuracy"][-1]), ["negativo", "abs"]),
+        (lambda h: 100 * (h["accuracy"][-1] - h["val_accuracy"][-1]), ["pontos percentuais"]),
+        (lambda h: max(h["accuracy"]) - max(h["val_accuracy"]), ["ÚLTIMA época"]),
+        (lambda h: h["accuracy"][0] - h["val_accuracy"][0], ["primeira época"]),
+        (lambda h: np.mean(h["accuracy"]) - np.mean(h["val_accuracy"]), ["média"]),
+        (lambda h: h["val_loss"][-1] - h["loss"][-1], ["PERDAS"]),
+        (lambda h: h["loss"][-1] - h["val_loss"][-1], ["PERDAS"]),
+        (lambda h: h["accuracy"][-1], ["esperado"]),
+        (lambda h: [h["accuracy"][-1], h["val_accuracy"][-1]], ["único número"]),
+        (lambda h: h["acc"][-1], ["KeyError"]),
+    ],
+)
+def test_gap_mistakes_are_named(answer, fragments):
+    wrong(ex4, answer, *fragments)
 
 
-# ---- strict mode ------------------------------------------------------------------------------
+def test_gap_that_changes_the_history_is_wrong():
+    def popping(history):
+        return history["accuracy"].pop() - history["val_accuracy"].pop()
+
+    wrong(ex4, popping, "alterou o dicionário")
+
+
+# ---- strict mode -------------------------------------------------------------------------
 
 
 @pytest.mark.parametrize(
     "exercise, answer",
     [
-        (ex1, bn_variant("unbiased")),
-        (ex2, moving_answer(swap_weights=True)),
-        (ex3, (2 * CHANNELS, CHANNELS)),
-        (ex4, dropout_variant("no_scale")),
+        (ex1, {"cifar10": set(TRANSFORMATIONS), "mnist": set(TRANSFORMATIONS)}),
+        (ex2, lambda n, s: n),
+        (ex3, lambda seed: layers.RandomFlip(seed=seed)),
+        (ex4, lambda h: 0.0),
     ],
 )
 def test_strict_mode_raises_on_wrong_answer(exercise, answer, monkeypatch):
@@ -330,4 +381,4 @@ def test_strict_mode_raises_on_wrong_answer(exercise, answer, monkeypatch):
 
 
 def test_strict_mode_raises_on_blank(monkeypatch):
-    strict_check_fails(ex1, ____, monkeypatch)
+    strict_check_fails(ex3, ____, monkeypatch)

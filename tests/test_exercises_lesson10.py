@@ -1,289 +1,316 @@
-"""Checkers of lesson 10: right answers pass, blanks are "not done", usual mistakes are named;
-and the lesson's shared pieces (model, split, pipeline, settings)."""
+"""The checkers of lesson 10: right answers pass, blanks are not done, usual mistakes are named."""
 
 from __future__ import annotations
 
-import re
-
+import keras
 import numpy as np
 import pytest
-from tests.exercise_testing import correct, strict_check_fails, wrong
 
-from course_utils import config
+from tests.exercise_testing import correct, not_done, strict_check_fails, wrong
+
+from course_utils import regularization
 from course_utils.checks import ____
-from course_utils.datasets import chest_xray_patient_id
-from course_utils.exercises import lesson10
 from course_utils.exercises.lesson10 import (
-    class_weights,
+    FULL_FILTERS,
+    VARIANTS,
+    bn_parameter_count,
+    build_variant,
     ex1,
     ex2,
     ex3,
     ex4,
-    missed_children_exercise,
-    precision_recall,
+    reference_split,
+    step_problem,
 )
-
-# ---- ex1 ------------------------------------------------------------------------------------
-
-
-def test_global_batch_right_answer_passes():
-    assert "8 réplicas" in correct(ex1, lambda per_replica, s: per_replica * s.num_replicas_in_sync)
+from course_utils.models import build_vgg_style
 
 
-def test_global_batch_blank_is_not_done():
-    assert ex1._evaluate(____).kind == "not_done"
-    assert ex1._evaluate(lambda per_replica, s: ____).kind == "not_done"
+# ---- answers written the way a student would -----------------------------------------------
+
+
+def bn_forward_train(x, gamma, beta, epsilon=1e-3):
+    axes = tuple(range(x.ndim - 1))
+    return gamma * (x - x.mean(axis=axes)) / np.sqrt(x.var(axis=axes) + epsilon) + beta
+
+
+def keras_bn_forward(x, gamma, beta, epsilon=1e-3):
+    layer = keras.layers.BatchNormalization(epsilon=epsilon)
+    layer.build(x.shape)
+    layer.set_weights([gamma, beta, np.zeros_like(gamma), np.ones_like(gamma)])
+    return layer(x, training=True)  # a tensor answer
+
+
+def moving_answer(ddof=0, swap_weights=False):
+    p = step_problem()
+    x, mu = p["x"].astype(np.float64), p["momentum"]
+    flat = x.reshape(-1, x.shape[-1])
+    old, new = (1 - mu, mu) if swap_weights else (mu, 1 - mu)
+    return (old * p["moving_mean"] + new * flat.mean(axis=0),
+            old * p["moving_variance"] + new * flat.var(axis=0, ddof=ddof))
+
+
+def inverted_dropout(x, rate, rng):
+    keep = rng.random(x.shape) >= rate
+    return np.where(keep, x / (1 - rate), 0.0)
+
+
+def bn_params(filters):
+    channels = 2 * sum(filters)
+    return 4 * channels, 2 * channels
+
+
+CHANNELS = 2 * sum(FULL_FILTERS)
 
 
 @pytest.mark.parametrize(
-    "function, fragments",
+    "exercise, answer",
     [
-        (lambda p, s: p, ("ignorou as réplicas",)),
-        (lambda p, s: p / s.num_replicas_in_sync, ("dividiu",)),
-        (lambda p, s: p + s.num_replicas_in_sync, ("somou",)),
-        (lambda p, s: "128", ("deveria ser um número",)),
-        (lambda p, s: s.replicas, ("levantou AttributeError",)),
+        (ex1, bn_forward_train),
+        (ex1, keras_bn_forward),
+        (ex1, lambda x, g, b, eps: regularization.batch_norm_train(x, g, b, eps)),
+        (ex1, lambda x, g, b, eps: bn_forward_train(x.astype(np.float64), g, b, eps).tolist()),
+        (ex2, moving_answer()),
+        (ex2, [a.astype(np.float32) for a in moving_answer()]),
+        (ex3, bn_params),
+        (ex3, lambda f: [np.int64(8 * sum(f)), 4.0 * sum(f)]),
+        (ex3, lambda f: bn_parameter_count(build_vgg_style(filters=f, batch_norm=True))),
+        (ex4, inverted_dropout),
+        (ex4, lambda x, rate, rng: regularization.dropout(x, rate, True, rng)),
+        (ex4, lambda x, rate, rng: x * rng.binomial(1, 1 - rate, x.shape) / (1 - rate)),
     ],
 )
-def test_global_batch_mistakes_are_named(function, fragments):
-    wrong(ex1, function, *fragments)
+def test_right_answer_is_correct(exercise, answer):
+    correct(exercise, answer)
 
 
-# ---- ex2 ------------------------------------------------------------------------------------
-
-
-def patient_regex(path):
-    name = path.rsplit("/", 1)[-1].rsplit(".", 1)[0]
-    match = re.match(r"(person\d+)_|((?:NORMAL2-)?IM-\d+)-\d+$", name)
-    return None if match is None else match.group(1) or match.group(2)
-
-
-def test_patient_id_right_answers_pass():
-    correct(ex2, patient_regex)
-    correct(ex2, chest_xray_patient_id)
-
-
-def test_patient_id_blank_is_not_done():
-    assert ex2._evaluate(lambda path: ____).kind == "not_done"
-
-
-def whole_name(path):
-    return path.rsplit("/", 1)[-1]
-
-
-def with_image_number(path):
-    name = path.rsplit("/", 1)[-1].rsplit(".", 1)[0]
-    return name if name.startswith(("IM-", "NORMAL2")) else patient_regex(path)
-
-
-def no_normal2(path):
-    got = patient_regex(path)
-    return got.replace("NORMAL2-", "") if got else got
-
-
-def person_and_kind(path):
-    got = patient_regex(path)
-    if got and got.startswith("person"):
-        return "_".join(path.rsplit("/", 1)[-1].split("_")[:2])
-    return got
-
-
-def never_none(path):
-    return patient_regex(path) or path.rsplit("/", 1)[-1].rsplit(".", 1)[0]
+def test_correct_messages_say_what_was_compared():
+    assert "keras.layers.BatchNormalization" in correct(ex1, bn_forward_train)
+    assert "keras.layers.BatchNormalization" in correct(ex2, moving_answer())
+    assert "count_params" in correct(ex3, bn_params)
+    assert "keras.layers.Dropout" in correct(ex4, inverted_dropout)
 
 
 @pytest.mark.parametrize(
-    "function, fragments",
+    "exercise, blank",
     [
-        (whole_name, ("nome do arquivo",)),
-        (with_image_number, ("IM-0115-0001", "nome do arquivo")),
-        (no_normal2, ("NORMAL2-", "outra série")),
-        (person_and_kind, ("person1234_bacteria", "Sobrou")),
-        (never_none, ("pneumoniamnist", "devem dar None")),
-        (lambda path: 1 / 0, ("ZeroDivisionError",)),
+        (ex1, ____),
+        (ex1, lambda x, g, b, eps: ____),
+        (ex2, ____),
+        (ex2, (____, ____)),
+        (ex3, ____),
+        (ex3, lambda f: (____, 896)),
+        (ex4, ____),
+        (ex4, lambda x, rate, rng: ____),
     ],
 )
-def test_patient_id_mistakes_are_named(function, fragments):
-    wrong(ex2, function, *fragments)
+def test_blank_is_not_done(exercise, blank, capsys):
+    not_done(exercise, blank, capsys)
 
 
-# ---- ex3 ------------------------------------------------------------------------------------
+# ---- ex1 ---------------------------------------------------------------------------------------
 
 
-def weights_right(counts):
-    total = counts.sum()
-    return {0: total / (2 * counts[0]), 1: total / (2 * counts[1])}
+def bn_variant(kind):
+    def forward(x, gamma, beta, epsilon=1e-3):
+        axes = (0,) if kind == "axis0" else tuple(range(x.ndim - 1))
+        mean = x.mean(axis=axes)
+        var = x.var(axis=axes, ddof=1 if kind == "unbiased" else 0)
+        if kind == "no_epsilon":
+            return gamma * (x - mean) / np.sqrt(var) + beta
+        if kind == "epsilon_outside":
+            return gamma * (x - mean) / (np.sqrt(var) + epsilon) + beta
+        if kind == "fixed_epsilon":
+            return gamma * (x - mean) / np.sqrt(var + 1e-3) + beta
+        x_hat = (x - mean) / np.sqrt(var + epsilon)
+        if kind == "no_scale":
+            return x_hat
+        if kind == "swapped":
+            return beta * x_hat + gamma
+        if kind == "keepdims_wrong":
+            return x_hat.mean(axis=-1)
+        return gamma * x_hat + beta
 
-
-def test_class_weights_right_answer_passes():
-    correct(ex3, weights_right)
-    correct(ex3, lambda counts: {k: float(v) for k, v in weights_right(counts).items()})
-
-
-def test_class_weights_reference_balances_the_loss():
-    counts = np.array(list(lesson10.OFFICIAL_TRAIN_COUNTS.values()))
-    weights = class_weights(counts)
-    assert weights[0] > 1 > weights[1]
-    # each class contributes half of the weighted count, and the total stays the same
-    assert np.isclose(weights[0] * counts[0], weights[1] * counts[1])
-    assert np.isclose(weights[0] * counts[0] + weights[1] * counts[1], counts.sum())
-    assert class_weights([7, 7]) == {0: 1.0, 1: 1.0}
-    with pytest.raises(ValueError, match="dois números positivos"):
-        class_weights([0, 5])
+    return forward
 
 
 @pytest.mark.parametrize(
-    "function, fragments",
+    "kind, fragments",
     [
-        (lambda c: {0: weights_right(c)[1], 1: weights_right(c)[0]}, ("trocados",)),
-        (lambda c: {0: 1 / c[0], 1: 1 / c[1]}, ("1/contagem", "total/2")),
-        (lambda c: {0: c.sum() / c[0], 1: c.sum() / c[1]}, ("número de classes",)),
-        (lambda c: {0: c[0] / c.sum(), 1: c[1] / c.sum()}, ("proporção",)),
-        (lambda c: [1.9, 0.7], ("dicionário",)),
-        (lambda c: {"normal": 1.0, "pneumonia": 1.0}, ("chaves",)),
+        ("unbiased", ("ddof=0",)),
+        ("no_epsilon", ("epsilon",)),
+        ("epsilon_outside", ("dentro da raiz",)),
+        ("fixed_epsilon", ("epsilon=0.5", "argumento `epsilon`")),
+        ("no_scale", ("γ·x̂ + β",)),
+        ("swapped", ("trocados",)),
+        ("axis0", ("(0, 1, 2)", "eixo 0")),
+        ("keepdims_wrong", ("formato",)),
     ],
 )
-def test_class_weights_mistakes_are_named(function, fragments):
-    wrong(ex3, function, *fragments)
+def test_bn_mistakes_are_named(kind, fragments):
+    wrong(ex1, bn_variant(kind), *fragments)
 
 
-# ---- ex4 ------------------------------------------------------------------------------------
+def test_bn_crash_and_non_finite_output_are_reported():
+    wrong(ex1, lambda x, g, b, eps: x @ np.ones(7), "levantou")
+    wrong(ex1, lambda x, g, b, eps: x * np.nan, "não finitos")
+    wrong(ex1, lambda x, g, b, eps: "y", "array")
 
 
-def test_precision_recall_right_answer_passes():
-    correct(ex4, precision_recall)
-    correct(ex4, lambda cm: (cm[1, 1] / cm[:, 1].sum(), cm[1, 1] / cm[1].sum()))
+# ---- ex2 ---------------------------------------------------------------------------------------
 
 
-def test_precision_recall_reference_matches_sklearn():
-    from sklearn.metrics import confusion_matrix, precision_score, recall_score
+def test_moving_with_unbiased_variance_is_named():
+    wrong(ex2, moving_answer(ddof=1), "new_moving_variance", "ddof=1")
 
-    rng = np.random.default_rng(0)
-    y_true, y_pred = rng.integers(0, 2, 200), rng.integers(0, 2, 200)
-    got = precision_recall(confusion_matrix(y_true, y_pred))
-    assert np.allclose(got, (precision_score(y_true, y_pred), recall_score(y_true, y_pred)))
+
+def test_moving_with_swapped_weights_is_named():
+    wrong(ex2, moving_answer(swap_weights=True), "new_moving_mean", "trocados")
+
+
+def test_moving_answers_that_are_batch_or_old_statistics_are_named():
+    p = step_problem()
+    flat = p["x"].reshape(-1, p["x"].shape[-1])
+    wrong(ex2, (flat.mean(axis=0), flat.var(axis=0)), "média do lote")
+    wrong(ex2, (p["moving_mean"], moving_answer()[1]), "antes do passo")
+
+
+def test_moving_answer_reversed_or_with_wrong_shape_is_named():
+    mean, var = moving_answer()
+    wrong(ex2, (var, mean), "trocados")
+    wrong(ex2, (mean,), "tupla")
+    x = step_problem()["x"]
+    wrong(ex2, (x.mean(axis=0), var), "formato (4, 4, 3)", "(0, 1, 2)")
+    wrong(ex2, (mean[:2], var), "formato (2,)")
+
+
+# ---- ex3 ---------------------------------------------------------------------------------------
 
 
 @pytest.mark.parametrize(
-    "function, fragments",
+    "answer, fragments",
     [
-        (lambda cm: precision_recall(cm)[::-1], ("trocados",)),
-        (lambda cm: precision_recall(cm[::-1, ::-1]), ("classe normal",)),
-        (lambda cm: (np.trace(cm) / cm.sum(), precision_recall(cm)[1]), ("acurácia",)),
-        (lambda cm: precision_recall(cm)[0], ("tupla",)),
+        (lambda f: bn_params(f)[::-1], ("trocados",)),
+        (lambda f: (4 * sum(f), 2 * sum(f)), ("metade das camadas", "duas")),
+        (lambda f: (2 * bn_params(f)[1], 2 * bn_params(f)[1]), ("mesmo número", "móveis")),
+        (lambda f: (2 * sum(f), 4 * sum(f)), ("1 número por canal",)),
+        (lambda f: (8 * sum(f), 2 * sum(f)), ("2 por canal",)),
+        (lambda f: (8 * sum(f) + 1, 4 * sum(f)), ("4 números por canal", "6 camadas")),
+        (lambda f: (8 * sum(f), 4 * sum(f) + 3), ("2 números por canal",)),
+        (lambda f: (8 * sum(f),), ("tupla",)),
+        (lambda f: ("1792", 896), ("inteiro",)),
+        (lambda f: (1792.5, 896), ("inteiro",)),
+        (lambda f: 1 / 0, ("ZeroDivisionError",)),
     ],
 )
-def test_precision_recall_mistakes_are_named(function, fragments):
-    wrong(ex4, function, *fragments)
+def test_bn_parameter_mistakes_are_named(answer, fragments):
+    wrong(ex3, answer, *fragments)
 
 
-# ---- ex5 ------------------------------------------------------------------------------------
+@pytest.mark.parametrize(
+    "answer, fragments",
+    [
+        # the pair read off the summary of the lesson's model, as a function or as numbers
+        (lambda f: (4 * CHANNELS, 2 * CHANNELS), ("não depende de filters", "resumo")),
+        ((4 * CHANNELS, 2 * CHANNELS), ("uma função",)),
+        # counted from the lesson's model on screen instead of from the argument
+        (lambda f: bn_parameter_count(build_vgg_style(filters=FULL_FILTERS, batch_norm=True)),
+         ("não depende de filters",)),
+    ],
+)
+def test_bn_parameter_count_copied_from_the_summary_is_named(answer, fragments):
+    wrong(ex3, answer, *fragments)
 
 
-def test_missed_children_counts_false_negatives():
-    y_true = np.array([1, 1, 1, 1, 0, 0, 0])
-    y_prob = np.array([0.9, 0.2, 0.5, 0.7, 0.6, 0.1, 0.3])  # FN: 0.2 and 0.5; FP: 0.6
-    ex5 = missed_children_exercise(y_true, y_prob)
-    assert ex5.key == "10/ex5"
-    assert "2 de 4 crianças" in correct(ex5, 2)
-    correct(ex5, np.int64(2))
-    assert ex5._evaluate(____).kind == "not_done"
-    wrong(ex5, 1, "falsos positivos")
-    wrong(ex5, 0.5, "fração")
-    wrong(ex5, "2", "deveria ser um número")
+def test_bn_parameter_slip_names_the_filters_it_failed_on():
+    # right for three blocks by accident (a typed 6 layers), wrong for the others
+    text = wrong(ex3, lambda f: (4 * 2 * sum(f) * 3 // len(f), 2 * 2 * sum(f) * 3 // len(f)))
+    assert "filters=(8, 24)" in text
 
 
-def test_missed_children_names_true_positives():
-    ex5 = missed_children_exercise([1, 1, 1, 0], [0.9, 0.8, 0.1, 0.2])
-    wrong(ex5, 2, "verdadeiros positivos")
+def test_bn_parameter_count_matches_keras_summary_totals():
+    model = build_vgg_style(filters=(8, 16), batch_norm=True)
+    total, trainable = bn_parameter_count(model)
+    non_trainable = sum(int(np.prod(w.shape)) for w in model.non_trainable_weights)
+    assert (total, trainable) == (4 * 48, 2 * 48)
+    assert total - trainable == non_trainable
 
 
-# ---- shared pieces ----------------------------------------------------------------------------
+# ---- ex4 ---------------------------------------------------------------------------------------
 
 
-def test_image_size_follows_fast_mode(monkeypatch):
-    monkeypatch.setattr(config, "FAST", True)
-    assert lesson10.image_size() == lesson10.FAST_IMAGE_SIZE
-    monkeypatch.setattr(config, "FAST", False)
-    assert lesson10.image_size() == (180, 180)
+def dropout_variant(kind):
+    def forward(x, rate, rng):
+        if kind == "keep_prob":
+            keep = rng.random(x.shape) < rate
+        else:
+            keep = rng.random(x.shape) >= rate
+        if kind == "no_scale":
+            return np.where(keep, x, 0.0)
+        if kind == "multiply":
+            return np.where(keep, x * (1 - rate), 0.0)
+        if kind == "divide_rate":
+            return np.where(keep, x / rate, 0.0)
+        if kind == "global_rng":
+            return np.where(np.random.random(x.shape) >= rate, x / (1 - rate), 0.0)
+        if kind == "fixed_mask":
+            fixed = np.random.default_rng(0).random(x.shape) >= rate
+            return np.where(fixed, x / (1 - rate), 0.0)
+        if kind == "no_drop":
+            return x / (1 - rate)
+        if kind == "flat":
+            return np.where(keep, x / (1 - rate), 0.0).ravel()
+        return np.where(keep, x / (1 - rate), 0.0)
+
+    return forward
 
 
-def test_learning_rate_decays_once_per_epoch():
-    schedule = lesson10.learning_rate_schedule(steps_per_epoch=10)
-    rates = [float(schedule(step)) for step in (0, 10, 20)]
-    expected = [lesson10.INITIAL_LEARNING_RATE * lesson10.DECAY_RATE**k for k in range(3)]
-    assert np.allclose(rates, expected)
+@pytest.mark.parametrize(
+    "kind, fragments",
+    [
+        ("keep_prob", ("rate=0.2", "79.9 %", "probabilidade de manter")),
+        ("no_scale", ("faltou dividir",)),
+        ("multiply", ("multiplicou",)),
+        ("divide_rate", ("dividiu por rate",)),
+        ("global_rng", ("mesma semente", "rng")),
+        ("fixed_mask", ("mesma máscara",)),
+        ("no_drop", ("Nenhum valor foi zerado",)),
+        ("flat", ("formato",)),
+    ],
+)
+def test_dropout_mistakes_are_named(kind, fragments):
+    wrong(ex4, dropout_variant(kind), *fragments)
 
 
-def test_xray_model_has_the_example_blocks_and_dropout_rates():
-    from course_utils.xray import build_xray_model
-
-    model = build_xray_model((32, 32))
-    assert model.output_shape == (None, 1)
-    kinds = [type(layer).__name__ for layer in model.layers]
-    assert kinds.count("SeparableConv2D") == 8 and kinds.count("BatchNormalization") == 7
-    assert kinds[1] == "Rescaling"
-    rates = [layer.rate for layer in model.layers if type(layer).__name__ == "Dropout"]
-    assert rates == [0.2, 0.2, 0.7, 0.5, 0.3]
-    units = [layer.units for layer in model.layers if type(layer).__name__ == "Dense"]
-    assert units == [512, 128, 64, 1]
-    assert model.layers[-1].activation.__name__ == "sigmoid"
-    with pytest.raises(ValueError, match="pelo menos 32"):
-        build_xray_model((28, 28))
+# ---- shared settings ----------------------------------------------------------------------------
 
 
-def test_split_by_patient_keeps_patients_whole_and_is_stratified():
-    from course_utils.xray import split_by_patient
-
-    paths, labels = [], []
-    for patient in range(40):  # 40 pneumonia patients with 3 images each
-        for image in range(3):
-            paths.append(f"chest_xray/train/PNEUMONIA/person{patient}_virus_{patient * 3 + image}.jpeg")
-            labels.append(1)
-    for patient in range(30):  # 30 normal patients with 2 images each
-        for image in range(2):
-            paths.append(f"chest_xray/train/NORMAL/IM-{patient:04d}-{image + 1:04d}.jpeg")
-            labels.append(0)
-    labels = np.array(labels)
-    fit, val, grouped = split_by_patient(paths, labels, 0.2, seed=0)
-    assert grouped
-    assert sorted(np.concatenate([fit, val]).tolist()) == list(range(len(labels)))
-    fit_patients = {chest_xray_patient_id(paths[i]) for i in fit}
-    val_patients = {chest_xray_patient_id(paths[i]) for i in val}
-    assert not fit_patients & val_patients
-    assert 0.15 < len(val) / len(labels) < 0.25
-    assert 0.5 < labels[val].mean() / labels.mean() < 1.5
+def test_variants_add_one_technique_at_a_time():
+    names = list(VARIANTS)
+    assert names[0] == "nenhuma" and len(names) == 5
+    flags = [(v["batch_norm"], bool(v["dropout"]), v["augmentation"]) for v in VARIANTS.values()]
+    assert flags == [(False, False, False), (False, True, False), (True, False, False),
+                     (True, True, False), (True, True, True)]
 
 
-def test_split_without_patient_ids_is_a_stratified_split_by_image():
-    from course_utils.xray import split_by_patient
+def test_build_variant_builds_what_the_variant_says():
+    plain = build_variant("nenhuma", filters=(4, 8))
+    full = build_variant("BN + dropout + aumento", filters=(4, 8))
+    kinds = {type(layer).__name__ for layer in full.layers}
+    assert {"BatchNormalization", "Dropout", "Sequential"} <= kinds
+    assert not {"BatchNormalization", "Dropout"} & {type(layer).__name__ for layer in plain.layers}
+    with pytest.raises(ValueError, match="variante desconhecida"):
+        build_variant("BN+dropout")
 
-    paths = [f"chest_xray/train/X/pneumoniamnist-train-{i:05d}.jpeg" for i in range(100)]
-    labels = np.arange(100) % 2
-    fit, val, grouped = split_by_patient(paths, labels, 0.2, seed=0)
-    assert not grouped and len(val) == 20 and labels[val].sum() == 10
 
-
-def test_take_and_pipeline_keep_the_chosen_examples_in_batches():
-    import tensorflow as tf
-
-    from course_utils.xray import make_pipeline, take
-
-    dataset = tf.data.Dataset.from_tensor_slices((np.arange(10), np.arange(10) % 2))
-    picked = [int(x) for x, _ in take(dataset, np.array([7, 1, 4]))]
-    assert picked == [1, 4, 7]
-    training = list(make_pipeline(take(dataset, np.arange(10)), batch_size=4, training=True))
-    assert [len(x) for x, _ in training] == [4, 4]  # drop_remainder: fixed shapes
-    assert all(x.dtype == tf.uint8 for x, _ in training)
-    evaluation = list(make_pipeline(take(dataset, np.arange(10)), batch_size=4))
-    assert [len(x) for x, _ in evaluation] == [4, 4, 2]
-    assert np.concatenate([x.numpy() for x, _ in evaluation]).tolist() == list(range(10))
-    split = list(make_pipeline(take(dataset, np.arange(9)), batch_size=4, replicas=2))
-    assert [len(x) for x, _ in split] == [4, 4]  # 9 % 2 = 1 example left out
-    with pytest.raises(ValueError, match="não enchem um lote"):
-        make_pipeline(take(dataset, np.arange(3)), batch_size=4, training=True)
-    with pytest.raises(ValueError, match="que divide batch_size"):
-        make_pipeline(dataset, batch_size=4, replicas=3)
+def test_reference_split_is_stratified_and_works_on_tiny_sets():
+    y = np.repeat(np.arange(10), 5)
+    x = np.arange(50)
+    x_tr, x_val, y_tr, y_val = reference_split(x, y)
+    assert len(y_val) == 10 and sorted(y_val) == list(range(10))
+    assert sorted(np.concatenate([x_tr, x_val])) == list(range(50))
+    y_big = np.repeat(np.arange(10), 200)
+    _, _, _, y_val_big = reference_split(np.zeros(2000), y_big)
+    assert len(y_val_big) == 200 and np.all(np.bincount(y_val_big) == 20)
 
 
 # ---- strict mode ------------------------------------------------------------------------------
@@ -292,11 +319,15 @@ def test_take_and_pipeline_keep_the_chosen_examples_in_batches():
 @pytest.mark.parametrize(
     "exercise, answer",
     [
-        (ex1, lambda p, s: p),
-        (ex2, whole_name),
-        (ex3, lambda c: {0: 1.0, 1: 1.0}),
-        (ex4, lambda cm: (0.5, 0.5)),
+        (ex1, bn_variant("unbiased")),
+        (ex2, moving_answer(swap_weights=True)),
+        (ex3, (2 * CHANNELS, CHANNELS)),
+        (ex4, dropout_variant("no_scale")),
     ],
 )
 def test_strict_mode_raises_on_wrong_answer(exercise, answer, monkeypatch):
     strict_check_fails(exercise, answer, monkeypatch)
+
+
+def test_strict_mode_raises_on_blank(monkeypatch):
+    strict_check_fails(ex1, ____, monkeypatch)

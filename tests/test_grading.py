@@ -68,7 +68,7 @@ def write_notebook(folder: Path, student: str, code: str) -> None:
     notebook = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(code)])
     notebook.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3",
                                        "language": "python"}
-    nbformat.write(notebook, folder / "06_desafio_fashion_mnist.ipynb")
+    nbformat.write(notebook, folder / "07_desafio_fashion_mnist.ipynb")
 
 
 def zip_folder(folder: Path, archive: Path) -> None:

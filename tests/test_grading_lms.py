@@ -80,7 +80,7 @@ def rows_by_id(out: Path) -> dict[str, dict[str, str]]:
 def moodle_4_download(model: bytes) -> dict[str, bytes | str]:
     """Moodle 4.1+ "Download all submissions": one folder per student and plugin."""
     entrega = zip_bytes({challenge.MODEL_FILE: model, challenge.EXPERIMENTS_FILE: experiments(),
-                         "06_desafio_fashion_mnist.ipynb": "{}"})
+                         "07_desafio_fashion_mnist.ipynb": "{}"})
     return {
         # the archive save_submission writes, uploaded as is
         "João da Silva_101_assignsubmission_file/entrega_joao.zip": entrega,

@@ -1,4 +1,4 @@
-"""The shared model builder of lessons 05 and 06."""
+"""The shared model builder of lessons 06 and 07."""
 
 import numpy as np
 import pytest

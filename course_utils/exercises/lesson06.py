@@ -1,487 +1,407 @@
-"""Exercises of lesson 06, "Desafio Fashion-MNIST", and the lesson's shared constants.
+"""Exercises of lesson 06, "MNIST, mão na massa".
 
-* ``ex1``: a stratified train/validation split of the Fashion-MNIST training set, given as
-  ``(x_tr, x_val, y_tr, y_val)`` (the order of ``train_test_split``);
-* ``ex2``: the list of experiment configurations (dicts with ``epochs``, ``batch_size``,
-  ``filters``, ``activation``): at least 4, each hyperparameter taking 2 values or more,
-  checked before any training (and with :func:`course_utils.challenge.validate_experiments`);
-* ``ex3``: a function that picks the best run (the index label with the highest
-  ``val_accuracy``) of an experiments table;
-* ``ex4``: a function that computes accuracy from predicted probabilities and labels;
-* ``ex5``: the student id of the submission folder.
+* ``ex1``: ``prepare(images)``, uint8 (N, 28, 28) → float32 (N, 28, 28, 1) in [0, 1];
+* ``ex2``: ``one_hot(labels, num_classes)`` with NumPy, compared with
+  ``keras.utils.to_categorical``;
+* ``ex3``: the number of parameters of each layer of ``build_mnist_cnn()`` built for
+  32×32 RGB images (:data:`EX3_INPUT_SHAPE`), not the 28×28×1 model whose summary the
+  lesson shows, so the answer cannot be copied from the screen;
+* ``ex4``: ``accuracy_from_probs(probs, labels)``, compared with Keras' sparse categorical
+  accuracy;
+* ``ex5``: ``most_confused(cm)``, the (true, predicted) pair of the largest off-diagonal
+  entry of a confusion matrix.
 
-The references are computed in code: the split from
-:func:`course_utils.datasets.load_fashion_mnist` and :func:`reference_split`, accuracy with
-:func:`sklearn.metrics.accuracy_score`.
-:data:`FINAL_CONFIG`, :data:`FINAL_ARCHITECTURE` and :func:`cosine_adam` are the solution's
-final model, also trained by ``benchmarks/train_fashion.py``.
+Function answers are called on random inputs, so they cannot depend on the notebook's data;
+every reference is computed with NumPy or Keras, never typed in.
 """
 
 from __future__ import annotations
 
-import difflib
-from collections.abc import Mapping
 from typing import Any
 
 import numpy as np
 
-from course_utils import challenge, datasets
-from course_utils.checks import Exercise, WrongAnswer, call_student
+from course_utils.checks import Exercise, WrongAnswer, as_number, assert_array, call_student
 
-SEED = 42
-"""Seed of the lesson: the validation split and every training run."""
-
-VAL_FRACTION = 1 / 6
-"""Share of the training set kept for validation (10,000 of the 60,000 images)."""
-
-FINAL_CONFIG = {"epochs": 15, "batch_size": 64, "filters": (32, 64), "activation": "relu"}
-"""The final hyperparameters of the solution (full mode), as ``benchmarks/train_fashion.py``."""
-
-FINAL_ARCHITECTURE = {
-    "padding": "same",
-    "convs_per_block": 2,
-    "batch_norm": True,
-    "dense_units": 128,
-    "block_dropout": 0.25,
+LAYER_NAMES_PT = {
+    "Conv2D": "convolução",
+    "MaxPooling2D": "max pooling",
+    "Flatten": "achatamento (Flatten)",
+    "Dropout": "dropout",
+    "Dense": "densa (Dense)",
 }
-"""How the final model grows ``build_mnist_cnn`` (its keyword arguments beyond the four
-hyperparameters): two "same" convolutions per block, batch normalization, a hidden Dense(128),
-dropout after each pooling. It is trained with :func:`cosine_adam`."""
-
-HYPERPARAMETERS = challenge.HYPERPARAMETERS
+"""Portuguese names of the layer types of ``build_mnist_cnn``, for messages."""
 
 
-def cosine_adam(epochs: int, steps_per_epoch: int, learning_rate: float = 1e-3) -> Any:
-    """Adam whose learning rate falls from ``learning_rate`` to 0 along a cosine over the run.
-
-    Big steps early, small steps at the end: the last epochs settle into a minimum instead
-    of jumping around it, so the accuracy of the last epoch stops swinging from epoch to epoch.
-    """
-    import keras
-
-    if epochs < 1 or steps_per_epoch < 1:
-        raise ValueError(
-            f"epochs e steps_per_epoch devem ser pelo menos 1, recebi {epochs!r}, "
-            f"{steps_per_epoch!r}"
-        )
-    schedule = keras.optimizers.schedules.CosineDecay(learning_rate, epochs * steps_per_epoch)
-    return keras.optimizers.Adam(learning_rate=schedule)
-
-
-def reference_split(
-    x: np.ndarray, y: np.ndarray
-) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-    """The lesson's split: ``(x_tr, x_val, y_tr, y_val)``, stratified, :data:`VAL_FRACTION`."""
-    from sklearn.model_selection import train_test_split
-
-    return train_test_split(x, y, test_size=VAL_FRACTION, stratify=y, random_state=SEED)
-
-
-def best_run(table: Any) -> Any:
-    """Index label of the run with the highest ``val_accuracy`` (the first one on a tie)."""
-    return table["val_accuracy"].idxmax()
-
-
-def _class_name(label: int) -> str:
-    return datasets.FASHION_CLASSES[int(label)]
-
-
-# ---- ex1: stratified split -------------------------------------------------------------
-
-
-def _array(value: Any, name: str) -> np.ndarray:
+def _array(value: Any, what: str) -> np.ndarray:
+    """An answer (array, tensor, list) as a NumPy array, or a WrongAnswer saying what it is."""
     if hasattr(value, "numpy") and callable(value.numpy):
         value = value.numpy()
-    if not isinstance(value, (np.ndarray, list, tuple)):
-        raise WrongAnswer(f"{name} deveria ser um array NumPy, mas é {type(value).__name__}.")
-    return np.asarray(value)
+    if isinstance(value, (np.ndarray, list, tuple)):
+        try:
+            array = np.asarray(value)
+        except ValueError:
+            array = None
+        if array is not None and (
+            np.issubdtype(array.dtype, np.number) or np.issubdtype(array.dtype, np.bool_)
+        ):
+            return array
+    raise WrongAnswer(f"{what} deveria ser um array NumPy de números, mas é {value!r:.80}.")
 
 
-def _pixels(images: np.ndarray, name: str) -> np.ndarray:
-    """Images as uint8 rows of 784 pixels, undoing a division by 255 if there was one."""
-    rows = images.reshape(len(images), -1)
-    if rows.shape[1] != 28 * 28:
-        raise WrongAnswer(
-            f"{name} tem formato {images.shape}: cada imagem deveria ter 28×28 pixels."
-        )
-    if np.issubdtype(rows.dtype, np.floating):
-        scale = 255.0 if rows.size and rows.max() <= 1.0 else 1.0
-        rows = np.rint(rows * scale)
-    return rows.astype(np.uint8)
+# ---- ex1: prepare a batch of images ----------------------------------------------------
 
 
-def _check_split(answer: Any) -> None:
-    """ex1: a stratified split of the training set with VAL_FRACTION for validation."""
-    order = "(x_tr, x_val, y_tr, y_val), a ordem em que train_test_split devolve"
-    if not isinstance(answer, (tuple, list)) or len(answer) != 4:
-        raise WrongAnswer(f"passe as quatro partes numa tupla: {order}.")
-    x_tr, x_val, y_tr, y_val = (
-        _array(part, name) for part, name in zip(answer, ("x_tr", "x_val", "y_tr", "y_val"))
-    )
-    if x_tr.ndim < 2 or x_val.ndim < 2 or y_tr.ndim != 1 or y_val.ndim != 1:
-        shapes = ", ".join(str(part.shape) for part in (x_tr, x_val, y_tr, y_val))
-        raise WrongAnswer(
-            f"as partes têm formatos {shapes}: esperava imagens, imagens, rótulos, rótulos. "
-            f"A ordem é {order}."
-        )
-    if len(x_tr) != len(y_tr) or len(x_val) != len(y_val):
-        raise WrongAnswer(
-            f"x_tr tem {len(x_tr)} imagens e y_tr {len(y_tr)} rótulos; x_val tem {len(x_val)} "
-            f"e y_val {len(y_val)}. Imagens e rótulos de cada parte devem ter o mesmo tamanho."
-        )
-    (x_train, y_train), _ = datasets.load_fashion_mnist()
-    n = len(y_train)
-    _, _, ref_tr, ref_val = reference_split(np.zeros(n), y_train)
-    if len(y_tr) + len(y_val) != n:
-        raise WrongAnswer(
-            f"as duas partes somam {len(y_tr) + len(y_val)} exemplos, mas o treino tem {n}. "
-            "Divida x_train e y_train inteiros (o teste fica de fora)."
-        )
-    if len(y_val) == len(ref_tr) and len(y_tr) == len(ref_val):
-        raise WrongAnswer(
-            f"treino e validação estão trocados: a validação tem {len(y_val)} exemplos e o "
-            f"treino {len(y_tr)}. A ordem é {order}."
-        )
-    if len(y_val) != len(ref_val):
-        raise WrongAnswer(
-            f"a validação tem {len(y_val)} exemplos ({100 * len(y_val) / n:.1f} % do treino), "
-            f"mas deveria ter {len(ref_val)} ({100 * VAL_FRACTION:.1f} %). "
-            "Use test_size=VAL_FRACTION."
-        )
-    counts = np.bincount(y_tr, minlength=10) + np.bincount(y_val, minlength=10)
-    if not np.array_equal(counts, np.bincount(y_train, minlength=10)):
-        raise WrongAnswer(
-            "os rótulos das duas partes não são os do treino: algum exemplo sumiu ou se "
-            "repetiu. Divida x_train e y_train numa única chamada de train_test_split."
-        )
-    got, want = np.bincount(y_val, minlength=10), np.bincount(ref_val, minlength=10)
-    if np.abs(got - want).max() > 1:
-        worst = int(np.argmax(np.abs(got - want)))
-        share_val = 100 * got[worst] / len(y_val)
-        share_train = 100 * np.mean(y_train == worst)
-        raise WrongAnswer(
-            f"a validação não está estratificada: a classe '{_class_name(worst)}' é "
-            f"{share_val:.1f} % da validação, mas {share_train:.1f} % do treino. "
-            "Passe stratify=y_train para train_test_split."
-        )
-    parts = [(x_tr, y_tr, "x_tr", "y_tr"), (x_val, y_val, "x_val", "y_val")]
-    _check_pairs(x_train, y_train, parts)
+def _ex1_batches() -> list[np.ndarray]:
+    """Random uint8 batches (with 0 and 255 present) on which ex1 calls the function."""
+    rng = np.random.default_rng(5)
+    batches = []
+    for n in (5, 1, 12):
+        batch = rng.integers(0, 256, size=(n, 28, 28), dtype=np.uint8)
+        batch[0, 0, 0], batch[0, 0, 1] = 0, 255
+        batches.append(batch)
+    return batches
 
 
-def _check_pairs(x_train: np.ndarray, y_train: np.ndarray, parts: list) -> None:
-    """Every image of each part is a training image, with one of its labels."""
-    labels: dict[bytes, set[int]] = {}
-    for row, label in zip(_pixels(x_train, "x_train"), y_train):
-        labels.setdefault(row.tobytes(), set()).add(int(label))
-    for images, part_labels, x_name, y_name in parts:
-        for i, (row, label) in enumerate(zip(_pixels(images, x_name), part_labels)):
-            known = labels.get(row.tobytes())
-            if known is None:
-                raise WrongAnswer(
-                    f"a imagem {x_name}[{i}] não está em x_train. Divida os arrays que "
-                    "load_fashion_mnist devolveu, sem transformá-los antes."
-                )
-            if int(label) not in known:
-                raise WrongAnswer(
-                    f"{x_name}[{i}] e {y_name}[{i}] não combinam: a imagem é de "
-                    f"'{_class_name(min(known))}', mas o rótulo diz '{_class_name(label)}'. "
-                    "Imagens e rótulos foram separados de jeitos diferentes? Passe x e y "
-                    "na mesma chamada de train_test_split."
-                )
+def _reference_prepare(images: np.ndarray) -> np.ndarray:
+    return (images.astype(np.float32) / 255.0)[..., np.newaxis]
+
+
+def _check_prepare(prepare: Any) -> None:
+    """ex1: float32, shape (N, 28, 28, 1), values images / 255, input left untouched."""
+    for batch in _ex1_batches():
+        original = batch.copy()
+        got = _array(call_student(prepare, batch), "o que sua função devolveu")
+        if not np.array_equal(batch, original):
+            raise WrongAnswer(
+                "sua função alterou o array de entrada. Crie um array novo "
+                "(images.astype(...) já devolve uma cópia) em vez de modificar images."
+            )
+        n = len(batch)
+        want = _reference_prepare(batch)
+        if got.shape != want.shape:
+            shape_messages = {
+                (n, 28, 28): "falta o eixo do canal no fim: o Conv2D espera (N, 28, 28, 1). "
+                "Use images[..., np.newaxis] ou reshape.",
+                (n, 1, 28, 28): "o canal ficou na frente (N, 1, 28, 28); o Keras espera os "
+                "canais por último: (N, 28, 28, 1).",
+                (n, 28 * 28): "as imagens foram achatadas; a rede convolucional precisa da "
+                "grade 28×28 e de um eixo de canal: (N, 28, 28, 1).",
+                (28, 28, 1): "o eixo do lote (N) sumiu; cada imagem continua no seu lugar: "
+                "(N, 28, 28, 1).",
+            }
+            detail = shape_messages.get(
+                got.shape, "confira o formato (lote, altura, largura, canais)."
+            )
+            raise WrongAnswer(
+                f"para um lote de formato {batch.shape} o esperado é {want.shape}, "
+                f"mas sua função devolveu {got.shape}: {detail}"
+            )
+        if np.issubdtype(got.dtype, np.integer) or got.dtype == np.bool_:
+            raise WrongAnswer(
+                f"o resultado tem dtype {got.dtype}: continua inteiro. Converta com "
+                "astype('float32') e divida por 255."
+            )
+        if got.dtype != np.float32:
+            raise WrongAnswer(
+                f"o resultado tem dtype {got.dtype}, mas o esperado é float32 (o tipo que o "
+                "Keras usa; ocupa metade da memória de float64). Use astype('float32')."
+            )
+        if got.max() > 1.0 + 1e-6:
+            raise WrongAnswer(
+                f"os valores vão até {got.max():g}: falta dividir por 255 para ficar em [0, 1]."
+            )
+        if np.allclose(got, (batch // 255)[..., np.newaxis]):
+            raise WrongAnswer(
+                "quase tudo virou 0: isso é divisão inteira (//). Use / depois de converter "
+                "para float32."
+            )
+        if np.allclose(got, (batch / 256.0)[..., np.newaxis], atol=1e-6):
+            raise WrongAnswer("divida por 255 (o maior valor de um uint8), não por 256.")
+        assert_array(got, want, name="o lote preparado", atol=1e-6)
+    return None
 
 
 ex1 = Exercise(
     key="06/ex1",
-    checker=_check_split,
+    checker=_check_prepare,
     hint=[
         (
-            "Use a função do scikit-learn que separa arrays em duas partes: ela recebe a "
-            "fração da validação, os rótulos cujas proporções devem ser mantidas e a semente."
+            "Três mudanças: o tipo (de inteiros uint8 para float32), a escala (de 0–255 para 0–1) "
+            "e o formato (um eixo de canal, de tamanho 1, no fim)."
         ),
         (
-            "Ela devolve quatro arrays, nesta ordem: imagens de treino, imagens de validação, "
-            "rótulos de treino, rótulos de validação. A fração é VAL_FRACTION, a "
-            "estratificação segue y_train e a semente é SEED."
+            "Converta com astype para float32 antes de dividir por 255 (dividir inteiros pode dar "
+            "outra coisa). Para o eixo do canal, np.newaxis no último lugar ou reshape para (N, "
+            "28, 28, 1)."
         ),
     ],
 )
 
 
-# ---- ex2: the experiment configurations -----------------------------------------------
+# ---- ex2: one-hot by hand --------------------------------------------------------------
+
+EX2_CASES = [
+    (np.array([5, 0, 4, 1, 9, 2, 1, 3], dtype=np.uint8), 10),
+    (np.array([0, 2, 1, 2]), 5),
+    (np.random.default_rng(2).integers(0, 10, size=30), 10),
+]
+"""(labels, num_classes) on which ex2 calls the function; the second lacks the last classes."""
 
 
-def _describe(config: Mapping[str, Any]) -> str:
-    return ", ".join(f"{key}={config[key]!r}" for key in HYPERPARAMETERS if key in config)
-
-
-def _check_config(config: Any, number: int) -> dict[str, Any]:
-    where = f"a configuração {number}"
-    if not isinstance(config, Mapping):
-        raise WrongAnswer(
-            f"{where} deveria ser um dicionário como "
-            "{'epochs': 5, 'batch_size': 128, 'filters': (32, 64), 'activation': 'relu'}, "
-            f"mas é {type(config).__name__}."
-        )
-    unknown = [key for key in config if key not in HYPERPARAMETERS]
-    if unknown:
-        key = unknown[0]
-        close = difflib.get_close_matches(str(key), HYPERPARAMETERS, n=1)
-        guess = f" Você quis dizer '{close[0]}'?" if close else ""
-        raise WrongAnswer(
-            f"{where} tem a chave desconhecida {key!r}.{guess} As chaves são "
-            f"{', '.join(HYPERPARAMETERS)}."
-        )
-    missing = [key for key in HYPERPARAMETERS if key not in config]
-    if missing:
-        raise WrongAnswer(f"falta a chave {missing[0]!r} na {where[2:]} ({_describe(config)}).")
-    for key in ("epochs", "batch_size"):
-        value = config[key]
-        if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 1:
-            raise WrongAnswer(
-                f"{key} da {where[2:]} deveria ser um inteiro ≥ 1, mas é {value!r}."
-            )
-    filters = config["filters"]
-    if (
-        not isinstance(filters, (tuple, list))
-        or not filters
-        or any(
-            isinstance(f, bool) or not isinstance(f, (int, np.integer)) or f < 1 for f in filters
-        )
-    ):
-        raise WrongAnswer(
-            f"filters da {where[2:]} deveria ser uma tupla de inteiros positivos, um por bloco "
-            f"convolucional, como (32, 64); recebi {filters!r}."
-        )
-    activation = config["activation"]
-    if not isinstance(activation, str):
-        raise WrongAnswer(
-            f"activation da {where[2:]} deveria ser o nome de uma função, como 'relu'; "
-            f"recebi {activation!r}."
-        )
+def _check_one_hot(one_hot: Any) -> None:
+    """ex2: one row per label, one column per class, a single 1 at the label's column."""
     import keras
 
-    try:
-        keras.activations.get(activation)
-    except (ValueError, TypeError):
-        raise WrongAnswer(
-            f"o Keras não conhece a ativação {activation!r} (da {where[2:]}). "
-            "Experimente 'relu', 'tanh', 'elu', 'gelu' ou 'sigmoid'."
-        ) from None
-    return dict(config, filters=tuple(int(f) for f in filters))
-
-
-def _check_depth(filters: tuple[int, ...]) -> None:
-    """Each [Conv 3×3 → MaxPool 2] block needs a map of at least 3×3 to work on."""
-    size = 28
-    for block in range(len(filters)):
-        if size < 3:
+    for labels, num_classes in EX2_CASES:
+        result = call_student(one_hot, labels.copy(), num_classes)
+        got = _array(result, "o que sua função devolveu")
+        want = keras.utils.to_categorical(labels, num_classes)
+        n = len(labels)
+        if got.shape != want.shape:
+            if got.shape == (num_classes, n):
+                detail = "linhas e colunas trocadas: uma LINHA por exemplo, uma COLUNA por classe."
+            elif got.shape == (n,):
+                detail = "isso ainda é um rótulo por exemplo; one-hot é uma matriz."
+            elif got.ndim == 2 and got.shape[0] == n and got.shape[1] == int(labels.max()) + 1:
+                detail = (
+                    "o número de colunas saiu de labels.max() + 1; use num_classes, porque um "
+                    "lote pode não ter todas as classes."
+                )
+            else:
+                detail = "confira (número de rótulos, num_classes)."
             raise WrongAnswer(
-                f"filters={filters} tem blocos demais: antes do bloco {block + 1} o mapa já tem "
-                f"{size}×{size} pixels, menor que o filtro 3×3. Use no máximo 3 blocos."
+                f"para {n} rótulos e num_classes={num_classes} o esperado é {want.shape}, "
+                f"mas sua função devolveu {got.shape}: {detail}"
             )
-        size = (size - 2) // 2
-
-
-def _check_configs(answer: Any) -> str:
-    """ex2: at least 4 valid configurations that vary each hyperparameter."""
-    if not isinstance(answer, (list, tuple)):
-        raise WrongAnswer(
-            f"configs deveria ser uma lista de dicionários, mas é {type(answer).__name__}."
-        )
-    configs = [_check_config(config, i) for i, config in enumerate(answer, 1)]
-    if len(configs) < challenge.MIN_RUNS:
-        raise WrongAnswer(
-            f"configs tem {len(configs)} configuração(ões); a entrega pede pelo menos "
-            f"{challenge.MIN_RUNS}."
-        )
-    for config in configs:
-        _check_depth(config["filters"])
-    seen: dict[tuple, int] = {}
-    for number, config in enumerate(configs, 1):
-        key = tuple(config[k] for k in HYPERPARAMETERS)
-        if key in seen:
-            raise WrongAnswer(
-                f"as configurações {seen[key]} e {number} são iguais ({_describe(config)}): "
-                "seria treinar duas vezes a mesma coisa."
-            )
-        seen[key] = number
-    unvaried = challenge.unvaried_hyperparameters(configs)
-    if unvaried:
-        which = ", ".join(f"{name}={configs[0][name]!r}" for name in unvaried)
-        raise WrongAnswer(
-            f"todas as configurações usam {which}. Cada hiperparâmetro (épocas, batch_size, "
-            "filtros e ativação) precisa de pelo menos 2 valores diferentes."
-        )
-    rows = [dict(config, val_accuracy=0.0, train_seconds=0.0) for config in configs]
-    try:
-        challenge.validate_experiments(rows)
-    except ValueError as error:  # should not happen after the checks above
-        raise WrongAnswer(f"a tabela resultante não passaria na entrega: {error}") from None
-    total = sum(config["epochs"] for config in configs)
-    return f"{len(configs)} treinos, {total} épocas no total."
+        if not np.isin(got, (0, 1)).all():
+            raise WrongAnswer("uma codificação one-hot só tem 0 e 1.")
+        if not np.allclose(got.sum(axis=1), 1):
+            raise WrongAnswer("cada linha deveria ter exatamente um 1 (na coluna do rótulo).")
+        if np.allclose(got, want):
+            continue
+        for shift in (-1, 1):
+            moved = (labels.astype(np.int64) + shift) % num_classes
+            shifted = keras.utils.to_categorical(moved, num_classes)
+            if np.array_equal(got, shifted):
+                raise WrongAnswer(
+                    f"o 1 está uma coluna {'à esquerda' if shift < 0 else 'à direita'} da "
+                    "certa: o rótulo k vai na coluna k (contando a partir de 0)."
+                )
+        assert_array(got, want, name="a matriz one-hot")
+    return None
 
 
 ex2 = Exercise(
     key="06/ex2",
-    checker=_check_configs,
+    checker=_check_one_hot,
     hint=[
         (
-            "Comece pela linha de base (BASELINE) e, em cada configuração nova, mude um único "
-            "hiperparâmetro; no fim, cada um dos quatro precisa aparecer com pelo menos dois "
-            "valores."
+            "Comece com uma matriz de zeros com uma linha por rótulo e uma coluna por classe "
+            "(num_classes colunas, mesmo que o lote não tenha todas as classes)."
         ),
         (
-            "Monte uma lista de dicionários: a linha de base e mais quatro cópias dela, cada "
-            "cópia com outro valor em um só campo (o dobro de épocas, lotes de 32, filtros "
-            "(16, 32), ativação tanh)."
+            "Em cada linha i, ponha 1 na coluna do rótulo dessa linha. O índice avançado do NumPy "
+            "faz isso de uma vez: um array com os números das linhas (np.arange) e o próprio array "
+            "de rótulos como colunas. Outra forma: as linhas da matriz identidade, np.eye."
         ),
     ],
 )
 
 
-# ---- ex3: the best run of a table -----------------------------------------------------
+# ---- ex3: parameters of each layer -----------------------------------------------------
+
+EX3_INPUT_SHAPE = (32, 32, 3)
+"""Input of the model ``ex3`` asks about: ``build_mnist_cnn(input_shape=EX3_INPUT_SHAPE)``.
+
+Three channels change the first convolution; 32 pixels give 30 → 15 → 13 → 6 (13 is odd,
+so rounding the pooling up gives another answer) and a different Flatten than MNIST's.
+"""
 
 
-def _table(accuracies: list[float], seconds: list[float], index: list[int]) -> Any:
-    """A small experiments table like the lesson's (index: run number)."""
-    import pandas as pd
+def _model_layers(input_shape: tuple[int, int, int] = EX3_INPUT_SHAPE) -> list:
+    """The layers (without the input) of a fresh ``build_mnist_cnn(input_shape)``."""
+    import keras
 
-    n = len(accuracies)
-    return pd.DataFrame(
-        {
-            "epochs": [(1, 2, 5, 10)[i % 4] for i in range(n)],
-            "batch_size": [(32, 128)[i % 2] for i in range(n)],
-            "filters": [(32, 64)] * n,
-            "activation": ["relu"] * n,
-            "val_accuracy": accuracies,
-            "train_seconds": seconds,
-        },
-        index=pd.Index(index, name="execução"),
-    )
+    from course_utils.models import build_mnist_cnn
+
+    model = build_mnist_cnn(input_shape=input_shape)
+    return [layer for layer in model.layers if not isinstance(layer, keras.layers.InputLayer)]
 
 
-def _check_best(answer: Any) -> None:
-    """ex3: pick_best(table) returns the label with the highest val_accuracy."""
-    tables = [
-        _table([0.88, 0.91, 0.90, 0.87, 0.905, 0.89], [40, 60, 95, 30, 12, 50], list(range(1, 7))),
-        _table([0.83, 0.86, 0.89, 0.85], [20, 25, 30, 35], [3, 5, 8, 9]),  # labels ≠ positions
-        _table([0.92, 0.90, 0.92], [10, 10, 10], [1, 2, 3]),  # a tie: either best is right
-    ]
-    for table in tables:
-        before = table.copy()
-        got = call_student(answer, table)
-        if not table.equals(before):
-            raise WrongAnswer("sua função alterou a tabela; ela só deveria ler a tabela.")
-        accuracy = table["val_accuracy"]
-        best = set(accuracy.index[accuracy == accuracy.max()])
-        labels = f"rótulos {list(table.index)}, val_accuracy {list(accuracy)}"
-        if hasattr(got, "index") and hasattr(got, "shape"):
-            raise WrongAnswer(
-                "sua função devolveu uma linha ou coluna da tabela; devolva só o rótulo "
-                "(o número da execução), por exemplo com .idxmax()."
-            )
-        if isinstance(got, (bool, np.bool_)) or not np.isscalar(got):
-            raise WrongAnswer(f"sua função devolveu {got!r}; devolva o número da execução.")
-        if isinstance(got, (float, np.floating)) and np.isclose(got, accuracy.max()):
-            raise WrongAnswer(
-                f"sua função devolveu {got!r}, a maior val_accuracy; queremos o número da "
-                f"execução que a atingiu ({labels})."
-            )
-        if got in best:
-            continue
-        if got == accuracy.idxmin():
-            raise WrongAnswer(
-                f"sua função devolveu {got!r}, a execução com a MENOR val_accuracy ({labels})."
-            )
-        if got == int(np.argmax(accuracy.to_numpy())):
-            raise WrongAnswer(
-                f"sua função devolveu {got!r}, a posição (contando de 0) da melhor linha; "
-                f"queremos o rótulo do índice ({labels}). Use .idxmax(), não .argmax()."
-            )
-        if got in (table["train_seconds"].idxmax(), table["train_seconds"].idxmin()):
-            raise WrongAnswer(
-                f"sua função devolveu {got!r}: parece ter olhado a coluna train_seconds. "
-                "A escolha é pela val_accuracy."
-            )
+def _flatten_slip(value: float, units: int, channels: int) -> str:
+    """Name the slip behind a wrong Dense count, from the Flatten size it implies.
+
+    ``channels`` is the depth of the last feature map, ``units`` the Dense layer's outputs.
+    """
+    side = EX3_INPUT_SHAPE[0]
+    after_conv2 = (side - 2) // 2 - 2  # each 'valid' 3×3 removes 2 pixels
+    slips = {
+        -(-after_conv2 // 2): (f"depois da segunda convolução o mapa tem {after_conv2}×"
+                               f"{after_conv2}, e o pooling arredonda para baixo: "
+                               f"{after_conv2}/2 vira {after_conv2 // 2}."),
+        side // 4: ("a convolução 'valid' tira 2 pixels de altura e de largura antes de cada "
+                    "pooling; siga o formato camada a camada."),
+        5: ("esse é o Flatten do modelo do MNIST (5×5×64), com imagens 28×28; aqui as "
+            f"imagens são {side}×{side}."),
+    }
+    for size, message in slips.items():
+        if value == (size * size * channels + 1) * units:
+            return message
+    return ""
+
+
+def _layer_label(index: int, layer: Any) -> str:
+    kind = type(layer).__name__
+    return f"o item {index} ({LAYER_NAMES_PT.get(kind, kind)})"
+
+
+def _check_layer_params(answer: Any) -> None:
+    """ex3: a list with the parameter count of each layer, in order."""
+    layers = _model_layers()
+    order = ", ".join(LAYER_NAMES_PT.get(type(layer).__name__, "?") for layer in layers)
+    if isinstance(answer, np.ndarray):
+        answer = answer.tolist()
+    if not isinstance(answer, (list, tuple)):
         raise WrongAnswer(
-            f"sua função devolveu {got!r}, mas a melhor execução é {sorted(best)[0]} "
-            f"({labels})."
+            f"a resposta deveria ser uma lista com {len(layers)} números, mas é {answer!r:.80}."
         )
+    if len(answer) != len(layers):
+        extra = (
+            " A camada de entrada (keras.Input) não conta: ela não é uma camada com pesos."
+            if len(answer) == len(layers) + 1
+            else ""
+        )
+        raise WrongAnswer(
+            f"a lista deveria ter {len(layers)} números, um por camada ({order}), mas tem "
+            f"{len(answer)}.{extra}"
+        )
+    mnist_counts = [layer.count_params() for layer in _model_layers((28, 28, 1))]
+    numbers = all(isinstance(v, (int, float, np.number)) and not isinstance(v, bool)
+                  for v in answer)
+    if numbers and [float(v) for v in answer] == mnist_counts:
+        raise WrongAnswer(
+            "esses são os parâmetros do modelo do MNIST, com imagens 28×28×1, os do resumo "
+            f"acima. A pergunta é sobre a mesma rede com imagens {EX3_INPUT_SHAPE}: pense em "
+            "quais contas dependem do número de canais e do tamanho da imagem."
+        )
+    depth = [layer for layer in layers if hasattr(layer, "filters")][-1].filters
+    for index, (value, layer) in enumerate(zip(answer, layers)):
+        label = _layer_label(index, layer)
+        got = as_number(value, label)
+        want = layer.count_params()
+        if got == want:
+            continue
+        if not layer.weights:
+            raise WrongAnswer(
+                f"{label} vale {got:g}, mas essa camada não tem pesos treináveis: só "
+                "reorganiza, resume ou desliga valores. Quantos parâmetros isso dá?"
+            )
+        kernel = tuple(int(d) for d in layer.kernel.shape)
+        if got == int(np.prod(kernel)):
+            raise WrongAnswer(f"{label} vale {got:g}: faltam os vieses (*bias*), um por saída.")
+        if len(kernel) == 4 and kernel[2] > 1 and got == (kernel[0] * kernel[1] + 1) * kernel[3]:
+            raise WrongAnswer(
+                f"{label} vale {got:g}, a conta de uma entrada com 1 canal. Esta camada "
+                f"recebe {kernel[2]} canais, e cada filtro cobre TODOS os canais: F × F × "
+                f"{kernel[2]} pesos."
+            )
+        slip = _flatten_slip(got, kernel[1], depth) if len(kernel) == 2 else ""
+        if slip:
+            raise WrongAnswer(f"{label} vale {got:g}: {slip}")
+        if len(kernel) == 4:
+            formula = "(F × F × canais de entrada + 1) × número de filtros"
+        else:
+            formula = "(entradas + 1) × saídas, e as entradas são o que o Flatten entrega"
+        raise WrongAnswer(f"{label} vale {got:g}, o que não confere. Lembre: {formula}.")
+    return None
 
 
 ex3 = Exercise(
     key="06/ex3",
-    checker=_check_best,
+    checker=_check_layer_params,
     hint=[
         (
-            "A coluna val_accuracy tem um valor por execução, e o índice da tabela é o número "
-            "da execução: você quer o rótulo do índice da maior acurácia, não o valor nem a "
-            "posição."
+            "Siga o formato da imagem camada a camada, a partir de 32×32×3: cada convolução "
+            "'valid' 3×3 tira 2 pixels, cada pooling 2×2 divide por 2 arredondando para baixo. Só "
+            "as convoluções e a densa têm parâmetros."
         ),
         (
-            "Uma série do pandas tem um método que devolve o rótulo do índice do maior valor "
-            "(o irmão de idxmin)."
+            "Convolução: (F·F·canais de entrada + 1) × filtros; a primeira agora recebe 3 canais, "
+            "a segunda continua recebendo 32. Densa: (entradas + 1) × 10, e as entradas são altura "
+            "× largura × 64 do último pooling."
         ),
     ],
 )
 
 
-# ---- ex4: accuracy by hand ------------------------------------------------------------
+# ---- ex4: accuracy by hand -------------------------------------------------------------
 
 
-def _probabilities(n: int, seed: int) -> tuple[np.ndarray, np.ndarray]:
-    rng = np.random.default_rng(seed)
-    logits = rng.normal(size=(n, 10))
-    probs = np.exp(logits) / np.exp(logits).sum(axis=1, keepdims=True)
-    labels = np.where(rng.random(n) < 0.6, probs.argmax(axis=1), rng.integers(0, 10, n))
-    return probs.astype(np.float32), labels.astype(np.uint8)
+def _ex4_cases() -> list[tuple[np.ndarray, np.ndarray]]:
+    """(probs, labels) pairs: softmax rows and labels right about 70 % of the time."""
+    import keras
+
+    rng = np.random.default_rng(4)
+    cases = []
+    for n, dtype in ((50, np.uint8), (37, np.int64)):
+        logits = rng.normal(size=(n, 10)).astype(np.float32) * 3
+        probs = keras.ops.convert_to_numpy(keras.ops.softmax(logits, axis=-1))
+        labels = probs.argmax(axis=1)
+        flip = rng.random(n) < 0.3
+        labels[flip] = (labels[flip] + rng.integers(1, 10, size=flip.sum())) % 10
+        cases.append((probs, labels.astype(dtype)))
+    return cases
 
 
-def _check_accuracy(answer: Any) -> None:
-    """ex4: accuracy(probs, labels) = mean(argmax(probs, axis=1) == labels)."""
-    from sklearn.metrics import accuracy_score
+def _keras_accuracy(probs: np.ndarray, labels: np.ndarray) -> float:
+    import keras
 
-    for n, seed in ((50, 0), (10, 4)):  # 10 x 10: argmax on the wrong axis does not crash
-        probs, labels = _probabilities(n, seed)
-        expected = accuracy_score(labels, probs.argmax(axis=1))
-        got = call_student(answer, probs.copy(), labels.copy())
-        if hasattr(got, "numpy") and callable(got.numpy):
-            got = got.numpy()
-        if isinstance(got, np.ndarray) and got.size == 1:
-            got = got.reshape(())[()]
-        if isinstance(got, (bool, np.bool_, str)) or not np.isscalar(got):
-            shape = getattr(got, "shape", None)
-            detail = f" de formato {shape}" if shape is not None else ""
+    metric = keras.metrics.SparseCategoricalAccuracy()
+    metric.update_state(labels, probs)
+    return float(metric.result())
+
+
+def _check_accuracy(accuracy_from_probs: Any) -> None:
+    """ex4: fraction of rows whose argmax equals the label, as Keras computes it."""
+    for probs, labels in _ex4_cases():
+        result = call_student(accuracy_from_probs, probs.copy(), labels.copy())
+        if hasattr(result, "numpy") and callable(result.numpy):
+            result = result.numpy()
+        size = np.size(result) if isinstance(result, (np.ndarray, list, tuple)) else 1
+        if size == len(labels):
             raise WrongAnswer(
-                f"sua função devolveu {type(got).__name__}{detail}; devolva um número: a "
-                "fração de acertos (a média dos acertos)."
+                "sua função devolveu um valor por exemplo (acertou ou não); a acurácia é a "
+                "média disso: np.mean(...)."
             )
-        got = float(got)
-        if np.isclose(got, expected):
+        if size == probs.shape[1]:
+            raise WrongAnswer(
+                "sua função devolveu um valor por classe: o argmax foi no eixo errado. "
+                "Cada LINHA é um exemplo, então use argmax(axis=1)."
+            )
+        got = as_number(result, "a acurácia")
+        want = _keras_accuracy(probs, labels)
+        correct = want * len(labels)
+        if np.isclose(got, want, atol=1e-6):
             continue
-        hits = expected * n
-        if np.isclose(got, hits):
+        if np.isclose(got, correct):
             raise WrongAnswer(
-                f"sua função devolveu {got:g}, o número de acertos; divida pelo número de "
-                f"exemplos ({n}) para ter a fração."
+                f"{got:g} é o número de acertos; divida pelo número de exemplos para ter "
+                "a fração."
             )
-        if np.isclose(got, 100 * expected):
+        if np.isclose(got, 100 * want, atol=1e-4):
             raise WrongAnswer(
-                f"sua função devolveu {got:g}, a acurácia em porcentagem; devolva a fração "
-                f"({expected:g})."
+                f"{got:g} está em porcentagem; devolva a fração entre 0 e 1, como o Keras."
             )
-        if n == probs.shape[1] and np.isclose(got, np.mean(probs.argmax(axis=0) == labels)):
+        if np.isclose(got, 1 - want, atol=1e-6):
             raise WrongAnswer(
-                "você tomou o argmax no eixo 0 (ao longo das imagens). Cada linha de probs é "
-                "uma imagem: use argmax(axis=1) para ter uma classe por imagem."
+                f"{got:g} é a fração de ERROS; a acurácia é a fração de acertos."
             )
-        if np.isclose(got, 1 - expected):
-            raise WrongAnswer(f"sua função devolveu {got:g}, a taxa de erro (1 − acurácia).")
         raise WrongAnswer(
-            f"com {n} exemplos a acurácia esperada é {expected:g}, mas sua função devolveu "
-            f"{got:g}. A classe prevista é o argmax de cada linha; compare com labels e tire "
-            "a média."
+            f"para um lote de teste sua função deu {got:.4f}, mas a acurácia do Keras é "
+            f"{want:.4f}. A classe prevista é a coluna de maior probabilidade de cada linha."
         )
+    return None
 
 
 ex4 = Exercise(
@@ -489,57 +409,95 @@ ex4 = Exercise(
     checker=_check_accuracy,
     hint=[
         (
-            "A classe prevista de uma imagem é a coluna de maior probabilidade na sua linha; "
-            "a acurácia é a fração das imagens em que essa classe é igual ao rótulo."
+            "A classe prevista de cada exemplo é a coluna de maior probabilidade da sua linha. A "
+            "acurácia é a fração de exemplos em que ela é igual ao rótulo."
         ),
         (
-            "Tire o argmax ao longo das colunas (eixo 1) para ter um vetor de classes, "
-            "compare com os rótulos e tire a média do vetor de acertos (True conta como 1)."
+            "Use argmax com axis=1 (uma resposta por linha), compare com labels, o que dá um array "
+            "de verdadeiros e falsos, e tire a média com np.mean: True conta como 1."
         ),
     ],
 )
 
 
-# ---- ex5: the student id --------------------------------------------------------------
+# ---- ex5: the most confused pair -------------------------------------------------------
 
 
-def _check_student_id(answer: Any) -> str:
-    """ex5: a non-empty ASCII id that is a safe folder name."""
-    if not isinstance(answer, str):
+def _ex5_matrices() -> list[np.ndarray]:
+    """Confusion matrices with a large diagonal and one largest off-diagonal entry.
+
+    In the first two the transposed entry is the second largest, so swapping row and
+    column is caught.
+    """
+    rng = np.random.default_rng(9)
+    matrices = []
+    for size, (i, j) in ((10, (4, 9)), (10, (7, 2)), (3, (0, 2))):
+        cm = rng.integers(0, 5, size=(size, size))
+        np.fill_diagonal(cm, rng.integers(80, 120, size=size))
+        cm[i, j], cm[j, i] = 30, 20
+        matrices.append(cm)
+    return matrices
+
+
+def _reference_most_confused(cm: np.ndarray) -> tuple[int, int]:
+    off = np.array(cm, copy=True)
+    np.fill_diagonal(off, 0)
+    i, j = np.unravel_index(np.argmax(off), off.shape)
+    return int(i), int(j)
+
+
+def _check_most_confused(most_confused: Any) -> None:
+    """ex5: (true, predicted) of the largest off-diagonal entry; ``cm`` left untouched."""
+    for cm in _ex5_matrices():
+        given = cm.copy()
+        result = call_student(most_confused, given)
+        if not np.array_equal(given, cm):
+            raise WrongAnswer(
+                "sua função alterou a matriz que recebeu (np.fill_diagonal muda o array no "
+                "lugar). Trabalhe numa cópia: off = cm.copy()."
+            )
+        if isinstance(result, (int, np.integer)) and not isinstance(result, bool):
+            raise WrongAnswer(
+                f"sua função devolveu um único número ({result}): esse é o índice no array "
+                "achatado. Converta para (linha, coluna) com np.unravel_index."
+            )
+        pair = _array(result, "o par devolvido").ravel()
+        if pair.size != 2:
+            raise WrongAnswer(
+                f"a resposta deveria ser um par (classe verdadeira, classe prevista), mas tem "
+                f"{pair.size} valores."
+            )
+        got = tuple(int(v) for v in pair)
+        i, j = _reference_most_confused(cm)
+        if got == (i, j):
+            continue
+        if got == (j, i):
+            raise WrongAnswer(
+                f"{got} está invertido: a linha é a classe verdadeira e a coluna a prevista."
+            )
+        if got[0] == got[1]:
+            raise WrongAnswer(
+                f"{got} está na diagonal, que conta os ACERTOS. Zere a diagonal (numa cópia) "
+                "antes de procurar o maior valor."
+            )
         raise WrongAnswer(
-            f"student_id deveria ser um texto entre aspas, como 'maria.silva', mas é "
-            f"{type(answer).__name__}."
+            f"{got} não é a posição do maior valor fora da diagonal nesta matriz de teste."
         )
-    try:
-        challenge.validate_student_id(answer)
-    except ValueError:
-        bad = sorted({c for c in answer if not (c.isascii() and (c.isalnum() or c in "._-"))})
-        if not answer:
-            problem = "está vazio"
-        elif bad:
-            problem = f"tem caracteres não permitidos: {' '.join(repr(c) for c in bad)}"
-        elif set(answer) == {"."}:
-            problem = "só tem pontos"
-        else:
-            problem = f"é longo demais ({len(answer)} caracteres; o máximo é 64)"
-        raise WrongAnswer(
-            f"student_id {problem}. Use só letras sem acento, dígitos, '.', '_' e '-' "
-            "(ele vira o nome de uma pasta na correção)."
-        ) from None
-    return f"sua entrega vai se chamar {answer!r}."
+    return None
 
 
 ex5 = Exercise(
     key="06/ex5",
-    checker=_check_student_id,
+    checker=_check_most_confused,
     hint=[
         (
-            "A identificação vira o nome de uma pasta na correção: só letras sem acento, "
-            "dígitos, ponto, sublinhado e hífen."
+            "Os acertos estão na diagonal; os erros, fora dela. Procure o maior valor fora da "
+            "diagonal, sem estragar a matriz que você recebeu."
         ),
         (
-            "Escreva uma string com a sua matrícula, ou com o seu nome sem acentos e sem "
-            "espaços (por exemplo maria.silva)."
+            "Trabalhe numa cópia (copy), zere a diagonal dela com np.fill_diagonal, ache o índice "
+            "do maior valor com np.argmax e converta esse índice achatado em (linha, coluna) com "
+            "np.unravel_index."
         ),
     ],
 )

@@ -1,50 +1,71 @@
-"""Exercises of lesson 07, "CIFAR-10", and the lesson's shared settings.
+"""Exercises of lesson 07, "Desafio Fashion-MNIST", and the lesson's shared constants.
 
-* ``ex1``: ``channel_stats(images)``, the per-channel mean and standard deviation of a uint8
-  batch (N, H, W, 3) scaled to [0, 1], compared with NumPy;
-* ``ex2``: ``build_pipeline(x, y, batch_size, shuffle, seed)``, a ``tf.data`` pipeline
-  (scale → cache → shuffle → batch → prefetch), checked on its ``element_spec`` and on what it
-  yields: float32 batches in [0, 1] of shape (None, 32, 32, 3), the labels still paired with
-  their images, every example once per epoch, a fresh order each epoch only when asked;
-* ``ex3``: ``per_class_accuracy(cm)``, the diagonal of a confusion matrix over its row sums,
-  compared with scikit-learn's per-class recall;
-* ``ex4``: the receptive field of two stacked 3×3 convolutions and the parameters of that
-  stack and of one 5×5 convolution (``STACK_CHANNELS`` channels in and out, with biases);
-  the receptive field is measured with TensorFlow gradients, the counts with Keras layers.
+* ``ex1``: a stratified train/validation split of the Fashion-MNIST training set, given as
+  ``(x_tr, x_val, y_tr, y_val)`` (the order of ``train_test_split``);
+* ``ex2``: the list of experiment configurations (dicts with ``epochs``, ``batch_size``,
+  ``filters``, ``activation``): at least 4, each hyperparameter taking 2 values or more,
+  checked before any training (and with :func:`course_utils.challenge.validate_experiments`);
+* ``ex3``: a function that picks the best run (the index label with the highest
+  ``val_accuracy``) of an experiments table;
+* ``ex4``: a function that computes accuracy from predicted probabilities and labels;
+* ``ex5``: the student id of the submission folder.
 
-Function answers are called on random inputs, so they cannot depend on the notebook's data.
-The settings below (:data:`SEED`, :data:`VAL_FRACTION`, :data:`BATCH_SIZE`, ...) are shared
-by the lesson and by ``benchmarks/cifar10_lecture_vs_vgg.py``.
+The references are computed in code: the split from
+:func:`course_utils.datasets.load_fashion_mnist` and :func:`reference_split`, accuracy with
+:func:`sklearn.metrics.accuracy_score`.
+:data:`FINAL_CONFIG`, :data:`FINAL_ARCHITECTURE` and :func:`cosine_adam` are the solution's
+final model, also trained by ``benchmarks/train_fashion.py``.
 """
 
 from __future__ import annotations
 
+import difflib
+from collections.abc import Mapping
 from typing import Any
 
 import numpy as np
 
-from course_utils.checks import Exercise, WrongAnswer, assert_array, call_student
+from course_utils import challenge, datasets
+from course_utils.checks import Exercise, WrongAnswer, call_student
 
 SEED = 42
-"""Seed of the lesson: the validation split, the shuffling and the weights."""
+"""Seed of the lesson: the validation split and every training run."""
 
-VAL_FRACTION = 0.2
-"""Share of the training set kept for validation (stratified)."""
+VAL_FRACTION = 1 / 6
+"""Share of the training set kept for validation (10,000 of the 60,000 images)."""
 
-BATCH_SIZE = 32
-"""Batch size of both models: Keras' default, the one the LAMIA bootcamp report trained with."""
+FINAL_CONFIG = {"epochs": 15, "batch_size": 64, "filters": (32, 64), "activation": "relu"}
+"""The final hyperparameters of the solution (full mode), as ``benchmarks/train_fashion.py``."""
 
-EPOCHS = 5
-"""Epochs of both models outside fast mode: the lecture's five."""
+FINAL_ARCHITECTURE = {
+    "padding": "same",
+    "convs_per_block": 2,
+    "batch_norm": True,
+    "dense_units": 128,
+    "block_dropout": 0.25,
+}
+"""How the final model grows ``build_mnist_cnn`` (its keyword arguments beyond the four
+hyperparameters): two "same" convolutions per block, batch normalization, a hidden Dense(128),
+dropout after each pooling. It is trained with :func:`cosine_adam`."""
 
-VGG_FILTERS = (32, 64, 128)
-"""Filters of the VGG-style blocks outside fast mode."""
+HYPERPARAMETERS = challenge.HYPERPARAMETERS
 
-VGG_FILTERS_FAST = (16, 32)
-"""Filters of the VGG-style blocks in fast mode (a smaller model, same code)."""
 
-STACK_CHANNELS = 64
-"""Channels in and out of the convolutions compared in ex4."""
+def cosine_adam(epochs: int, steps_per_epoch: int, learning_rate: float = 1e-3) -> Any:
+    """Adam whose learning rate falls from ``learning_rate`` to 0 along a cosine over the run.
+
+    Big steps early, small steps at the end: the last epochs settle into a minimum instead
+    of jumping around it, so the accuracy of the last epoch stops swinging from epoch to epoch.
+    """
+    import keras
+
+    if epochs < 1 or steps_per_epoch < 1:
+        raise ValueError(
+            f"epochs e steps_per_epoch devem ser pelo menos 1, recebi {epochs!r}, "
+            f"{steps_per_epoch!r}"
+        )
+    schedule = keras.optimizers.schedules.CosineDecay(learning_rate, epochs * steps_per_epoch)
+    return keras.optimizers.Adam(learning_rate=schedule)
 
 
 def reference_split(
@@ -56,521 +77,469 @@ def reference_split(
     return train_test_split(x, y, test_size=VAL_FRACTION, stratify=y, random_state=SEED)
 
 
-def _array(value: Any, what: str) -> np.ndarray:
-    """An answer (array, tensor, list) as a NumPy array, or a WrongAnswer saying what it is."""
+def best_run(table: Any) -> Any:
+    """Index label of the run with the highest ``val_accuracy`` (the first one on a tie)."""
+    return table["val_accuracy"].idxmax()
+
+
+def _class_name(label: int) -> str:
+    return datasets.FASHION_CLASSES[int(label)]
+
+
+# ---- ex1: stratified split -------------------------------------------------------------
+
+
+def _array(value: Any, name: str) -> np.ndarray:
     if hasattr(value, "numpy") and callable(value.numpy):
         value = value.numpy()
-    if isinstance(value, (np.ndarray, list, tuple, np.generic, int, float)) and not isinstance(
-        value, bool
-    ):
-        try:
-            array = np.asarray(value)
-        except ValueError:
-            array = None
-        if array is not None and np.issubdtype(array.dtype, np.number):
-            return array
-    raise WrongAnswer(f"{what} deveria ser um array NumPy de números, mas é {value!r:.80}.")
+    if not isinstance(value, (np.ndarray, list, tuple)):
+        raise WrongAnswer(f"{name} deveria ser um array NumPy, mas é {type(value).__name__}.")
+    return np.asarray(value)
 
 
-# ---- ex1: per-channel statistics ---------------------------------------------------------
+def _pixels(images: np.ndarray, name: str) -> np.ndarray:
+    """Images as uint8 rows of 784 pixels, undoing a division by 255 if there was one."""
+    rows = images.reshape(len(images), -1)
+    if rows.shape[1] != 28 * 28:
+        raise WrongAnswer(
+            f"{name} tem formato {images.shape}: cada imagem deveria ter 28×28 pixels."
+        )
+    if np.issubdtype(rows.dtype, np.floating):
+        scale = 255.0 if rows.size and rows.max() <= 1.0 else 1.0
+        rows = np.rint(rows * scale)
+    return rows.astype(np.uint8)
 
 
-def _ex1_batches() -> list[np.ndarray]:
-    """Random uint8 batches whose three channels have clearly different statistics."""
-    rng = np.random.default_rng(7)
-    batches = []
-    for n, size in ((6, 32), (3, 8)):
-        red = rng.integers(100, 256, size=(n, size, size))
-        green = rng.integers(0, 256, size=(n, size, size))
-        blue = rng.integers(0, 90, size=(n, size, size))
-        batch = np.stack([red, green, blue], axis=-1).astype(np.uint8)
-        batch[0] = batch[0] // 3  # one darker image: the per-image statistics differ
-        batches.append(batch)
-    return batches
+def _check_split(answer: Any) -> None:
+    """ex1: a stratified split of the training set with VAL_FRACTION for validation."""
+    order = "(x_tr, x_val, y_tr, y_val), a ordem em que train_test_split devolve"
+    if not isinstance(answer, (tuple, list)) or len(answer) != 4:
+        raise WrongAnswer(f"passe as quatro partes numa tupla: {order}.")
+    x_tr, x_val, y_tr, y_val = (
+        _array(part, name) for part, name in zip(answer, ("x_tr", "x_val", "y_tr", "y_val"))
+    )
+    if x_tr.ndim < 2 or x_val.ndim < 2 or y_tr.ndim != 1 or y_val.ndim != 1:
+        shapes = ", ".join(str(part.shape) for part in (x_tr, x_val, y_tr, y_val))
+        raise WrongAnswer(
+            f"as partes têm formatos {shapes}: esperava imagens, imagens, rótulos, rótulos. "
+            f"A ordem é {order}."
+        )
+    if len(x_tr) != len(y_tr) or len(x_val) != len(y_val):
+        raise WrongAnswer(
+            f"x_tr tem {len(x_tr)} imagens e y_tr {len(y_tr)} rótulos; x_val tem {len(x_val)} "
+            f"e y_val {len(y_val)}. Imagens e rótulos de cada parte devem ter o mesmo tamanho."
+        )
+    (x_train, y_train), _ = datasets.load_fashion_mnist()
+    n = len(y_train)
+    _, _, ref_tr, ref_val = reference_split(np.zeros(n), y_train)
+    if len(y_tr) + len(y_val) != n:
+        raise WrongAnswer(
+            f"as duas partes somam {len(y_tr) + len(y_val)} exemplos, mas o treino tem {n}. "
+            "Divida x_train e y_train inteiros (o teste fica de fora)."
+        )
+    if len(y_val) == len(ref_tr) and len(y_tr) == len(ref_val):
+        raise WrongAnswer(
+            f"treino e validação estão trocados: a validação tem {len(y_val)} exemplos e o "
+            f"treino {len(y_tr)}. A ordem é {order}."
+        )
+    if len(y_val) != len(ref_val):
+        raise WrongAnswer(
+            f"a validação tem {len(y_val)} exemplos ({100 * len(y_val) / n:.1f} % do treino), "
+            f"mas deveria ter {len(ref_val)} ({100 * VAL_FRACTION:.1f} %). "
+            "Use test_size=VAL_FRACTION."
+        )
+    counts = np.bincount(y_tr, minlength=10) + np.bincount(y_val, minlength=10)
+    if not np.array_equal(counts, np.bincount(y_train, minlength=10)):
+        raise WrongAnswer(
+            "os rótulos das duas partes não são os do treino: algum exemplo sumiu ou se "
+            "repetiu. Divida x_train e y_train numa única chamada de train_test_split."
+        )
+    got, want = np.bincount(y_val, minlength=10), np.bincount(ref_val, minlength=10)
+    if np.abs(got - want).max() > 1:
+        worst = int(np.argmax(np.abs(got - want)))
+        share_val = 100 * got[worst] / len(y_val)
+        share_train = 100 * np.mean(y_train == worst)
+        raise WrongAnswer(
+            f"a validação não está estratificada: a classe '{_class_name(worst)}' é "
+            f"{share_val:.1f} % da validação, mas {share_train:.1f} % do treino. "
+            "Passe stratify=y_train para train_test_split."
+        )
+    parts = [(x_tr, y_tr, "x_tr", "y_tr"), (x_val, y_val, "x_val", "y_val")]
+    _check_pairs(x_train, y_train, parts)
 
 
-def reference_channel_stats(images: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Mean and standard deviation of each channel of uint8 images scaled to [0, 1]."""
-    x = np.asarray(images, dtype=np.float64) / 255.0
-    return x.mean(axis=(0, 1, 2)), x.std(axis=(0, 1, 2))
-
-
-def _check_channel_stats(channel_stats: Any) -> None:
-    """ex1: (mean, std), each of shape (3,), over all pixels of all images, in [0, 1] units."""
-    for batch in _ex1_batches():
-        original = batch.copy()
-        result = call_student(channel_stats, batch)
-        if not np.array_equal(batch, original):
-            raise WrongAnswer(
-                "sua função alterou o array de entrada; trabalhe numa cópia "
-                "(images.astype('float32') já devolve uma)."
-            )
-        if isinstance(result, np.ndarray) and result.ndim == 2 and result.shape[0] == 2:
-            result = (result[0], result[1])
-        if not isinstance(result, (tuple, list)) or len(result) != 2:
-            raise WrongAnswer(
-                "sua função deveria devolver dois arrays, (média, desvio_padrão), "
-                f"mas devolveu {type(result).__name__}."
-            )
-        mean_ref, std_ref = reference_channel_stats(batch)
-        x = batch.astype(np.float64) / 255.0
-        for got_value, want, label in (
-            (result[0], mean_ref, "a média"),
-            (result[1], std_ref, "o desvio padrão"),
-        ):
-            got = _array(got_value, label)
-            if got.shape != (3,):
-                if got.shape == ():
-                    detail = (
-                        "é um número só: você juntou os três canais. Calcule um valor por "
-                        "canal com axis=(0, 1, 2)."
-                    )
-                elif got.shape == batch.shape[1:]:
-                    detail = (
-                        "tem um valor por pixel: a conta foi só sobre o eixo das imagens "
-                        "(axis=0). Inclua altura e largura: axis=(0, 1, 2)."
-                    )
-                elif got.shape == (len(batch),) or got.shape == (len(batch), 3):
-                    detail = (
-                        "tem valores por imagem: inclua também o eixo das imagens, "
-                        "axis=(0, 1, 2)."
-                    )
-                else:
-                    detail = "o esperado é um valor por canal (R, G, B): axis=(0, 1, 2)."
+def _check_pairs(x_train: np.ndarray, y_train: np.ndarray, parts: list) -> None:
+    """Every image of each part is a training image, with one of its labels."""
+    labels: dict[bytes, set[int]] = {}
+    for row, label in zip(_pixels(x_train, "x_train"), y_train):
+        labels.setdefault(row.tobytes(), set()).add(int(label))
+    for images, part_labels, x_name, y_name in parts:
+        for i, (row, label) in enumerate(zip(_pixels(images, x_name), part_labels)):
+            known = labels.get(row.tobytes())
+            if known is None:
                 raise WrongAnswer(
-                    f"{label} tem formato {got.shape}, mas o esperado é (3,): {detail}"
+                    f"a imagem {x_name}[{i}] não está em x_train. Divida os arrays que "
+                    "load_fashion_mnist devolveu, sem transformá-los antes."
                 )
-            if label == "o desvio padrão" and np.allclose(
-                got, x.std(axis=(0, 1, 2), ddof=1), atol=1e-4
-            ):
-                continue  # the sample standard deviation (ddof=1) is fine too
-            if np.allclose(got, 255.0 * want, rtol=1e-3):
+            if int(label) not in known:
                 raise WrongAnswer(
-                    f"{label} está na escala 0–255. Divida as imagens por 255 antes (é a escala "
-                    "que a rede vê)."
+                    f"{x_name}[{i}] e {y_name}[{i}] não combinam: a imagem é de "
+                    f"'{_class_name(min(known))}', mas o rótulo diz '{_class_name(label)}'. "
+                    "Imagens e rótulos foram separados de jeitos diferentes? Passe x e y "
+                    "na mesma chamada de train_test_split."
                 )
-            if label == "a média" and np.allclose(got, std_ref, rtol=1e-3):
-                raise WrongAnswer("a ordem está trocada: devolva (média, desvio_padrão).")
-            if label == "o desvio padrão" and np.allclose(got, std_ref**2, rtol=1e-3):
-                raise WrongAnswer(
-                    "o segundo valor é a variância; o desvio padrão é a raiz dela (np.std)."
-                )
-            if label == "o desvio padrão" and np.allclose(
-                got, x.std(axis=(1, 2)).mean(axis=0), rtol=1e-3
-            ):
-                raise WrongAnswer(
-                    "o desvio padrão foi calculado imagem por imagem e depois tirada a média; "
-                    "assim some a variação ENTRE imagens. Calcule sobre todos os pixels de "
-                    "todas as imagens de uma vez: axis=(0, 1, 2)."
-                )
-            if np.allclose(got, want[::-1], rtol=1e-3):
-                raise WrongAnswer(
-                    f"{label} está com os canais na ordem invertida (B, G, R); a ordem é R, G, B."
-                )
-            assert_array(got, want, name=label, atol=1e-4)
-    return None
 
 
 ex1 = Exercise(
     key="07/ex1",
-    checker=_check_channel_stats,
+    checker=_check_split,
     hint=[
         (
-            "Leve as imagens para a escala [0, 1] e faça as contas de modo que sobre um valor "
-            "por canal: sobre quais eixos a média e o desvio padrão devem correr?"
+            "Use a função do scikit-learn que separa arrays em duas partes: ela recebe a "
+            "fração da validação, os rótulos cujas proporções devem ser mantidas e a semente."
         ),
         (
-            "Os eixos são (imagem, altura, largura, canal): reduza os três primeiros de uma "
-            "vez, não imagem por imagem, e devolva os dois vetores na ordem (média, "
-            "desvio padrão)."
+            "Ela devolve quatro arrays, nesta ordem: imagens de treino, imagens de validação, "
+            "rótulos de treino, rótulos de validação. A fração é VAL_FRACTION, a "
+            "estratificação segue y_train e a semente é SEED."
         ),
     ],
 )
 
 
-# ---- ex2: the tf.data pipeline -----------------------------------------------------------
-
-EX2_SIZE = 50
-"""Examples in the arrays ex2 feeds to the pipeline."""
+# ---- ex2: the experiment configurations -----------------------------------------------
 
 
-def _ex2_arrays() -> tuple[np.ndarray, np.ndarray]:
-    """Random images whose pixel [0, 0, 0] is their index, and random labels."""
-    rng = np.random.default_rng(11)
-    x = rng.integers(0, 256, size=(EX2_SIZE, 32, 32, 3), dtype=np.uint8)
-    x[:, 0, 0, 0] = np.arange(EX2_SIZE)
-    y = rng.integers(0, 10, size=EX2_SIZE).astype(np.uint8)
-    return x, y
+def _describe(config: Mapping[str, Any]) -> str:
+    return ", ".join(f"{key}={config[key]!r}" for key in HYPERPARAMETERS if key in config)
 
 
-def _stages(dataset: Any) -> list[str] | None:
-    """Class names of the dataset and of its inputs, outermost first; None if unknown.
+def _check_config(config: Any, number: int) -> dict[str, Any]:
+    where = f"a configuração {number}"
+    if not isinstance(config, Mapping):
+        raise WrongAnswer(
+            f"{where} deveria ser um dicionário como "
+            "{'epochs': 5, 'batch_size': 128, 'filters': (32, 64), 'activation': 'relu'}, "
+            f"mas é {type(config).__name__}."
+        )
+    unknown = [key for key in config if key not in HYPERPARAMETERS]
+    if unknown:
+        key = unknown[0]
+        close = difflib.get_close_matches(str(key), HYPERPARAMETERS, n=1)
+        guess = f" Você quis dizer '{close[0]}'?" if close else ""
+        raise WrongAnswer(
+            f"{where} tem a chave desconhecida {key!r}.{guess} As chaves são "
+            f"{', '.join(HYPERPARAMETERS)}."
+        )
+    missing = [key for key in HYPERPARAMETERS if key not in config]
+    if missing:
+        raise WrongAnswer(f"falta a chave {missing[0]!r} na {where[2:]} ({_describe(config)}).")
+    for key in ("epochs", "batch_size"):
+        value = config[key]
+        if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 1:
+            raise WrongAnswer(
+                f"{key} da {where[2:]} deveria ser um inteiro ≥ 1, mas é {value!r}."
+            )
+    filters = config["filters"]
+    if (
+        not isinstance(filters, (tuple, list))
+        or not filters
+        or any(
+            isinstance(f, bool) or not isinstance(f, (int, np.integer)) or f < 1 for f in filters
+        )
+    ):
+        raise WrongAnswer(
+            f"filters da {where[2:]} deveria ser uma tupla de inteiros positivos, um por bloco "
+            f"convolucional, como (32, 64); recebi {filters!r}."
+        )
+    activation = config["activation"]
+    if not isinstance(activation, str):
+        raise WrongAnswer(
+            f"activation da {where[2:]} deveria ser o nome de uma função, como 'relu'; "
+            f"recebi {activation!r}."
+        )
+    import keras
 
-    Uses ``Dataset._inputs()``, a private method; if it is gone the structural checks are
-    skipped and only the behaviour is checked.
-    """
-    names = []
     try:
-        while dataset is not None:
-            names.append(type(dataset).__name__.lower())
-            inputs = dataset._inputs()
-            dataset = inputs[0] if inputs else None
-    except Exception:  # noqa: BLE001 - private API: never fail the student because of it
-        return None
-    return names
+        keras.activations.get(activation)
+    except (ValueError, TypeError):
+        raise WrongAnswer(
+            f"o Keras não conhece a ativação {activation!r} (da {where[2:]}). "
+            "Experimente 'relu', 'tanh', 'elu', 'gelu' ou 'sigmoid'."
+        ) from None
+    return dict(config, filters=tuple(int(f) for f in filters))
 
 
-def _epoch(dataset: Any, x: np.ndarray, y: np.ndarray) -> tuple[list[np.ndarray], np.ndarray]:
-    """Iterate once: the index of each example, by batch, after checking values and pairs."""
-    batches = []
-    for element in dataset:
-        if not isinstance(element, (tuple, list)) or len(element) != 2:
+def _check_depth(filters: tuple[int, ...]) -> None:
+    """Each [Conv 3×3 → MaxPool 2] block needs a map of at least 3×3 to work on."""
+    size = 28
+    for block in range(len(filters)):
+        if size < 3:
             raise WrongAnswer(
-                "cada elemento do dataset deveria ser um par (imagens, rótulos)."
+                f"filters={filters} tem blocos demais: antes do bloco {block + 1} o mapa já tem "
+                f"{size}×{size} pixels, menor que o filtro 3×3. Use no máximo 3 blocos."
             )
-        images, labels = (np.asarray(t) for t in element)
-        if images.size and images.max() > 1.0 + 1e-6:
-            raise WrongAnswer(
-                f"os pixels vão até {images.max():g}: falta dividir por 255 para ficar em [0, 1]."
-            )
-        index = np.rint(images[:, 0, 0, 0] * 255.0).astype(int)
-        if index.min() < 0 or index.max() >= len(x):
-            raise WrongAnswer("as imagens que saem do dataset não são as que entraram.")
-        if not np.allclose(images, x[index] / 255.0, atol=1e-6):
-            raise WrongAnswer(
-                "os pixels que saem do dataset não são imagem / 255: confira a conversão "
-                "tf.cast(imagem, tf.float32) / 255.0."
-            )
-        if not np.array_equal(labels.reshape(-1), y[index]):
-            raise WrongAnswer(
-                "os rótulos não acompanham as suas imagens: embaralhe os pares juntos "
-                "(um único Dataset.from_tensor_slices((x, y)))."
-            )
-        batches.append(index)
-    if not batches:
-        raise WrongAnswer("o dataset está vazio.")
-    order = np.concatenate(batches)
-    if len(order) < len(x):
-        raise WrongAnswer(
-            f"uma época entregou {len(order)} exemplos de {len(x)}: imagens se perderam "
-            "(drop_remainder=True? take?)."
-        )
-    if len(order) > len(x) or len(set(order.tolist())) != len(x):
-        raise WrongAnswer(
-            f"uma época entregou {len(order)} exemplos, com repetições; cada exemplo deveria "
-            f"aparecer uma única vez (sem repeat)."
-        )
-    return batches, order
+        size = (size - 2) // 2
 
 
-def _check_pipeline(build_pipeline: Any) -> None:
-    """ex2: element_spec, values, pairs, batch sizes, shuffling (and reshuffling) on request."""
-    import tensorflow as tf
-
-    x, y = _ex2_arrays()
-    batch_size = 16
-    dataset = call_student(build_pipeline, x.copy(), y.copy(), batch_size=batch_size,
-                           shuffle=False, seed=0)
-    if not isinstance(dataset, tf.data.Dataset):
+def _check_configs(answer: Any) -> str:
+    """ex2: at least 4 valid configurations that vary each hyperparameter."""
+    if not isinstance(answer, (list, tuple)):
         raise WrongAnswer(
-            f"sua função deveria devolver um tf.data.Dataset, mas devolveu "
-            f"{type(dataset).__name__}."
+            f"configs deveria ser uma lista de dicionários, mas é {type(answer).__name__}."
         )
-    spec = dataset.element_spec
-    if not isinstance(spec, tuple) or len(spec) != 2:
+    configs = [_check_config(config, i) for i, config in enumerate(answer, 1)]
+    if len(configs) < challenge.MIN_RUNS:
         raise WrongAnswer(
-            f"cada elemento deveria ser um par (imagens, rótulos), mas o element_spec é {spec}."
+            f"configs tem {len(configs)} configuração(ões); a entrega pede pelo menos "
+            f"{challenge.MIN_RUNS}."
         )
-    image_spec, label_spec = spec
-    shape = tuple(image_spec.shape)
-    if len(shape) == 3:
-        raise WrongAnswer(
-            f"o element_spec das imagens é {shape}: uma imagem por vez. Falta agrupar em "
-            "lotes com .batch(batch_size)."
-        )
-    if len(shape) != 4 or shape[1:] != (32, 32, 3):
-        raise WrongAnswer(
-            f"o element_spec das imagens é {shape}, mas o esperado é (None, 32, 32, 3)."
-        )
-    if shape[0] is not None:
-        raise WrongAnswer(
-            f"o element_spec das imagens é {shape}: o tamanho do lote é fixo, então o último "
-            "lote incompleto foi descartado (drop_remainder=True). Use só .batch(batch_size)."
-        )
-    if image_spec.dtype != tf.float32:
-        raise WrongAnswer(
-            f"as imagens saem como {image_spec.dtype.name}, mas o esperado é float32: "
-            "tf.cast(imagem, tf.float32) / 255.0."
-        )
-    if tuple(label_spec.shape) != (None,):
-        raise WrongAnswer(
-            f"os rótulos têm element_spec {tuple(label_spec.shape)}, mas o esperado é (None,): "
-            "um rótulo inteiro por imagem do lote."
-        )
-    batches, order = _epoch(dataset, x, y)
-    sizes = [len(b) for b in batches]
-    want_sizes = [batch_size] * (len(x) // batch_size) + [len(x) % batch_size]
-    if sizes != want_sizes:
-        raise WrongAnswer(
-            f"com batch_size={batch_size} os lotes deveriam ter {want_sizes} exemplos, mas "
-            f"têm {sizes}."
-        )
-    if not np.array_equal(order, np.arange(len(x))):
-        raise WrongAnswer(
-            "com shuffle=False a ordem deveria ser a original (a validação e o teste não "
-            "precisam de embaralhamento), mas saiu embaralhada."
-        )
-
-    shuffled = call_student(build_pipeline, x.copy(), y.copy(), batch_size=batch_size,
-                            shuffle=True, seed=1)
-    if not isinstance(shuffled, tf.data.Dataset):
-        raise WrongAnswer("com shuffle=True sua função não devolveu um tf.data.Dataset.")
-    first_batches, first = _epoch(shuffled, x, y)
-    second_batches, second = _epoch(shuffled, x, y)
-    if np.array_equal(first, np.arange(len(x))):
-        raise WrongAnswer("com shuffle=True a ordem continuou a original: faltou o .shuffle.")
-    if all(np.array_equal(np.sort(b), np.arange(b.min(), b.max() + 1)) for b in first_batches):
-        raise WrongAnswer(
-            "cada lote tem exemplos vizinhos: você embaralhou lotes inteiros. O .shuffle "
-            "vem ANTES do .batch, para embaralhar os exemplos."
-        )
-    if np.array_equal(first, second):
-        raise WrongAnswer(
-            "as duas épocas saíram na mesma ordem. O .cache() deve vir antes do .shuffle "
-            "(depois dele, a primeira ordem fica congelada), e o shuffle precisa reembaralhar "
-            "a cada época (reshuffle_each_iteration=True, o padrão)."
-        )
-    window = len(x) - len(x) // 4
-    if first_batches[0].max() < window and second_batches[0].max() < window:
-        raise WrongAnswer(
-            "os primeiros lotes só têm exemplos do começo do conjunto: o buffer do shuffle é "
-            "pequeno demais. Use um buffer do tamanho dos dados: .shuffle(len(x))."
-        )
-    stages = _stages(shuffled)
-    if stages is not None:
-        if "prefetch" not in stages[0]:
+    for config in configs:
+        _check_depth(config["filters"])
+    seen: dict[tuple, int] = {}
+    for number, config in enumerate(configs, 1):
+        key = tuple(config[k] for k in HYPERPARAMETERS)
+        if key in seen:
             raise WrongAnswer(
-                "o último passo deveria ser .prefetch(tf.data.AUTOTUNE), para preparar o "
-                "próximo lote enquanto o modelo treina com o atual."
+                f"as configurações {seen[key]} e {number} são iguais ({_describe(config)}): "
+                "seria treinar duas vezes a mesma coisa."
             )
-        if not any("cache" in name for name in stages):
-            raise WrongAnswer(
-                "falta o .cache() (depois da conversão, antes do shuffle): sem ele a "
-                "conversão é refeita em toda época."
-            )
-    return None
+        seen[key] = number
+    unvaried = challenge.unvaried_hyperparameters(configs)
+    if unvaried:
+        which = ", ".join(f"{name}={configs[0][name]!r}" for name in unvaried)
+        raise WrongAnswer(
+            f"todas as configurações usam {which}. Cada hiperparâmetro (épocas, batch_size, "
+            "filtros e ativação) precisa de pelo menos 2 valores diferentes."
+        )
+    rows = [dict(config, val_accuracy=0.0, train_seconds=0.0) for config in configs]
+    try:
+        challenge.validate_experiments(rows)
+    except ValueError as error:  # should not happen after the checks above
+        raise WrongAnswer(f"a tabela resultante não passaria na entrega: {error}") from None
+    total = sum(config["epochs"] for config in configs)
+    return f"{len(configs)} treinos, {total} épocas no total."
 
 
 ex2 = Exercise(
     key="07/ex2",
-    checker=_check_pipeline,
+    checker=_check_configs,
     hint=[
         (
-            "Siga os seis passos da lista acima, na ordem: criar o dataset com os pares, "
-            "converter, guardar em cache, embaralhar (só quando pedido), agrupar em lotes e "
-            "fazer o prefetch."
+            "Comece pela linha de base (BASELINE) e, em cada configuração nova, mude um único "
+            "hiperparâmetro; no fim, cada um dos quatro precisa aparecer com pelo menos dois "
+            "valores."
         ),
         (
-            "Crie o dataset a partir da tupla (x, y), para cada rótulo acompanhar a sua "
-            "imagem; a conversão é um map que muda o tipo para float32 e divide por 255; o "
-            "embaralhamento usa um buffer do tamanho dos dados e a semente recebida, antes do "
-            "batch."
+            "Monte uma lista de dicionários: a linha de base e mais quatro cópias dela, cada "
+            "cópia com outro valor em um só campo (o dobro de épocas, lotes de 32, filtros "
+            "(16, 32), ativação tanh)."
         ),
     ],
 )
 
 
-# ---- ex3: accuracy of each class ---------------------------------------------------------
+# ---- ex3: the best run of a table -----------------------------------------------------
 
 
-def _ex3_cases() -> list[tuple[np.ndarray, np.ndarray]]:
-    """(y_true, y_pred) pairs with every class present and unequal class sizes."""
-    rng = np.random.default_rng(3)
-    cases = []
-    for n_classes, n in ((10, 400), (4, 60)):
-        y_true = np.concatenate([np.arange(n_classes), rng.integers(0, n_classes, n)])
-        y_true = np.concatenate([y_true, np.zeros(n // 4, dtype=y_true.dtype)])  # unbalanced
-        right = rng.random(len(y_true)) < 0.6
-        y_pred = np.where(right, y_true, rng.integers(0, n_classes, len(y_true)))
-        cases.append((y_true, y_pred))
-    return cases
+def _table(accuracies: list[float], seconds: list[float], index: list[int]) -> Any:
+    """A small experiments table like the lesson's (index: run number)."""
+    import pandas as pd
+
+    n = len(accuracies)
+    return pd.DataFrame(
+        {
+            "epochs": [(1, 2, 5, 10)[i % 4] for i in range(n)],
+            "batch_size": [(32, 128)[i % 2] for i in range(n)],
+            "filters": [(32, 64)] * n,
+            "activation": ["relu"] * n,
+            "val_accuracy": accuracies,
+            "train_seconds": seconds,
+        },
+        index=pd.Index(index, name="execução"),
+    )
 
 
-def _check_per_class_accuracy(per_class_accuracy: Any) -> None:
-    """ex3: cm.diagonal() / cm.sum(axis=1), the recall of each class."""
-    from sklearn.metrics import confusion_matrix, precision_score, recall_score
-
-    for y_true, y_pred in _ex3_cases():
-        n_classes = int(y_true.max()) + 1
-        cm = confusion_matrix(y_true, y_pred, labels=range(n_classes))
-        given = cm.copy()
-        result = call_student(per_class_accuracy, given)
-        if not np.array_equal(given, cm):
-            raise WrongAnswer("sua função alterou a matriz que recebeu; trabalhe numa cópia.")
-        got = _array(result, "o que sua função devolveu")
-        want = recall_score(y_true, y_pred, average=None, labels=range(n_classes))
-        if got.shape != want.shape:
-            if got.shape == ():
-                detail = (
-                    "é um número só (a acurácia geral?); o esperado é um valor por classe."
-                )
-            elif got.shape in ((n_classes, 1), (1, n_classes)):
-                detail = "sobrou um eixo de tamanho 1: devolva um vetor simples (sem keepdims)."
-            else:
-                detail = "o esperado é um valor por classe, na ordem das linhas."
+def _check_best(answer: Any) -> None:
+    """ex3: pick_best(table) returns the label with the highest val_accuracy."""
+    tables = [
+        _table([0.88, 0.91, 0.90, 0.87, 0.905, 0.89], [40, 60, 95, 30, 12, 50], list(range(1, 7))),
+        _table([0.83, 0.86, 0.89, 0.85], [20, 25, 30, 35], [3, 5, 8, 9]),  # labels ≠ positions
+        _table([0.92, 0.90, 0.92], [10, 10, 10], [1, 2, 3]),  # a tie: either best is right
+    ]
+    for table in tables:
+        before = table.copy()
+        got = call_student(answer, table)
+        if not table.equals(before):
+            raise WrongAnswer("sua função alterou a tabela; ela só deveria ler a tabela.")
+        accuracy = table["val_accuracy"]
+        best = set(accuracy.index[accuracy == accuracy.max()])
+        labels = f"rótulos {list(table.index)}, val_accuracy {list(accuracy)}"
+        if hasattr(got, "index") and hasattr(got, "shape"):
             raise WrongAnswer(
-                f"para uma matriz {cm.shape} o esperado é formato {want.shape}, mas sua função "
-                f"devolveu {got.shape}: {detail}"
+                "sua função devolveu uma linha ou coluna da tabela; devolva só o rótulo "
+                "(o número da execução), por exemplo com .idxmax()."
             )
-        if np.allclose(got, want, atol=1e-6):
+        if isinstance(got, (bool, np.bool_)) or not np.isscalar(got):
+            raise WrongAnswer(f"sua função devolveu {got!r}; devolva o número da execução.")
+        if isinstance(got, (float, np.floating)) and np.isclose(got, accuracy.max()):
+            raise WrongAnswer(
+                f"sua função devolveu {got!r}, a maior val_accuracy; queremos o número da "
+                f"execução que a atingiu ({labels})."
+            )
+        if got in best:
             continue
-        if np.allclose(got, np.diag(cm)):
+        if got == accuracy.idxmin():
             raise WrongAnswer(
-                "isso é o número de acertos de cada classe; divida pelo total de exemplos "
-                "da classe (a soma da linha)."
+                f"sua função devolveu {got!r}, a execução com a MENOR val_accuracy ({labels})."
             )
-        if np.allclose(got, 100 * want, atol=1e-4):
-            raise WrongAnswer("os valores estão em porcentagem; devolva frações entre 0 e 1.")
-        precision = precision_score(y_true, y_pred, average=None, labels=range(n_classes),
-                                    zero_division=0)
-        if np.allclose(got, precision, atol=1e-6):
+        if got == int(np.argmax(accuracy.to_numpy())):
             raise WrongAnswer(
-                "você dividiu pela soma das COLUNAS (as previsões de cada classe): isso é a "
-                "precisão. A acurácia da classe divide pela soma da LINHA, os exemplos que "
-                "de fato são dessa classe: cm.sum(axis=1)."
+                f"sua função devolveu {got!r}, a posição (contando de 0) da melhor linha; "
+                f"queremos o rótulo do índice ({labels}). Use .idxmax(), não .argmax()."
             )
-        if np.allclose(got, np.diag(cm) / cm.sum(), atol=1e-6):
+        if got in (table["train_seconds"].idxmax(), table["train_seconds"].idxmin()):
             raise WrongAnswer(
-                "você dividiu pelo total da matriz; divida cada acerto pelo total da sua "
-                "linha (os exemplos daquela classe)."
+                f"sua função devolveu {got!r}: parece ter olhado a coluna train_seconds. "
+                "A escolha é pela val_accuracy."
             )
-        assert_array(got, want, name="a acurácia por classe", atol=1e-6)
-    return None
+        raise WrongAnswer(
+            f"sua função devolveu {got!r}, mas a melhor execução é {sorted(best)[0]} "
+            f"({labels})."
+        )
 
 
 ex3 = Exercise(
     key="07/ex3",
-    checker=_check_per_class_accuracy,
+    checker=_check_best,
     hint=[
         (
-            "Cada linha da matriz reúne as imagens de uma classe verdadeira; os acertos dessa "
-            "classe estão na diagonal."
+            "A coluna val_accuracy tem um valor por execução, e o índice da tabela é o número "
+            "da execução: você quer o rótulo do índice da maior acurácia, não o valor nem a "
+            "posição."
         ),
         (
-            "Divida a diagonal pela soma de cada linha (não de cada coluna, nem pelo total), "
-            "para todas as classes de uma vez."
+            "Uma série do pandas tem um método que devolve o rótulo do índice do maior valor "
+            "(o irmão de idxmin)."
         ),
     ],
 )
 
 
-# ---- ex4: two 3×3 convolutions vs one 5×5 -------------------------------------------------
+# ---- ex4: accuracy by hand ------------------------------------------------------------
 
 
-def measured_receptive_field(kernel_sizes: tuple[int, ...], size: int = 15) -> int:
-    """Side of the input window that one output pixel of stacked convolutions depends on.
-
-    The convolutions (stride 1, "valid", one channel, all weights 1, no bias) are stacked in a
-    Keras model and TensorFlow's gradient of the centre output pixel with respect to the input
-    says which input pixels it depends on.
-    """
-    import keras
-    import tensorflow as tf
-
-    inputs = keras.Input(shape=(size, size, 1))
-    h = inputs
-    for k in kernel_sizes:
-        h = keras.layers.Conv2D(1, k, use_bias=False, kernel_initializer="ones")(h)
-    model = keras.Model(inputs, h)
-    image = tf.random.uniform((1, size, size, 1))
-    with tf.GradientTape() as tape:
-        tape.watch(image)
-        out = model(image)
-        centre = out.shape[1] // 2
-        pixel = out[0, centre, centre, 0]
-    grad = tape.gradient(pixel, image).numpy()[0, :, :, 0]
-    rows = np.flatnonzero(np.abs(grad).sum(axis=1) > 0)
-    return int(rows[-1] - rows[0] + 1)
+def _probabilities(n: int, seed: int) -> tuple[np.ndarray, np.ndarray]:
+    rng = np.random.default_rng(seed)
+    logits = rng.normal(size=(n, 10))
+    probs = np.exp(logits) / np.exp(logits).sum(axis=1, keepdims=True)
+    labels = np.where(rng.random(n) < 0.6, probs.argmax(axis=1), rng.integers(0, 10, n))
+    return probs.astype(np.float32), labels.astype(np.uint8)
 
 
-def reference_stack_params(channels: int = STACK_CHANNELS) -> tuple[int, int]:
-    """Parameters of two 3×3 convolutions and of one 5×5 (``channels`` in and out, biases)."""
-    import keras
+def _check_accuracy(answer: Any) -> None:
+    """ex4: accuracy(probs, labels) = mean(argmax(probs, axis=1) == labels)."""
+    from sklearn.metrics import accuracy_score
 
-    inputs = keras.Input(shape=(32, 32, channels))
-    conv3a = keras.layers.Conv2D(channels, 3, padding="same")
-    conv3b = keras.layers.Conv2D(channels, 3, padding="same")
-    conv5 = keras.layers.Conv2D(channels, 5, padding="same")
-    conv3b(conv3a(inputs))
-    conv5(inputs)
-    return conv3a.count_params() + conv3b.count_params(), conv5.count_params()
-
-
-def _whole(value: Any, what: str) -> int:
-    if hasattr(value, "numpy") and callable(value.numpy):
-        value = value.numpy()
-    if isinstance(value, (bool, np.bool_)) or not isinstance(
-        value, (int, float, np.integer, np.floating)
-    ):
-        raise WrongAnswer(f"{what} deveria ser um número, mas é {value!r:.80}.")
-    if float(value) != int(value):
-        raise WrongAnswer(f"{what} deveria ser um número inteiro, mas é {value!r}.")
-    return int(value)
-
-
-def _check_stack(answer: Any) -> None:
-    """ex4: (receptive field of two 3×3, params of two 3×3, params of one 5×5)."""
-    if not isinstance(answer, (tuple, list)) or len(answer) != 3:
-        raise WrongAnswer(
-            "a resposta deveria ser (rf_two_3x3, params_two_3x3, params_one_5x5), três números."
-        )
-    rf = _whole(answer[0], "rf_two_3x3")
-    p3 = _whole(answer[1], "params_two_3x3")
-    p5 = _whole(answer[2], "params_one_5x5")
-    c = STACK_CHANNELS
-    want_rf = measured_receptive_field((3, 3))
-    want_p3, want_p5 = reference_stack_params(c)
-    if rf != want_rf:
-        if rf == 6:
-            detail = "as janelas se sobrepõem: a segunda camada anda 1 pixel, não 3 (3 + 3 − 1)."
-        elif rf == 9:
-            detail = "9 é o número de pixels de UMA janela 3×3, não o lado do campo."
-        elif rf == 3:
-            detail = "3 é o campo de uma camada; a segunda olha 3×3 saídas da primeira."
-        else:
-            detail = "cada camada 3×3 (passo 1) aumenta o lado do campo em 2 pixels."
-        raise WrongAnswer(f"rf_two_3x3 = {rf}, mas o lado do campo receptivo é outro: {detail}")
-    for got, want, name, k, layers in ((p3, want_p3, "params_two_3x3", 3, 2),
-                                       (p5, want_p5, "params_one_5x5", 5, 1)):
-        if got == want:
+    for n, seed in ((50, 0), (10, 4)):  # 10 x 10: argmax on the wrong axis does not crash
+        probs, labels = _probabilities(n, seed)
+        expected = accuracy_score(labels, probs.argmax(axis=1))
+        got = call_student(answer, probs.copy(), labels.copy())
+        if hasattr(got, "numpy") and callable(got.numpy):
+            got = got.numpy()
+        if isinstance(got, np.ndarray) and got.size == 1:
+            got = got.reshape(())[()]
+        if isinstance(got, (bool, np.bool_, str)) or not np.isscalar(got):
+            shape = getattr(got, "shape", None)
+            detail = f" de formato {shape}" if shape is not None else ""
+            raise WrongAnswer(
+                f"sua função devolveu {type(got).__name__}{detail}; devolva um número: a "
+                "fração de acertos (a média dos acertos)."
+            )
+        got = float(got)
+        if np.isclose(got, expected):
             continue
-        if got == layers * k * k * c * c:
-            detail = "faltam os vieses, um por filtro em cada camada."
-        elif got == want // 2 and layers == 2:
-            detail = "essa é uma camada só; são duas convoluções 3×3."
-        elif got == layers * (k * k * c + 1):
-            detail = f"isso é um filtro só; cada camada tem {c} filtros."
-        elif got == layers * (k * k + 1) * c:
-            detail = f"cada filtro cobre TODOS os {c} canais da entrada: k × k × {c} pesos."
-        else:
-            detail = "uma camada k×k com C canais na entrada e C filtros tem (k·k·C + 1)·C."
-        raise WrongAnswer(f"{name} = {got}, mas não é o número de parâmetros: {detail}")
-    return None
+        hits = expected * n
+        if np.isclose(got, hits):
+            raise WrongAnswer(
+                f"sua função devolveu {got:g}, o número de acertos; divida pelo número de "
+                f"exemplos ({n}) para ter a fração."
+            )
+        if np.isclose(got, 100 * expected):
+            raise WrongAnswer(
+                f"sua função devolveu {got:g}, a acurácia em porcentagem; devolva a fração "
+                f"({expected:g})."
+            )
+        if n == probs.shape[1] and np.isclose(got, np.mean(probs.argmax(axis=0) == labels)):
+            raise WrongAnswer(
+                "você tomou o argmax no eixo 0 (ao longo das imagens). Cada linha de probs é "
+                "uma imagem: use argmax(axis=1) para ter uma classe por imagem."
+            )
+        if np.isclose(got, 1 - expected):
+            raise WrongAnswer(f"sua função devolveu {got:g}, a taxa de erro (1 − acurácia).")
+        raise WrongAnswer(
+            f"com {n} exemplos a acurácia esperada é {expected:g}, mas sua função devolveu "
+            f"{got:g}. A classe prevista é o argmax de cada linha; compare com labels e tire "
+            "a média."
+        )
 
 
 ex4 = Exercise(
     key="07/ex4",
-    checker=_check_stack,
+    checker=_check_accuracy,
     hint=[
         (
-            "Desenhe uma linha de pixels: cada pixel da segunda camada vê 3 vizinhos da "
-            "primeira, e cada um deles vê 3 da imagem, com sobreposição. Para os parâmetros, "
-            "conte os pesos e o viés de cada filtro."
+            "A classe prevista de uma imagem é a coluna de maior probabilidade na sua linha; "
+            "a acurácia é a fração das imagens em que essa classe é igual ao rótulo."
         ),
         (
-            "O campo receptivo cresce 2 pixels a cada convolução 3×3 de passo 1. Um filtro "
-            "k×k tem k·k pesos para cada canal de entrada e um viés, há um filtro por canal "
-            "de saída, e a pilha tem duas camadas assim."
+            "Tire o argmax ao longo das colunas (eixo 1) para ter um vetor de classes, "
+            "compare com os rótulos e tire a média do vetor de acertos (True conta como 1)."
+        ),
+    ],
+)
+
+
+# ---- ex5: the student id --------------------------------------------------------------
+
+
+def _check_student_id(answer: Any) -> str:
+    """ex5: a non-empty ASCII id that is a safe folder name."""
+    if not isinstance(answer, str):
+        raise WrongAnswer(
+            f"student_id deveria ser um texto entre aspas, como 'maria.silva', mas é "
+            f"{type(answer).__name__}."
+        )
+    try:
+        challenge.validate_student_id(answer)
+    except ValueError:
+        bad = sorted({c for c in answer if not (c.isascii() and (c.isalnum() or c in "._-"))})
+        if not answer:
+            problem = "está vazio"
+        elif bad:
+            problem = f"tem caracteres não permitidos: {' '.join(repr(c) for c in bad)}"
+        elif set(answer) == {"."}:
+            problem = "só tem pontos"
+        else:
+            problem = f"é longo demais ({len(answer)} caracteres; o máximo é 64)"
+        raise WrongAnswer(
+            f"student_id {problem}. Use só letras sem acento, dígitos, '.', '_' e '-' "
+            "(ele vira o nome de uma pasta na correção)."
+        ) from None
+    return f"sua entrega vai se chamar {answer!r}."
+
+
+ex5 = Exercise(
+    key="07/ex5",
+    checker=_check_student_id,
+    hint=[
+        (
+            "A identificação vira o nome de uma pasta na correção: só letras sem acento, "
+            "dígitos, ponto, sublinhado e hífen."
+        ),
+        (
+            "Escreva uma string com a sua matrícula, ou com o seu nome sem acentos e sem "
+            "espaços (por exemplo maria.silva)."
         ),
     ],
 )

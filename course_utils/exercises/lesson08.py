@@ -1,595 +1,576 @@
-"""Exercises of lesson 08, "Aumento de dados".
+"""Exercises of lesson 08, "CIFAR-10", and the lesson's shared settings.
 
-* ``ex1``: which transformations of :data:`TRANSFORMATIONS` preserve the label in CIFAR-10
-  and in MNIST, as a dict ``{"cifar10": set, "mnist": set}``; every wrong choice comes with
-  the reason it is wrong (:data:`REASONS`);
-* ``ex2``: ``translation_factor(max_pixels, size)``, the ``RandomTranslation`` factor that
-  moves an image of ``size`` pixels by at most ``max_pixels``; checked on several sizes and
-  measured on ``keras.layers.RandomTranslation`` itself;
-* ``ex3``: ``make_augmentation(seed)``, an augmentation pipeline for CIFAR-10 (a Keras layer
-  such as a ``keras.Sequential``, or a function ``f(images, training)``): float32, same shape,
-  values in [0, 1], random in training, reproducible for a seed, identity at inference and
-  never upside down;
-* ``ex4``: ``overfitting_gap(history)``, the last training accuracy minus the last
-  validation accuracy of a ``History.history`` dict.
+* ``ex1``: ``channel_stats(images)``, the per-channel mean and standard deviation of a uint8
+  batch (N, H, W, 3) scaled to [0, 1], compared with NumPy;
+* ``ex2``: ``build_pipeline(x, y, batch_size, shuffle, seed)``, a ``tf.data`` pipeline
+  (scale → cache → shuffle → batch → prefetch), checked on its ``element_spec`` and on what it
+  yields: float32 batches in [0, 1] of shape (None, 32, 32, 3), the labels still paired with
+  their images, every example once per epoch, a fresh order each epoch only when asked;
+* ``ex3``: ``per_class_accuracy(cm)``, the diagonal of a confusion matrix over its row sums,
+  compared with scikit-learn's per-class recall;
+* ``ex4``: the receptive field of two stacked 3×3 convolutions and the parameters of that
+  stack and of one 5×5 convolution (``STACK_CHANNELS`` channels in and out, with biases);
+  the receptive field is measured with TensorFlow gradients, the counts with Keras layers.
 
-Function answers are called on inputs made here, so they cannot depend on the notebook's data.
+Function answers are called on random inputs, so they cannot depend on the notebook's data.
+The settings below (:data:`SEED`, :data:`VAL_FRACTION`, :data:`BATCH_SIZE`, ...) are shared
+by the lesson and by ``benchmarks/cifar10_lecture_vs_vgg.py``.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from typing import Any
 
 import numpy as np
 
-from course_utils.checks import (
-    Exercise,
-    NotDone,
-    WrongAnswer,
-    as_number,
-    call_student,
-    is_placeholder,
-)
+from course_utils.checks import Exercise, WrongAnswer, assert_array, call_student
 
-# ---- ex1: which transformations preserve the label ------------------------------------
+SEED = 42
+"""Seed of the lesson: the validation split, the shuffling and the weights."""
 
-TRANSFORMATIONS: dict[str, str] = {
-    "espelhar_horizontal": "espelhar da esquerda para a direita (RandomFlip('horizontal'))",
-    "espelhar_vertical": "espelhar de cima para baixo (RandomFlip('vertical'))",
-    "girar_180": "girar meia volta, deixando de ponta-cabeça",
-    "girar_15_graus": "girar até 15° para um lado ou para o outro (RandomRotation)",
-    "deslocar_3_pixels": "deslocar até 3 pixels na vertical e na horizontal (RandomTranslation)",
-    "zoom_10": "aproximar ou afastar até 10 % (RandomZoom)",
-    "contraste_20": "aumentar ou reduzir o contraste até 20 % (RandomContrast)",
-}
-"""Names a student may choose from in ex1, with a description in Portuguese."""
+VAL_FRACTION = 0.2
+"""Share of the training set kept for validation (stratified)."""
 
-DATASETS_EX1 = ("cifar10", "mnist")
-"""The datasets ex1 asks about, in this order."""
+BATCH_SIZE = 32
+"""Batch size of both models: Keras' default, the one the LAMIA bootcamp report trained with."""
 
-REASONS: dict[str, dict[str, tuple[bool, str]]] = {
-    "cifar10": {
-        "espelhar_horizontal": (
-            True,
-            "um carro, um gato ou um navio espelhado da esquerda para a direita continua sendo "
-            "uma foto realista da mesma classe: o mundo não tem um lado preferido.",
-        ),
-        "espelhar_vertical": (
-            False,
-            "um navio, um caminhão ou um gato de ponta-cabeça não é uma foto que o CIFAR-10 "
-            "contém (o céu fica embaixo, as rodas em cima); a rede gastaria esforço aprendendo "
-            "imagens que nunca vai ver.",
-        ),
-        "girar_180": (
-            False,
-            "meia volta deixa a foto de ponta-cabeça, como o espelho vertical: céu embaixo, "
-            "rodas em cima. Não é uma imagem realista do CIFAR-10.",
-        ),
-        "girar_15_graus": (
-            True,
-            "fotos tiradas com a câmera um pouco inclinada são comuns; um gato girado 15° "
-            "continua um gato.",
-        ),
-        "deslocar_3_pixels": (
-            True,
-            "o objeto não precisa estar exatamente no centro; 3 de 32 pixels não tiram o objeto "
-            "da foto.",
-        ),
-        "zoom_10": (
-            True,
-            "o mesmo objeto fotografado um pouco mais perto ou mais longe continua da mesma "
-            "classe.",
-        ),
-        "contraste_20": (
-            True,
-            "luz mais forte ou mais fraca muda o contraste da foto, não o que ela mostra.",
-        ),
-    },
-    "mnist": {
-        "espelhar_horizontal": (
-            False,
-            "um 3, um 7 ou um 2 espelhados não são dígitos que alguém escreve; alguns dígitos "
-            "nem continuam sendo dígitos.",
-        ),
-        "espelhar_vertical": (
-            False,
-            "espelhar de cima para baixo transforma um 6 em algo que parece um 9 e um 7 em algo "
-            "que não é dígito: o rótulo deixa de valer.",
-        ),
-        "girar_180": (
-            False,
-            "um 6 de ponta-cabeça vira um 9 (e um 9 vira um 6): a imagem continua um dígito, "
-            "mas com o rótulo errado.",
-        ),
-        "girar_15_graus": (
-            True,
-            "cada pessoa escreve com uma inclinação; 15° não transformam um dígito em outro.",
-        ),
-        "deslocar_3_pixels": (
-            True,
-            "um dígito um pouco fora do centro continua o mesmo dígito.",
-        ),
-        "zoom_10": (
-            True,
-            "um dígito um pouco maior ou menor continua o mesmo dígito.",
-        ),
-        "contraste_20": (
-            True,
-            "tinta mais forte ou mais fraca não muda qual dígito foi escrito.",
-        ),
-    },
-}
-"""For each dataset and transformation: (preserves the label?, why)."""
+EPOCHS = 5
+"""Epochs of both models outside fast mode: the lecture's five."""
+
+VGG_FILTERS = (32, 64, 128)
+"""Filters of the VGG-style blocks outside fast mode."""
+
+VGG_FILTERS_FAST = (16, 32)
+"""Filters of the VGG-style blocks in fast mode (a smaller model, same code)."""
+
+STACK_CHANNELS = 64
+"""Channels in and out of the convolutions compared in ex4."""
 
 
-def reference_label_preserving() -> dict[str, set[str]]:
-    """The answer of ex1, derived from :data:`REASONS`."""
-    return {
-        name: {t for t, (keeps, _) in reasons.items() if keeps}
-        for name, reasons in REASONS.items()
-    }
+def reference_split(
+    x: np.ndarray, y: np.ndarray
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """The lesson's split: ``(x_tr, x_val, y_tr, y_val)``, stratified, :data:`VAL_FRACTION`."""
+    from sklearn.model_selection import train_test_split
+
+    return train_test_split(x, y, test_size=VAL_FRACTION, stratify=y, random_state=SEED)
 
 
-def _as_name_set(value: Any, dataset: str) -> set[str]:
-    """A set/list/tuple of transformation names, or a WrongAnswer saying what it is."""
-    if isinstance(value, str):
-        raise WrongAnswer(
-            f"a escolha de {dataset!r} é uma única string ({value!r}); use um conjunto de "
-            "nomes, por exemplo {'espelhar_horizontal', 'zoom_10'}."
-        )
-    if not isinstance(value, (set, frozenset, list, tuple)):
-        raise WrongAnswer(
-            f"a escolha de {dataset!r} deveria ser um conjunto (set) de nomes, mas é "
-            f"{type(value).__name__}."
-        )
-    names = set()
-    for item in value:
-        if not isinstance(item, str):
+def _array(value: Any, what: str) -> np.ndarray:
+    """An answer (array, tensor, list) as a NumPy array, or a WrongAnswer saying what it is."""
+    if hasattr(value, "numpy") and callable(value.numpy):
+        value = value.numpy()
+    if isinstance(value, (np.ndarray, list, tuple, np.generic, int, float)) and not isinstance(
+        value, bool
+    ):
+        try:
+            array = np.asarray(value)
+        except ValueError:
+            array = None
+        if array is not None and np.issubdtype(array.dtype, np.number):
+            return array
+    raise WrongAnswer(f"{what} deveria ser um array NumPy de números, mas é {value!r:.80}.")
+
+
+# ---- ex1: per-channel statistics ---------------------------------------------------------
+
+
+def _ex1_batches() -> list[np.ndarray]:
+    """Random uint8 batches whose three channels have clearly different statistics."""
+    rng = np.random.default_rng(7)
+    batches = []
+    for n, size in ((6, 32), (3, 8)):
+        red = rng.integers(100, 256, size=(n, size, size))
+        green = rng.integers(0, 256, size=(n, size, size))
+        blue = rng.integers(0, 90, size=(n, size, size))
+        batch = np.stack([red, green, blue], axis=-1).astype(np.uint8)
+        batch[0] = batch[0] // 3  # one darker image: the per-image statistics differ
+        batches.append(batch)
+    return batches
+
+
+def reference_channel_stats(images: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Mean and standard deviation of each channel of uint8 images scaled to [0, 1]."""
+    x = np.asarray(images, dtype=np.float64) / 255.0
+    return x.mean(axis=(0, 1, 2)), x.std(axis=(0, 1, 2))
+
+
+def _check_channel_stats(channel_stats: Any) -> None:
+    """ex1: (mean, std), each of shape (3,), over all pixels of all images, in [0, 1] units."""
+    for batch in _ex1_batches():
+        original = batch.copy()
+        result = call_student(channel_stats, batch)
+        if not np.array_equal(batch, original):
             raise WrongAnswer(
-                f"a escolha de {dataset!r} contém {item!r}, que não é um nome; use as "
-                "strings de TRANSFORMATIONS."
+                "sua função alterou o array de entrada; trabalhe numa cópia "
+                "(images.astype('float32') já devolve uma)."
             )
-        if item not in TRANSFORMATIONS:
-            known = ", ".join(TRANSFORMATIONS)
+        if isinstance(result, np.ndarray) and result.ndim == 2 and result.shape[0] == 2:
+            result = (result[0], result[1])
+        if not isinstance(result, (tuple, list)) or len(result) != 2:
             raise WrongAnswer(
-                f"{item!r} não é o nome de uma transformação. Os nomes possíveis são: "
-                f"{known}."
+                "sua função deveria devolver dois arrays, (média, desvio_padrão), "
+                f"mas devolveu {type(result).__name__}."
             )
-        names.add(item)
-    return names
-
-
-def _check_label_preserving(answer: Any) -> str:
-    """ex1: a dict {"cifar10": set, "mnist": set} equal to the reference; reasons for errors."""
-    if not isinstance(answer, Mapping):
-        raise WrongAnswer(
-            "a resposta deveria ser um dicionário {'cifar10': {...}, 'mnist': {...}}, mas é "
-            f"{type(answer).__name__}."
-        )
-    missing = [name for name in DATASETS_EX1 if name not in answer]
-    if missing:
-        raise WrongAnswer(
-            f"faltam as chaves {missing} no dicionário; ele precisa de uma escolha para cada "
-            f"conjunto de dados: {list(DATASETS_EX1)}."
-        )
-    extra = [name for name in answer if name not in DATASETS_EX1]
-    if extra:
-        raise WrongAnswer(
-            f"o dicionário tem chaves a mais: {extra}; use só {list(DATASETS_EX1)}."
-        )
-    for dataset in DATASETS_EX1:
-        if is_placeholder(answer[dataset]):
-            raise NotDone()
-    reference = reference_label_preserving()
-    problems = []
-    for dataset in DATASETS_EX1:
-        chosen = _as_name_set(answer[dataset], dataset)
-        for name in TRANSFORMATIONS:  # a fixed order: the first problem is always the same
-            keeps, why = name in reference[dataset], REASONS[dataset][name][1]
-            if name in chosen and not keeps:
-                problems.append(f"no {dataset}, {name!r} NÃO preserva o rótulo: {why}")
-            elif name not in chosen and keeps:
-                problems.append(
-                    f"no {dataset}, faltou {name!r}, que preserva o rótulo: {why}"
+        mean_ref, std_ref = reference_channel_stats(batch)
+        x = batch.astype(np.float64) / 255.0
+        for got_value, want, label in (
+            (result[0], mean_ref, "a média"),
+            (result[1], std_ref, "o desvio padrão"),
+        ):
+            got = _array(got_value, label)
+            if got.shape != (3,):
+                if got.shape == ():
+                    detail = (
+                        "é um número só: você juntou os três canais. Calcule um valor por "
+                        "canal com axis=(0, 1, 2)."
+                    )
+                elif got.shape == batch.shape[1:]:
+                    detail = (
+                        "tem um valor por pixel: a conta foi só sobre o eixo das imagens "
+                        "(axis=0). Inclua altura e largura: axis=(0, 1, 2)."
+                    )
+                elif got.shape == (len(batch),) or got.shape == (len(batch), 3):
+                    detail = (
+                        "tem valores por imagem: inclua também o eixo das imagens, "
+                        "axis=(0, 1, 2)."
+                    )
+                else:
+                    detail = "o esperado é um valor por canal (R, G, B): axis=(0, 1, 2)."
+                raise WrongAnswer(
+                    f"{label} tem formato {got.shape}, mas o esperado é (3,): {detail}"
                 )
-    if problems:
-        more = (
-            f" (há mais {len(problems) - 1} escolha(s) a rever depois desta)"
-            if len(problems) > 1
-            else ""
-        )
-        raise WrongAnswer(f"{problems[0]}{more}")
-    return (
-        "no CIFAR-10 vale espelhar na horizontal, mas nada que deixe a foto de ponta-cabeça; "
-        "no MNIST, nenhum espelho e nenhuma meia volta."
-    )
+            if label == "o desvio padrão" and np.allclose(
+                got, x.std(axis=(0, 1, 2), ddof=1), atol=1e-4
+            ):
+                continue  # the sample standard deviation (ddof=1) is fine too
+            if np.allclose(got, 255.0 * want, rtol=1e-3):
+                raise WrongAnswer(
+                    f"{label} está na escala 0–255. Divida as imagens por 255 antes (é a escala "
+                    "que a rede vê)."
+                )
+            if label == "a média" and np.allclose(got, std_ref, rtol=1e-3):
+                raise WrongAnswer("a ordem está trocada: devolva (média, desvio_padrão).")
+            if label == "o desvio padrão" and np.allclose(got, std_ref**2, rtol=1e-3):
+                raise WrongAnswer(
+                    "o segundo valor é a variância; o desvio padrão é a raiz dela (np.std)."
+                )
+            if label == "o desvio padrão" and np.allclose(
+                got, x.std(axis=(1, 2)).mean(axis=0), rtol=1e-3
+            ):
+                raise WrongAnswer(
+                    "o desvio padrão foi calculado imagem por imagem e depois tirada a média; "
+                    "assim some a variação ENTRE imagens. Calcule sobre todos os pixels de "
+                    "todas as imagens de uma vez: axis=(0, 1, 2)."
+                )
+            if np.allclose(got, want[::-1], rtol=1e-3):
+                raise WrongAnswer(
+                    f"{label} está com os canais na ordem invertida (B, G, R); a ordem é R, G, B."
+                )
+            assert_array(got, want, name=label, atol=1e-4)
+    return None
 
 
 ex1 = Exercise(
     key="08/ex1",
-    checker=_check_label_preserving,
+    checker=_check_channel_stats,
     hint=[
         (
-            "Para cada transformação, imagine o resultado numa imagem típica do conjunto e "
-            "pergunte: isto ainda é uma imagem realista da MESMA classe?"
+            "Leve as imagens para a escala [0, 1] e faça as contas de modo que sobre um valor "
+            "por canal: sobre quais eixos a média e o desvio padrão devem correr?"
         ),
         (
-            "No CIFAR-10, pense num navio ou num caminhão de ponta-cabeça; no MNIST, num 6 "
-            "girado meia volta e num 7 espelhado. Mudanças pequenas (girar pouco, deslocar, "
-            "aproximar, mudar o contraste) não mudam a classe em nenhum dos dois."
+            "Os eixos são (imagem, altura, largura, canal): reduza os três primeiros de uma "
+            "vez, não imagem por imagem, e devolva os dois vetores na ordem (média, "
+            "desvio padrão)."
         ),
     ],
 )
 
 
-# ---- ex2: the RandomTranslation factor for at most N pixels ----------------------------
+# ---- ex2: the tf.data pipeline -----------------------------------------------------------
 
-EX2_CASES = [(4, 32), (3, 32), (2, 28), (20, 224)]
-"""(max_pixels, size) on which ex2 calls the function."""
-
-
-def reference_translation_factor(max_pixels: int, size: int) -> float:
-    """Factor of ``RandomTranslation``: the shift is drawn in [-factor, factor] × size."""
-    return max_pixels / size
+EX2_SIZE = 50
+"""Examples in the arrays ex2 feeds to the pipeline."""
 
 
-def measured_max_shift(factor: float, size: int = 32, samples: int = 256, seed: int = 0) -> int:
-    """Largest shift, in pixels, that ``RandomTranslation(factor, factor)`` gives in ``samples``.
+def _ex2_arrays() -> tuple[np.ndarray, np.ndarray]:
+    """Random images whose pixel [0, 0, 0] is their index, and random labels."""
+    rng = np.random.default_rng(11)
+    x = rng.integers(0, 256, size=(EX2_SIZE, 32, 32, 3), dtype=np.uint8)
+    x[:, 0, 0, 0] = np.arange(EX2_SIZE)
+    y = rng.integers(0, 10, size=EX2_SIZE).astype(np.uint8)
+    return x, y
 
-    An image with a single bright pixel in the centre is translated (nearest interpolation,
-    constant fill) and the bright pixel is looked for in each output.
+
+def _stages(dataset: Any) -> list[str] | None:
+    """Class names of the dataset and of its inputs, outermost first; None if unknown.
+
+    Uses ``Dataset._inputs()``, a private method; if it is gone the structural checks are
+    skipped and only the behaviour is checked.
     """
-    import keras
-
-    image = np.zeros((size, size, 1), dtype=np.float32)
-    centre = size // 2
-    image[centre, centre, 0] = 1.0
-    layer = keras.layers.RandomTranslation(
-        factor, factor, fill_mode="constant", interpolation="nearest", seed=seed
-    )
-    batch = np.repeat(image[np.newaxis], samples, axis=0)
-    out = keras.ops.convert_to_numpy(layer(batch, training=True))[..., 0]
-    shifts = []
-    for moved in out:
-        if moved.max() < 0.5:  # the pixel left the image
-            shifts.append(size)
-            continue
-        row, col = np.unravel_index(np.argmax(moved), moved.shape)
-        shifts.append(max(abs(int(row) - centre), abs(int(col) - centre)))
-    return int(max(shifts))
+    names = []
+    try:
+        while dataset is not None:
+            names.append(type(dataset).__name__.lower())
+            inputs = dataset._inputs()
+            dataset = inputs[0] if inputs else None
+    except Exception:  # noqa: BLE001 - private API: never fail the student because of it
+        return None
+    return names
 
 
-def _check_translation_factor(translation_factor: Any) -> None:
-    """ex2: max_pixels / size for every case; common slips get their own message."""
-    for max_pixels, size in EX2_CASES:
-        got = as_number(
-            call_student(translation_factor, max_pixels, size),
-            f"translation_factor({max_pixels}, {size})",
-        )
-        want = reference_translation_factor(max_pixels, size)
-        if np.isclose(got, want, rtol=1e-6, atol=0):
-            continue
-        call = f"translation_factor({max_pixels}, {size}) devolveu {got:g}"
-        if got <= 0:
+def _epoch(dataset: Any, x: np.ndarray, y: np.ndarray) -> tuple[list[np.ndarray], np.ndarray]:
+    """Iterate once: the index of each example, by batch, after checking values and pairs."""
+    batches = []
+    for element in dataset:
+        if not isinstance(element, (tuple, list)) or len(element) != 2:
             raise WrongAnswer(
-                f"{call}: o fator deve ser positivo; um fator f já sorteia deslocamentos "
-                "para os dois lados, de −f a +f."
+                "cada elemento do dataset deveria ser um par (imagens, rótulos)."
             )
-        if np.isclose(got, max_pixels):
+        images, labels = (np.asarray(t) for t in element)
+        if images.size and images.max() > 1.0 + 1e-6:
             raise WrongAnswer(
-                f"{call}: isso é o número de pixels. O fator é uma FRAÇÃO da altura (ou da "
-                "largura): divida pelo tamanho da imagem."
+                f"os pixels vão até {images.max():g}: falta dividir por 255 para ficar em [0, 1]."
             )
-        if np.isclose(got, 100 * want):
+        index = np.rint(images[:, 0, 0, 0] * 255.0).astype(int)
+        if index.min() < 0 or index.max() >= len(x):
+            raise WrongAnswer("as imagens que saem do dataset não são as que entraram.")
+        if not np.allclose(images, x[index] / 255.0, atol=1e-6):
             raise WrongAnswer(
-                f"{call}: isso está em porcentagem; o Keras quer a fração (0 a 1)."
+                "os pixels que saem do dataset não são imagem / 255: confira a conversão "
+                "tf.cast(imagem, tf.float32) / 255.0."
             )
-        if np.isclose(got, 2 * want):
+        if not np.array_equal(labels.reshape(-1), y[index]):
             raise WrongAnswer(
-                f"{call}: o dobro do certo. Um fator f já sorteia deslocamentos de −f a +f "
-                "vezes o tamanho; não divida pela metade da imagem."
+                "os rótulos não acompanham as suas imagens: embaralhe os pares juntos "
+                "(um único Dataset.from_tensor_slices((x, y)))."
             )
-        if np.isclose(got, want / 2):
-            raise WrongAnswer(
-                f"{call}: a metade do certo. Um fator f sorteia de −f a +f vezes o tamanho, "
-                "então o maior deslocamento para um lado já é f × tamanho."
-            )
-        if got != 0 and np.isclose(got, size / max_pixels):
-            raise WrongAnswer(f"{call}: a divisão está invertida (tamanho / pixels).")
-        if got > want:
-            measured = measured_max_shift(got, size) if got < 1 else size
-            raise WrongAnswer(
-                f"{call}: com esse fator o RandomTranslation desloca até {measured} pixels "
-                f"numa imagem de {size}, mais que {max_pixels}."
-            )
+        batches.append(index)
+    if not batches:
+        raise WrongAnswer("o dataset está vazio.")
+    order = np.concatenate(batches)
+    if len(order) < len(x):
         raise WrongAnswer(
-            f"{call}: esse fator desloca menos do que os {max_pixels} pixels permitidos; "
-            "use todo o deslocamento permitido."
+            f"uma época entregou {len(order)} exemplos de {len(x)}: imagens se perderam "
+            "(drop_remainder=True? take?)."
         )
+    if len(order) > len(x) or len(set(order.tolist())) != len(x):
+        raise WrongAnswer(
+            f"uma época entregou {len(order)} exemplos, com repetições; cada exemplo deveria "
+            f"aparecer uma única vez (sem repeat)."
+        )
+    return batches, order
+
+
+def _check_pipeline(build_pipeline: Any) -> None:
+    """ex2: element_spec, values, pairs, batch sizes, shuffling (and reshuffling) on request."""
+    import tensorflow as tf
+
+    x, y = _ex2_arrays()
+    batch_size = 16
+    dataset = call_student(build_pipeline, x.copy(), y.copy(), batch_size=batch_size,
+                           shuffle=False, seed=0)
+    if not isinstance(dataset, tf.data.Dataset):
+        raise WrongAnswer(
+            f"sua função deveria devolver um tf.data.Dataset, mas devolveu "
+            f"{type(dataset).__name__}."
+        )
+    spec = dataset.element_spec
+    if not isinstance(spec, tuple) or len(spec) != 2:
+        raise WrongAnswer(
+            f"cada elemento deveria ser um par (imagens, rótulos), mas o element_spec é {spec}."
+        )
+    image_spec, label_spec = spec
+    shape = tuple(image_spec.shape)
+    if len(shape) == 3:
+        raise WrongAnswer(
+            f"o element_spec das imagens é {shape}: uma imagem por vez. Falta agrupar em "
+            "lotes com .batch(batch_size)."
+        )
+    if len(shape) != 4 or shape[1:] != (32, 32, 3):
+        raise WrongAnswer(
+            f"o element_spec das imagens é {shape}, mas o esperado é (None, 32, 32, 3)."
+        )
+    if shape[0] is not None:
+        raise WrongAnswer(
+            f"o element_spec das imagens é {shape}: o tamanho do lote é fixo, então o último "
+            "lote incompleto foi descartado (drop_remainder=True). Use só .batch(batch_size)."
+        )
+    if image_spec.dtype != tf.float32:
+        raise WrongAnswer(
+            f"as imagens saem como {image_spec.dtype.name}, mas o esperado é float32: "
+            "tf.cast(imagem, tf.float32) / 255.0."
+        )
+    if tuple(label_spec.shape) != (None,):
+        raise WrongAnswer(
+            f"os rótulos têm element_spec {tuple(label_spec.shape)}, mas o esperado é (None,): "
+            "um rótulo inteiro por imagem do lote."
+        )
+    batches, order = _epoch(dataset, x, y)
+    sizes = [len(b) for b in batches]
+    want_sizes = [batch_size] * (len(x) // batch_size) + [len(x) % batch_size]
+    if sizes != want_sizes:
+        raise WrongAnswer(
+            f"com batch_size={batch_size} os lotes deveriam ter {want_sizes} exemplos, mas "
+            f"têm {sizes}."
+        )
+    if not np.array_equal(order, np.arange(len(x))):
+        raise WrongAnswer(
+            "com shuffle=False a ordem deveria ser a original (a validação e o teste não "
+            "precisam de embaralhamento), mas saiu embaralhada."
+        )
+
+    shuffled = call_student(build_pipeline, x.copy(), y.copy(), batch_size=batch_size,
+                            shuffle=True, seed=1)
+    if not isinstance(shuffled, tf.data.Dataset):
+        raise WrongAnswer("com shuffle=True sua função não devolveu um tf.data.Dataset.")
+    first_batches, first = _epoch(shuffled, x, y)
+    second_batches, second = _epoch(shuffled, x, y)
+    if np.array_equal(first, np.arange(len(x))):
+        raise WrongAnswer("com shuffle=True a ordem continuou a original: faltou o .shuffle.")
+    if all(np.array_equal(np.sort(b), np.arange(b.min(), b.max() + 1)) for b in first_batches):
+        raise WrongAnswer(
+            "cada lote tem exemplos vizinhos: você embaralhou lotes inteiros. O .shuffle "
+            "vem ANTES do .batch, para embaralhar os exemplos."
+        )
+    if np.array_equal(first, second):
+        raise WrongAnswer(
+            "as duas épocas saíram na mesma ordem. O .cache() deve vir antes do .shuffle "
+            "(depois dele, a primeira ordem fica congelada), e o shuffle precisa reembaralhar "
+            "a cada época (reshuffle_each_iteration=True, o padrão)."
+        )
+    window = len(x) - len(x) // 4
+    if first_batches[0].max() < window and second_batches[0].max() < window:
+        raise WrongAnswer(
+            "os primeiros lotes só têm exemplos do começo do conjunto: o buffer do shuffle é "
+            "pequeno demais. Use um buffer do tamanho dos dados: .shuffle(len(x))."
+        )
+    stages = _stages(shuffled)
+    if stages is not None:
+        if "prefetch" not in stages[0]:
+            raise WrongAnswer(
+                "o último passo deveria ser .prefetch(tf.data.AUTOTUNE), para preparar o "
+                "próximo lote enquanto o modelo treina com o atual."
+            )
+        if not any("cache" in name for name in stages):
+            raise WrongAnswer(
+                "falta o .cache() (depois da conversão, antes do shuffle): sem ele a "
+                "conversão é refeita em toda época."
+            )
     return None
 
 
 ex2 = Exercise(
     key="08/ex2",
-    checker=_check_translation_factor,
+    checker=_check_pipeline,
     hint=[
         (
-            "O fator do RandomTranslation é uma fração do tamanho da imagem, não um número de "
-            "pixels."
+            "Siga os seis passos da lista acima, na ordem: criar o dataset com os pares, "
+            "converter, guardar em cache, embaralhar (só quando pedido), agrupar em lotes e "
+            "fazer o prefetch."
         ),
         (
-            "O maior deslocamento é o fator vezes o lado da imagem: escolha o fator que faz "
-            "esse produto dar exatamente max_pixels."
+            "Crie o dataset a partir da tupla (x, y), para cada rótulo acompanhar a sua "
+            "imagem; a conversão é um map que muda o tipo para float32 e divide por 255; o "
+            "embaralhamento usa um buffer do tamanho dos dados e a semente recebida, antes do "
+            "batch."
         ),
     ],
 )
 
 
-# ---- ex3: an augmentation pipeline for CIFAR-10 -----------------------------------------
-
-EX3_SEEDS = (3, 11)
-"""Seeds with which ex3 builds the student's pipeline."""
+# ---- ex3: accuracy of each class ---------------------------------------------------------
 
 
-def _ex3_batch() -> np.ndarray:
-    """Float32 batch (16, 32, 32, 3) in [0, 1]: noise, saturated images and a gradient."""
-    rng = np.random.default_rng(8)
-    batch = rng.random((16, 32, 32, 3)).astype(np.float32)
-    batch[0] = 0.0
-    batch[1] = 1.0
-    batch[2] = np.linspace(0, 1, 32, dtype=np.float32)[:, np.newaxis, np.newaxis]
-    batch[3, :, :16] = 1.0  # half white, half black
-    batch[3, :, 16:] = 0.0
-    return batch
+def _ex3_cases() -> list[tuple[np.ndarray, np.ndarray]]:
+    """(y_true, y_pred) pairs with every class present and unequal class sizes."""
+    rng = np.random.default_rng(3)
+    cases = []
+    for n_classes, n in ((10, 400), (4, 60)):
+        y_true = np.concatenate([np.arange(n_classes), rng.integers(0, n_classes, n)])
+        y_true = np.concatenate([y_true, np.zeros(n // 4, dtype=y_true.dtype)])  # unbalanced
+        right = rng.random(len(y_true)) < 0.6
+        y_pred = np.where(right, y_true, rng.integers(0, n_classes, len(y_true)))
+        cases.append((y_true, y_pred))
+    return cases
 
 
-def _gradient_batch(n: int = 64) -> np.ndarray:
-    """``n`` copies of an image dark at the top and bright at the bottom."""
-    column = np.linspace(0.0, 1.0, 32, dtype=np.float32)[:, np.newaxis, np.newaxis]
-    image = np.broadcast_to(column, (32, 32, 3))
-    return np.repeat(image[np.newaxis], n, axis=0).copy()
+def _check_per_class_accuracy(per_class_accuracy: Any) -> None:
+    """ex3: cm.diagonal() / cm.sum(axis=1), the recall of each class."""
+    from sklearn.metrics import confusion_matrix, precision_score, recall_score
 
-
-def _is_keras_layer(obj: Any) -> bool:
-    try:
-        import keras
-    except ImportError:  # pragma: no cover - keras is a dependency of the course
-        return False
-    return isinstance(obj, keras.layers.Layer)
-
-
-def _apply(pipeline: Any, images: np.ndarray, training: bool) -> np.ndarray:
-    """Call a layer or a function ``f(images, training=...)``; return a NumPy array."""
-    import keras
-
-    result = call_student(pipeline, images.copy(), training=training)
-    try:
-        return np.asarray(keras.ops.convert_to_numpy(result))
-    except Exception:  # noqa: BLE001 - a student's odd return value
-        raise WrongAnswer(
-            f"o pipeline devolveu {type(result).__name__}, não um lote de imagens."
-        ) from None
-
-
-def _build(make_augmentation: Any, seed: int) -> Any:
-    pipeline = call_student(make_augmentation, seed)
-    if not callable(pipeline):
-        raise WrongAnswer(
-            f"make_augmentation(seed) devolveu {type(pipeline).__name__}; deveria devolver um "
-            "keras.Sequential (ou uma função f(images, training))."
-        )
-    return pipeline
-
-
-def _random_layers(layer: Any) -> list[Any]:
-    """The Random* preprocessing layers inside a Keras layer (Sequential or single)."""
-    import keras
-
-    found = []
-    stack = [layer]
-    while stack:
-        current = stack.pop()
-        if isinstance(current, keras.Sequential) or hasattr(current, "layers"):
-            stack.extend(getattr(current, "layers", []))
-        if type(current).__name__.startswith("Random"):
-            found.append(current)
-    return found
-
-
-def _check_augmentation(make_augmentation: Any) -> None:
-    """ex3: the contract of an augmentation pipeline for CIFAR-10 images in [0, 1]."""
-    batch = _ex3_batch()
-    first = _build(make_augmentation, EX3_SEEDS[0])
-    if _is_keras_layer(first) and len(_random_layers(first)) < 2:
-        raise WrongAnswer(
-            "o pipeline tem menos de duas camadas aleatórias (Random...); combine pelo menos "
-            "duas transformações, por exemplo um espelho e um deslocamento."
-        )
-    out = _apply(first, batch, training=True)
-    if out.shape != batch.shape:
-        raise WrongAnswer(
-            f"para um lote de formato {batch.shape} o pipeline devolveu {out.shape}: o aumento "
-            "não pode mudar o formato (a rede espera 32×32×3). Evite recortes sem "
-            "redimensionar."
-        )
-    if out.dtype != np.float32:
-        raise WrongAnswer(f"o pipeline devolveu dtype {out.dtype}; o esperado é float32.")
-    if not np.isfinite(out).all():
-        raise WrongAnswer("o pipeline devolveu valores NaN ou infinitos.")
-    low, high = float(out.min()), float(out.max())
-    if low < -1e-6 or high > 1 + 1e-6:
-        contrast = ""
-        if _is_keras_layer(first) and any(
-            type(layer).__name__ in ("RandomContrast", "RandomBrightness")
-            and tuple(getattr(layer, "value_range", (0, 1))) != (0, 1)
-            for layer in _random_layers(first)
-        ):
-            contrast = (
-                " O RandomContrast (ou RandomBrightness) só corta os valores dentro de "
-                "value_range, que por padrão é (0, 255); passe value_range=(0, 1)."
+    for y_true, y_pred in _ex3_cases():
+        n_classes = int(y_true.max()) + 1
+        cm = confusion_matrix(y_true, y_pred, labels=range(n_classes))
+        given = cm.copy()
+        result = call_student(per_class_accuracy, given)
+        if not np.array_equal(given, cm):
+            raise WrongAnswer("sua função alterou a matriz que recebeu; trabalhe numa cópia.")
+        got = _array(result, "o que sua função devolveu")
+        want = recall_score(y_true, y_pred, average=None, labels=range(n_classes))
+        if got.shape != want.shape:
+            if got.shape == ():
+                detail = (
+                    "é um número só (a acurácia geral?); o esperado é um valor por classe."
+                )
+            elif got.shape in ((n_classes, 1), (1, n_classes)):
+                detail = "sobrou um eixo de tamanho 1: devolva um vetor simples (sem keepdims)."
+            else:
+                detail = "o esperado é um valor por classe, na ordem das linhas."
+            raise WrongAnswer(
+                f"para uma matriz {cm.shape} o esperado é formato {want.shape}, mas sua função "
+                f"devolveu {got.shape}: {detail}"
             )
-        raise WrongAnswer(
-            f"depois do aumento os valores vão de {low:.3f} a {high:.3f}, fora de [0, 1]."
-            f"{contrast}"
-        )
-    again = _apply(first, batch, training=True)
-    if np.allclose(out, again, atol=1e-6):
-        raise WrongAnswer(
-            "duas chamadas em modo de treino deram exatamente o mesmo resultado: o aumento "
-            "precisa sortear uma transformação nova a cada chamada."
-        )
-    if np.allclose(out, batch, atol=1e-6):
-        raise WrongAnswer("em modo de treino o pipeline devolveu as imagens sem mudança.")
-    inference = _apply(first, batch, training=False)
-    if inference.shape != batch.shape or not np.allclose(inference, batch, atol=1e-6):
-        raise WrongAnswer(
-            "com training=False o pipeline mudou as imagens; na inferência (evaluate, "
-            "predict) o aumento deve ser a identidade."
-        )
-    twin = _build(make_augmentation, EX3_SEEDS[0])
-    if not np.allclose(_apply(twin, batch, training=True), out, atol=1e-6):
-        raise WrongAnswer(
-            "dois pipelines criados com a mesma semente deram resultados diferentes na primeira "
-            "chamada: passe seed=... (derivada de seed) a cada camada aleatória."
-        )
-    other = _build(make_augmentation, EX3_SEEDS[1])
-    if np.allclose(_apply(other, batch, training=True), out, atol=1e-6):
-        raise WrongAnswer(
-            f"make_augmentation({EX3_SEEDS[0]}) e make_augmentation({EX3_SEEDS[1]}) deram o "
-            "mesmo resultado: a semente recebida não está sendo usada."
-        )
-    gradient = _gradient_batch()
-    moved = _apply(_build(make_augmentation, EX3_SEEDS[0]), gradient, training=True)
-    top, bottom = moved[:, :16].mean(axis=(1, 2, 3)), moved[:, 16:].mean(axis=(1, 2, 3))
-    upside_down = int(np.sum(top > bottom))
-    if upside_down:
-        wrap = ""
-        if _is_keras_layer(first) and any(
-            getattr(layer, "fill_mode", None) == "wrap" for layer in _random_layers(first)
-        ):
-            wrap = (
-                " Com fill_mode='wrap', um deslocamento grande também traz a parte de baixo "
-                "para cima: use deslocamentos pequenos ou outro fill_mode."
+        if np.allclose(got, want, atol=1e-6):
+            continue
+        if np.allclose(got, np.diag(cm)):
+            raise WrongAnswer(
+                "isso é o número de acertos de cada classe; divida pelo total de exemplos "
+                "da classe (a soma da linha)."
             )
-        raise WrongAnswer(
-            f"{upside_down} de {len(gradient)} imagens (escuras em cima, claras embaixo) saíram "
-            "de ponta-cabeça. No CIFAR-10 isso não preserva o rótulo: use "
-            "RandomFlip('horizontal') (o padrão espelha também na vertical) e rotações "
-            f"pequenas.{wrap}"
-        )
+        if np.allclose(got, 100 * want, atol=1e-4):
+            raise WrongAnswer("os valores estão em porcentagem; devolva frações entre 0 e 1.")
+        precision = precision_score(y_true, y_pred, average=None, labels=range(n_classes),
+                                    zero_division=0)
+        if np.allclose(got, precision, atol=1e-6):
+            raise WrongAnswer(
+                "você dividiu pela soma das COLUNAS (as previsões de cada classe): isso é a "
+                "precisão. A acurácia da classe divide pela soma da LINHA, os exemplos que "
+                "de fato são dessa classe: cm.sum(axis=1)."
+            )
+        if np.allclose(got, np.diag(cm) / cm.sum(), atol=1e-6):
+            raise WrongAnswer(
+                "você dividiu pelo total da matriz; divida cada acerto pelo total da sua "
+                "linha (os exemplos daquela classe)."
+            )
+        assert_array(got, want, name="a acurácia por classe", atol=1e-6)
     return None
 
 
 ex3 = Exercise(
     key="08/ex3",
-    checker=_check_augmentation,
+    checker=_check_per_class_accuracy,
     hint=[
         (
-            "Junte num keras.Sequential duas ou mais camadas de aumento da seção anterior que "
-            "preservem o rótulo no CIFAR-10, cada uma com a sua semente derivada de seed."
+            "Cada linha da matriz reúne as imagens de uma classe verdadeira; os acertos dessa "
+            "classe estão na diagonal."
         ),
         (
-            "Espelhe só na horizontal (o modo padrão do RandomFlip também vira de "
-            "ponta-cabeça) e, se usar RandomContrast, diga a ele que as imagens estão em [0, "
-            "1] (value_range), senão os valores saem da faixa."
+            "Divida a diagonal pela soma de cada linha (não de cada coluna, nem pelo total), "
+            "para todas as classes de uma vez."
         ),
     ],
 )
 
 
-# ---- ex4: the overfitting gap ----------------------------------------------------------
+# ---- ex4: two 3×3 convolutions vs one 5×5 -------------------------------------------------
 
 
-def _ex4_histories() -> list[dict[str, list[float]]]:
-    """History dicts on which ex4 calls the function.
+def measured_receptive_field(kernel_sizes: tuple[int, ...], size: int = 15) -> int:
+    """Side of the input window that one output pixel of stacked convolutions depends on.
 
-    In the first the last epoch is neither the best nor the mean, and training is ahead of
-    validation; in the second validation ends above training (a negative gap); the third
-    has a single epoch.
+    The convolutions (stride 1, "valid", one channel, all weights 1, no bias) are stacked in a
+    Keras model and TensorFlow's gradient of the centre output pixel with respect to the input
+    says which input pixels it depends on.
     """
-    return [
-        {
-            "loss": [1.62, 1.21, 0.98, 0.80, 0.66, 0.55],
-            "accuracy": [0.41, 0.57, 0.65, 0.72, 0.77, 0.81],
-            "val_loss": [1.35, 1.10, 0.97, 0.93, 0.95, 1.01],
-            "val_accuracy": [0.52, 0.61, 0.66, 0.69, 0.70, 0.68],
-        },
-        {
-            "loss": [1.90, 1.45, 1.30, 1.21],
-            "accuracy": [0.30, 0.47, 0.53, 0.56],
-            "val_loss": [1.60, 1.32, 1.22, 1.15],
-            "val_accuracy": [0.42, 0.52, 0.57, 0.59],
-        },
-        {
-            "loss": [1.75],
-            "accuracy": [0.37],
-            "val_loss": [1.48],
-            "val_accuracy": [0.46],
-        },
-    ]
+    import keras
+    import tensorflow as tf
+
+    inputs = keras.Input(shape=(size, size, 1))
+    h = inputs
+    for k in kernel_sizes:
+        h = keras.layers.Conv2D(1, k, use_bias=False, kernel_initializer="ones")(h)
+    model = keras.Model(inputs, h)
+    image = tf.random.uniform((1, size, size, 1))
+    with tf.GradientTape() as tape:
+        tape.watch(image)
+        out = model(image)
+        centre = out.shape[1] // 2
+        pixel = out[0, centre, centre, 0]
+    grad = tape.gradient(pixel, image).numpy()[0, :, :, 0]
+    rows = np.flatnonzero(np.abs(grad).sum(axis=1) > 0)
+    return int(rows[-1] - rows[0] + 1)
 
 
-def reference_gap(history: Mapping[str, Any]) -> float:
-    """Training accuracy minus validation accuracy at the last epoch."""
-    return float(history["accuracy"][-1]) - float(history["val_accuracy"][-1])
+def reference_stack_params(channels: int = STACK_CHANNELS) -> tuple[int, int]:
+    """Parameters of two 3×3 convolutions and of one 5×5 (``channels`` in and out, biases)."""
+    import keras
+
+    inputs = keras.Input(shape=(32, 32, channels))
+    conv3a = keras.layers.Conv2D(channels, 3, padding="same")
+    conv3b = keras.layers.Conv2D(channels, 3, padding="same")
+    conv5 = keras.layers.Conv2D(channels, 5, padding="same")
+    conv3b(conv3a(inputs))
+    conv5(inputs)
+    return conv3a.count_params() + conv3b.count_params(), conv5.count_params()
 
 
-def _check_gap(overfitting_gap: Any) -> None:
-    """ex4: last accuracy − last val_accuracy, on several histories; slips named."""
-    for history in _ex4_histories():
-        given = {key: list(values) for key, values in history.items()}
-        got = as_number(call_student(overfitting_gap, given), "o vão")
-        if given != history:
-            raise WrongAnswer("sua função alterou o dicionário history; só leia os valores.")
-        want = reference_gap(history)
-        if np.isclose(got, want, atol=1e-9):
-            continue
-        train, val = np.asarray(history["accuracy"]), np.asarray(history["val_accuracy"])
-        slips = [
-            (
-                abs(want),
-                "o vão pode ser negativo (validação acima do treino); não use abs.",
-            ),
-            (-want, "o sinal está trocado: é treino MENOS validação."),
-            (
-                100 * want,
-                "isso está em pontos percentuais; devolva a fração (como as acurácias).",
-            ),
-            (train.max() - val.max(), "use a ÚLTIMA época ([-1]), não o maior valor."),
-            (train[0] - val[0], "essa é a primeira época; use a última ([-1])."),
-            (train.mean() - val.mean(), "essa é a média das épocas; use a última ([-1])."),
-            (
-                float(history["val_loss"][-1]) - float(history["loss"][-1]),
-                "isso é a diferença das PERDAS; o vão pedido é o das acurácias.",
-            ),
-            (
-                float(history["loss"][-1]) - float(history["val_loss"][-1]),
-                "isso é a diferença das PERDAS; o vão pedido é o das acurácias.",
-            ),
-        ]
-        for value, message in slips:
-            if np.isclose(got, value, atol=1e-9):
-                raise WrongAnswer(f"sua função devolveu {got:.4f}: {message}")
+def _whole(value: Any, what: str) -> int:
+    if hasattr(value, "numpy") and callable(value.numpy):
+        value = value.numpy()
+    if isinstance(value, (bool, np.bool_)) or not isinstance(
+        value, (int, float, np.integer, np.floating)
+    ):
+        raise WrongAnswer(f"{what} deveria ser um número, mas é {value!r:.80}.")
+    if float(value) != int(value):
+        raise WrongAnswer(f"{what} deveria ser um número inteiro, mas é {value!r}.")
+    return int(value)
+
+
+def _check_stack(answer: Any) -> None:
+    """ex4: (receptive field of two 3×3, params of two 3×3, params of one 5×5)."""
+    if not isinstance(answer, (tuple, list)) or len(answer) != 3:
         raise WrongAnswer(
-            f"para um histórico de {len(train)} época(s) sua função devolveu {got:.4f}, mas "
-            f"o esperado é {want:.4f} (acurácia de treino menos a de validação, na última "
-            "época)."
+            "a resposta deveria ser (rf_two_3x3, params_two_3x3, params_one_5x5), três números."
         )
+    rf = _whole(answer[0], "rf_two_3x3")
+    p3 = _whole(answer[1], "params_two_3x3")
+    p5 = _whole(answer[2], "params_one_5x5")
+    c = STACK_CHANNELS
+    want_rf = measured_receptive_field((3, 3))
+    want_p3, want_p5 = reference_stack_params(c)
+    if rf != want_rf:
+        if rf == 6:
+            detail = "as janelas se sobrepõem: a segunda camada anda 1 pixel, não 3 (3 + 3 − 1)."
+        elif rf == 9:
+            detail = "9 é o número de pixels de UMA janela 3×3, não o lado do campo."
+        elif rf == 3:
+            detail = "3 é o campo de uma camada; a segunda olha 3×3 saídas da primeira."
+        else:
+            detail = "cada camada 3×3 (passo 1) aumenta o lado do campo em 2 pixels."
+        raise WrongAnswer(f"rf_two_3x3 = {rf}, mas o lado do campo receptivo é outro: {detail}")
+    for got, want, name, k, layers in ((p3, want_p3, "params_two_3x3", 3, 2),
+                                       (p5, want_p5, "params_one_5x5", 5, 1)):
+        if got == want:
+            continue
+        if got == layers * k * k * c * c:
+            detail = "faltam os vieses, um por filtro em cada camada."
+        elif got == want // 2 and layers == 2:
+            detail = "essa é uma camada só; são duas convoluções 3×3."
+        elif got == layers * (k * k * c + 1):
+            detail = f"isso é um filtro só; cada camada tem {c} filtros."
+        elif got == layers * (k * k + 1) * c:
+            detail = f"cada filtro cobre TODOS os {c} canais da entrada: k × k × {c} pesos."
+        else:
+            detail = "uma camada k×k com C canais na entrada e C filtros tem (k·k·C + 1)·C."
+        raise WrongAnswer(f"{name} = {got}, mas não é o número de parâmetros: {detail}")
     return None
 
 
 ex4 = Exercise(
     key="08/ex4",
-    checker=_check_gap,
+    checker=_check_stack,
     hint=[
         (
-            "history guarda uma lista por métrica, com um valor por época; o vão usa só a "
-            "última época."
+            "Desenhe uma linha de pixels: cada pixel da segunda camada vê 3 vizinhos da "
+            "primeira, e cada um deles vê 3 da imagem, com sobreposição. Para os parâmetros, "
+            "conte os pesos e o viés de cada filtro."
         ),
         (
-            "Pegue o último valor da acurácia de treino e o último da acurácia de validação e "
-            "subtraia, nessa ordem: treino menos validação."
+            "O campo receptivo cresce 2 pixels a cada convolução 3×3 de passo 1. Um filtro "
+            "k×k tem k·k pesos para cada canal de entrada e um viés, há um filtro por canal "
+            "de saída, e a pilha tem duas camadas assim."
         ),
     ],
 )

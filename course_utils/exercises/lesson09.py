@@ -1,558 +1,595 @@
-"""Exercises of lesson 09, "Batch normalization e dropout", and the lesson's shared settings.
+"""Exercises of lesson 09, "Aumento de dados".
 
-* ``ex1``: training-mode batch normalization as a function ``(x, gamma, beta, epsilon) -> y``,
-  tried on (N, C) and (N, H, W, C) inputs and checked against
-  :func:`course_utils.regularization.batch_norm_train` and
-  ``keras.layers.BatchNormalization(...)(x, training=True)``;
-* ``ex2``: the moving mean and moving variance after one training step on the batch of
-  :func:`step_problem`, checked against a Keras layer given the same starting statistics;
-* ``ex3``: a function ``bn_params(filters) -> (total, trainable)``, the parameters of the
-  BatchNormalization layers of ``build_vgg_style(filters, batch_norm=True)``, called with
-  :data:`EX3_FILTERS` and checked against Keras' ``count_params`` (a number read off the
-  summary of the lesson's model gives the same pair for every ``filters`` and is named);
-* ``ex4``: inverted dropout as a function ``(x, rate, rng) -> y`` (training mode), checked by
-  its statistics (dropped fraction, kept values exactly ``x / (1 - rate)``, the mean) and
-  next to ``keras.layers.Dropout``.
+* ``ex1``: which transformations of :data:`TRANSFORMATIONS` preserve the label in CIFAR-10
+  and in MNIST, as a dict ``{"cifar10": set, "mnist": set}``; every wrong choice comes with
+  the reason it is wrong (:data:`REASONS`);
+* ``ex2``: ``translation_factor(max_pixels, size)``, the ``RandomTranslation`` factor that
+  moves an image of ``size`` pixels by at most ``max_pixels``; checked on several sizes and
+  measured on ``keras.layers.RandomTranslation`` itself;
+* ``ex3``: ``make_augmentation(seed)``, an augmentation pipeline for CIFAR-10 (a Keras layer
+  such as a ``keras.Sequential``, or a function ``f(images, training)``): float32, same shape,
+  values in [0, 1], random in training, reproducible for a seed, identity at inference and
+  never upside down;
+* ``ex4``: ``overfitting_gap(history)``, the last training accuracy minus the last
+  validation accuracy of a ``History.history`` dict.
 
-The ablation settings (:data:`VARIANTS`, :func:`build_variant`, the split, seeds, epochs) are
-shared by ``solutions/09_batchnorm_dropout.py`` and ``benchmarks/cifar10_ablation.py``, so
-the benchmark trains exactly what the lesson trains. Keras is imported only when needed.
+Function answers are called on inputs made here, so they cannot depend on the notebook's data.
 """
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from collections.abc import Mapping
+from typing import Any
 
 import numpy as np
 
-from course_utils import regularization
-from course_utils.checks import Exercise, WrongAnswer, as_float_array, call_student
+from course_utils.checks import (
+    Exercise,
+    NotDone,
+    WrongAnswer,
+    as_number,
+    call_student,
+    is_placeholder,
+)
 
-if TYPE_CHECKING:
-    import keras
+# ---- ex1: which transformations preserve the label ------------------------------------
 
-# ---- the lesson's settings -----------------------------------------------------------------
-
-SEED = 42
-"""Seed of the split and of every training run (``config.set_seed(SEED)`` before each)."""
-
-VAL_FRACTION = 0.1
-"""Share of the training set kept for validation (5,000 of CIFAR-10's 50,000 images)."""
-
-BATCH_SIZE = 64
-"""Images per gradient step, for every variant."""
-
-DROPOUT_RATE = 0.2
-"""Dropout rate of the variants with dropout: the lecture's 0.2."""
-
-FULL_FILTERS = (32, 64, 128)
-"""Filters of ``build_vgg_style`` in full mode (and in the benchmark)."""
-
-FAST_FILTERS = (16, 32)
-"""Smaller filters for fast mode, so the five variants train in seconds."""
-
-ABLATION_EPOCHS = (10, 1)
-"""``config.epochs(*ABLATION_EPOCHS)``: epochs of each ablation variant (full, fast)."""
-
-FINAL_EPOCHS = (40, 1)
-"""``config.epochs(*FINAL_EPOCHS)``: epochs of the final, longer run (full, fast)."""
-
-FINAL_PATIENCE = 8
-"""Early stopping patience (epochs without a better validation accuracy) of the final run."""
-
-VARIANTS: dict[str, dict[str, Any]] = {
-    "nenhuma": {"batch_norm": False, "dropout": 0.0, "augmentation": False},
-    "dropout": {"batch_norm": False, "dropout": DROPOUT_RATE, "augmentation": False},
-    "BN": {"batch_norm": True, "dropout": 0.0, "augmentation": False},
-    "BN + dropout": {"batch_norm": True, "dropout": DROPOUT_RATE, "augmentation": False},
-    "BN + dropout + aumento": {"batch_norm": True, "dropout": DROPOUT_RATE,
-                               "augmentation": True},
+TRANSFORMATIONS: dict[str, str] = {
+    "espelhar_horizontal": "espelhar da esquerda para a direita (RandomFlip('horizontal'))",
+    "espelhar_vertical": "espelhar de cima para baixo (RandomFlip('vertical'))",
+    "girar_180": "girar meia volta, deixando de ponta-cabeça",
+    "girar_15_graus": "girar até 15° para um lado ou para o outro (RandomRotation)",
+    "deslocar_3_pixels": "deslocar até 3 pixels na vertical e na horizontal (RandomTranslation)",
+    "zoom_10": "aproximar ou afastar até 10 % (RandomZoom)",
+    "contraste_20": "aumentar ou reduzir o contraste até 20 % (RandomContrast)",
 }
-"""The ablation: what each variant adds to the plain VGG-style network."""
+"""Names a student may choose from in ex1, with a description in Portuguese."""
+
+DATASETS_EX1 = ("cifar10", "mnist")
+"""The datasets ex1 asks about, in this order."""
+
+REASONS: dict[str, dict[str, tuple[bool, str]]] = {
+    "cifar10": {
+        "espelhar_horizontal": (
+            True,
+            "um carro, um gato ou um navio espelhado da esquerda para a direita continua sendo "
+            "uma foto realista da mesma classe: o mundo não tem um lado preferido.",
+        ),
+        "espelhar_vertical": (
+            False,
+            "um navio, um caminhão ou um gato de ponta-cabeça não é uma foto que o CIFAR-10 "
+            "contém (o céu fica embaixo, as rodas em cima); a rede gastaria esforço aprendendo "
+            "imagens que nunca vai ver.",
+        ),
+        "girar_180": (
+            False,
+            "meia volta deixa a foto de ponta-cabeça, como o espelho vertical: céu embaixo, "
+            "rodas em cima. Não é uma imagem realista do CIFAR-10.",
+        ),
+        "girar_15_graus": (
+            True,
+            "fotos tiradas com a câmera um pouco inclinada são comuns; um gato girado 15° "
+            "continua um gato.",
+        ),
+        "deslocar_3_pixels": (
+            True,
+            "o objeto não precisa estar exatamente no centro; 3 de 32 pixels não tiram o objeto "
+            "da foto.",
+        ),
+        "zoom_10": (
+            True,
+            "o mesmo objeto fotografado um pouco mais perto ou mais longe continua da mesma "
+            "classe.",
+        ),
+        "contraste_20": (
+            True,
+            "luz mais forte ou mais fraca muda o contraste da foto, não o que ela mostra.",
+        ),
+    },
+    "mnist": {
+        "espelhar_horizontal": (
+            False,
+            "um 3, um 7 ou um 2 espelhados não são dígitos que alguém escreve; alguns dígitos "
+            "nem continuam sendo dígitos.",
+        ),
+        "espelhar_vertical": (
+            False,
+            "espelhar de cima para baixo transforma um 6 em algo que parece um 9 e um 7 em algo "
+            "que não é dígito: o rótulo deixa de valer.",
+        ),
+        "girar_180": (
+            False,
+            "um 6 de ponta-cabeça vira um 9 (e um 9 vira um 6): a imagem continua um dígito, "
+            "mas com o rótulo errado.",
+        ),
+        "girar_15_graus": (
+            True,
+            "cada pessoa escreve com uma inclinação; 15° não transformam um dígito em outro.",
+        ),
+        "deslocar_3_pixels": (
+            True,
+            "um dígito um pouco fora do centro continua o mesmo dígito.",
+        ),
+        "zoom_10": (
+            True,
+            "um dígito um pouco maior ou menor continua o mesmo dígito.",
+        ),
+        "contraste_20": (
+            True,
+            "tinta mais forte ou mais fraca não muda qual dígito foi escrito.",
+        ),
+    },
+}
+"""For each dataset and transformation: (preserves the label?, why)."""
 
 
-def reference_split(
-    x: np.ndarray, y: np.ndarray
-) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-    """``(x_tr, x_val, y_tr, y_val)``: a stratified split with :data:`VAL_FRACTION` held out.
-
-    The validation part has at least one image per class (it matters only for tiny sets).
-    """
-    from sklearn.model_selection import train_test_split
-
-    # at least one image per class, so tiny test fixtures can still be stratified
-    size = max(int(round(VAL_FRACTION * len(y))), len(np.unique(y)))
-    return train_test_split(x, y, test_size=size, stratify=y, random_state=SEED)
-
-
-def make_augmentation() -> keras.Sequential:
-    """Random horizontal flips and shifts of up to 10 % (two of the layers of lesson 08)."""
-    import keras
-
-    return keras.Sequential(
-        [keras.layers.RandomFlip("horizontal"), keras.layers.RandomTranslation(0.1, 0.1)],
-        name="aumento",
-    )
-
-
-def build_variant(name: str, filters: tuple[int, ...] = FULL_FILTERS) -> keras.Model:
-    """The uncompiled ``build_vgg_style`` model of one of :data:`VARIANTS`."""
-    from course_utils.models import build_vgg_style
-
-    if name not in VARIANTS:
-        raise ValueError(f"variante desconhecida {name!r}; válidas: {list(VARIANTS)}")
-    spec = VARIANTS[name]
-    return build_vgg_style(
-        filters=filters,
-        batch_norm=spec["batch_norm"],
-        dropout=spec["dropout"],
-        augmentation=make_augmentation() if spec["augmentation"] else None,
-    )
-
-
-# ---- shared helpers --------------------------------------------------------------------------
-
-
-def _close(a: Any, b: Any, atol: float = 1e-5) -> bool:
-    a, b = np.asarray(a, dtype=np.float64), np.asarray(b, dtype=np.float64)
-    return a.shape == b.shape and bool(np.allclose(a, b, atol=atol, rtol=1e-5))
-
-
-def _fmt(array: Any) -> str:
-    return np.array2string(np.asarray(array, dtype=np.float64), precision=5,
-                           suppress_small=True, separator=", ", max_line_width=10_000)
-
-
-def _keras_bn(shape: tuple[int, ...], weights: list[np.ndarray], epsilon: float,
-              momentum: float = regularization.DEFAULT_MOMENTUM) -> Any:
-    import keras
-
-    layer = keras.layers.BatchNormalization(epsilon=epsilon, momentum=momentum)
-    layer.build(shape)
-    layer.set_weights([np.asarray(w, dtype=np.float32) for w in weights])
-    return layer
-
-
-# ---- ex1: batch normalization in training mode ------------------------------------------------
-
-
-def bn_cases() -> list[tuple[np.ndarray, np.ndarray, np.ndarray, float]]:
-    """``(x, gamma, beta, epsilon)`` on which ``ex1`` tries a function: a dense (N, C) batch
-    and a conv (N, H, W, C) batch, channels with different means and scales, and one case
-    with a large epsilon so that ignoring the argument shows."""
-    rng = np.random.default_rng(9)
-    cases = []
-    for shape, epsilon in (((16, 3), 1e-3), ((4, 5, 5, 2), 1e-3), ((6, 3, 3, 4), 0.5)):
-        channels = shape[-1]
-        x = rng.normal(size=shape) * rng.uniform(0.3, 3, channels) + rng.uniform(-4, 4, channels)
-        gamma = rng.uniform(0.5, 2.0, channels)
-        beta = rng.normal(0.0, 1.0, channels)
-        cases.append((x.astype(np.float32), gamma.astype(np.float32),
-                      beta.astype(np.float32), epsilon))
-    return cases
-
-
-def _bn_variants(x: np.ndarray, gamma: np.ndarray, beta: np.ndarray, epsilon: float
-                 ) -> dict[str, np.ndarray]:
-    """What the usual mistakes give, to name the one a student made."""
-    x = x.astype(np.float64)
-    axes = tuple(range(x.ndim - 1))
-    mean, var = x.mean(axis=axes), x.var(axis=axes)
-    unbiased = x.var(axis=axes, ddof=1)
-    x_hat = (x - mean) / np.sqrt(var + epsilon)
-    out = {
-        "unbiased": gamma * (x - mean) / np.sqrt(unbiased + epsilon) + beta,
-        "no_epsilon": gamma * (x - mean) / np.sqrt(var) + beta,
-        "epsilon_outside": gamma * (x - mean) / (np.sqrt(var) + epsilon) + beta,
-        "default_epsilon": gamma * (x - mean) / np.sqrt(var + 1e-3) + beta,
-        "no_scale": x_hat,
-        "swapped": beta * x_hat + gamma,
-        "std_not_var": gamma * (x - mean) / np.sqrt(x.std(axis=axes) + epsilon) + beta,
+def reference_label_preserving() -> dict[str, set[str]]:
+    """The answer of ex1, derived from :data:`REASONS`."""
+    return {
+        name: {t for t, (keeps, _) in reasons.items() if keeps}
+        for name, reasons in REASONS.items()
     }
-    if x.ndim > 2:
-        m0, v0 = x.mean(axis=0), x.var(axis=0)
-        out["batch_axis_only"] = gamma * (x - m0) / np.sqrt(v0 + epsilon) + beta
-    return out
 
 
-_BN_ADVICE = {
-    "unbiased": ("a variância do Batch Normalization é a enviesada (divide por N, "
-                 "`ddof=0`, o padrão de `np.var`), não a amostral (`ddof=1`)"),
-    "no_epsilon": "faltou somar epsilon à variância dentro da raiz: √(σ² + ε)",
-    "epsilon_outside": ("epsilon vai dentro da raiz, somado à variância: √(σ² + ε), "
-                        "não √σ² + ε"),
-    "default_epsilon": "use o argumento `epsilon` que a função recebe, não um valor fixo",
-    "no_scale": "faltou aplicar γ e β no fim: y = γ·x̂ + β",
-    "swapped": "γ e β estão trocados: γ multiplica (escala) e β soma (deslocamento)",
-    "std_not_var": "dentro da raiz vai a variância σ², não o desvio padrão",
-    "batch_axis_only": (
-        "numa entrada (N, H, W, C) a média e a variância são por canal, sobre os eixos "
-        "(0, 1, 2): lote e posições juntos. Você usou só o eixo 0"
-    ),
-}
-
-
-def _check_bn_forward(function: Any) -> str:
-    """A function ``(x, gamma, beta, epsilon) -> y`` equal to Keras' training-mode output."""
-    import keras
-
-    gaps = []
-    for x, gamma, beta, epsilon in bn_cases():
-        where = f"com x de formato {x.shape} e epsilon={epsilon}"
-        result = call_student(function, x.copy(), gamma.copy(), beta.copy(), epsilon)
-        got = as_float_array(result, "o resultado")
-        reference = regularization.batch_norm_train(x, gamma, beta, epsilon)
-        if got.shape != x.shape:
+def _as_name_set(value: Any, dataset: str) -> set[str]:
+    """A set/list/tuple of transformation names, or a WrongAnswer saying what it is."""
+    if isinstance(value, str):
+        raise WrongAnswer(
+            f"a escolha de {dataset!r} é uma única string ({value!r}); use um conjunto de "
+            "nomes, por exemplo {'espelhar_horizontal', 'zoom_10'}."
+        )
+    if not isinstance(value, (set, frozenset, list, tuple)):
+        raise WrongAnswer(
+            f"a escolha de {dataset!r} deveria ser um conjunto (set) de nomes, mas é "
+            f"{type(value).__name__}."
+        )
+    names = set()
+    for item in value:
+        if not isinstance(item, str):
             raise WrongAnswer(
-                f"{where}, sua função devolveu formato {got.shape}; a saída do Batch "
-                f"Normalization tem o formato da entrada, {x.shape}."
+                f"a escolha de {dataset!r} contém {item!r}, que não é um nome; use as "
+                "strings de TRANSFORMATIONS."
             )
-        if not np.all(np.isfinite(got)):
-            raise WrongAnswer(f"{where}, sua função devolveu valores não finitos (nan ou inf).")
-        if not _close(got, reference):
-            differ = int(np.sum(~np.isclose(got, reference, atol=1e-5, rtol=1e-5)))
-            message = f"{where}, {differ} de {got.size} valores diferem do esperado."
-            for name, value in _bn_variants(x, gamma, beta, epsilon).items():
-                if _close(got, value, atol=1e-4):
-                    message += f" Parece que {_BN_ADVICE[name]}."
-                    break
-            raise WrongAnswer(message)
-        layer = _keras_bn(x.shape, [gamma, beta, np.zeros_like(gamma), np.ones_like(gamma)],
-                          epsilon)
-        keras_out = keras.ops.convert_to_numpy(layer(x, training=True))
-        gaps.append(float(np.max(np.abs(keras_out - got))))
-    return (f"igual a course_utils.regularization.batch_norm_train e a "
-            f"keras.layers.BatchNormalization(training=True) nos {len(gaps)} casos testados "
-            f"(diferença máxima para o Keras: {max(gaps):.1e}).")
+        if item not in TRANSFORMATIONS:
+            known = ", ".join(TRANSFORMATIONS)
+            raise WrongAnswer(
+                f"{item!r} não é o nome de uma transformação. Os nomes possíveis são: "
+                f"{known}."
+            )
+        names.add(item)
+    return names
+
+
+def _check_label_preserving(answer: Any) -> str:
+    """ex1: a dict {"cifar10": set, "mnist": set} equal to the reference; reasons for errors."""
+    if not isinstance(answer, Mapping):
+        raise WrongAnswer(
+            "a resposta deveria ser um dicionário {'cifar10': {...}, 'mnist': {...}}, mas é "
+            f"{type(answer).__name__}."
+        )
+    missing = [name for name in DATASETS_EX1 if name not in answer]
+    if missing:
+        raise WrongAnswer(
+            f"faltam as chaves {missing} no dicionário; ele precisa de uma escolha para cada "
+            f"conjunto de dados: {list(DATASETS_EX1)}."
+        )
+    extra = [name for name in answer if name not in DATASETS_EX1]
+    if extra:
+        raise WrongAnswer(
+            f"o dicionário tem chaves a mais: {extra}; use só {list(DATASETS_EX1)}."
+        )
+    for dataset in DATASETS_EX1:
+        if is_placeholder(answer[dataset]):
+            raise NotDone()
+    reference = reference_label_preserving()
+    problems = []
+    for dataset in DATASETS_EX1:
+        chosen = _as_name_set(answer[dataset], dataset)
+        for name in TRANSFORMATIONS:  # a fixed order: the first problem is always the same
+            keeps, why = name in reference[dataset], REASONS[dataset][name][1]
+            if name in chosen and not keeps:
+                problems.append(f"no {dataset}, {name!r} NÃO preserva o rótulo: {why}")
+            elif name not in chosen and keeps:
+                problems.append(
+                    f"no {dataset}, faltou {name!r}, que preserva o rótulo: {why}"
+                )
+    if problems:
+        more = (
+            f" (há mais {len(problems) - 1} escolha(s) a rever depois desta)"
+            if len(problems) > 1
+            else ""
+        )
+        raise WrongAnswer(f"{problems[0]}{more}")
+    return (
+        "no CIFAR-10 vale espelhar na horizontal, mas nada que deixe a foto de ponta-cabeça; "
+        "no MNIST, nenhum espelho e nenhuma meia volta."
+    )
 
 
 ex1 = Exercise(
     key="09/ex1",
-    checker=_check_bn_forward,
+    checker=_check_label_preserving,
     hint=[
         (
-            "Calcule a média e a variância de cada canal sobre todos os eixos menos o último, "
-            "padronize com elas e depois aplique γ e β."
+            "Para cada transformação, imagine o resultado numa imagem típica do conjunto e "
+            "pergunte: isto ainda é uma imagem realista da MESMA classe?"
         ),
         (
-            "Os eixos a reduzir dependem do número de dimensões de x (os dois formatos são "
-            "testados); use a variância que divide por m, ponha ε dentro da raiz e "
-            "multiplique por γ antes de somar β."
+            "No CIFAR-10, pense num navio ou num caminhão de ponta-cabeça; no MNIST, num 6 "
+            "girado meia volta e num 7 espelhado. Mudanças pequenas (girar pouco, deslocar, "
+            "aproximar, mudar o contraste) não mudam a classe em nenhum dos dois."
         ),
     ],
 )
 
 
-# ---- ex2: the moving statistics after one step -------------------------------------------------
+# ---- ex2: the RandomTranslation factor for at most N pixels ----------------------------
+
+EX2_CASES = [(4, 32), (3, 32), (2, 28), (20, 224)]
+"""(max_pixels, size) on which ex2 calls the function."""
 
 
-def step_problem() -> dict[str, Any]:
-    """The data of ``ex2``: a conv batch ``x`` (N, H, W, C), the moving statistics before
-    the step and Keras' default momentum."""
-    rng = np.random.default_rng(2)
-    x = rng.normal(size=(6, 4, 4, 3)) * np.array([0.5, 2.0, 4.0]) + np.array([3.0, -1.0, 0.5])
-    return {
-        "x": x.astype(np.float32),
-        "moving_mean": np.array([0.2, -0.5, 1.0], dtype=np.float32),
-        "moving_variance": np.array([1.5, 0.8, 2.0], dtype=np.float32),
-        "momentum": regularization.DEFAULT_MOMENTUM,
-    }
+def reference_translation_factor(max_pixels: int, size: int) -> float:
+    """Factor of ``RandomTranslation``: the shift is drawn in [-factor, factor] × size."""
+    return max_pixels / size
 
 
-def _keras_one_step(problem: dict[str, Any]) -> tuple[np.ndarray, np.ndarray]:
-    x = problem["x"]
-    channels = x.shape[-1]
-    layer = _keras_bn(
-        x.shape,
-        [np.ones(channels), np.zeros(channels), problem["moving_mean"],
-         problem["moving_variance"]],
-        regularization.DEFAULT_EPSILON,
-        problem["momentum"],
+def measured_max_shift(factor: float, size: int = 32, samples: int = 256, seed: int = 0) -> int:
+    """Largest shift, in pixels, that ``RandomTranslation(factor, factor)`` gives in ``samples``.
+
+    An image with a single bright pixel in the centre is translated (nearest interpolation,
+    constant fill) and the bright pixel is looked for in each output.
+    """
+    import keras
+
+    image = np.zeros((size, size, 1), dtype=np.float32)
+    centre = size // 2
+    image[centre, centre, 0] = 1.0
+    layer = keras.layers.RandomTranslation(
+        factor, factor, fill_mode="constant", interpolation="nearest", seed=seed
     )
-    layer(x, training=True)
-    moving_mean, moving_variance = layer.get_weights()[2:]
-    return moving_mean.astype(np.float64), moving_variance.astype(np.float64)
-
-
-def _check_moving(answer: Any) -> str:
-    """``(new_moving_mean, new_moving_variance)`` after one training step."""
-    if not isinstance(answer, (tuple, list)) or len(answer) != 2:
-        raise WrongAnswer("passe os dois resultados juntos, numa tupla: "
-                          "(new_moving_mean, new_moving_variance).")
-    new_mean = as_float_array(answer[0], "new_moving_mean")
-    new_var = as_float_array(answer[1], "new_moving_variance")
-    problem = step_problem()
-    x, mu = problem["x"].astype(np.float64), problem["momentum"]
-    mm, mv = problem["moving_mean"].astype(np.float64), problem["moving_variance"].astype(
-        np.float64)
-    channels = x.shape[-1]
-    for got, name in ((new_mean, "new_moving_mean"), (new_var, "new_moving_variance")):
-        if got.shape != (channels,):
-            extra = ""
-            if got.shape == x.shape[1:]:
-                extra = (" Você tirou a média só sobre o eixo do lote; numa entrada "
-                         "(N, H, W, C) ela é sobre os eixos (0, 1, 2).")
-            raise WrongAnswer(f"{name} tem formato {got.shape}, mas deveria ter um valor por "
-                              f"canal, formato ({channels},).{extra}")
-    want_mean, want_var = _keras_one_step(problem)
-    batch_mean, batch_var = regularization.batch_moments(x)
-    if _close(new_mean, want_var) and _close(new_var, want_mean):
-        raise WrongAnswer("os dois resultados estão trocados: primeiro a média, depois a "
-                          "variância.")
-    for got, want, batch, moving, name, what in (
-        (new_mean, want_mean, batch_mean, mm, "new_moving_mean", "média"),
-        (new_var, want_var, batch_var, mv, "new_moving_variance", "variância"),
-    ):
-        if _close(got, want):
+    batch = np.repeat(image[np.newaxis], samples, axis=0)
+    out = keras.ops.convert_to_numpy(layer(batch, training=True))[..., 0]
+    shifts = []
+    for moved in out:
+        if moved.max() < 0.5:  # the pixel left the image
+            shifts.append(size)
             continue
-        message = f"{name} deveria ser {_fmt(want)}, mas é {_fmt(got)}."
-        if _close(got, batch):
-            message += (f" Esse valor é a {what} do lote: a estatística móvel só anda "
-                        f"(1 − momentum) = {1 - mu:.2f} do caminho até ela.")
-        elif _close(got, moving):
-            message += " Esse é o valor de antes do passo: faltou atualizar."
-        elif _close(got, moving * (1 - mu) + batch * mu):
-            message += (f" Os pesos estão trocados: no Keras, momentum = {mu} multiplica o "
-                        "valor móvel antigo, e (1 − momentum) multiplica o do lote.")
-        elif name == "new_moving_variance" and _close(
-            got, moving * mu + x.reshape(-1, channels).var(axis=0, ddof=1) * (1 - mu)
-        ):
-            message += (" Você usou a variância amostral (ddof=1); o Keras usa a enviesada "
-                        "(`np.var` com o padrão ddof=0).")
-        raise WrongAnswer(message)
-    return ("igual às estatísticas móveis de keras.layers.BatchNormalization depois de uma "
-            "chamada com training=True.")
+        row, col = np.unravel_index(np.argmax(moved), moved.shape)
+        shifts.append(max(abs(int(row) - centre), abs(int(col) - centre)))
+    return int(max(shifts))
+
+
+def _check_translation_factor(translation_factor: Any) -> None:
+    """ex2: max_pixels / size for every case; common slips get their own message."""
+    for max_pixels, size in EX2_CASES:
+        got = as_number(
+            call_student(translation_factor, max_pixels, size),
+            f"translation_factor({max_pixels}, {size})",
+        )
+        want = reference_translation_factor(max_pixels, size)
+        if np.isclose(got, want, rtol=1e-6, atol=0):
+            continue
+        call = f"translation_factor({max_pixels}, {size}) devolveu {got:g}"
+        if got <= 0:
+            raise WrongAnswer(
+                f"{call}: o fator deve ser positivo; um fator f já sorteia deslocamentos "
+                "para os dois lados, de −f a +f."
+            )
+        if np.isclose(got, max_pixels):
+            raise WrongAnswer(
+                f"{call}: isso é o número de pixels. O fator é uma FRAÇÃO da altura (ou da "
+                "largura): divida pelo tamanho da imagem."
+            )
+        if np.isclose(got, 100 * want):
+            raise WrongAnswer(
+                f"{call}: isso está em porcentagem; o Keras quer a fração (0 a 1)."
+            )
+        if np.isclose(got, 2 * want):
+            raise WrongAnswer(
+                f"{call}: o dobro do certo. Um fator f já sorteia deslocamentos de −f a +f "
+                "vezes o tamanho; não divida pela metade da imagem."
+            )
+        if np.isclose(got, want / 2):
+            raise WrongAnswer(
+                f"{call}: a metade do certo. Um fator f sorteia de −f a +f vezes o tamanho, "
+                "então o maior deslocamento para um lado já é f × tamanho."
+            )
+        if got != 0 and np.isclose(got, size / max_pixels):
+            raise WrongAnswer(f"{call}: a divisão está invertida (tamanho / pixels).")
+        if got > want:
+            measured = measured_max_shift(got, size) if got < 1 else size
+            raise WrongAnswer(
+                f"{call}: com esse fator o RandomTranslation desloca até {measured} pixels "
+                f"numa imagem de {size}, mais que {max_pixels}."
+            )
+        raise WrongAnswer(
+            f"{call}: esse fator desloca menos do que os {max_pixels} pixels permitidos; "
+            "use todo o deslocamento permitido."
+        )
+    return None
 
 
 ex2 = Exercise(
     key="09/ex2",
-    checker=_check_moving,
+    checker=_check_translation_factor,
     hint=[
         (
-            "Primeiro as estatísticas deste lote, um número por canal; depois a regra da "
-            "média móvel do Keras, a fórmula mostrada acima."
+            "O fator do RandomTranslation é uma fração do tamanho da imagem, não um número de "
+            "pixels."
         ),
         (
-            "O valor antigo é multiplicado pelo momentum e o do lote por 1 − momentum; a "
-            "variância do lote é a que divide por m, a mesma da normalização."
+            "O maior deslocamento é o fator vezes o lado da imagem: escolha o fator que faz "
+            "esse produto dar exatamente max_pixels."
         ),
     ],
 )
 
 
-# ---- ex4: inverted dropout --------------------------------------------------------------------
+# ---- ex3: an augmentation pipeline for CIFAR-10 -----------------------------------------
 
-DROPOUT_RATES = (0.2, 0.5)
-"""Rates ``ex4`` tries a function with."""
-
-_DROPOUT_SHAPE = (200, 500)
-"""100,000 values: the dropped fraction's standard error is at most 0.0016."""
+EX3_SEEDS = (3, 11)
+"""Seeds with which ex3 builds the student's pipeline."""
 
 
-def _dropout_input() -> np.ndarray:
-    """Values in [1, 2): a zero in the output can only be a dropped value."""
-    return np.random.default_rng(77).uniform(1.0, 2.0, size=_DROPOUT_SHAPE).astype(np.float32)
+def _ex3_batch() -> np.ndarray:
+    """Float32 batch (16, 32, 32, 3) in [0, 1]: noise, saturated images and a gradient."""
+    rng = np.random.default_rng(8)
+    batch = rng.random((16, 32, 32, 3)).astype(np.float32)
+    batch[0] = 0.0
+    batch[1] = 1.0
+    batch[2] = np.linspace(0, 1, 32, dtype=np.float32)[:, np.newaxis, np.newaxis]
+    batch[3, :, :16] = 1.0  # half white, half black
+    batch[3, :, 16:] = 0.0
+    return batch
 
 
-def _check_dropout(function: Any) -> str:
-    """A function ``(x, rate, rng) -> y``: inverted dropout in training mode."""
+def _gradient_batch(n: int = 64) -> np.ndarray:
+    """``n`` copies of an image dark at the top and bright at the bottom."""
+    column = np.linspace(0.0, 1.0, 32, dtype=np.float32)[:, np.newaxis, np.newaxis]
+    image = np.broadcast_to(column, (32, 32, 3))
+    return np.repeat(image[np.newaxis], n, axis=0).copy()
+
+
+def _is_keras_layer(obj: Any) -> bool:
+    try:
+        import keras
+    except ImportError:  # pragma: no cover - keras is a dependency of the course
+        return False
+    return isinstance(obj, keras.layers.Layer)
+
+
+def _apply(pipeline: Any, images: np.ndarray, training: bool) -> np.ndarray:
+    """Call a layer or a function ``f(images, training=...)``; return a NumPy array."""
     import keras
 
-    x = _dropout_input()
-    notes = []
-    for number, rate in enumerate(DROPOUT_RATES):
-        where = f"com rate={rate}"
-        got = as_float_array(call_student(function, x.copy(), rate, np.random.default_rng(number)),
-                     "o resultado")
-        if got.shape != x.shape:
-            raise WrongAnswer(f"{where}, sua função devolveu formato {got.shape}; o dropout "
-                              f"mantém o formato da entrada, {x.shape}.")
-        dropped = got == 0
-        fraction = float(dropped.mean())
-        if abs(fraction - rate) > 0.01:
-            message = (f"{where}, sua função zerou {100 * fraction:.1f} % dos valores, mas "
-                       f"deveria zerar cerca de {100 * rate:.0f} %.")
-            if abs(fraction - (1 - rate)) <= 0.01 and rate != 0.5:
-                message += (" rate é a fração *desligada*; você usou rate como a "
-                            "probabilidade de manter.")
-            elif fraction == 0:
-                message += " Nenhum valor foi zerado: o sorteio da máscara não foi aplicado."
-            raise WrongAnswer(message)
-        kept_got, kept_x = got[~dropped], x[~dropped].astype(np.float64)
-        if not np.allclose(kept_got, kept_x / (1 - rate), rtol=1e-5, atol=0):
-            message = (f"{where}, os valores mantidos deveriam ser x / (1 − rate) = "
-                       f"x / {1 - rate:g}, mas não são.")
-            if np.allclose(kept_got, kept_x, rtol=1e-5):
-                message += (" Eles ficaram iguais a x: faltou dividir por (1 − rate), e sem "
-                            "isso a média da saída cai no treino.")
-            elif np.allclose(kept_got, kept_x * (1 - rate), rtol=1e-5):
-                message += (" Você multiplicou por (1 − rate); no dropout invertido os "
-                            "sobreviventes são divididos por (1 − rate).")
-            elif np.allclose(kept_got, kept_x / rate, rtol=1e-5):
-                message += " Você dividiu por rate; o divisor é a fração mantida, 1 − rate."
-            raise WrongAnswer(message)
-        again = as_float_array(call_student(function, x.copy(), rate, np.random.default_rng(number)),
-                       "o resultado")
-        if not np.array_equal(again, got):
-            raise WrongAnswer(
-                f"{where}, duas chamadas com geradores de mesma semente deram máscaras "
-                "diferentes: sorteie a máscara com o `rng` recebido (por exemplo "
-                "`rng.random(x.shape)`), não com `np.random` diretamente."
-            )
-        other = as_float_array(call_student(function, x.copy(), rate, np.random.default_rng(99)),
-                       "o resultado")
-        if np.array_equal(other == 0, dropped):
-            raise WrongAnswer(f"{where}, geradores diferentes deram a mesma máscara: a máscara "
-                              "tem que ser sorteada a cada chamada.")
-        theirs = keras.ops.convert_to_numpy(
-            keras.layers.Dropout(rate, seed=number)(x, training=True))
-        notes.append(f"rate={rate}: você zerou {100 * fraction:.1f} %, o Keras "
-                     f"{100 * float((theirs == 0).mean()):.1f} %; média {got.mean():.4f} "
-                     f"(Keras {theirs.mean():.4f}, entrada {x.mean():.4f})")
-    return "dropout invertido como keras.layers.Dropout. " + "; ".join(notes) + "."
+    result = call_student(pipeline, images.copy(), training=training)
+    try:
+        return np.asarray(keras.ops.convert_to_numpy(result))
+    except Exception:  # noqa: BLE001 - a student's odd return value
+        raise WrongAnswer(
+            f"o pipeline devolveu {type(result).__name__}, não um lote de imagens."
+        ) from None
 
 
-ex4 = Exercise(
-    key="09/ex4",
-    checker=_check_dropout,
-    hint=[
-        (
-            "Sorteie com o gerador rng, para cada valor de x, se ele fica (probabilidade 1 − "
-            "rate) ou vira zero."
-        ),
-        (
-            "Compare um sorteio uniforme entre 0 e 1, do formato de x, com rate para ter a "
-            "máscara; os valores que ficam são divididos por 1 − rate, os outros viram 0."
-        ),
-    ],
-)
+def _build(make_augmentation: Any, seed: int) -> Any:
+    pipeline = call_student(make_augmentation, seed)
+    if not callable(pipeline):
+        raise WrongAnswer(
+            f"make_augmentation(seed) devolveu {type(pipeline).__name__}; deveria devolver um "
+            "keras.Sequential (ou uma função f(images, training))."
+        )
+    return pipeline
 
 
-# ---- ex3: parameters of the BatchNormalization layers ------------------------------------------
-
-
-def bn_parameter_count(model: Any) -> tuple[int, int]:
-    """``(total, trainable)`` parameters of the BatchNormalization layers of a Keras model."""
+def _random_layers(layer: Any) -> list[Any]:
+    """The Random* preprocessing layers inside a Keras layer (Sequential or single)."""
     import keras
 
-    layers = [layer for layer in _all_layers(model)
-              if isinstance(layer, keras.layers.BatchNormalization)]
-    total = sum(layer.count_params() for layer in layers)
-    trainable = sum(int(np.prod(w.shape)) for layer in layers for w in layer.trainable_weights)
-    return total, trainable
+    found = []
+    stack = [layer]
+    while stack:
+        current = stack.pop()
+        if isinstance(current, keras.Sequential) or hasattr(current, "layers"):
+            stack.extend(getattr(current, "layers", []))
+        if type(current).__name__.startswith("Random"):
+            found.append(current)
+    return found
 
 
-def _all_layers(model: Any) -> list[Any]:
-    out = []
-    for layer in model.layers:
-        out.append(layer)
-        if hasattr(layer, "layers"):
-            out.extend(_all_layers(layer))
-    return out
-
-
-EX3_FILTERS = (FULL_FILTERS, (8, 24), (5,), (12, 20, 40, 80))
-"""The ``filters`` ex3 calls the student's function with: the lesson's model first, then
-others, so a count read off the summary printed in the notebook cannot pass."""
-
-
-def _bn_pair(value: Any) -> tuple[int, int]:
-    """A ``(total, trainable)`` answer as two ints, or WrongAnswer saying what it is."""
-    if not isinstance(value, (tuple, list)) or len(value) != 2:
+def _check_augmentation(make_augmentation: Any) -> None:
+    """ex3: the contract of an augmentation pipeline for CIFAR-10 images in [0, 1]."""
+    batch = _ex3_batch()
+    first = _build(make_augmentation, EX3_SEEDS[0])
+    if _is_keras_layer(first) and len(_random_layers(first)) < 2:
         raise WrongAnswer(
-            f"sua função deveria devolver dois números numa tupla, (total, treináveis), mas "
-            f"devolveu {value!r:.80}."
+            "o pipeline tem menos de duas camadas aleatórias (Random...); combine pelo menos "
+            "duas transformações, por exemplo um espelho e um deslocamento."
         )
-    for item, name in zip(value, ("o total", "os treináveis")):
-        if isinstance(item, (bool, np.bool_)) or not isinstance(item, (int, np.integer)):
-            if isinstance(item, (float, np.floating)) and float(item).is_integer():
-                continue
-            raise WrongAnswer(f"{name} deveria ser um número inteiro, mas é {item!r}.")
-    return int(value[0]), int(value[1])
-
-
-def _bn_slip(got: tuple[int, int], want: tuple[int, int], filters: tuple[int, ...]) -> str:
-    """The message naming the slip behind a wrong ``(total, trainable)`` for ``filters``."""
-    total, trainable = got
-    want_total, want_trainable = want
-    channels = want_trainable // 2
-    layers = 2 * len(filters)
-    where = f"com filters={filters}: "
-    if got == (want_trainable, want_total):
-        return where + "os dois números estão trocados: primeiro o total, depois os treináveis."
-    if got == (want_total // 2, want_trainable // 2):
-        return where + (
-            f"você contou metade das camadas: cada bloco de build_vgg_style tem **duas** "
-            f"convoluções, e cada uma tem seu BatchNormalization ({layers} camadas no total)."
-        )
-    if total == trainable:
-        return where + (
-            f"total e treináveis deram o mesmo número ({total}). As médias e variâncias "
-            "móveis também são parâmetros (entram em count_params), mas não são treinadas "
-            "pelo gradiente."
-        )
-    messages = []
-    if total != want_total:
-        if total == channels:
-            messages.append("o total tem só 1 número por canal; são 4 (γ, β, média e "
-                            "variância móveis).")
-        elif total == 2 * channels:
-            messages.append("o total conta só γ e β; as médias e variâncias móveis também "
-                            "são parâmetros (não treináveis).")
-        else:
-            messages.append(f"o total {total} não bate com 4 números por canal em cada uma "
-                            f"das {layers} camadas BatchNormalization.")
-    if trainable != want_trainable:
-        if trainable == channels:
-            messages.append("os treináveis são 2 por canal (γ e β), não 1.")
-        else:
-            messages.append(f"os treináveis, {trainable}, não batem com 2 números por canal "
-                            f"(γ e β) em cada uma das {layers} camadas.")
-    return where + " ".join(messages)
-
-
-def _check_bn_params(bn_params: Any) -> str:
-    """``bn_params(filters) -> (total, trainable)`` of the BN layers of ``build_vgg_style``."""
-    from course_utils.models import build_vgg_style
-
-    if isinstance(bn_params, (tuple, list)):
+    out = _apply(first, batch, training=True)
+    if out.shape != batch.shape:
         raise WrongAnswer(
-            "a resposta é uma função bn_params(filters), não um par de números: ela precisa "
-            "valer para qualquer lista de filtros, não só para o modelo do resumo acima."
+            f"para um lote de formato {batch.shape} o pipeline devolveu {out.shape}: o aumento "
+            "não pode mudar o formato (a rede espera 32×32×3). Evite recortes sem "
+            "redimensionar."
         )
-    answers = {}
-    for filters in EX3_FILTERS:
-        got = _bn_pair(call_student(bn_params, filters))
-        answers[filters] = got
-        want = bn_parameter_count(build_vgg_style(filters=filters, batch_norm=True))
-        if got == want:
-            continue
-        first = answers[EX3_FILTERS[0]]
-        if filters != EX3_FILTERS[0] and got == first:
-            raise WrongAnswer(
-                f"com filters={filters} sua função devolveu {got}, o mesmo que para "
-                f"{EX3_FILTERS[0]}: o resultado não depende de filters (copiou o resumo do "
-                "modelo acima?). Conte a partir do argumento."
+    if out.dtype != np.float32:
+        raise WrongAnswer(f"o pipeline devolveu dtype {out.dtype}; o esperado é float32.")
+    if not np.isfinite(out).all():
+        raise WrongAnswer("o pipeline devolveu valores NaN ou infinitos.")
+    low, high = float(out.min()), float(out.max())
+    if low < -1e-6 or high > 1 + 1e-6:
+        contrast = ""
+        if _is_keras_layer(first) and any(
+            type(layer).__name__ in ("RandomContrast", "RandomBrightness")
+            and tuple(getattr(layer, "value_range", (0, 1))) != (0, 1)
+            for layer in _random_layers(first)
+        ):
+            contrast = (
+                " O RandomContrast (ou RandomBrightness) só corta os valores dentro de "
+                "value_range, que por padrão é (0, 255); passe value_range=(0, 1)."
             )
-        raise WrongAnswer(_bn_slip(got, want, filters))
-    total, trainable = answers[FULL_FILTERS]
-    return (f"com FULL_FILTERS, as camadas BatchNormalization têm {total} parâmetros "
-            f"({trainable} treináveis), como diz count_params do Keras; e a conta vale para "
-            f"os outros {len(EX3_FILTERS) - 1} modelos testados.")
+        raise WrongAnswer(
+            f"depois do aumento os valores vão de {low:.3f} a {high:.3f}, fora de [0, 1]."
+            f"{contrast}"
+        )
+    again = _apply(first, batch, training=True)
+    if np.allclose(out, again, atol=1e-6):
+        raise WrongAnswer(
+            "duas chamadas em modo de treino deram exatamente o mesmo resultado: o aumento "
+            "precisa sortear uma transformação nova a cada chamada."
+        )
+    if np.allclose(out, batch, atol=1e-6):
+        raise WrongAnswer("em modo de treino o pipeline devolveu as imagens sem mudança.")
+    inference = _apply(first, batch, training=False)
+    if inference.shape != batch.shape or not np.allclose(inference, batch, atol=1e-6):
+        raise WrongAnswer(
+            "com training=False o pipeline mudou as imagens; na inferência (evaluate, "
+            "predict) o aumento deve ser a identidade."
+        )
+    twin = _build(make_augmentation, EX3_SEEDS[0])
+    if not np.allclose(_apply(twin, batch, training=True), out, atol=1e-6):
+        raise WrongAnswer(
+            "dois pipelines criados com a mesma semente deram resultados diferentes na primeira "
+            "chamada: passe seed=... (derivada de seed) a cada camada aleatória."
+        )
+    other = _build(make_augmentation, EX3_SEEDS[1])
+    if np.allclose(_apply(other, batch, training=True), out, atol=1e-6):
+        raise WrongAnswer(
+            f"make_augmentation({EX3_SEEDS[0]}) e make_augmentation({EX3_SEEDS[1]}) deram o "
+            "mesmo resultado: a semente recebida não está sendo usada."
+        )
+    gradient = _gradient_batch()
+    moved = _apply(_build(make_augmentation, EX3_SEEDS[0]), gradient, training=True)
+    top, bottom = moved[:, :16].mean(axis=(1, 2, 3)), moved[:, 16:].mean(axis=(1, 2, 3))
+    upside_down = int(np.sum(top > bottom))
+    if upside_down:
+        wrap = ""
+        if _is_keras_layer(first) and any(
+            getattr(layer, "fill_mode", None) == "wrap" for layer in _random_layers(first)
+        ):
+            wrap = (
+                " Com fill_mode='wrap', um deslocamento grande também traz a parte de baixo "
+                "para cima: use deslocamentos pequenos ou outro fill_mode."
+            )
+        raise WrongAnswer(
+            f"{upside_down} de {len(gradient)} imagens (escuras em cima, claras embaixo) saíram "
+            "de ponta-cabeça. No CIFAR-10 isso não preserva o rótulo: use "
+            "RandomFlip('horizontal') (o padrão espelha também na vertical) e rotações "
+            f"pequenas.{wrap}"
+        )
+    return None
 
 
 ex3 = Exercise(
     key="09/ex3",
-    checker=_check_bn_params,
+    checker=_check_augmentation,
     hint=[
         (
-            "Conte quantas camadas BatchNormalization o modelo tem e quantos canais cada uma "
-            "normaliza: cada bloco (um número de filters) tem duas convoluções, cada uma "
-            "seguida do seu BN."
+            "Junte num keras.Sequential duas ou mais camadas de aumento da seção anterior que "
+            "preservem o rótulo no CIFAR-10, cada uma com a sua semente derivada de seed."
         ),
         (
-            "Cada canal normalizado guarda 4 números (γ, β, média e variância móveis), dos "
-            "quais só γ e β são treináveis; some os canais de todas as camadas BN."
+            "Espelhe só na horizontal (o modo padrão do RandomFlip também vira de "
+            "ponta-cabeça) e, se usar RandomContrast, diga a ele que as imagens estão em [0, "
+            "1] (value_range), senão os valores saem da faixa."
+        ),
+    ],
+)
+
+
+# ---- ex4: the overfitting gap ----------------------------------------------------------
+
+
+def _ex4_histories() -> list[dict[str, list[float]]]:
+    """History dicts on which ex4 calls the function.
+
+    In the first the last epoch is neither the best nor the mean, and training is ahead of
+    validation; in the second validation ends above training (a negative gap); the third
+    has a single epoch.
+    """
+    return [
+        {
+            "loss": [1.62, 1.21, 0.98, 0.80, 0.66, 0.55],
+            "accuracy": [0.41, 0.57, 0.65, 0.72, 0.77, 0.81],
+            "val_loss": [1.35, 1.10, 0.97, 0.93, 0.95, 1.01],
+            "val_accuracy": [0.52, 0.61, 0.66, 0.69, 0.70, 0.68],
+        },
+        {
+            "loss": [1.90, 1.45, 1.30, 1.21],
+            "accuracy": [0.30, 0.47, 0.53, 0.56],
+            "val_loss": [1.60, 1.32, 1.22, 1.15],
+            "val_accuracy": [0.42, 0.52, 0.57, 0.59],
+        },
+        {
+            "loss": [1.75],
+            "accuracy": [0.37],
+            "val_loss": [1.48],
+            "val_accuracy": [0.46],
+        },
+    ]
+
+
+def reference_gap(history: Mapping[str, Any]) -> float:
+    """Training accuracy minus validation accuracy at the last epoch."""
+    return float(history["accuracy"][-1]) - float(history["val_accuracy"][-1])
+
+
+def _check_gap(overfitting_gap: Any) -> None:
+    """ex4: last accuracy − last val_accuracy, on several histories; slips named."""
+    for history in _ex4_histories():
+        given = {key: list(values) for key, values in history.items()}
+        got = as_number(call_student(overfitting_gap, given), "o vão")
+        if given != history:
+            raise WrongAnswer("sua função alterou o dicionário history; só leia os valores.")
+        want = reference_gap(history)
+        if np.isclose(got, want, atol=1e-9):
+            continue
+        train, val = np.asarray(history["accuracy"]), np.asarray(history["val_accuracy"])
+        slips = [
+            (
+                abs(want),
+                "o vão pode ser negativo (validação acima do treino); não use abs.",
+            ),
+            (-want, "o sinal está trocado: é treino MENOS validação."),
+            (
+                100 * want,
+                "isso está em pontos percentuais; devolva a fração (como as acurácias).",
+            ),
+            (train.max() - val.max(), "use a ÚLTIMA época ([-1]), não o maior valor."),
+            (train[0] - val[0], "essa é a primeira época; use a última ([-1])."),
+            (train.mean() - val.mean(), "essa é a média das épocas; use a última ([-1])."),
+            (
+                float(history["val_loss"][-1]) - float(history["loss"][-1]),
+                "isso é a diferença das PERDAS; o vão pedido é o das acurácias.",
+            ),
+            (
+                float(history["loss"][-1]) - float(history["val_loss"][-1]),
+                "isso é a diferença das PERDAS; o vão pedido é o das acurácias.",
+            ),
+        ]
+        for value, message in slips:
+            if np.isclose(got, value, atol=1e-9):
+                raise WrongAnswer(f"sua função devolveu {got:.4f}: {message}")
+        raise WrongAnswer(
+            f"para um histórico de {len(train)} época(s) sua função devolveu {got:.4f}, mas "
+            f"o esperado é {want:.4f} (acurácia de treino menos a de validação, na última "
+            "época)."
+        )
+    return None
+
+
+ex4 = Exercise(
+    key="09/ex4",
+    checker=_check_gap,
+    hint=[
+        (
+            "history guarda uma lista por métrica, com um valor por época; o vão usa só a "
+            "última época."
+        ),
+        (
+            "Pegue o último valor da acurácia de treino e o último da acurácia de validação e "
+            "subtraia, nessa ordem: treino menos validação."
         ),
     ],
 )

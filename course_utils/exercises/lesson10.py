@@ -1,18 +1,22 @@
-"""Exercises of lesson 10, "Raio-X com TPU", and the lesson's shared settings.
+"""Exercises of lesson 10, "Batch normalization e dropout", and the lesson's shared settings.
 
-* ``ex1``: the global batch size, a function ``(per_replica, strategy) -> int``, tried on
-  strategies of 1, 2 and 8 replicas;
-* ``ex2``: the patient of an image, a function ``(path) -> str | None`` checked against
-  :func:`course_utils.datasets.chest_xray_patient_id` on official and mirror names;
-* ``ex3``: class weights from the class counts, a function ``(counts) -> {0: w0, 1: w1}``,
-  checked against :func:`class_weights` (each class weighs half of the loss);
-* ``ex4``: precision and recall of the pneumonia class from a confusion matrix, a function
-  ``(cm) -> (precision, recall)``, checked against scikit-learn;
-* ``ex5`` (made by :func:`missed_children_exercise` from the run's test predictions): how
-  many children with pneumonia the model sent home.
+* ``ex1``: training-mode batch normalization as a function ``(x, gamma, beta, epsilon) -> y``,
+  tried on (N, C) and (N, H, W, C) inputs and checked against
+  :func:`course_utils.regularization.batch_norm_train` and
+  ``keras.layers.BatchNormalization(...)(x, training=True)``;
+* ``ex2``: the moving mean and moving variance after one training step on the batch of
+  :func:`step_problem`, checked against a Keras layer given the same starting statistics;
+* ``ex3``: a function ``bn_params(filters) -> (total, trainable)``, the parameters of the
+  BatchNormalization layers of ``build_vgg_style(filters, batch_norm=True)``, called with
+  :data:`EX3_FILTERS` and checked against Keras' ``count_params`` (a number read off the
+  summary of the lesson's model gives the same pair for every ``filters`` and is named);
+* ``ex4``: inverted dropout as a function ``(x, rate, rng) -> y`` (training mode), checked by
+  its statistics (dropped fraction, kept values exactly ``x / (1 - rate)``, the mean) and
+  next to ``keras.layers.Dropout``.
 
-The settings (image size, batches, epochs, the learning-rate schedule, the split) are shared
-by ``solutions/10_raio_x_tpu.py`` and ``benchmarks/chest_xray.py``.
+The ablation settings (:data:`VARIANTS`, :func:`build_variant`, the split, seeds, epochs) are
+shared by ``solutions/10_batchnorm_dropout.py`` and ``benchmarks/cifar10_ablation.py``, so
+the benchmark trains exactly what the lesson trains. Keras is imported only when needed.
 """
 
 from __future__ import annotations
@@ -21,9 +25,8 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from course_utils import config
-from course_utils.checks import Exercise, WrongAnswer, as_number, call_student
-from course_utils.datasets import chest_xray_patient_id
+from course_utils import regularization
+from course_utils.checks import Exercise, WrongAnswer, as_float_array, call_student
 
 if TYPE_CHECKING:
     import keras
@@ -31,360 +34,525 @@ if TYPE_CHECKING:
 # ---- the lesson's settings -----------------------------------------------------------------
 
 SEED = 42
-"""Seed of the split and of the training run."""
+"""Seed of the split and of every training run (``config.set_seed(SEED)`` before each)."""
 
-IMAGE_SIZE = (180, 180)
-"""Size the images are resized to in full mode, as in the Keras example."""
+VAL_FRACTION = 0.1
+"""Share of the training set kept for validation (5,000 of CIFAR-10's 50,000 images)."""
 
-FAST_IMAGE_SIZE = (32, 32)
-"""Image size in fast mode: the smallest the model takes (five 2×2 poolings)."""
+BATCH_SIZE = 64
+"""Images per gradient step, for every variant."""
 
-BATCH_PER_REPLICA = 16
-"""Images per replica and step; the global batch multiplies it by the number of replicas."""
+DROPOUT_RATE = 0.2
+"""Dropout rate of the variants with dropout: the lecture's 0.2."""
 
-VAL_FRACTION = 0.2
-"""Share of the training images (in whole patients) kept for validation."""
+FULL_FILTERS = (32, 64, 128)
+"""Filters of ``build_vgg_style`` in full mode (and in the benchmark)."""
 
-EPOCHS = (100, 2)
-"""``config.epochs(*EPOCHS)``: at most 100 epochs (early stopping ends sooner), 2 when fast."""
+FAST_FILTERS = (16, 32)
+"""Smaller filters for fast mode, so the five variants train in seconds."""
 
-PATIENCE = 10
-"""Epochs without a better validation loss before early stopping, as in the example."""
+ABLATION_EPOCHS = (10, 1)
+"""``config.epochs(*ABLATION_EPOCHS)``: epochs of each ablation variant (full, fast)."""
 
-INITIAL_LEARNING_RATE = 1e-3
-"""Adam's learning rate at the first step."""
+FINAL_EPOCHS = (40, 1)
+"""``config.epochs(*FINAL_EPOCHS)``: epochs of the final, longer run (full, fast)."""
 
-DECAY_RATE = 0.9
-"""The learning rate is multiplied by this once per epoch (exponential decay)."""
+FINAL_PATIENCE = 8
+"""Early stopping patience (epochs without a better validation accuracy) of the final run."""
 
-THRESHOLD = 0.5
-"""Probability above which an X-ray is called pneumonia."""
-
-OFFICIAL_TRAIN_COUNTS = {"normal": 1349, "pneumonia": 3883}
-"""Class counts of the official ChestXRay2017 ``train/`` TFRecords (5,232 images: the data
-set's train and val folders together), as the Keras example counts them."""
-
-OFFICIAL_TEST_COUNTS = {"normal": 234, "pneumonia": 390}
-"""Class counts of the official ChestXRay2017 test set (624 images)."""
-
-OFFICIAL_VAL_IMAGES = 16
-"""Images in the data set's own validation folder (8 per class), too few to validate on; the
-TFRecords put them with the training images."""
-
-REFERENCE_RESULTS = {
-    "keras.io, o exemplo (180×180, teste oficial)": {
-        "acurácia": "≈ 0,79–0,83 (conforme a versão da página)", "recall": "≈ 0,98–0,99"},
-    "MedMNIST v2, ResNet-18 (28×28, PneumoniaMNIST)": {"acurácia": "0,854", "AUC": "0,944"},
+VARIANTS: dict[str, dict[str, Any]] = {
+    "nenhuma": {"batch_norm": False, "dropout": 0.0, "augmentation": False},
+    "dropout": {"batch_norm": False, "dropout": DROPOUT_RATE, "augmentation": False},
+    "BN": {"batch_norm": True, "dropout": 0.0, "augmentation": False},
+    "BN + dropout": {"batch_norm": True, "dropout": DROPOUT_RATE, "augmentation": False},
+    "BN + dropout + aumento": {"batch_norm": True, "dropout": DROPOUT_RATE,
+                               "augmentation": True},
 }
-"""Published test results to compare with: the Keras example's own runs (its published
-versions print test accuracies from 0.79 to about 0.83, recall 0.98–0.99) and MedMNIST v2's
-(Yang et al., 2023, table of PneumoniaMNIST results)."""
+"""The ablation: what each variant adds to the plain VGG-style network."""
 
 
-def image_size() -> tuple[int, int]:
-    """:data:`IMAGE_SIZE`, or :data:`FAST_IMAGE_SIZE` in fast mode."""
-    return FAST_IMAGE_SIZE if config.FAST else IMAGE_SIZE
+def reference_split(
+    x: np.ndarray, y: np.ndarray
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """``(x_tr, x_val, y_tr, y_val)``: a stratified split with :data:`VAL_FRACTION` held out.
+
+    The validation part has at least one image per class (it matters only for tiny sets).
+    """
+    from sklearn.model_selection import train_test_split
+
+    # at least one image per class, so tiny test fixtures can still be stratified
+    size = max(int(round(VAL_FRACTION * len(y))), len(np.unique(y)))
+    return train_test_split(x, y, test_size=size, stratify=y, random_state=SEED)
 
 
-def learning_rate_schedule(steps_per_epoch: int) -> keras.optimizers.schedules.ExponentialDecay:
-    """Exponential decay: :data:`INITIAL_LEARNING_RATE` × :data:`DECAY_RATE` per epoch."""
+def make_augmentation() -> keras.Sequential:
+    """Random horizontal flips and shifts of up to 10 % (two of the layers of lesson 09)."""
     import keras
 
-    return keras.optimizers.schedules.ExponentialDecay(
-        INITIAL_LEARNING_RATE, decay_steps=max(int(steps_per_epoch), 1), decay_rate=DECAY_RATE
+    return keras.Sequential(
+        [keras.layers.RandomFlip("horizontal"), keras.layers.RandomTranslation(0.1, 0.1)],
+        name="aumento",
     )
 
 
-def class_weights(counts: Any) -> dict[int, float]:
-    """``{class: total / (2 · count)}``: each of the two classes weighs half of the loss.
+def build_variant(name: str, filters: tuple[int, ...] = FULL_FILTERS) -> keras.Model:
+    """The uncompiled ``build_vgg_style`` model of one of :data:`VARIANTS`."""
+    from course_utils.models import build_vgg_style
 
-    >>> class_weights([1349, 3883])
-    {0: 1.939214232765011, 1: 0.6737058975019315}
-    """
-    counts = np.asarray(counts, dtype=np.float64)
-    if counts.shape != (2,) or np.any(counts <= 0):
-        raise ValueError(f"counts deve ter dois números positivos, recebi {counts!r}")
-    total = counts.sum()
-    return {k: float(total / (2 * counts[k])) for k in range(2)}
-
-
-def precision_recall(cm: Any) -> tuple[float, float]:
-    """Precision and recall of the pneumonia class (1) from a 2×2 confusion matrix.
-
-    ``cm[i, j]`` counts the images of true class ``i`` predicted as ``j`` (scikit-learn's
-    layout): ``[[TN, FP], [FN, TP]]``. A class never predicted gets precision 0.
-    """
-    cm = np.asarray(cm, dtype=np.float64)
-    (tn, fp), (fn, tp) = cm
-    precision = tp / (tp + fp) if tp + fp else 0.0
-    recall = tp / (tp + fn) if tp + fn else 0.0
-    return float(precision), float(recall)
+    if name not in VARIANTS:
+        raise ValueError(f"variante desconhecida {name!r}; válidas: {list(VARIANTS)}")
+    spec = VARIANTS[name]
+    return build_vgg_style(
+        filters=filters,
+        batch_norm=spec["batch_norm"],
+        dropout=spec["dropout"],
+        augmentation=make_augmentation() if spec["augmentation"] else None,
+    )
 
 
-# ---- ex1: the global batch ---------------------------------------------------------------------
+# ---- shared helpers --------------------------------------------------------------------------
 
 
-class _Replicas:
-    """A stand-in strategy: only ``num_replicas_in_sync``, as the exercise needs."""
-
-    def __init__(self, replicas: int) -> None:
-        self.num_replicas_in_sync = replicas
-
-    def __repr__(self) -> str:
-        return f"<estratégia com {self.num_replicas_in_sync} réplica(s)>"
+def _close(a: Any, b: Any, atol: float = 1e-5) -> bool:
+    a, b = np.asarray(a, dtype=np.float64), np.asarray(b, dtype=np.float64)
+    return a.shape == b.shape and bool(np.allclose(a, b, atol=atol, rtol=1e-5))
 
 
-def _check_global_batch(function: Any) -> str:
-    cases = [(16, 1), (16, 2), (16, 8), (32, 8), (5, 4)]
-    for per_replica, replicas in cases:
-        strategy = _Replicas(replicas)
-        got = as_number(call_student(function, per_replica, strategy), "o resultado")
-        want = per_replica * replicas
-        if got == want:
-            continue
-        where = f"com {per_replica} imagens por réplica e {replicas} réplicas"
-        message = f"{where}, sua função devolveu {got:g}; o lote global é {want}."
-        if got == per_replica:
-            message += (" Você ignorou as réplicas: cada uma recebe o seu pedaço do lote "
-                        "global, então ele precisa ser maior.")
-        elif replicas > 1 and np.isclose(got, per_replica / replicas):
-            message += " Você dividiu; o lote global multiplica o lote por réplica."
-        elif got == per_replica + replicas:
-            message += " Você somou; o lote global multiplica o lote por réplica."
-        raise WrongAnswer(message)
-    return (f"em {len(cases)} casos, de 1 a 8 réplicas (a TPU v5e-1 ou v6e-1 do Colab tem 1 "
-            "chip, uma réplica; uma v5e-8 teria 8: 16 por réplica dariam lotes globais de 128).")
+def _fmt(array: Any) -> str:
+    return np.array2string(np.asarray(array, dtype=np.float64), precision=5,
+                           suppress_small=True, separator=", ", max_line_width=10_000)
+
+
+def _keras_bn(shape: tuple[int, ...], weights: list[np.ndarray], epsilon: float,
+              momentum: float = regularization.DEFAULT_MOMENTUM) -> Any:
+    import keras
+
+    layer = keras.layers.BatchNormalization(epsilon=epsilon, momentum=momentum)
+    layer.build(shape)
+    layer.set_weights([np.asarray(w, dtype=np.float32) for w in weights])
+    return layer
+
+
+# ---- ex1: batch normalization in training mode ------------------------------------------------
+
+
+def bn_cases() -> list[tuple[np.ndarray, np.ndarray, np.ndarray, float]]:
+    """``(x, gamma, beta, epsilon)`` on which ``ex1`` tries a function: a dense (N, C) batch
+    and a conv (N, H, W, C) batch, channels with different means and scales, and one case
+    with a large epsilon so that ignoring the argument shows."""
+    rng = np.random.default_rng(9)
+    cases = []
+    for shape, epsilon in (((16, 3), 1e-3), ((4, 5, 5, 2), 1e-3), ((6, 3, 3, 4), 0.5)):
+        channels = shape[-1]
+        x = rng.normal(size=shape) * rng.uniform(0.3, 3, channels) + rng.uniform(-4, 4, channels)
+        gamma = rng.uniform(0.5, 2.0, channels)
+        beta = rng.normal(0.0, 1.0, channels)
+        cases.append((x.astype(np.float32), gamma.astype(np.float32),
+                      beta.astype(np.float32), epsilon))
+    return cases
+
+
+def _bn_variants(x: np.ndarray, gamma: np.ndarray, beta: np.ndarray, epsilon: float
+                 ) -> dict[str, np.ndarray]:
+    """What the usual mistakes give, to name the one a student made."""
+    x = x.astype(np.float64)
+    axes = tuple(range(x.ndim - 1))
+    mean, var = x.mean(axis=axes), x.var(axis=axes)
+    unbiased = x.var(axis=axes, ddof=1)
+    x_hat = (x - mean) / np.sqrt(var + epsilon)
+    out = {
+        "unbiased": gamma * (x - mean) / np.sqrt(unbiased + epsilon) + beta,
+        "no_epsilon": gamma * (x - mean) / np.sqrt(var) + beta,
+        "epsilon_outside": gamma * (x - mean) / (np.sqrt(var) + epsilon) + beta,
+        "default_epsilon": gamma * (x - mean) / np.sqrt(var + 1e-3) + beta,
+        "no_scale": x_hat,
+        "swapped": beta * x_hat + gamma,
+        "std_not_var": gamma * (x - mean) / np.sqrt(x.std(axis=axes) + epsilon) + beta,
+    }
+    if x.ndim > 2:
+        m0, v0 = x.mean(axis=0), x.var(axis=0)
+        out["batch_axis_only"] = gamma * (x - m0) / np.sqrt(v0 + epsilon) + beta
+    return out
+
+
+_BN_ADVICE = {
+    "unbiased": ("a variância do Batch Normalization é a enviesada (divide por N, "
+                 "`ddof=0`, o padrão de `np.var`), não a amostral (`ddof=1`)"),
+    "no_epsilon": "faltou somar epsilon à variância dentro da raiz: √(σ² + ε)",
+    "epsilon_outside": ("epsilon vai dentro da raiz, somado à variância: √(σ² + ε), "
+                        "não √σ² + ε"),
+    "default_epsilon": "use o argumento `epsilon` que a função recebe, não um valor fixo",
+    "no_scale": "faltou aplicar γ e β no fim: y = γ·x̂ + β",
+    "swapped": "γ e β estão trocados: γ multiplica (escala) e β soma (deslocamento)",
+    "std_not_var": "dentro da raiz vai a variância σ², não o desvio padrão",
+    "batch_axis_only": (
+        "numa entrada (N, H, W, C) a média e a variância são por canal, sobre os eixos "
+        "(0, 1, 2): lote e posições juntos. Você usou só o eixo 0"
+    ),
+}
+
+
+def _check_bn_forward(function: Any) -> str:
+    """A function ``(x, gamma, beta, epsilon) -> y`` equal to Keras' training-mode output."""
+    import keras
+
+    gaps = []
+    for x, gamma, beta, epsilon in bn_cases():
+        where = f"com x de formato {x.shape} e epsilon={epsilon}"
+        result = call_student(function, x.copy(), gamma.copy(), beta.copy(), epsilon)
+        got = as_float_array(result, "o resultado")
+        reference = regularization.batch_norm_train(x, gamma, beta, epsilon)
+        if got.shape != x.shape:
+            raise WrongAnswer(
+                f"{where}, sua função devolveu formato {got.shape}; a saída do Batch "
+                f"Normalization tem o formato da entrada, {x.shape}."
+            )
+        if not np.all(np.isfinite(got)):
+            raise WrongAnswer(f"{where}, sua função devolveu valores não finitos (nan ou inf).")
+        if not _close(got, reference):
+            differ = int(np.sum(~np.isclose(got, reference, atol=1e-5, rtol=1e-5)))
+            message = f"{where}, {differ} de {got.size} valores diferem do esperado."
+            for name, value in _bn_variants(x, gamma, beta, epsilon).items():
+                if _close(got, value, atol=1e-4):
+                    message += f" Parece que {_BN_ADVICE[name]}."
+                    break
+            raise WrongAnswer(message)
+        layer = _keras_bn(x.shape, [gamma, beta, np.zeros_like(gamma), np.ones_like(gamma)],
+                          epsilon)
+        keras_out = keras.ops.convert_to_numpy(layer(x, training=True))
+        gaps.append(float(np.max(np.abs(keras_out - got))))
+    return (f"igual a course_utils.regularization.batch_norm_train e a "
+            f"keras.layers.BatchNormalization(training=True) nos {len(gaps)} casos testados "
+            f"(diferença máxima para o Keras: {max(gaps):.1e}).")
 
 
 ex1 = Exercise(
     key="10/ex1",
-    checker=_check_global_batch,
+    checker=_check_bn_forward,
     hint=[
         (
-            "Cada réplica processa per_replica imagens por passo, e todas as réplicas "
-            "trabalham ao mesmo tempo, cada uma com o seu pedaço do lote."
+            "Calcule a média e a variância de cada canal sobre todos os eixos menos o último, "
+            "padronize com elas e depois aplique γ e β."
         ),
         (
-            "A estratégia sabe quantas réplicas trabalham em sincronia (um atributo dela); o "
-            "lote global junta os lotes de todas elas."
+            "Os eixos a reduzir dependem do número de dimensões de x (os dois formatos são "
+            "testados); use a variância que divide por m, ponha ε dentro da raiz e "
+            "multiplique por γ antes de somar β."
         ),
     ],
 )
 
 
-# ---- ex2: the patient of an image --------------------------------------------------------------
-
-PATIENT_CASES = [
-    "chest_xray/train/PNEUMONIA/person1234_bacteria_5678.jpeg",
-    "chest_xray/train/PNEUMONIA/person7_virus_15.jpeg",
-    "chest_xray/train/PNEUMONIA/person7_virus_16.jpeg",
-    "chest_xray/train/NORMAL/IM-0115-0001.jpeg",
-    "chest_xray/train/NORMAL/NORMAL2-IM-1427-0001.jpeg",
-    "chest_xray/train/PNEUMONIA/pneumoniamnist-train-02551.jpeg",
-    "chest_xray/test/NORMAL/pneumoniamnist-test-00012.jpeg",
-]
-"""Paths the checker of ``ex2`` tries: official names of both classes and mirror names."""
+# ---- ex2: the moving statistics after one step -------------------------------------------------
 
 
-def _stem(path: str) -> str:
-    return path.rsplit("/", 1)[-1].rsplit(".", 1)[0]
+def step_problem() -> dict[str, Any]:
+    """The data of ``ex2``: a conv batch ``x`` (N, H, W, C), the moving statistics before
+    the step and Keras' default momentum."""
+    rng = np.random.default_rng(2)
+    x = rng.normal(size=(6, 4, 4, 3)) * np.array([0.5, 2.0, 4.0]) + np.array([3.0, -1.0, 0.5])
+    return {
+        "x": x.astype(np.float32),
+        "moving_mean": np.array([0.2, -0.5, 1.0], dtype=np.float32),
+        "moving_variance": np.array([1.5, 0.8, 2.0], dtype=np.float32),
+        "momentum": regularization.DEFAULT_MOMENTUM,
+    }
 
 
-def _check_patient_id(function: Any) -> str:
-    for path in PATIENT_CASES:
-        got = call_student(function, path)
-        want = chest_xray_patient_id(path)
-        if got == want:
+def _keras_one_step(problem: dict[str, Any]) -> tuple[np.ndarray, np.ndarray]:
+    x = problem["x"]
+    channels = x.shape[-1]
+    layer = _keras_bn(
+        x.shape,
+        [np.ones(channels), np.zeros(channels), problem["moving_mean"],
+         problem["moving_variance"]],
+        regularization.DEFAULT_EPSILON,
+        problem["momentum"],
+    )
+    layer(x, training=True)
+    moving_mean, moving_variance = layer.get_weights()[2:]
+    return moving_mean.astype(np.float64), moving_variance.astype(np.float64)
+
+
+def _check_moving(answer: Any) -> str:
+    """``(new_moving_mean, new_moving_variance)`` after one training step."""
+    if not isinstance(answer, (tuple, list)) or len(answer) != 2:
+        raise WrongAnswer("passe os dois resultados juntos, numa tupla: "
+                          "(new_moving_mean, new_moving_variance).")
+    new_mean = as_float_array(answer[0], "new_moving_mean")
+    new_var = as_float_array(answer[1], "new_moving_variance")
+    problem = step_problem()
+    x, mu = problem["x"].astype(np.float64), problem["momentum"]
+    mm, mv = problem["moving_mean"].astype(np.float64), problem["moving_variance"].astype(
+        np.float64)
+    channels = x.shape[-1]
+    for got, name in ((new_mean, "new_moving_mean"), (new_var, "new_moving_variance")):
+        if got.shape != (channels,):
+            extra = ""
+            if got.shape == x.shape[1:]:
+                extra = (" Você tirou a média só sobre o eixo do lote; numa entrada "
+                         "(N, H, W, C) ela é sobre os eixos (0, 1, 2).")
+            raise WrongAnswer(f"{name} tem formato {got.shape}, mas deveria ter um valor por "
+                              f"canal, formato ({channels},).{extra}")
+    want_mean, want_var = _keras_one_step(problem)
+    batch_mean, batch_var = regularization.batch_moments(x)
+    if _close(new_mean, want_var) and _close(new_var, want_mean):
+        raise WrongAnswer("os dois resultados estão trocados: primeiro a média, depois a "
+                          "variância.")
+    for got, want, batch, moving, name, what in (
+        (new_mean, want_mean, batch_mean, mm, "new_moving_mean", "média"),
+        (new_var, want_var, batch_var, mv, "new_moving_variance", "variância"),
+    ):
+        if _close(got, want):
             continue
-        message = f"para {path!r} sua função devolveu {got!r}, mas o esperado é {want!r}."
-        name, stem = path.rsplit("/", 1)[-1], _stem(path)
-        if want is None:
-            message += (" Nomes sem identificação de paciente (como os da cópia reduzida, "
-                        "`pneumoniamnist-...`) devem dar None.")
-        elif got in (name, stem, path):
-            message += " Você devolveu o nome do arquivo; o paciente é só a parte antes do número da imagem."
-        elif isinstance(got, str) and got == stem.rsplit("-", 1)[0].replace("NORMAL2-", ""):
-            message += " O prefixo `NORMAL2-` faz parte do paciente: é outra série de exames."
-        elif isinstance(got, str) and got.startswith(want) and got != want:
-            message += " Sobrou o número da imagem (ou o tipo da pneumonia) no fim."
+        message = f"{name} deveria ser {_fmt(want)}, mas é {_fmt(got)}."
+        if _close(got, batch):
+            message += (f" Esse valor é a {what} do lote: a estatística móvel só anda "
+                        f"(1 − momentum) = {1 - mu:.2f} do caminho até ela.")
+        elif _close(got, moving):
+            message += " Esse é o valor de antes do passo: faltou atualizar."
+        elif _close(got, moving * (1 - mu) + batch * mu):
+            message += (f" Os pesos estão trocados: no Keras, momentum = {mu} multiplica o "
+                        "valor móvel antigo, e (1 − momentum) multiplica o do lote.")
+        elif name == "new_moving_variance" and _close(
+            got, moving * mu + x.reshape(-1, channels).var(axis=0, ddof=1) * (1 - mu)
+        ):
+            message += (" Você usou a variância amostral (ddof=1); o Keras usa a enviesada "
+                        "(`np.var` com o padrão ddof=0).")
         raise WrongAnswer(message)
-    return (f"nos {len(PATIENT_CASES)} caminhos testados, com nomes oficiais das duas classes e "
-            "nomes da cópia reduzida (PneumoniaMNIST).")
+    return ("igual às estatísticas móveis de keras.layers.BatchNormalization depois de uma "
+            "chamada com training=True.")
 
 
 ex2 = Exercise(
     key="10/ex2",
-    checker=_check_patient_id,
+    checker=_check_moving,
     hint=[
         (
-            "Olhe só o nome do arquivo, sem pasta e sem extensão, e compare os dois formatos "
-            "oficiais: em cada um, o paciente é um pedaço fixo do começo do nome."
+            "Primeiro as estatísticas deste lote, um número por canal; depois a regra da "
+            "média móvel do Keras, a fórmula mostrada acima."
         ),
         (
-            "Na pneumonia, o paciente é o trecho personNNN antes do primeiro sublinhado; no "
-            "normal, é o nome sem o último hífen e número (com o prefixo NORMAL2- quando "
-            "houver). Uma expressão regular por formato resolve; se nenhuma casar, devolva "
-            "None."
+            "O valor antigo é multiplicado pelo momentum e o do lote por 1 − momentum; a "
+            "variância do lote é a que divide por m, a mesma da normalização."
         ),
     ],
 )
 
 
-# ---- ex3: class weights ------------------------------------------------------------------------
+# ---- ex4: inverted dropout --------------------------------------------------------------------
 
-WEIGHT_CASES = [(1349, 3883), (1349, 1349), (100, 300), (250, 50)]
-"""Counts (normal, pneumonia) the checker of ``ex3`` tries."""
+DROPOUT_RATES = (0.2, 0.5)
+"""Rates ``ex4`` tries a function with."""
 
-
-def _weights_dict(answer: Any, counts: tuple[int, int]) -> dict[int, float]:
-    if not isinstance(answer, dict):
-        raise WrongAnswer(f"para as contagens {counts}, a função devolveu "
-                          f"{type(answer).__name__}; o Keras quer um dicionário "
-                          "{0: peso_normal, 1: peso_pneumonia}.")
-    if sorted(answer, key=str) != [0, 1]:
-        raise WrongAnswer(f"as chaves do dicionário devem ser as classes 0 e 1 (inteiros), "
-                          f"mas são {sorted(answer, key=str)!r}.")
-    return {k: as_number(answer[k], f"o peso da classe {k}") for k in (0, 1)}
+_DROPOUT_SHAPE = (200, 500)
+"""100,000 values: the dropped fraction's standard error is at most 0.0016."""
 
 
-def _check_class_weights(function: Any) -> str:
-    for counts in WEIGHT_CASES:
-        got = _weights_dict(call_student(function, np.array(counts)), counts)
-        want = class_weights(counts)
-        if all(np.isclose(got[k], want[k], rtol=1e-6) for k in (0, 1)):
-            continue
-        n0, n1 = counts
-        total = n0 + n1
-        message = (f"para as contagens (normal, pneumonia) = {counts}, os pesos deveriam ser "
-                   f"{{0: {want[0]:.4f}, 1: {want[1]:.4f}}}, mas são "
-                   f"{{0: {got[0]:.4f}, 1: {got[1]:.4f}}}.")
-        if np.isclose(got[0], want[1]) and np.isclose(got[1], want[0]):
-            message += " Os pesos estão trocados: a classe rara deve pesar mais."
-        elif np.isclose(got[0], 1 / n0) and np.isclose(got[1], 1 / n1):
-            message += (" Você usou 1/contagem: a proporção está certa, mas multiplique por "
-                        "total/2, para a perda média manter a escala de sempre.")
-        elif np.isclose(got[0], total / n0) and np.isclose(got[1], total / n1):
-            message += " Faltou dividir pelo número de classes (2)."
-        elif np.isclose(got[0], n0 / total) and np.isclose(got[1], n1 / total):
-            message += " Isso é a proporção de cada classe; o peso é o inverso dela, dividido por 2."
-        raise WrongAnswer(message)
-    return ("nos casos testados, equilibrados e desequilibrados: com esses pesos cada classe "
-            "responde por metade da perda.")
+def _dropout_input() -> np.ndarray:
+    """Values in [1, 2): a zero in the output can only be a dropped value."""
+    return np.random.default_rng(77).uniform(1.0, 2.0, size=_DROPOUT_SHAPE).astype(np.float32)
 
 
-ex3 = Exercise(
-    key="10/ex3",
-    checker=_check_class_weights,
-    hint=[
-        (
-            "Cada classe deve pesar o mesmo na perda: uma classe com metade dos exemplos "
-            "precisa de peso dobrado."
-        ),
-        (
-            "O peso de uma classe é o total de exemplos dividido por (número de classes × "
-            "exemplos daquela classe); devolva um dicionário com as chaves 0 e 1."
-        ),
-    ],
-)
+def _check_dropout(function: Any) -> str:
+    """A function ``(x, rate, rng) -> y``: inverted dropout in training mode."""
+    import keras
 
-
-# ---- ex4: precision and recall -----------------------------------------------------------------
-
-CM_CASES = [
-    np.array([[180, 54], [10, 380]]),
-    np.array([[200, 34], [40, 194]]),
-    np.array([[50, 0], [25, 25]]),
-]
-"""Confusion matrices ``[[TN, FP], [FN, TP]]`` the checker of ``ex4`` tries."""
-
-
-def _check_precision_recall(function: Any) -> str:
-    from sklearn.metrics import precision_score, recall_score
-
-    for cm in CM_CASES:
-        answer = call_student(function, cm.copy())
-        if not isinstance(answer, (tuple, list)) or len(answer) != 2:
-            raise WrongAnswer("devolva os dois números juntos, numa tupla: (precision, recall).")
-        precision = as_number(answer[0], "a precisão")
-        recall = as_number(answer[1], "o recall")
-        # the reference, from predictions rebuilt from the matrix, by scikit-learn
-        y_true = np.repeat([0, 0, 1, 1], cm.ravel())
-        y_pred = np.repeat([0, 1, 0, 1], cm.ravel())
-        want_p, want_r = precision_score(y_true, y_pred), recall_score(y_true, y_pred)
-        if np.isclose(precision, want_p) and np.isclose(recall, want_r):
-            continue
-        (tn, fp), (fn, tp) = cm
-        message = (f"para a matriz {cm.tolist()} (linhas: classe real; colunas: prevista), "
-                   f"o esperado é precisão {want_p:.4f} e recall {want_r:.4f}; você deu "
-                   f"{precision:.4f} e {recall:.4f}.")
-        if np.isclose(precision, want_r) and np.isclose(recall, want_p):
-            message += (" Estão trocados: a precisão olha a coluna dos previstos como pneumonia "
-                        "(TP / (TP + FP)); o recall, a linha dos doentes de verdade "
-                        "(TP / (TP + FN)).")
-        elif np.isclose(precision, tn / (tn + fn)) and np.isclose(recall, tn / (tn + fp)):
-            message += " Você calculou para a classe normal (0); a positiva é pneumonia (1)."
-        elif np.isclose(precision, (tp + tn) / cm.sum()) or np.isclose(recall, (tp + tn) / cm.sum()):
-            message += " Esse número é a acurácia, não a precisão nem o recall."
-        raise WrongAnswer(message)
-    return "igual a sklearn.metrics.precision_score e recall_score nas matrizes testadas."
+    x = _dropout_input()
+    notes = []
+    for number, rate in enumerate(DROPOUT_RATES):
+        where = f"com rate={rate}"
+        got = as_float_array(call_student(function, x.copy(), rate, np.random.default_rng(number)),
+                     "o resultado")
+        if got.shape != x.shape:
+            raise WrongAnswer(f"{where}, sua função devolveu formato {got.shape}; o dropout "
+                              f"mantém o formato da entrada, {x.shape}.")
+        dropped = got == 0
+        fraction = float(dropped.mean())
+        if abs(fraction - rate) > 0.01:
+            message = (f"{where}, sua função zerou {100 * fraction:.1f} % dos valores, mas "
+                       f"deveria zerar cerca de {100 * rate:.0f} %.")
+            if abs(fraction - (1 - rate)) <= 0.01 and rate != 0.5:
+                message += (" rate é a fração *desligada*; você usou rate como a "
+                            "probabilidade de manter.")
+            elif fraction == 0:
+                message += " Nenhum valor foi zerado: o sorteio da máscara não foi aplicado."
+            raise WrongAnswer(message)
+        kept_got, kept_x = got[~dropped], x[~dropped].astype(np.float64)
+        if not np.allclose(kept_got, kept_x / (1 - rate), rtol=1e-5, atol=0):
+            message = (f"{where}, os valores mantidos deveriam ser x / (1 − rate) = "
+                       f"x / {1 - rate:g}, mas não são.")
+            if np.allclose(kept_got, kept_x, rtol=1e-5):
+                message += (" Eles ficaram iguais a x: faltou dividir por (1 − rate), e sem "
+                            "isso a média da saída cai no treino.")
+            elif np.allclose(kept_got, kept_x * (1 - rate), rtol=1e-5):
+                message += (" Você multiplicou por (1 − rate); no dropout invertido os "
+                            "sobreviventes são divididos por (1 − rate).")
+            elif np.allclose(kept_got, kept_x / rate, rtol=1e-5):
+                message += " Você dividiu por rate; o divisor é a fração mantida, 1 − rate."
+            raise WrongAnswer(message)
+        again = as_float_array(call_student(function, x.copy(), rate, np.random.default_rng(number)),
+                       "o resultado")
+        if not np.array_equal(again, got):
+            raise WrongAnswer(
+                f"{where}, duas chamadas com geradores de mesma semente deram máscaras "
+                "diferentes: sorteie a máscara com o `rng` recebido (por exemplo "
+                "`rng.random(x.shape)`), não com `np.random` diretamente."
+            )
+        other = as_float_array(call_student(function, x.copy(), rate, np.random.default_rng(99)),
+                       "o resultado")
+        if np.array_equal(other == 0, dropped):
+            raise WrongAnswer(f"{where}, geradores diferentes deram a mesma máscara: a máscara "
+                              "tem que ser sorteada a cada chamada.")
+        theirs = keras.ops.convert_to_numpy(
+            keras.layers.Dropout(rate, seed=number)(x, training=True))
+        notes.append(f"rate={rate}: você zerou {100 * fraction:.1f} %, o Keras "
+                     f"{100 * float((theirs == 0).mean()):.1f} %; média {got.mean():.4f} "
+                     f"(Keras {theirs.mean():.4f}, entrada {x.mean():.4f})")
+    return "dropout invertido como keras.layers.Dropout. " + "; ".join(notes) + "."
 
 
 ex4 = Exercise(
     key="10/ex4",
-    checker=_check_precision_recall,
+    checker=_check_dropout,
     hint=[
         (
-            "Precisão: dos que o modelo chamou de pneumonia, quantos tinham? Revocação "
-            "(recall): dos que tinham pneumonia, quantos ele achou?"
+            "Sorteie com o gerador rng, para cada valor de x, se ele fica (probabilidade 1 − "
+            "rate) ou vira zero."
         ),
         (
-            "As linhas da matriz são as classes reais e as colunas as previstas: a casa de "
-            "baixo à direita são os verdadeiros positivos, a de cima à direita os falsos "
-            "positivos e a de baixo à esquerda os falsos negativos."
+            "Compare um sorteio uniforme entre 0 e 1, do formato de x, com rate para ter a "
+            "máscara; os valores que ficam são divididos por 1 − rate, os outros viram 0."
         ),
     ],
 )
 
 
-# ---- ex5: a question answered from the run -------------------------------------------------------
+# ---- ex3: parameters of the BatchNormalization layers ------------------------------------------
 
 
-def missed_children_exercise(y_true: Any, y_prob: Any, threshold: float = THRESHOLD) -> Exercise:
-    """``ex5`` for this run: how many test X-rays with pneumonia got a probability
-    ``<= threshold`` (false negatives: sick children sent home)."""
-    y_true = np.asarray(y_true).astype(int).ravel()
-    y_pred = (np.asarray(y_prob).ravel() > threshold).astype(int)
-    if len(y_true) != len(y_pred):
-        raise ValueError(
-            f"y_true e y_prob têm tamanhos diferentes: {len(y_true)} e {len(y_pred)}"
+def bn_parameter_count(model: Any) -> tuple[int, int]:
+    """``(total, trainable)`` parameters of the BatchNormalization layers of a Keras model."""
+    import keras
+
+    layers = [layer for layer in _all_layers(model)
+              if isinstance(layer, keras.layers.BatchNormalization)]
+    total = sum(layer.count_params() for layer in layers)
+    trainable = sum(int(np.prod(w.shape)) for layer in layers for w in layer.trainable_weights)
+    return total, trainable
+
+
+def _all_layers(model: Any) -> list[Any]:
+    out = []
+    for layer in model.layers:
+        out.append(layer)
+        if hasattr(layer, "layers"):
+            out.extend(_all_layers(layer))
+    return out
+
+
+EX3_FILTERS = (FULL_FILTERS, (8, 24), (5,), (12, 20, 40, 80))
+"""The ``filters`` ex3 calls the student's function with: the lesson's model first, then
+others, so a count read off the summary printed in the notebook cannot pass."""
+
+
+def _bn_pair(value: Any) -> tuple[int, int]:
+    """A ``(total, trainable)`` answer as two ints, or WrongAnswer saying what it is."""
+    if not isinstance(value, (tuple, list)) or len(value) != 2:
+        raise WrongAnswer(
+            f"sua função deveria devolver dois números numa tupla, (total, treináveis), mas "
+            f"devolveu {value!r:.80}."
         )
-    fn = int(np.sum((y_true == 1) & (y_pred == 0)))
-    fp = int(np.sum((y_true == 0) & (y_pred == 1)))
-    sick = int(np.sum(y_true == 1))
+    for item, name in zip(value, ("o total", "os treináveis")):
+        if isinstance(item, (bool, np.bool_)) or not isinstance(item, (int, np.integer)):
+            if isinstance(item, (float, np.floating)) and float(item).is_integer():
+                continue
+            raise WrongAnswer(f"{name} deveria ser um número inteiro, mas é {item!r}.")
+    return int(value[0]), int(value[1])
 
-    def check(answer: Any) -> str:
-        got = as_number(answer, "a resposta")
-        if got == fn:
-            return (f"{fn} de {sick} crianças com pneumonia no teste receberiam alta com este "
-                    "modelo.")
-        message = f"a resposta é um número de crianças, {fn}, mas você deu {got:g}."
-        if got == fp and fp != fn:
-            message += (" Esses são os falsos positivos (crianças saudáveis chamadas de "
-                        "doentes). Quem vai para casa doente é o falso negativo.")
-        elif sick and np.isclose(got, fn / sick):
-            message += " Isso é a fração (1 − recall); a pergunta quer a contagem."
-        elif got == sick - fn:
-            message += " Esses são os doentes que o modelo achou (verdadeiros positivos)."
-        raise WrongAnswer(message)
 
-    return Exercise(
-        key="10/ex5",
-        checker=check,
-        hint=[
-            "Na matriz de confusão, as linhas são a classe real e as colunas a prevista: "
-            "procure a casa das crianças doentes que o modelo chamou de normais.",
-            "Os doentes (pneumonia, classe 1) estão na linha 1; os que o modelo chamou de "
-            "normais, na coluna 0. Leia esse número da matriz cm.",
-        ],
-    )
+def _bn_slip(got: tuple[int, int], want: tuple[int, int], filters: tuple[int, ...]) -> str:
+    """The message naming the slip behind a wrong ``(total, trainable)`` for ``filters``."""
+    total, trainable = got
+    want_total, want_trainable = want
+    channels = want_trainable // 2
+    layers = 2 * len(filters)
+    where = f"com filters={filters}: "
+    if got == (want_trainable, want_total):
+        return where + "os dois números estão trocados: primeiro o total, depois os treináveis."
+    if got == (want_total // 2, want_trainable // 2):
+        return where + (
+            f"você contou metade das camadas: cada bloco de build_vgg_style tem **duas** "
+            f"convoluções, e cada uma tem seu BatchNormalization ({layers} camadas no total)."
+        )
+    if total == trainable:
+        return where + (
+            f"total e treináveis deram o mesmo número ({total}). As médias e variâncias "
+            "móveis também são parâmetros (entram em count_params), mas não são treinadas "
+            "pelo gradiente."
+        )
+    messages = []
+    if total != want_total:
+        if total == channels:
+            messages.append("o total tem só 1 número por canal; são 4 (γ, β, média e "
+                            "variância móveis).")
+        elif total == 2 * channels:
+            messages.append("o total conta só γ e β; as médias e variâncias móveis também "
+                            "são parâmetros (não treináveis).")
+        else:
+            messages.append(f"o total {total} não bate com 4 números por canal em cada uma "
+                            f"das {layers} camadas BatchNormalization.")
+    if trainable != want_trainable:
+        if trainable == channels:
+            messages.append("os treináveis são 2 por canal (γ e β), não 1.")
+        else:
+            messages.append(f"os treináveis, {trainable}, não batem com 2 números por canal "
+                            f"(γ e β) em cada uma das {layers} camadas.")
+    return where + " ".join(messages)
 
+
+def _check_bn_params(bn_params: Any) -> str:
+    """``bn_params(filters) -> (total, trainable)`` of the BN layers of ``build_vgg_style``."""
+    from course_utils.models import build_vgg_style
+
+    if isinstance(bn_params, (tuple, list)):
+        raise WrongAnswer(
+            "a resposta é uma função bn_params(filters), não um par de números: ela precisa "
+            "valer para qualquer lista de filtros, não só para o modelo do resumo acima."
+        )
+    answers = {}
+    for filters in EX3_FILTERS:
+        got = _bn_pair(call_student(bn_params, filters))
+        answers[filters] = got
+        want = bn_parameter_count(build_vgg_style(filters=filters, batch_norm=True))
+        if got == want:
+            continue
+        first = answers[EX3_FILTERS[0]]
+        if filters != EX3_FILTERS[0] and got == first:
+            raise WrongAnswer(
+                f"com filters={filters} sua função devolveu {got}, o mesmo que para "
+                f"{EX3_FILTERS[0]}: o resultado não depende de filters (copiou o resumo do "
+                "modelo acima?). Conte a partir do argumento."
+            )
+        raise WrongAnswer(_bn_slip(got, want, filters))
+    total, trainable = answers[FULL_FILTERS]
+    return (f"com FULL_FILTERS, as camadas BatchNormalization têm {total} parâmetros "
+            f"({trainable} treináveis), como diz count_params do Keras; e a conta vale para "
+            f"os outros {len(EX3_FILTERS) - 1} modelos testados.")
+
+
+ex3 = Exercise(
+    key="10/ex3",
+    checker=_check_bn_params,
+    hint=[
+        (
+            "Conte quantas camadas BatchNormalization o modelo tem e quantos canais cada uma "
+            "normaliza: cada bloco (um número de filters) tem duas convoluções, cada uma "
+            "seguida do seu BN."
+        ),
+        (
+            "Cada canal normalizado guarda 4 números (γ, β, média e variância móveis), dos "
+            "quais só γ e β são treináveis; some os canais de todas as camadas BN."
+        ),
+    ],
+)

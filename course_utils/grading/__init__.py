@@ -1,4 +1,4 @@
-"""The instructors' grader of the Fashion-MNIST challenge (lesson 06): ``course grade``.
+"""The instructors' grader of the Fashion-MNIST challenge (lesson 07): ``course grade``.
 
 A class's submissions (one folder or ``.zip`` per student, as an LMS exports them) are graded
 against a **private evaluation set** (:func:`make_eval_set`): each model runs in its own

@@ -69,7 +69,7 @@ class Rubric:
         return points, minimum
 
     def to_markdown(self) -> str:
-        """The rubric as a pt-BR Markdown table, for the students (lesson 06 shows it)."""
+        """The rubric as a pt-BR Markdown table, for the students (lesson 07 shows it)."""
         rows = ["| Critério | Pontos |", "| :--- | ---: |"]
         rows += [f"| Acurácia de pelo menos {_decimal(100 * minimum)} % no conjunto de "
                  f"avaliação privado | {_decimal(points)} |"

@@ -1,5 +1,5 @@
 # %% [markdown]
-# # 08 · Aumento de dados
+# # 09 · Aumento de dados
 #
 # Uma rede convolucional aprende com exemplos, e exemplos rotulados custam caro. O aumento de
 # dados (*data augmentation*) é o jeito mais barato de tirar mais proveito das imagens que você
@@ -35,7 +35,7 @@ from sklearn.model_selection import train_test_split
 from course_utils import config
 from course_utils.checks import ____
 from course_utils.datasets import CIFAR10_CLASSES, load_cifar10, load_mnist
-from course_utils.exercises.lesson08 import (
+from course_utils.exercises.lesson09 import (
     TRANSFORMATIONS,
     ex1,
     ex2,
@@ -69,7 +69,7 @@ print(f"épocas: {EPOCHS}, lote: {BATCH_SIZE}, filtros por bloco: {FILTERS}, "
 # ## Os dados
 #
 # O CIFAR-10 tem fotos coloridas de 32×32 pixels em dez classes (veja a aula
-# "07 · CIFAR-10"). Separamos uma parte do treino para **validação**, estratificada (cada
+# "08 · CIFAR-10"). Separamos uma parte do treino para **validação**, estratificada (cada
 # classe com a mesma proporção nas duas partes) e com semente fixa; o teste fica para o fim.
 
 # %%
@@ -86,7 +86,7 @@ show_images(x_train[:16], titles=[CIFAR10_CLASSES[k] for k in y_train[:16]], nco
 
 # %% [markdown]
 # Para as demonstrações usamos uma imagem só, convertida como na aula
-# "05 · MNIST, mão na massa": `float32` no intervalo $[0, 1]$, o formato que a rede recebe.
+# "06 · MNIST, mão na massa": `float32` no intervalo $[0, 1]$, o formato que a rede recebe.
 
 # %%
 sample_index = int(np.flatnonzero(y_train == CIFAR10_CLASSES.index("cavalo"))[0])
@@ -109,7 +109,7 @@ print("imagem", sample_index, "do treino:", CIFAR10_CLASSES[y_train[sample_index
 #   aprende detalhes de cada foto, como a posição exata de um pixel. Com o aumento esses
 #   detalhes mudam a cada época, e só os padrões que resistem às transformações ajudam. Por
 #   isso o aumento é uma forma de **regularização**, como o dropout da aula
-#   "09 · Batch normalization e dropout".
+#   "10 · Batch normalization e dropout".
 # - **A rede só aprende as variações que você mostra.** Se as fotos de teste às vezes vêm
 #   espelhadas ou um pouco deslocadas, mostrar isso no treino ajuda; se nunca vêm de
 #   ponta-cabeça, treinar com fotos de ponta-cabeça só gasta capacidade da rede.
@@ -340,7 +340,7 @@ ex2.check(translation_factor)
 
 # %% [markdown]
 # Daqui em diante o deslocamento máximo é `MAX_SHIFT` pixels, definido abaixo. Para conferir
-# com o Keras, `measured_max_shift` (de `course_utils.exercises.lesson08`) põe um único pixel
+# com o Keras, `measured_max_shift` (de `course_utils.exercises.lesson09`) põe um único pixel
 # branco no centro de uma imagem preta, aplica o `RandomTranslation` a várias cópias e mede o
 # maior deslocamento do pixel:
 
@@ -556,7 +556,7 @@ show_images(np.concatenate([originals, first_pass, second_pass]), ncols=8,
 #
 # ### Dentro do modelo
 #
-# `build_vgg_style` (a rede VGG-style da aula "07 · CIFAR-10") aceita o pipeline no argumento
+# `build_vgg_style` (a rede VGG-style da aula "08 · CIFAR-10") aceita o pipeline no argumento
 # `augmentation` e o põe logo depois da entrada:
 
 # %%
@@ -590,7 +590,7 @@ print("mesmas previsões?", np.allclose(reloaded.predict(x_batch, verbose=0), pr
 # %% [markdown]
 # ### No `tf.data`
 #
-# `course_utils.pipelines.make_dataset` monta o pipeline de entrada das aulas 07 a 09: escala
+# `course_utils.pipelines.make_dataset` monta o pipeline de entrada das aulas 08 a 10: escala
 # para $[0, 1]$, guarda em cache, embaralha, forma os lotes, aplica `augment` (se você passar
 # um) com `training=True` em cada lote e faz o `prefetch`. O aumento entra no conjunto de
 # **treino**; a validação continua sem aumento.
@@ -643,7 +643,7 @@ for name, dataset in (("sem aumento", train_plain), ("com aumento", train_augmen
 # ## Com e sem aumento
 #
 # Agora o experimento: o **mesmo** modelo (`build_vgg_style` com os filtros de `FILTERS`, sem
-# dropout nem batch normalization, que ficam para a aula "09 · Batch normalization e
+# dropout nem batch normalization, que ficam para a aula "10 · Batch normalization e
 # dropout"), as **mesmas** sementes, o **mesmo** número de épocas e os mesmos dados. A única
 # diferença é o pipeline de aumento, aqui dentro do modelo. `config.set_seed(SEED)` antes de
 # cada treino faz os dois modelos começarem com os mesmos pesos e verem os lotes na mesma
@@ -673,7 +673,7 @@ def train_model(with_augmentation):
                   metrics=["accuracy"])
     train_ds = make_dataset(x_train, y_train, BATCH_SIZE, shuffle=True, seed=SEED)
     start = time.perf_counter()
-    # shuffle=False: quem embaralha é o tf.data (veja a aula 07); LiveTraining desenha as
+    # shuffle=False: quem embaralha é o tf.data (veja a aula 08); LiveTraining desenha as
     # curvas numa figura só, atualizada a cada época, em vez de uma linha por época
     history = model.fit(train_ds, validation_data=val_ds, epochs=EPOCHS, shuffle=False,
                         verbose=0, callbacks=[LiveTraining()])
@@ -718,7 +718,7 @@ for col, (title, hist) in enumerate(runs.items()):
 #
 # Um vão grande e crescente quer dizer que a rede vai bem nas imagens que viu e pior nas que
 # não viu. Um vão negativo também acontece (veja a explicação na aula
-# "05 · MNIST, mão na massa": as métricas de treino são a média de uma época em que a rede
+# "06 · MNIST, mão na massa": as métricas de treino são a média de uma época em que a rede
 # ainda estava aprendendo). Escreva `overfitting_gap(history)`, que recebe o dicionário
 # `history.history` de um `fit` e devolve o vão.
 
@@ -832,10 +832,10 @@ for name, model in (("sem aumento", model_plain), ("com aumento", model_aug)):
 # bootcamp LAMIA, sobre o CIFAR-10 que o mesmo relatório treina. O relatório fala em deixar
 # a imagem de ponta-cabeça e em usar o aumento contra o desequilíbrio de classes; aqui você
 # viu quando a primeira ideia falha e por que a segunda precisa de outras ferramentas. O
-# modelo e os dados vêm da aula "07 · CIFAR-10". Os termos técnicos seguem o
+# modelo e os dados vêm da aula "08 · CIFAR-10". Os termos técnicos seguem o
 # [glossário do curso](https://github.com/cnn-curso-ptbr/curso-cnn/blob/main/docs/glossario.md).
 #
-# A próxima aula, "09 · Batch normalization e dropout", segue o mesmo relatório: mais duas
+# A próxima aula, "10 · Batch normalization e dropout", segue o mesmo relatório: mais duas
 # ferramentas contra o sobreajuste e para um treino mais estável, que você pode combinar com
 # o aumento de dados desta aula.
 #

@@ -1,4 +1,4 @@
-"""Exercises of lesson 11, "O que a CNN olha", and the lesson's shared settings.
+"""Exercises of lesson 14, "O que a CNN olha", and the lesson's shared settings.
 
 * ``ex1``: occlusion by hand, a function ``(model, image, class_index, patch, stride) -> (H, W)``
   checked against :func:`course_utils.explain.occlusion_map` on a small random network;
@@ -9,7 +9,7 @@
   against :func:`course_utils.explain.pointing_hits`.
 
 The settings of the pointing game (canvas, model, epochs, how many images each method sees)
-are shared by ``solutions/11_o_que_a_cnn_olha.py`` and ``benchmarks/explain_pointing_game.py``.
+are shared by ``solutions/14_o_que_a_cnn_olha.py`` and ``benchmarks/explain_pointing_game.py``.
 """
 
 from __future__ import annotations
@@ -172,7 +172,7 @@ def _check_occlusion(occlusion: Any) -> None:
 
 
 ex1 = Exercise(
-    key="11/ex1",
+    key="14/ex1",
     checker=_check_occlusion,
     hint=(
         "Percorra as posições do canto da janela de stride em stride, nas linhas e nas colunas. "
@@ -241,7 +241,7 @@ def _check_combine(combine: Any) -> None:
 
 
 ex2 = Exercise(
-    key="11/ex2",
+    key="14/ex2",
     checker=_check_combine,
     hint=(
         "Primeiro um número por canal: a média dos gradientes daquele canal em todas as "
@@ -318,7 +318,7 @@ def _inclusive_rate(maps: np.ndarray, boxes: np.ndarray) -> float:
 
 
 ex3 = Exercise(
-    key="11/ex3",
+    key="14/ex3",
     checker=_check_hit_rate,
     hint=(
         "Para cada mapa, ache a linha e a coluna do seu maior valor e pergunte se elas estão "

@@ -1,5 +1,5 @@
 # %% [markdown]
-# # 05 · MNIST, mão na massa
+# # 06 · MNIST, mão na massa
 #
 # Chegou a hora de treinar uma rede convolucional de verdade, do começo ao fim, no conjunto de
 # dados mais famoso da visão computacional: o MNIST, com dígitos de 0 a 9 escritos à mão. É a
@@ -38,7 +38,7 @@ from sklearn.metrics import confusion_matrix
 from course_utils import config
 from course_utils.checks import ____
 from course_utils.datasets import MNIST_CLASSES, load_mnist
-from course_utils.exercises.lesson05 import ex1, ex2, ex3, ex4, ex5
+from course_utils.exercises.lesson06 import ex1, ex2, ex3, ex4, ex5
 from course_utils.images import load_sample_image
 from course_utils.models import build_mnist_cnn
 from course_utils.progress import LiveTraining
@@ -270,7 +270,7 @@ except ValueError as error:
 #
 # A rede é a do exemplo "Simple MNIST convnet" da documentação do Keras (os slides da FIAP
 # anunciam a prática, mas não mostram a rede). Ela está em
-# `course_utils.models.build_mnist_cnn`, porque a aula 06 usa a mesma função com outros
+# `course_utils.models.build_mnist_cnn`, porque a aula 07 usa a mesma função com outros
 # argumentos para fazer a rede crescer. Com os valores padrão, ela monta exatamente esta
 # pilha, escrita aqui camada a camada:
 
@@ -330,7 +330,7 @@ model.summary()
 # ### Exercício 3 · Conte os parâmetros
 #
 # A mesma rede serviria para fotos coloridas 32×32, como as do CIFAR-10 que você vai usar
-# na aula 07: `build_mnist_cnn(input_shape=(32, 32, 3))`. Sem construir esse modelo, calcule
+# na aula 08: `build_mnist_cnn(input_shape=(32, 32, 3))`. Sem construir esse modelo, calcule
 # quantos parâmetros cada camada dele teria, na ordem: convolução, pooling, convolução,
 # pooling, flatten, dropout, densa. Algumas camadas ficam iguais às do resumo acima, outras
 # não: siga o formato da imagem camada a camada e pense em quais contas dependem do número
@@ -760,6 +760,6 @@ print("mesma acurácia?", reloaded.evaluate(x_test, y_test, verbose=0)[1] == tes
 #
 # ## O que ler a seguir
 #
-# Na aula 06 vem o **desafio** dos slides da FIAP: o mesmo `build_mnist_cnn` no
+# Na aula 07 vem o **desafio** dos slides da FIAP: o mesmo `build_mnist_cnn` no
 # Fashion-MNIST, roupas em vez de dígitos, variando épocas, tamanho do lote, número de
 # filtros e ativação.

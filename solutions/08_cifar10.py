@@ -1,5 +1,5 @@
 # %% [markdown]
-# # 07 · CIFAR-10
+# # 08 · CIFAR-10
 #
 # Até aqui as imagens eram em tons de cinza e bem comportadas: dígitos e roupas centralizados
 # num fundo liso. O CIFAR-10 é outra coisa: fotos coloridas e minúsculas de aviões, carros,
@@ -35,7 +35,7 @@ from course_utils import config
 from course_utils.checks import ____
 from course_utils.conv import output_size
 from course_utils.datasets import CIFAR10_CLASSES, load_cifar10
-from course_utils.exercises.lesson07 import (
+from course_utils.exercises.lesson08 import (
     BATCH_SIZE,
     SEED,
     STACK_CHANNELS,
@@ -142,7 +142,7 @@ show_images(x_train_all[index.ravel()], titles=titles, ncols=10,
 # fim passa a ser otimista, e não sobra nenhum conjunto que o modelo (e você) nunca tenha
 # visto para medir de forma honesta.
 #
-# O jeito certo, que você já usou na aula 06: a validação sai do **treino**, estratificada
+# O jeito certo, que você já usou na aula 07: a validação sai do **treino**, estratificada
 # (cada classe na mesma proporção) e com a semente fixa; o teste fica guardado até o fim
 # desta aula.
 
@@ -286,7 +286,7 @@ ex2.check(build_pipeline)
 
 # %% [markdown]
 # Daqui em diante usamos `make_dataset`, de `course_utils.pipelines`, que faz os mesmos
-# passos (e aceita um aumento de dados, que você vai usar na aula 08). Só o treino é
+# passos (e aceita um aumento de dados, que você vai usar na aula 09). Só o treino é
 # embaralhado.
 
 # %%
@@ -871,8 +871,8 @@ for name, model in (("aula", lecture_model), ("VGG", vgg_model)):
 # o [glossário do curso](https://github.com/cnn-curso-ptbr/curso-cnn/blob/main/docs/glossario.md).
 #
 # A seguir, o relatório passa ao **aumento de dados** (*data augmentation*), o assunto da
-# aula "08 · Aumento de dados": girar, espelhar e deslocar as imagens do treino para a rede
-# generalizar melhor. A aula "09 · Batch normalization e dropout" acrescenta as duas
+# aula "09 · Aumento de dados": girar, espelhar e deslocar as imagens do treino para a rede
+# generalizar melhor. A aula "10 · Batch normalization e dropout" acrescenta as duas
 # técnicas ao modelo VGG, mede o efeito de cada uma e monta o melhor modelo do curso para o
 # CIFAR-10.
 #

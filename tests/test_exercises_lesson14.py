@@ -1,4 +1,4 @@
-"""Checkers of lesson 11: right answers pass, blanks are "not done", usual mistakes are named."""
+"""Checkers of lesson 14: right answers pass, blanks are "not done", usual mistakes are named."""
 
 from __future__ import annotations
 
@@ -8,8 +8,8 @@ from tests.exercise_testing import correct, not_done, strict_check_fails, wrong
 
 from course_utils import config, explain
 from course_utils.checks import ____
-from course_utils.exercises import lesson11
-from course_utils.exercises.lesson11 import ex1, ex2, ex3
+from course_utils.exercises import lesson14
+from course_utils.exercises.lesson14 import ex1, ex2, ex3
 
 # ---- answers written the way a student would ---------------------------------------------
 
@@ -183,10 +183,10 @@ def test_strict_mode_raises(exercise, answer, monkeypatch):
 
 def test_pointing_settings_follow_fast_mode(monkeypatch):
     monkeypatch.setattr(config, "FAST", True)
-    fast = lesson11.pointing_settings()
+    fast = lesson14.pointing_settings()
     monkeypatch.setattr(config, "FAST", False)
-    full = lesson11.pointing_settings()
-    assert fast["filters"] == lesson11.POINTING_FILTERS_FAST
-    assert full["filters"] == lesson11.POINTING_FILTERS
+    full = lesson14.pointing_settings()
+    assert fast["filters"] == lesson14.POINTING_FILTERS_FAST
+    assert full["filters"] == lesson14.POINTING_FILTERS
     assert fast["train"] < full["train"] and fast["epochs"] < full["epochs"]
     assert fast["occluded"] <= fast["mapped"] and full["occluded"] <= full["mapped"]

@@ -1,5 +1,5 @@
 # %% [markdown]
-# # 09 · Batch normalization e dropout
+# # 10 · Batch normalization e dropout
 #
 # Duas camadas aparecem em muitas CNNs e não aprendem a reconhecer nada:
 # a normalização em lote (*batch normalization*, ou BN) e o *dropout*. A primeira deixa o
@@ -32,7 +32,7 @@ import pandas as pd
 from course_utils import config, regularization
 from course_utils.checks import ____
 from course_utils.datasets import CIFAR10_CLASSES, load_cifar10
-from course_utils.exercises.lesson09 import (
+from course_utils.exercises.lesson10 import (
     ABLATION_EPOCHS,
     BATCH_SIZE,
     DROPOUT_RATE,
@@ -539,9 +539,9 @@ ex4.check(inverted_dropout)
 # ## Ablação no CIFAR-10
 #
 # Uma **ablação** mede o efeito de cada peça treinando a mesma rede com e sem ela. A rede é a
-# `build_vgg_style` da aula "07 · CIFAR-10", e as cinco variantes acrescentam uma coisa de
+# `build_vgg_style` da aula "08 · CIFAR-10", e as cinco variantes acrescentam uma coisa de
 # cada vez: nada, dropout, BN, BN com dropout e, por fim, também o aumento de dados (*data
-# augmentation*) da aula "08 · Aumento de dados": espelhamento horizontal e deslocamentos de
+# augmentation*) da aula "09 · Aumento de dados": espelhamento horizontal e deslocamentos de
 # até 10 % da imagem. Tudo o mais é igual: os mesmos dados, as mesmas épocas, o mesmo
 # otimizador e a mesma semente (`config.set_seed(SEED)` antes de cada treino).
 
@@ -582,7 +582,7 @@ print(f"depois de {EPOCHS * steps_per_epoch} passos, o valor inicial das estatí
 # `evaluate`, no modo de inferência, numa amostra do treino do mesmo tamanho da validação
 # (`train_test_split` já embaralhou, então as primeiras imagens são uma amostra ao acaso;
 # medir as duas com o mesmo número de imagens dá a elas a mesma precisão, e sai mais
-# barato). Na aula "08 · Aumento de dados" o vão entre
+# barato). Na aula "09 · Aumento de dados" o vão entre
 # treino e validação vinha do `history`, a média da época com a rede ainda aprendendo. Aqui
 # isso distorceria mais: durante a época o dropout está ligado e o aumento de dados ativo,
 # então a acurácia de treino do `fit` sai mais baixa nas variantes regularizadas por causa
@@ -598,7 +598,7 @@ def run_variant(name):
                   metrics=["accuracy"])
     train_ds = make_dataset(x_tr, y_tr, batch_size=BATCH_SIZE, shuffle=True, seed=SEED)
     start = time.perf_counter()
-    # shuffle=False: quem embaralha é o tf.data (veja a aula 07); LiveTraining desenha as
+    # shuffle=False: quem embaralha é o tf.data (veja a aula 08); LiveTraining desenha as
     # curvas numa figura só, atualizada a cada época, em vez de uma linha por época
     history = model.fit(train_ds, validation_data=val_ds, epochs=EPOCHS, shuffle=False,
                         verbose=0, callbacks=[LiveTraining()])
@@ -785,8 +785,8 @@ print("primeiras previsões:",
 # Os termos técnicos seguem o
 # [glossário do curso](https://github.com/cnn-curso-ptbr/curso-cnn/blob/main/docs/glossario.md).
 #
-# Esta aula fecha a série CIFAR-10 das aulas "07 · CIFAR-10" e "08 · Aumento de dados". A
-# aula "10 · Raio-X com TPU" leva tudo a um exemplo maior, a pneumonia em radiografias de
+# Esta aula fecha a série CIFAR-10 das aulas "08 · CIFAR-10" e "09 · Aumento de dados". A
+# aula "12 · Raio-X com TPU" leva tudo a um exemplo maior, a pneumonia em radiografias de
 # tórax do mesmo material sobre dropout, em que a normalização em lote e o dropout com taxas
 # de 0,2 a 0,7 aparecem juntos.
 #

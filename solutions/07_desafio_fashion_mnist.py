@@ -1,7 +1,7 @@
 # %% [markdown]
-# # 06 · Desafio Fashion-MNIST
+# # 07 · Desafio Fashion-MNIST
 #
-# Na aula "05 · MNIST, mão na massa" você treinou uma CNN que reconhece dígitos escritos à
+# Na aula "06 · MNIST, mão na massa" você treinou uma CNN que reconhece dígitos escritos à
 # mão. O desafio dos slides da FIAP (veja as Fontes no fim) é levar **o mesmo modelo** a um
 # problema mais difícil, o Fashion-MNIST: fotos de roupas e calçados. E fazer isso do jeito
 # certo: com uma divisão honesta dos dados, uma tabela com todos os experimentos e uma
@@ -33,7 +33,7 @@ from course_utils import config
 from course_utils.challenge import prepare_images, save_submission, self_check
 from course_utils.checks import ____, is_placeholder
 from course_utils.datasets import FASHION_CLASSES, load_fashion_mnist
-from course_utils.exercises.lesson06 import (
+from course_utils.exercises.lesson07 import (
     SEED,
     VAL_FRACTION,
     best_run,
@@ -175,7 +175,7 @@ for name, labels in (("estratificada", y_val), ("sem stratify", y_val_random)):
 #
 # ## A CNN do MNIST, de novo
 #
-# O modelo é o da aula 05, construído pela mesma função `build_mnist_cnn` de
+# O modelo é o da aula 06, construído pela mesma função `build_mnist_cnn` de
 # `course_utils.models`: um bloco [convolução 3×3 → *max pooling* 2×2] para cada número da
 # lista `filters`, depois `Flatten`, `Dropout` e uma camada densa com *softmax* de 10 saídas.
 # Como o número de filtros e a ativação são argumentos, dá para variar os dois sem reescrever
@@ -258,7 +258,7 @@ def run_experiment(epochs, batch_size, filters, activation, cosine_decay=False, 
 
 
 # %% [markdown]
-# A linha de base é o modelo da aula 05: filtros `(32, 64)`, ReLU e lotes de 128 imagens,
+# A linha de base é o modelo da aula 06: filtros `(32, 64)`, ReLU e lotes de 128 imagens,
 # mas com menos épocas, para a varredura inteira caber no tempo. O número de épocas vem de
 # `config.epochs`: o valor do modo completo normalmente, uma só no modo rápido dos testes.
 
@@ -345,7 +345,7 @@ run_all(configs)
 # ### Para subir de faixa
 #
 # A varredura mexe só nos quatro hiperparâmetros da regra da entrega, com poucas épocas, e a
-# CNN da aula "05 · MNIST, mão na massa" é pequena para roupas: as faixas mais altas da
+# CNN da aula "06 · MNIST, mão na massa" é pequena para roupas: as faixas mais altas da
 # tabela de pontos pedem mais. `run_experiment` repassa qualquer argumento extra para
 # `build_mnist_cnn` (veja `help(build_mnist_cnn)`), então dá para experimentar, uma ideia
 # por vez:
@@ -353,7 +353,7 @@ run_all(configs)
 # - preenchimento (*padding*) `"same"`, para as convoluções não encolherem o mapa antes do
 #   *pooling*;
 # - mais filtros, ou mais de uma convolução por bloco (`convs_per_block`);
-# - normalização em lote (*batch normalization*, `batch_norm=True`), que a aula "09 · Batch
+# - normalização em lote (*batch normalization*, `batch_norm=True`), que a aula "10 · Batch
 #   normalization e dropout" explica;
 # - *dropout* depois de cada bloco (`block_dropout`), porque uma rede maior decora o treino
 #   mais depressa, e uma camada densa escondida (`dense_units`);
@@ -369,13 +369,13 @@ run_all(configs)
 #
 # A varredura usa poucas épocas para ser barata, então ela indica direções, não o melhor
 # modelo possível. E mexer só nos quatro hiperparâmetros do desafio tem um teto: a CNN da
-# aula 05 é pequena para as roupas. Para ir além, a solução faz crescer o **mesmo**
+# aula 06 é pequena para as roupas. Para ir além, a solução faz crescer o **mesmo**
 # `build_mnist_cnn` com argumentos que ele já aceita (`FINAL_ARCHITECTURE`):
 #
 # - `convs_per_block=2`: duas convoluções 3×3 antes de cada *pooling*, como na VGG da aula
 #   03. O campo receptivo cresce sem perder resolução cedo demais;
 # - `padding="same"`: as convoluções não encolhem o mapa, só o *pooling* encolhe;
-# - `batch_norm=True`: normalização em lote entre cada convolução e a ReLU (a aula 09 explica
+# - `batch_norm=True`: normalização em lote entre cada convolução e a ReLU (a aula 10 explica
 #   em detalhe), que deixa o treino mais rápido e estável;
 # - `dense_units=128`: uma camada densa escondida antes do *dropout* e da *softmax*;
 # - `block_dropout=0.25`: um *dropout* leve depois de cada *pooling*, porque uma rede maior
@@ -389,7 +389,7 @@ run_all(configs)
 # tabela como qualquer outra execução e disputa pela validação, sem privilégio.
 
 # %% tags=["solution"]
-from course_utils.exercises.lesson06 import FINAL_ARCHITECTURE, FINAL_CONFIG
+from course_utils.exercises.lesson07 import FINAL_ARCHITECTURE, FINAL_CONFIG
 
 final_config = {**FINAL_CONFIG, "epochs": config.epochs(FINAL_CONFIG["epochs"], 2)}
 run_experiment(**final_config, **FINAL_ARCHITECTURE, cosine_decay=True)
@@ -659,7 +659,7 @@ else:
 # no Fashion-MNIST, separar os dados e treinar muitas possibilidades variando épocas, tamanho
 # do lote, filtros e ativação. Os slides pedem só treino e teste; aqui acrescentamos a
 # validação, porque escolher entre muitas configurações olhando o teste contamina o
-# resultado. A seguir, a aula "07 · CIFAR-10" troca os tons de cinza por imagens coloridas do
+# resultado. A seguir, a aula "08 · CIFAR-10" troca os tons de cinza por imagens coloridas do
 # CIFAR-10, com o modelo e os gráficos do relatório do bootcamp LAMIA. Os termos técnicos
 # seguem o
 # [glossário do curso](https://github.com/cnn-curso-ptbr/curso-cnn/blob/main/docs/glossario.md).

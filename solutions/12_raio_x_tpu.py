@@ -1,5 +1,5 @@
 # %% [markdown]
-# # 10 · Raio-X com TPU
+# # 12 · Raio-X com TPU
 #
 # Esta aula é o exemplo complexo do material *Camadas convolucionais e Dropout* (veja as
 # Fontes no fim): detectar pneumonia em radiografias de tórax de
@@ -74,7 +74,7 @@ from course_utils.datasets import (
     load_chest_xray,
     load_chest_xray_paths,
 )
-from course_utils.exercises.lesson10 import (
+from course_utils.exercises.lesson12 import (
     BATCH_PER_REPLICA,
     DECAY_RATE,
     EPOCHS,
@@ -761,7 +761,7 @@ print(f"com imagens 180×180 (o exemplo): {full_size.count_params():,} parâmetr
 # opacidade difusa de um pulmão com pneumonia. A separável faz isso com poucos parâmetros
 # (um filtro 3×3 por canal e depois uma mistura 1×1). O batch normalization no fim de cada
 # bloco padroniza os canais com as estatísticas do lote e deixa o treino mais estável e
-# rápido (aula 09). O max pooling reduz a resolução pela metade: menos contas e
+# rápido (aula 10). O max pooling reduz a resolução pela metade: menos contas e
 # invariância a pequenos deslocamentos. O `Flatten` transforma os mapas num vetor e as
 # densas combinam as características de toda a imagem para decidir; o BN das densas tem o
 # mesmo papel de estabilizar. A saída sigmoide dá uma probabilidade, adequada à entropia
@@ -779,7 +779,7 @@ print(f"com imagens 180×180 (o exemplo): {full_size.count_params():,} parâmetr
 # há mais chance de decorar. A densa de 512 recebe o vetor inteiro do `Flatten` e concentra
 # a maior fatia dos parâmetros da rede (veja a célula acima: com imagens 180×180 ela tem
 # quase todos), e com poucos milhares de radiografias ela decoraria o treino; por isso
-# 0,7, desligando 70 % dos seus neurônios a cada passo (o time de futebol da aula 09,
+# 0,7, desligando 70 % dos seus neurônios a cada passo (o time de futebol da aula 10,
 # treinando com só 3 em cada 10 jogadores). As camadas seguintes são menores e já recebem
 # um sinal mais resumido, então precisam de menos regularização: 0,5 e 0,3. Perto da saída
 # um dropout alto jogaria fora informação que a decisão precisa, com 64 neurônios sobrando
@@ -822,8 +822,8 @@ print(f"com imagens 180×180 (o exemplo): {full_size.count_params():,} parâmetr
 # "Better performance with the tf.data API" do TensorFlow. Os dados: Kermany e colegas (2018), *Identifying Medical Diagnoses
 # and Treatable Diseases by Image-Based Deep Learning*, Cell; as referências de resultado:
 # o próprio exemplo e o MedMNIST v2 (Yang e colegas, 2023). A normalização em lote e o
-# dropout vêm da aula "09 · Batch normalization e dropout"; as métricas de classificação, da
-# aula "05 · MNIST, mão na massa". Os termos técnicos seguem o
+# dropout vêm da aula "10 · Batch normalization e dropout"; as métricas de classificação, da
+# aula "06 · MNIST, mão na massa". Os termos técnicos seguem o
 # [glossário do curso](https://github.com/cnn-curso-ptbr/curso-cnn/blob/main/docs/glossario.md).
 #
 # ### Fontes

@@ -1,5 +1,5 @@
 # %% [markdown]
-# # 11 · O que a CNN olha
+# # 14 · O que a CNN olha
 #
 # Até aqui você treinou redes e mediu quanto elas acertam. Falta perguntar **por quê**: em que
 # parte da imagem a rede se baseou para decidir? Uma rede pode acertar pelo motivo errado,
@@ -36,8 +36,8 @@ from course_utils.datasets import (
     load_cifar10,
     load_fashion_mnist,
 )
-from course_utils.exercises import lesson07, lesson10
-from course_utils.exercises.lesson11 import (
+from course_utils.exercises import lesson08, lesson12
+from course_utils.exercises.lesson14 import (
     CANVAS,
     NOISE,
     PATCH,
@@ -57,10 +57,10 @@ config.set_seed(SEED)
 print(config.fast_mode_line())
 
 # %% [markdown]
-# ## A rede das aulas 05 e 06
+# ## A rede das aulas 06 e 07
 #
 # Começamos pela rede que você já conhece: `build_mnist_cnn`, a CNN do MNIST, treinada aqui
-# no Fashion-MNIST (o desafio da aula 06). São poucas épocas, o suficiente para os filtros
+# no Fashion-MNIST (o desafio da aula 07). São poucas épocas, o suficiente para os filtros
 # deixarem de ser aleatórios; no modo rápido, uma só.
 
 # %%
@@ -296,7 +296,7 @@ for ax, (top, left, bottom, right) in zip(fig.axes, boxes[:6]):
                                fill=False, edgecolor="lime", linewidth=1.5))
 
 # %% [markdown]
-# Treinamos uma rede no estilo VGG (a `build_vgg_style` da aula 07), que termina em
+# Treinamos uma rede no estilo VGG (a `build_vgg_style` da aula 08), que termina em
 # `GlobalAveragePooling2D`: ela precisa achar a peça onde quer que esteja.
 
 # %%
@@ -419,7 +419,7 @@ show_images(np.stack([overlay(x, m) for x, m in pairs]),
 # %% [markdown]
 # ## CIFAR-10: acertos e erros lado a lado
 #
-# Agora uma rede de fotos coloridas: o modelo VGG da aula 07 (`build_vgg_style`, com os filtros
+# Agora uma rede de fotos coloridas: o modelo VGG da aula 08 (`build_vgg_style`, com os filtros
 # daquela aula), treinado aqui por poucas épocas. Mapas de erros são os mais instrutivos: a
 # rede olhou para o objeto e confundiu a classe, ou olhou para o fundo?
 
@@ -428,7 +428,7 @@ show_images(np.stack([overlay(x, m) for x, m in pairs]),
 c_train, c_test = c_train.astype("float32") / 255, c_test.astype("float32") / 255
 config.set_seed(SEED)
 cifar_model = build_vgg_style(
-    filters=lesson07.VGG_FILTERS_FAST if config.FAST else lesson07.VGG_FILTERS)
+    filters=lesson08.VGG_FILTERS_FAST if config.FAST else lesson08.VGG_FILTERS)
 cifar_model.compile(optimizer="adam", loss="sparse_categorical_crossentropy",
                     metrics=["accuracy"])
 cifar_model.fit(c_train, cy_train, epochs=config.epochs(10, 1), batch_size=64, verbose=0)
@@ -457,7 +457,7 @@ show_images(np.stack([image for k, m in zip(c_index, c_maps)
 # %% [markdown]
 # ## Radiografias: pulmão ou bordas?
 #
-# Na aula 10 a rede de radiografias chegou a uma AUC alta (os números estão em
+# Na aula 12 a rede de radiografias chegou a uma AUC alta (os números estão em
 # `docs/results.md`). Mas **onde** ela olha? Zech e colegas (2018, *PLOS Medicine*) treinaram
 # CNNs para achar pneumonia em radiografias de vários hospitais e mostraram que elas
 # aprendiam a reconhecer o **hospital**: marcadores metálicos, letras nas bordas, o tipo de
@@ -466,12 +466,12 @@ show_images(np.stack([image for k, m in zip(c_index, c_maps)
 # É o aprendizado por atalho (*shortcut learning*): a rede acha o caminho mais fácil nos
 # dados, que nem sempre é o que queremos.
 #
-# Treinamos o modelo da aula 10 (`xray.build_xray_model`, com o tamanho de imagem da aula
+# Treinamos o modelo da aula 12 (`xray.build_xray_model`, com o tamanho de imagem da aula
 # 10), por poucas épocas, e medimos quanto do Grad-CAM cai numa moldura na borda da imagem,
 # onde ficam letras e marcadores, e não nos pulmões.
 
 # %%
-image_size = lesson10.image_size()
+image_size = lesson12.image_size()
 
 
 def as_arrays(dataset):
@@ -510,7 +510,7 @@ show_images(np.stack([overlay(xr_test[k], xr_maps[k]) for k in xr_shown]),
 
 # %% [markdown]
 # Como ler esses números: se a parte do mapa na moldura for muito maior do que a parte da
-# área que a moldura ocupa, a rede está olhando as bordas, e a AUC da aula 10 pode estar
+# área que a moldura ocupa, a rede está olhando as bordas, e a AUC da aula 12 pode estar
 # medindo em parte um atalho. Dois cuidados. O espelho offline do curso tem radiografias
 # 28×28 ampliadas (PneumoniaMNIST), onde letras e marcadores quase somem; nas imagens
 # originais, em tamanho cheio, o risco é maior. E a última convolução deste modelo tem poucos

@@ -1,0 +1,390 @@
+"""Exercises of lesson 12, "Raio-X com TPU", and the lesson's shared settings.
+
+* ``ex1``: the global batch size, a function ``(per_replica, strategy) -> int``, tried on
+  strategies of 1, 2 and 8 replicas;
+* ``ex2``: the patient of an image, a function ``(path) -> str | None`` checked against
+  :func:`course_utils.datasets.chest_xray_patient_id` on official and mirror names;
+* ``ex3``: class weights from the class counts, a function ``(counts) -> {0: w0, 1: w1}``,
+  checked against :func:`class_weights` (each class weighs half of the loss);
+* ``ex4``: precision and recall of the pneumonia class from a confusion matrix, a function
+  ``(cm) -> (precision, recall)``, checked against scikit-learn;
+* ``ex5`` (made by :func:`missed_children_exercise` from the run's test predictions): how
+  many children with pneumonia the model sent home.
+
+The settings (image size, batches, epochs, the learning-rate schedule, the split) are shared
+by ``solutions/12_raio_x_tpu.py`` and ``benchmarks/chest_xray.py``.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from course_utils import config
+from course_utils.checks import Exercise, WrongAnswer, as_number, call_student
+from course_utils.datasets import chest_xray_patient_id
+
+if TYPE_CHECKING:
+    import keras
+
+# ---- the lesson's settings -----------------------------------------------------------------
+
+SEED = 42
+"""Seed of the split and of the training run."""
+
+IMAGE_SIZE = (180, 180)
+"""Size the images are resized to in full mode, as in the Keras example."""
+
+FAST_IMAGE_SIZE = (32, 32)
+"""Image size in fast mode: the smallest the model takes (five 2×2 poolings)."""
+
+BATCH_PER_REPLICA = 16
+"""Images per replica and step; the global batch multiplies it by the number of replicas."""
+
+VAL_FRACTION = 0.2
+"""Share of the training images (in whole patients) kept for validation."""
+
+EPOCHS = (100, 2)
+"""``config.epochs(*EPOCHS)``: at most 100 epochs (early stopping ends sooner), 2 when fast."""
+
+PATIENCE = 10
+"""Epochs without a better validation loss before early stopping, as in the example."""
+
+INITIAL_LEARNING_RATE = 1e-3
+"""Adam's learning rate at the first step."""
+
+DECAY_RATE = 0.9
+"""The learning rate is multiplied by this once per epoch (exponential decay)."""
+
+THRESHOLD = 0.5
+"""Probability above which an X-ray is called pneumonia."""
+
+OFFICIAL_TRAIN_COUNTS = {"normal": 1349, "pneumonia": 3883}
+"""Class counts of the official ChestXRay2017 ``train/`` TFRecords (5,232 images: the data
+set's train and val folders together), as the Keras example counts them."""
+
+OFFICIAL_TEST_COUNTS = {"normal": 234, "pneumonia": 390}
+"""Class counts of the official ChestXRay2017 test set (624 images)."""
+
+OFFICIAL_VAL_IMAGES = 16
+"""Images in the data set's own validation folder (8 per class), too few to validate on; the
+TFRecords put them with the training images."""
+
+REFERENCE_RESULTS = {
+    "keras.io, o exemplo (180×180, teste oficial)": {
+        "acurácia": "≈ 0,79–0,83 (conforme a versão da página)", "recall": "≈ 0,98–0,99"},
+    "MedMNIST v2, ResNet-18 (28×28, PneumoniaMNIST)": {"acurácia": "0,854", "AUC": "0,944"},
+}
+"""Published test results to compare with: the Keras example's own runs (its published
+versions print test accuracies from 0.79 to about 0.83, recall 0.98–0.99) and MedMNIST v2's
+(Yang et al., 2023, table of PneumoniaMNIST results)."""
+
+
+def image_size() -> tuple[int, int]:
+    """:data:`IMAGE_SIZE`, or :data:`FAST_IMAGE_SIZE` in fast mode."""
+    return FAST_IMAGE_SIZE if config.FAST else IMAGE_SIZE
+
+
+def learning_rate_schedule(steps_per_epoch: int) -> keras.optimizers.schedules.ExponentialDecay:
+    """Exponential decay: :data:`INITIAL_LEARNING_RATE` × :data:`DECAY_RATE` per epoch."""
+    import keras
+
+    return keras.optimizers.schedules.ExponentialDecay(
+        INITIAL_LEARNING_RATE, decay_steps=max(int(steps_per_epoch), 1), decay_rate=DECAY_RATE
+    )
+
+
+def class_weights(counts: Any) -> dict[int, float]:
+    """``{class: total / (2 · count)}``: each of the two classes weighs half of the loss.
+
+    >>> class_weights([1349, 3883])
+    {0: 1.939214232765011, 1: 0.6737058975019315}
+    """
+    counts = np.asarray(counts, dtype=np.float64)
+    if counts.shape != (2,) or np.any(counts <= 0):
+        raise ValueError(f"counts deve ter dois números positivos, recebi {counts!r}")
+    total = counts.sum()
+    return {k: float(total / (2 * counts[k])) for k in range(2)}
+
+
+def precision_recall(cm: Any) -> tuple[float, float]:
+    """Precision and recall of the pneumonia class (1) from a 2×2 confusion matrix.
+
+    ``cm[i, j]`` counts the images of true class ``i`` predicted as ``j`` (scikit-learn's
+    layout): ``[[TN, FP], [FN, TP]]``. A class never predicted gets precision 0.
+    """
+    cm = np.asarray(cm, dtype=np.float64)
+    (tn, fp), (fn, tp) = cm
+    precision = tp / (tp + fp) if tp + fp else 0.0
+    recall = tp / (tp + fn) if tp + fn else 0.0
+    return float(precision), float(recall)
+
+
+# ---- ex1: the global batch ---------------------------------------------------------------------
+
+
+class _Replicas:
+    """A stand-in strategy: only ``num_replicas_in_sync``, as the exercise needs."""
+
+    def __init__(self, replicas: int) -> None:
+        self.num_replicas_in_sync = replicas
+
+    def __repr__(self) -> str:
+        return f"<estratégia com {self.num_replicas_in_sync} réplica(s)>"
+
+
+def _check_global_batch(function: Any) -> str:
+    cases = [(16, 1), (16, 2), (16, 8), (32, 8), (5, 4)]
+    for per_replica, replicas in cases:
+        strategy = _Replicas(replicas)
+        got = as_number(call_student(function, per_replica, strategy), "o resultado")
+        want = per_replica * replicas
+        if got == want:
+            continue
+        where = f"com {per_replica} imagens por réplica e {replicas} réplicas"
+        message = f"{where}, sua função devolveu {got:g}; o lote global é {want}."
+        if got == per_replica:
+            message += (" Você ignorou as réplicas: cada uma recebe o seu pedaço do lote "
+                        "global, então ele precisa ser maior.")
+        elif replicas > 1 and np.isclose(got, per_replica / replicas):
+            message += " Você dividiu; o lote global multiplica o lote por réplica."
+        elif got == per_replica + replicas:
+            message += " Você somou; o lote global multiplica o lote por réplica."
+        raise WrongAnswer(message)
+    return (f"em {len(cases)} casos, de 1 a 8 réplicas (a TPU v5e-1 ou v6e-1 do Colab tem 1 "
+            "chip, uma réplica; uma v5e-8 teria 8: 16 por réplica dariam lotes globais de 128).")
+
+
+ex1 = Exercise(
+    key="12/ex1",
+    checker=_check_global_batch,
+    hint=[
+        (
+            "Cada réplica processa per_replica imagens por passo, e todas as réplicas "
+            "trabalham ao mesmo tempo, cada uma com o seu pedaço do lote."
+        ),
+        (
+            "A estratégia sabe quantas réplicas trabalham em sincronia (um atributo dela); o "
+            "lote global junta os lotes de todas elas."
+        ),
+    ],
+)
+
+
+# ---- ex2: the patient of an image --------------------------------------------------------------
+
+PATIENT_CASES = [
+    "chest_xray/train/PNEUMONIA/person1234_bacteria_5678.jpeg",
+    "chest_xray/train/PNEUMONIA/person7_virus_15.jpeg",
+    "chest_xray/train/PNEUMONIA/person7_virus_16.jpeg",
+    "chest_xray/train/NORMAL/IM-0115-0001.jpeg",
+    "chest_xray/train/NORMAL/NORMAL2-IM-1427-0001.jpeg",
+    "chest_xray/train/PNEUMONIA/pneumoniamnist-train-02551.jpeg",
+    "chest_xray/test/NORMAL/pneumoniamnist-test-00012.jpeg",
+]
+"""Paths the checker of ``ex2`` tries: official names of both classes and mirror names."""
+
+
+def _stem(path: str) -> str:
+    return path.rsplit("/", 1)[-1].rsplit(".", 1)[0]
+
+
+def _check_patient_id(function: Any) -> str:
+    for path in PATIENT_CASES:
+        got = call_student(function, path)
+        want = chest_xray_patient_id(path)
+        if got == want:
+            continue
+        message = f"para {path!r} sua função devolveu {got!r}, mas o esperado é {want!r}."
+        name, stem = path.rsplit("/", 1)[-1], _stem(path)
+        if want is None:
+            message += (" Nomes sem identificação de paciente (como os da cópia reduzida, "
+                        "`pneumoniamnist-...`) devem dar None.")
+        elif got in (name, stem, path):
+            message += " Você devolveu o nome do arquivo; o paciente é só a parte antes do número da imagem."
+        elif isinstance(got, str) and got == stem.rsplit("-", 1)[0].replace("NORMAL2-", ""):
+            message += " O prefixo `NORMAL2-` faz parte do paciente: é outra série de exames."
+        elif isinstance(got, str) and got.startswith(want) and got != want:
+            message += " Sobrou o número da imagem (ou o tipo da pneumonia) no fim."
+        raise WrongAnswer(message)
+    return (f"nos {len(PATIENT_CASES)} caminhos testados, com nomes oficiais das duas classes e "
+            "nomes da cópia reduzida (PneumoniaMNIST).")
+
+
+ex2 = Exercise(
+    key="12/ex2",
+    checker=_check_patient_id,
+    hint=[
+        (
+            "Olhe só o nome do arquivo, sem pasta e sem extensão, e compare os dois formatos "
+            "oficiais: em cada um, o paciente é um pedaço fixo do começo do nome."
+        ),
+        (
+            "Na pneumonia, o paciente é o trecho personNNN antes do primeiro sublinhado; no "
+            "normal, é o nome sem o último hífen e número (com o prefixo NORMAL2- quando "
+            "houver). Uma expressão regular por formato resolve; se nenhuma casar, devolva "
+            "None."
+        ),
+    ],
+)
+
+
+# ---- ex3: class weights ------------------------------------------------------------------------
+
+WEIGHT_CASES = [(1349, 3883), (1349, 1349), (100, 300), (250, 50)]
+"""Counts (normal, pneumonia) the checker of ``ex3`` tries."""
+
+
+def _weights_dict(answer: Any, counts: tuple[int, int]) -> dict[int, float]:
+    if not isinstance(answer, dict):
+        raise WrongAnswer(f"para as contagens {counts}, a função devolveu "
+                          f"{type(answer).__name__}; o Keras quer um dicionário "
+                          "{0: peso_normal, 1: peso_pneumonia}.")
+    if sorted(answer, key=str) != [0, 1]:
+        raise WrongAnswer(f"as chaves do dicionário devem ser as classes 0 e 1 (inteiros), "
+                          f"mas são {sorted(answer, key=str)!r}.")
+    return {k: as_number(answer[k], f"o peso da classe {k}") for k in (0, 1)}
+
+
+def _check_class_weights(function: Any) -> str:
+    for counts in WEIGHT_CASES:
+        got = _weights_dict(call_student(function, np.array(counts)), counts)
+        want = class_weights(counts)
+        if all(np.isclose(got[k], want[k], rtol=1e-6) for k in (0, 1)):
+            continue
+        n0, n1 = counts
+        total = n0 + n1
+        message = (f"para as contagens (normal, pneumonia) = {counts}, os pesos deveriam ser "
+                   f"{{0: {want[0]:.4f}, 1: {want[1]:.4f}}}, mas são "
+                   f"{{0: {got[0]:.4f}, 1: {got[1]:.4f}}}.")
+        if np.isclose(got[0], want[1]) and np.isclose(got[1], want[0]):
+            message += " Os pesos estão trocados: a classe rara deve pesar mais."
+        elif np.isclose(got[0], 1 / n0) and np.isclose(got[1], 1 / n1):
+            message += (" Você usou 1/contagem: a proporção está certa, mas multiplique por "
+                        "total/2, para a perda média manter a escala de sempre.")
+        elif np.isclose(got[0], total / n0) and np.isclose(got[1], total / n1):
+            message += " Faltou dividir pelo número de classes (2)."
+        elif np.isclose(got[0], n0 / total) and np.isclose(got[1], n1 / total):
+            message += " Isso é a proporção de cada classe; o peso é o inverso dela, dividido por 2."
+        raise WrongAnswer(message)
+    return ("nos casos testados, equilibrados e desequilibrados: com esses pesos cada classe "
+            "responde por metade da perda.")
+
+
+ex3 = Exercise(
+    key="12/ex3",
+    checker=_check_class_weights,
+    hint=[
+        (
+            "Cada classe deve pesar o mesmo na perda: uma classe com metade dos exemplos "
+            "precisa de peso dobrado."
+        ),
+        (
+            "O peso de uma classe é o total de exemplos dividido por (número de classes × "
+            "exemplos daquela classe); devolva um dicionário com as chaves 0 e 1."
+        ),
+    ],
+)
+
+
+# ---- ex4: precision and recall -----------------------------------------------------------------
+
+CM_CASES = [
+    np.array([[180, 54], [10, 380]]),
+    np.array([[200, 34], [40, 194]]),
+    np.array([[50, 0], [25, 25]]),
+]
+"""Confusion matrices ``[[TN, FP], [FN, TP]]`` the checker of ``ex4`` tries."""
+
+
+def _check_precision_recall(function: Any) -> str:
+    from sklearn.metrics import precision_score, recall_score
+
+    for cm in CM_CASES:
+        answer = call_student(function, cm.copy())
+        if not isinstance(answer, (tuple, list)) or len(answer) != 2:
+            raise WrongAnswer("devolva os dois números juntos, numa tupla: (precision, recall).")
+        precision = as_number(answer[0], "a precisão")
+        recall = as_number(answer[1], "o recall")
+        # the reference, from predictions rebuilt from the matrix, by scikit-learn
+        y_true = np.repeat([0, 0, 1, 1], cm.ravel())
+        y_pred = np.repeat([0, 1, 0, 1], cm.ravel())
+        want_p, want_r = precision_score(y_true, y_pred), recall_score(y_true, y_pred)
+        if np.isclose(precision, want_p) and np.isclose(recall, want_r):
+            continue
+        (tn, fp), (fn, tp) = cm
+        message = (f"para a matriz {cm.tolist()} (linhas: classe real; colunas: prevista), "
+                   f"o esperado é precisão {want_p:.4f} e recall {want_r:.4f}; você deu "
+                   f"{precision:.4f} e {recall:.4f}.")
+        if np.isclose(precision, want_r) and np.isclose(recall, want_p):
+            message += (" Estão trocados: a precisão olha a coluna dos previstos como pneumonia "
+                        "(TP / (TP + FP)); o recall, a linha dos doentes de verdade "
+                        "(TP / (TP + FN)).")
+        elif np.isclose(precision, tn / (tn + fn)) and np.isclose(recall, tn / (tn + fp)):
+            message += " Você calculou para a classe normal (0); a positiva é pneumonia (1)."
+        elif np.isclose(precision, (tp + tn) / cm.sum()) or np.isclose(recall, (tp + tn) / cm.sum()):
+            message += " Esse número é a acurácia, não a precisão nem o recall."
+        raise WrongAnswer(message)
+    return "igual a sklearn.metrics.precision_score e recall_score nas matrizes testadas."
+
+
+ex4 = Exercise(
+    key="12/ex4",
+    checker=_check_precision_recall,
+    hint=[
+        (
+            "Precisão: dos que o modelo chamou de pneumonia, quantos tinham? Revocação "
+            "(recall): dos que tinham pneumonia, quantos ele achou?"
+        ),
+        (
+            "As linhas da matriz são as classes reais e as colunas as previstas: a casa de "
+            "baixo à direita são os verdadeiros positivos, a de cima à direita os falsos "
+            "positivos e a de baixo à esquerda os falsos negativos."
+        ),
+    ],
+)
+
+
+# ---- ex5: a question answered from the run -------------------------------------------------------
+
+
+def missed_children_exercise(y_true: Any, y_prob: Any, threshold: float = THRESHOLD) -> Exercise:
+    """``ex5`` for this run: how many test X-rays with pneumonia got a probability
+    ``<= threshold`` (false negatives: sick children sent home)."""
+    y_true = np.asarray(y_true).astype(int).ravel()
+    y_pred = (np.asarray(y_prob).ravel() > threshold).astype(int)
+    if len(y_true) != len(y_pred):
+        raise ValueError(
+            f"y_true e y_prob têm tamanhos diferentes: {len(y_true)} e {len(y_pred)}"
+        )
+    fn = int(np.sum((y_true == 1) & (y_pred == 0)))
+    fp = int(np.sum((y_true == 0) & (y_pred == 1)))
+    sick = int(np.sum(y_true == 1))
+
+    def check(answer: Any) -> str:
+        got = as_number(answer, "a resposta")
+        if got == fn:
+            return (f"{fn} de {sick} crianças com pneumonia no teste receberiam alta com este "
+                    "modelo.")
+        message = f"a resposta é um número de crianças, {fn}, mas você deu {got:g}."
+        if got == fp and fp != fn:
+            message += (" Esses são os falsos positivos (crianças saudáveis chamadas de "
+                        "doentes). Quem vai para casa doente é o falso negativo.")
+        elif sick and np.isclose(got, fn / sick):
+            message += " Isso é a fração (1 − recall); a pergunta quer a contagem."
+        elif got == sick - fn:
+            message += " Esses são os doentes que o modelo achou (verdadeiros positivos)."
+        raise WrongAnswer(message)
+
+    return Exercise(
+        key="12/ex5",
+        checker=check,
+        hint=[
+            "Na matriz de confusão, as linhas são a classe real e as colunas a prevista: "
+            "procure a casa das crianças doentes que o modelo chamou de normais.",
+            "Os doentes (pneumonia, classe 1) estão na linha 1; os que o modelo chamou de "
+            "normais, na coluna 0. Leia esse número da matriz cm.",
+        ],
+    )
+

@@ -182,6 +182,44 @@ def as_number(value: Any, what: str = "a resposta") -> float:
     return float(array.reshape(()))
 
 
+def as_int(value: Any, what: str = "a resposta") -> int:
+    """A whole-number answer (int, NumPy integer, 0-d array or tensor, or a float with no
+    fraction) as int; booleans, text and fractions raise :class:`WrongAnswer`."""
+    if hasattr(value, "numpy") and callable(value.numpy):
+        value = value.numpy()
+    if isinstance(value, np.ndarray) and value.shape == ():
+        value = value.item()
+    if isinstance(value, (bool, np.bool_)) or not isinstance(
+        value, (int, float, np.integer, np.floating)
+    ):
+        raise WrongAnswer(f"{what} deveria ser um número inteiro, mas é {format_value(value)}.")
+    if not float(value).is_integer():
+        raise WrongAnswer(f"{what} deveria ser um número inteiro, mas é {format_value(value)}.")
+    return int(value)
+
+
+def as_list(value: Any, what: str, n: int | None = None) -> list:
+    """A list, tuple or 1-D array answer as a list, with exactly ``n`` items when ``n`` is given.
+
+    ``what`` names the items in the message (``"formatos"``, ``"números"``).
+    """
+    if isinstance(value, np.ndarray):
+        value = value.tolist()
+    if not isinstance(value, (list, tuple)):
+        raise WrongAnswer(
+            f"a resposta deveria ser uma lista de {what}, mas é do tipo {type(value).__name__}."
+        )
+    if n is not None and len(value) != n:
+        raise WrongAnswer(f"a lista deveria ter {n} {what}, mas tem {len(value)}.")
+    return list(value)
+
+
+def close(got: Any, want: Any, atol: float = 1e-6, rtol: float = 1e-6) -> bool:
+    """True when two numbers or arrays of the same shape agree within the tolerances."""
+    got, want = np.asarray(got, dtype=np.float64), np.asarray(want, dtype=np.float64)
+    return got.shape == want.shape and bool(np.allclose(got, want, atol=atol, rtol=rtol))
+
+
 def call_student(function: Any, *args: Any, **kwargs: Any) -> Any:
     """Call a student's function; a crash or a returned ``____`` becomes a clear outcome."""
     if not callable(function):

@@ -122,7 +122,8 @@ def require_safe_keras(version: str | None = None) -> None:
             f"Keras {version} is installed: the grader loads students' models only with "
             f"Keras >= {newest}, the first release with every fix it knows of. Missing "
             f"fixes: {fixes}. Upgrade the grader's environment (pip install -U "
-            f"'keras>={newest}'); the lessons keep working on this Keras.")
+            f"'keras>={newest}'; these Keras releases need Python >= 3.11, so on Python 3.10 "
+            f"grade with a newer Python); the lessons keep working on this Keras.")
 
 
 def _reject(message: str) -> SubmissionError:

@@ -180,9 +180,9 @@ ex1 = Exercise(
             "por canal: sobre quais eixos a média e o desvio padrão devem correr?"
         ),
         (
-            "Os eixos são (imagem, altura, largura, canal): reduza os três primeiros de uma "
-            "vez, não imagem por imagem, e devolva os dois vetores na ordem (média, "
-            "desvio padrão)."
+            "Quantos valores do canal vermelho há num lote de N imagens 32×32? A média e o "
+            "desvio padrão do canal usam todos eles juntos: a diferença entre uma imagem clara "
+            "e uma escura também faz parte do espalhamento que você quer medir."
         ),
     ],
 )
@@ -371,10 +371,10 @@ ex2 = Exercise(
             "fazer o prefetch."
         ),
         (
-            "Crie o dataset a partir da tupla (x, y), para cada rótulo acompanhar a sua "
-            "imagem; a conversão é um map que muda o tipo para float32 e divide por 255; o "
-            "embaralhamento usa um buffer do tamanho dos dados e a semente recebida, antes do "
-            "batch."
+            "A ordem dos passos é o que importa: se o embaralhamento viesse depois de os "
+            "exemplos estarem agrupados, o que ele embaralharia, imagens ou lotes inteiros? E "
+            "se viesse antes do passo que guarda o resultado na memória, que ordem ficaria "
+            "gravada para todas as épocas?"
         ),
     ],
 )
@@ -457,8 +457,9 @@ ex3 = Exercise(
             "classe estão na diagonal."
         ),
         (
-            "Divida a diagonal pela soma de cada linha (não de cada coluna, nem pelo total), "
-            "para todas as classes de uma vez."
+            "Pense numa classe só, 'gato': quantas imagens de gato havia ao todo, contando as "
+            "que a rede acertou e as que ela chamou de outra coisa? Onde estão todas elas na "
+            "matriz?"
         ),
     ],
 )
@@ -568,9 +569,9 @@ ex4 = Exercise(
             "conte os pesos e o viés de cada filtro."
         ),
         (
-            "O campo receptivo cresce 2 pixels a cada convolução 3×3 de passo 1. Um filtro "
-            "k×k tem k·k pesos para cada canal de entrada e um viés, há um filtro por canal "
-            "de saída, e a pilha tem duas camadas assim."
+            "Um filtro de uma convolução olha só um canal da entrada ou todos os "
+            "STACK_CHANNELS de uma vez? Responda isso e conte os pesos de um filtro; o resto é "
+            "saber quantos filtros cada camada tem."
         ),
     ],
 )

@@ -215,9 +215,10 @@ ex1 = Exercise(
             "pergunte: isto ainda é uma imagem realista da MESMA classe?"
         ),
         (
-            "No CIFAR-10, pense num navio ou num caminhão de ponta-cabeça; no MNIST, num 6 "
-            "girado meia volta e num 7 espelhado. Mudanças pequenas (girar pouco, deslocar, "
-            "aproximar, mudar o contraste) não mudam a classe em nenhum dos dois."
+            "Teste cada transformação no caso mais difícil de cada conjunto. No CIFAR-10: as "
+            "fotos têm um lado de cima e um de baixo? E um lado esquerdo e um direito? No "
+            "MNIST: existe algum par de dígitos que uma transformação grande troque um pelo "
+            "outro, ou algum dígito que ela transforme em algo que ninguém escreve?"
         ),
     ],
 )
@@ -319,8 +320,8 @@ ex2 = Exercise(
             "pixels."
         ),
         (
-            "O maior deslocamento é o fator vezes o lado da imagem: escolha o fator que faz "
-            "esse produto dar exatamente max_pixels."
+            "Até quantos pixels um fator 0,25 desloca uma imagem de 32 pixels de lado? Agora "
+            "faça a pergunta ao contrário, partindo de max_pixels e size."
         ),
     ],
 )
@@ -490,9 +491,9 @@ ex3 = Exercise(
             "preservem o rótulo no CIFAR-10, cada uma com a sua semente derivada de seed."
         ),
         (
-            "Espelhe só na horizontal (o modo padrão do RandomFlip também vira de "
-            "ponta-cabeça) e, se usar RandomContrast, diga a ele que as imagens estão em [0, "
-            "1] (value_range), senão os valores saem da faixa."
+            "Releia a contagem feita com o espelho sem argumento, mais acima na aula: o que o "
+            "modo padrão faz com cerca de metade das imagens? Isso preserva o rótulo no "
+            "CIFAR-10?"
         ),
     ],
 )
@@ -588,8 +589,8 @@ ex4 = Exercise(
             "última época."
         ),
         (
-            "Pegue o último valor da acurácia de treino e o último da acurácia de validação e "
-            "subtraia, nessa ordem: treino menos validação."
+            "Como você pega o último elemento de uma lista em Python sem saber quantas épocas "
+            "o treino teve?"
         ),
     ],
 )

@@ -231,13 +231,12 @@ ex1 = Exercise(
     checker=_check_bn_forward,
     hint=[
         (
-            "Calcule a média e a variância de cada canal sobre todos os eixos menos o último, "
-            "padronize com elas e depois aplique γ e β."
+            "É a fórmula do texto, canal por canal: as estatísticas do lote, a padronização e "
+            "depois a escala e o deslocamento. Qual eixo de x guarda os canais?"
         ),
         (
-            "Os eixos a reduzir dependem do número de dimensões de x (os dois formatos são "
-            "testados); use a variância que divide por m, ponha ε dentro da raiz e "
-            "multiplique por γ antes de somar β."
+            "x pode ter 2 ou 4 eixos, e a média de um canal corre sobre todos os outros. Como "
+            "escrever \"todos os eixos menos o último\" sem saber quantos eixos x tem?"
         ),
     ],
 )
@@ -333,8 +332,9 @@ ex2 = Exercise(
             "média móvel do Keras, a fórmula mostrada acima."
         ),
         (
-            "O valor antigo é multiplicado pelo momentum e o do lote por 1 − momentum; a "
-            "variância do lote é a que divide por m, a mesma da normalização."
+            "Na regra do Keras, o momentum é o peso de qual dos dois valores, o móvel antigo "
+            "ou o do lote? Releia o aviso sobre o PyTorch, que escreve a mesma regra ao "
+            "contrário."
         ),
     ],
 )
@@ -421,8 +421,8 @@ ex4 = Exercise(
             "rate) ou vira zero."
         ),
         (
-            "Compare um sorteio uniforme entre 0 e 1, do formato de x, com rate para ter a "
-            "máscara; os valores que ficam são divididos por 1 − rate, os outros viram 0."
+            "Se 20 % dos valores viram zero, a média da saída cai para quanto da média de x? "
+            "O que fazer com os valores que ficam para ela voltar a ser a de x?"
         ),
     ],
 )
@@ -551,8 +551,9 @@ ex3 = Exercise(
             "seguida do seu BN."
         ),
         (
-            "Cada canal normalizado guarda 4 números (γ, β, média e variância móveis), dos "
-            "quais só γ e β são treináveis; some os canais de todas as camadas BN."
+            "Quais pesos de uma camada de normalização em lote o gradiente muda, e quais ela "
+            "só acompanha durante o treino? A lista de pesos do Keras impressa na seção das "
+            "estatísticas móveis mostra todos eles."
         ),
     ],
 )

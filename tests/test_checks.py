@@ -259,3 +259,66 @@ def test_as_float_array_takes_lists_and_tensors_as_float64():
     np.testing.assert_array_equal(checks.as_float_array(tf.constant([1.5]), "x"), [1.5])
     with pytest.raises(checks.WrongAnswer, match="do tipo dict"):
         checks.as_float_array({"a": 1}, "x")
+
+
+# ---- as_int, as_list, close -------------------------------------------------------------
+
+
+@pytest.mark.parametrize("value", [7, np.int64(7), 7.0, np.float32(7), np.array(7), np.array(7.0)])
+def test_as_int_accepts_whole_numbers_of_any_kind(value):
+    result = checks.as_int(value, "o total")
+    assert result == 7 and type(result) is int
+
+
+def test_as_int_accepts_a_scalar_tensor():
+    import tensorflow as tf
+
+    assert checks.as_int(tf.constant(7), "o total") == 7
+
+
+@pytest.mark.parametrize(
+    "value, shown",
+    [(True, "True"), (np.bool_(False), "False"), ("7", "'7'"), (7.5, "7.5"), (None, "None"),
+     (np.array([7]), "array"), ([7], r"\[7\]")],
+)
+def test_as_int_names_what_is_not_a_whole_number(value, shown):
+    with pytest.raises(WrongAnswer, match=f"o total deveria ser um número inteiro, mas é .*{shown}"):
+        checks.as_int(value, "o total")
+
+
+@pytest.mark.parametrize("value", [[1, 2, 3], (1, 2, 3), np.array([1, 2, 3])])
+def test_as_list_takes_lists_tuples_and_arrays(value):
+    result = checks.as_list(value, "números", n=3)
+    assert result == [1, 2, 3] and type(result) is list
+
+
+def test_as_list_without_a_length_takes_any_length():
+    assert checks.as_list((), "formatos") == []
+
+
+def test_as_list_says_how_many_items_were_expected():
+    with pytest.raises(WrongAnswer, match="a lista deveria ter 3 formatos, mas tem 2"):
+        checks.as_list([(1, 2), (3, 4)], "formatos", n=3)
+
+
+@pytest.mark.parametrize("value, kind", [(5, "int"), ("abc", "str"), ({1: 2}, "dict")])
+def test_as_list_names_the_type_that_is_not_a_list(value, kind):
+    with pytest.raises(WrongAnswer, match=f"uma lista de números, mas é do tipo {kind}"):
+        checks.as_list(value, "números")
+
+
+@pytest.mark.parametrize(
+    "got, want, atol, rtol, expected",
+    [
+        (1.0, 1.0 + 5e-7, 1e-6, 0.0, True),
+        (1.0, 1.0 + 5e-6, 1e-6, 0.0, False),
+        (1000.0, 1000.5, 0.0, 1e-3, True),
+        (1000.0, 1002.0, 0.0, 1e-3, False),
+        ([1.0, 2.0], np.array([1.0, 2.0]), 1e-6, 1e-6, True),
+        ([1.0, 2.0], [1.0, 2.1], 1e-6, 1e-6, False),
+        ([1.0, 2.0], [[1.0, 2.0]], 1e-6, 1e-6, False),  # same values, other shape
+        ([1.0, 1.0], 1.0, 1e-6, 1e-6, False),  # no broadcasting
+    ],
+)
+def test_close_needs_same_shape_and_values_within_tolerance(got, want, atol, rtol, expected):
+    assert checks.close(got, want, atol=atol, rtol=rtol) is expected

@@ -134,10 +134,9 @@ ex1 = Exercise(
             "exemplos."
         ),
         (
-            "Antes do logaritmo, corte as probabilidades no intervalo [1e-7, 1 − 1e-7] com "
-            "np.clip, como o Keras, senão p = 0 dá log 0. Depois escreva os dois termos da "
-            "fórmula, y vezes log p e (1 − y) vezes log(1 − p), some, tire a média com np.mean e "
-            "troque o sinal."
+            "O que acontece com o logaritmo quando o modelo dá p = 0 a um exemplo com y = 1? O "
+            "Keras evita isso afastando as probabilidades de 0 e de 1 por ε = 1e-7 antes do "
+            "logaritmo (np.clip). Quando y vale 1, qual dos dois termos da fórmula sobra?"
         ),
     ],
 )
@@ -240,9 +239,9 @@ ex2 = Exercise(
             "rótulos."
         ),
         (
-            "Número real: erro quadrático médio. Sigmoide: entropia cruzada binária, uma por "
-            "saída, mesmo quando são várias. Softmax: entropia cruzada categórica, na versão "
-            "esparsa quando os rótulos são inteiros e na normal quando são one-hot."
+            "Em cada problema, pergunte: as saídas competem entre si (se uma sobe, as outras "
+            "descem) ou cada uma responde à sua própria pergunta? Uma foto pode ter mais de uma "
+            "resposta certa? E o rótulo de um exemplo é um número ou um vetor?"
         ),
     ],
 )
@@ -355,9 +354,9 @@ ex3 = Exercise(
             "velocidade anterior e soma o passo do gradiente, que aponta morro abaixo (−η·g)."
         ),
         (
-            "Primeiro a nova velocidade: μ vezes a velocidade antiga, menos η vezes o gradiente. "
-            "Depois o novo θ: o antigo mais a nova velocidade. Devolva os dois, calculados em "
-            "arrays novos (sem += nos arrays recebidos)."
+            "Qual vem primeiro: o θ novo usa a velocidade nova ou a antiga? Na convenção do "
+            "Keras, o passo que θ dá é exatamente a velocidade. Calcule em arrays novos: o "
+            "verificador chama a função várias vezes com os mesmos arrays."
         ),
     ],
 )
@@ -474,9 +473,9 @@ ex4 = Exercise(
             "zero."
         ),
         (
-            "Atualize m e v; divida-os por 1 − β₁ᵗ e 1 − β₂ᵗ (t começa em 1) para ter m̂ e v̂; o "
-            "passo é η vezes m̂ dividido pela raiz de v̂ mais ε, com sinal de menos. Devolva o "
-            "novo θ e os m e v sem correção."
+            "Pense no primeiro passo, t = 1: m começou em zero, então m = (1 − β₁)·g, dez vezes "
+            "menor que g. Por qual número você divide m para ter g de volta? A mesma pergunta vale "
+            "para v. E onde fica o ε: dentro ou fora da raiz? Releia a fórmula do Adam na aula."
         ),
     ],
 )

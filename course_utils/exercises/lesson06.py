@@ -201,9 +201,9 @@ ex2 = Exercise(
             "(num_classes colunas, mesmo que o lote não tenha todas as classes)."
         ),
         (
-            "Em cada linha i, ponha 1 na coluna do rótulo dessa linha. O índice avançado do NumPy "
-            "faz isso de uma vez: um array com os números das linhas (np.arange) e o próprio array "
-            "de rótulos como colunas. Outra forma: as linhas da matriz identidade, np.eye."
+            "Na linha i, o 1 vai na coluna labels[i]. Releia o exemplo de índice avançado logo "
+            "antes do exercício: quais números de linha e quais de coluna você quer, e quantos "
+            "de cada?"
         ),
     ],
 )
@@ -413,8 +413,9 @@ ex4 = Exercise(
             "acurácia é a fração de exemplos em que ela é igual ao rótulo."
         ),
         (
-            "Use argmax com axis=1 (uma resposta por linha), compare com labels, o que dá um array "
-            "de verdadeiros e falsos, e tire a média com np.mean: True conta como 1."
+            "Qual método do NumPy dá a posição do maior valor (argmax)? Você quer uma posição por "
+            "linha, não uma para a matriz inteira. E qual é a média de um array de verdadeiros e "
+            "falsos?"
         ),
     ],
 )
@@ -495,8 +496,9 @@ ex5 = Exercise(
             "diagonal, sem estragar a matriz que você recebeu."
         ),
         (
-            "Trabalhe numa cópia (copy), zere a diagonal dela com np.fill_diagonal, ache o índice "
-            "do maior valor com np.argmax e converta esse índice achatado em (linha, coluna) com "
+            "Se a diagonal de uma cópia valesse zero, onde estaria o maior valor? O NumPy diz a "
+            "posição do maior valor contando no array achatado, como se a matriz fosse uma fila "
+            "só: qual função traduz essa posição de volta em (linha, coluna)? Procure por "
             "np.unravel_index."
         ),
     ],

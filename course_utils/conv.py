@@ -1,4 +1,5 @@
-"""NumPy reference for lesson 02, "Convolução à mão": convolution, padding and pooling.
+"""NumPy reference for lesson 02, "Convolução à mão": convolution, padding and pooling;
+and for lesson 05, "Retropropagação": the convolution's backward pass (``conv2d_backward``).
 
 Everything follows the lecture equation (0-indexed, stride ``S``)::
 
@@ -121,6 +122,74 @@ def pool2d(image: np.ndarray, size: int = 2, stride: int = 2, mode: str = "max")
     windows = sliding_window_view(image, (size, size), axis=(0, 1))[::stride, ::stride]
     reduce = np.max if mode == "max" else np.mean
     return reduce(windows, axis=(-2, -1))
+
+
+def conv2d_backward(x: np.ndarray, w: np.ndarray, grad_out: np.ndarray, stride: int = 1,
+                    padding: Padding = "valid") -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Gradients ``(dx, dw, db)`` of ``y = conv2d(x, w) + b`` given ``grad_out = dL/dy``.
+
+    x: ``(N, H, W, C_in)`` (NHWC) or one image ``(H, W, C_in)``; w: ``(F_h, F_w, C_in, C_out)``;
+    grad_out: the shape of ``y``, ``(N, H2, W2, C_out)`` or ``(H2, W2, C_out)``. padding:
+    ``"valid"``, ``"same"`` (TensorFlow's, the extra zero after at stride 2) or an int P.
+    Returns dx like x, dw like w and db of shape ``(C_out,)``: the gradients
+    ``tf.GradientTape`` gives for ``tf.nn.conv2d``. Both are written with :func:`conv2d`:
+
+    * ``dw`` is the correlation of the (padded) input with the upstream gradient, each
+      gradient element spread ``stride`` apart (zeros in between) and summed over the batch;
+    * ``dx`` is a "full" convolution of that spread gradient, padded with ``F - 1`` zeros,
+      with the kernel turned 180° and its two channel axes swapped; the padding's rows and
+      columns are then cut off.
+    """
+    x, w, grad_out = np.asarray(x), np.asarray(w), np.asarray(grad_out)
+    if x.ndim not in (3, 4):
+        raise ValueError(f"x deve ter formato (N, H, W, C_in) ou (H, W, C_in), mas tem {x.shape}")
+    if w.ndim != 4:
+        raise ValueError(f"w deve ter formato (F, F, C_in, C_out), mas tem {w.shape}")
+    if x.shape[-1] != w.shape[2]:
+        raise ValueError(f"canais não batem: x tem {x.shape[-1]} canais, "
+                         f"mas w espera C_in = {w.shape[2]}")
+    single = x.ndim == 3
+    batch, grads = (x[None], grad_out[None]) if single else (x, grad_out)
+    padded = np.stack([_prepare(image, w, None, stride, padding)[0] for image in batch])
+    y_shape = (len(batch),) + conv2d(padded[0], w, stride=stride).shape
+    if grads.shape != y_shape:
+        want = y_shape[1:] if single else y_shape
+        raise ValueError(f"grad_out deve ter o formato da saída da convolução, {want}, "
+                         f"mas tem {grad_out.shape}")
+    F_h, F_w = w.shape[:2]
+    spread = _spread(grads, stride)  # (N, (H2-1)S+1, (W2-1)S+1, C_out)
+    # dw[a, b, c, o] = sum_n,u,v padded[n, u + a, v + b, c] * spread[n, u, v, o]
+    images = padded.transpose(1, 2, 0, 3)  # (Hp, Wp, N, C_in): the batch becomes channels
+    kernels = spread.transpose(1, 2, 0, 3)  # (H_s, W_s, N, C_out)
+    dw = np.stack([conv2d(images[..., c], kernels)[:F_h, :F_w] for c in range(w.shape[2])],
+                  axis=2)
+    # dx_padded = full convolution of spread with w turned 180°, channels swapped; the
+    # rows/columns that no window reached (when S does not divide) get zeros at the end.
+    rest_h = padded.shape[1] - (spread.shape[1] + F_h - 1)
+    rest_w = padded.shape[2] - (spread.shape[2] + F_w - 1)
+    flipped = w[::-1, ::-1].transpose(0, 1, 3, 2)
+    dx_padded = np.stack([conv2d(pad(g, ((F_h - 1, F_h - 1 + rest_h), (F_w - 1, F_w - 1 + rest_w))),
+                                 flipped) for g in spread])
+    (top, bottom), (left, right) = (_pad_widths(x.shape[-3], F_h, stride, padding),
+                                    _pad_widths(x.shape[-2], F_w, stride, padding))
+    dx = dx_padded[:, top:dx_padded.shape[1] - bottom, left:dx_padded.shape[2] - right]
+    db = grads.sum(axis=(0, 1, 2))
+    return (dx[0] if single else dx), dw, db
+
+
+def _spread(grads: np.ndarray, stride: int) -> np.ndarray:
+    """``(N, H2, W2, C)`` with ``stride - 1`` zeros between neighbours on both spatial axes."""
+    n, h, w, c = grads.shape
+    out = np.zeros((n, (h - 1) * stride + 1, (w - 1) * stride + 1, c), dtype=grads.dtype)
+    out[:, ::stride, ::stride] = grads
+    return out
+
+
+def _pad_widths(size: int, f: int, stride: int, padding: Padding) -> tuple[int, int]:
+    """Zeros (before, after) that :func:`conv2d` adds along one axis (padding already valid)."""
+    if isinstance(padding, str):
+        return same_padding(size, f, stride) if padding.lower() == "same" else (0, 0)
+    return int(padding), int(padding)
 
 
 # ---- validation shared by conv2d and conv2d_loop ------------------------------------

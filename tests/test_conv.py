@@ -13,6 +13,7 @@ keras = pytest.importorskip("keras")
 
 from course_utils.conv import (  # noqa: E402
     conv2d,
+    conv2d_backward,
     conv2d_loop,
     output_size,
     pad,
@@ -260,3 +261,99 @@ def test_circle_detector_from_the_lecture(fn):
 @pytest.mark.parametrize("fn", CONVS)
 def test_1x2_kernel_by_hand(fn):
     assert fn(np.array([[1, 2]]), np.array([[1, -1]])).tolist() == [[-1]]  # 1·1 + 2·(−1)
+
+
+# ---- conv2d_backward vs tf.GradientTape (float64) -------------------------------------------
+
+BACKWARD_CASES = list(itertools.product([(7, 7), (6, 8), (9, 5)], [1, 2, 3], [1, 2], ["valid", "same"]))
+
+
+def tape_gradients(x, w, b, grad_out, stride, padding):
+    """dL/dx, dL/dw, dL/db of L = sum(grad_out * (tf.nn.conv2d(x, w) + b)), in float64."""
+    if isinstance(padding, int):
+        padding = [[0, 0], [padding, padding], [padding, padding], [0, 0]]
+    else:
+        padding = padding.upper()
+    variables = [tf.Variable(v) for v in (x, w, b)]
+    with tf.GradientTape() as tape:
+        y = tf.nn.conv2d(variables[0], variables[1], strides=stride, padding=padding) + variables[2]
+        loss = tf.reduce_sum(y * grad_out)
+    return [g.numpy() for g in tape.gradient(loss, variables)]
+
+
+def backward_inputs(n, hw, f, c_in, c_out, stride, padding, seed):
+    """Random float64 x, w, b and an upstream gradient shaped like y."""
+    rng = np.random.default_rng(seed)
+    x, w = rng.standard_normal((n, *hw, c_in)), rng.standard_normal((f, f, c_in, c_out))
+    b = rng.standard_normal(c_out)
+    y = conv2d(x[0], w, stride=stride, padding=padding)
+    return x, w, b, rng.standard_normal((n, *y.shape))
+
+
+@pytest.mark.parametrize("seed, case", list(enumerate(BACKWARD_CASES)), ids=[str(c) for c in BACKWARD_CASES])
+def test_conv2d_backward_matches_gradient_tape(seed, case):
+    hw, f, stride, padding = case
+    c_in, c_out = (2, 3) if seed % 2 else (3, 1)  # C_in != C_out: swapped channel axes fail
+    x, w, b, grad_out = backward_inputs(2, hw, f, c_in, c_out, stride, padding, seed)
+    got = conv2d_backward(x, w, grad_out, stride=stride, padding=padding)
+    want = tape_gradients(x, w, b, grad_out, stride, padding)
+    for name, g, t in zip(("dx", "dw", "db"), got, want):
+        assert g.shape == t.shape and g.dtype == np.float64, name
+        np.testing.assert_allclose(g, t, rtol=1e-12, atol=1e-12, err_msg=name)
+
+
+@pytest.mark.parametrize("size", [4, 5, 6, 7])
+@pytest.mark.parametrize("f", [1, 2, 3, 4])
+def test_conv2d_backward_same_padding_at_stride_2_is_asymmetric_like_tf(size, f):
+    x, w, b, grad_out = backward_inputs(1, (size, size + 1), f, 2, 3, 2, "same", seed=size * 10 + f)
+    got = conv2d_backward(x, w, grad_out, stride=2, padding="same")
+    for g, t in zip(got, tape_gradients(x, w, b, grad_out, 2, "same")):
+        np.testing.assert_allclose(g, t, rtol=1e-12, atol=1e-12)
+
+
+@pytest.mark.parametrize("stride, padding, f", [(1, 1, 3), (2, 2, 3), (3, 1, 2), (3, "valid", 3), (3, "same", 4)])
+def test_conv2d_backward_other_strides_and_int_padding(stride, padding, f):
+    x, w, b, grad_out = backward_inputs(2, (8, 7), f, 3, 2, stride, padding, seed=stride + f)
+    got = conv2d_backward(x, w, grad_out, stride=stride, padding=padding)
+    for g, t in zip(got, tape_gradients(x, w, b, grad_out, stride, padding)):
+        np.testing.assert_allclose(g, t, rtol=1e-12, atol=1e-12)
+
+
+def test_conv2d_backward_of_one_image_drops_the_batch_axis():
+    x, w, _, grad_out = backward_inputs(1, (6, 5), 3, 2, 4, 2, "same", seed=3)
+    dx, dw, db = conv2d_backward(x[0], w, grad_out[0], stride=2, padding="same")
+    batch = conv2d_backward(x, w, grad_out, stride=2, padding="same")
+    assert dx.shape == x.shape[1:]
+    np.testing.assert_array_equal(dx, batch[0][0])
+    np.testing.assert_array_equal(dw, batch[1])
+    np.testing.assert_array_equal(db, batch[2])
+
+
+def test_conv2d_backward_matches_a_keras_conv2d_layer():
+    x, w, b, grad_out = backward_inputs(2, (9, 8), 3, 3, 4, 2, "same", seed=7)
+    layer = keras.layers.Conv2D(4, 3, strides=2, padding="same", dtype="float64")
+    layer.build((None, 9, 8, 3))
+    layer.set_weights([w, b])
+    x_var = tf.Variable(x)
+    with tf.GradientTape() as tape:
+        loss = tf.reduce_sum(layer(x_var) * grad_out)
+    dx, dw, db = tape.gradient(loss, [x_var, layer.kernel, layer.bias])
+    got = conv2d_backward(x, w, grad_out, stride=2, padding="same")
+    for g, t in zip(got, (dx, dw, db)):
+        np.testing.assert_allclose(g, np.asarray(t), rtol=1e-12, atol=1e-12)
+
+
+@pytest.mark.parametrize("kwargs, match", [
+    (dict(grad_out=np.zeros((2, 3, 3, 2))), r"grad_out deve ter o formato da saída da convolução, \(2, 4, 4, 2\), mas tem \(2, 3, 3, 2\)"),
+    (dict(grad_out=np.zeros((4, 4, 2))), r"grad_out .* \(2, 4, 4, 2\), mas tem \(4, 4, 2\)"),
+    (dict(x=np.zeros((6, 6))), r"x deve ter formato \(N, H, W, C_in\) ou \(H, W, C_in\), mas tem \(6, 6\)"),
+    (dict(w=np.zeros((3, 3))), r"w deve ter formato \(F, F, C_in, C_out\), mas tem \(3, 3\)"),
+    (dict(w=np.zeros((3, 3, 2, 2))), "canais não batem: x tem 3 canais, mas w espera C_in = 2"),
+    (dict(padding="full"), "padding deve ser 'valid', 'same' ou um inteiro P >= 0, recebi 'full'"),
+    (dict(stride=0), "stride deve ser um inteiro positivo, recebi 0"),
+    (dict(w=np.zeros((7, 7, 3, 2))), r"filtro 7x7 maior que a imagem \(com preenchimento\) 6x6"),
+])
+def test_bad_conv2d_backward_inputs_raise(kwargs, match):
+    args = dict(x=np.zeros((2, 6, 6, 3)), w=np.zeros((3, 3, 3, 2)), grad_out=np.zeros((2, 4, 4, 2)))
+    with pytest.raises(ValueError, match=match):
+        conv2d_backward(**(args | kwargs))

@@ -1,4 +1,5 @@
-"""Model builders shared by several lessons (MNIST in 05, the Fashion-MNIST challenge in 06)."""
+"""Model builders shared by lessons, notebooks and benchmarks (MNIST in 06, the Fashion-MNIST
+challenge in 07, CIFAR-10 in 08-10, residual networks in 11)."""
 
 from __future__ import annotations
 
@@ -138,3 +139,62 @@ def build_vgg_style(
         x = layers.Dropout(dropout)(x)
     outputs = layers.Dense(num_classes, activation="softmax")(x)
     return keras.Model(inputs, outputs, name="vgg_style")
+
+
+def build_resnet(
+    depth: int,
+    input_shape: tuple[int, int, int] = (32, 32, 3),
+    num_classes: int = 10,
+    residual: bool = True,
+) -> keras.Model:
+    """He et al. (2016)'s CIFAR-10 ResNet of ``depth`` = 6n + 2 layers, or its plain twin.
+
+    A 3×3 convolution with 16 filters, then three stages of ``n`` blocks with 16, 32 and 64
+    filters (the first block of stages 2 and 3 halves the resolution with stride 2), global
+    average pooling and a softmax Dense. A block is conv 3×3 → BN → ReLU → conv 3×3 → BN, plus
+    the shortcut, then ReLU. Where the shape changes the shortcut is a 1×1 convolution with
+    stride 2 and BN (the paper's option B); elsewhere it is the identity. ``residual=False``
+    drops every shortcut: the "plain" network of the paper's Figure 6, same layers otherwise.
+    Convolutions have no bias (the BN after each one has its own shift). Uncompiled.
+    The paper's Table 6 (ResNet-20: 0.27 M, ResNet-56: 0.85 M parameters) counts the weights of
+    the 3×3 convolutions and the Dense layer, with parameter-free shortcuts: 268,346 and 848,954
+    here. ``count_params()`` adds BN's four numbers per channel and the 1×1 shortcuts.
+
+    >>> build_resnet(20).count_params()
+    274042
+    """
+    if isinstance(depth, bool) or not isinstance(depth, int) or depth < 8 or (depth - 2) % 6:
+        raise ValueError(f"depth must be 6n + 2 with n >= 1 (8, 14, 20, 32, 44, 56, ...), "
+                         f"got {depth!r}")
+    if len(input_shape) != 3 or min(input_shape) < 1:
+        raise ValueError(f"input_shape must be (height, width, channels), got {input_shape!r}")
+    if isinstance(num_classes, bool) or not isinstance(num_classes, int) or num_classes < 2:
+        raise ValueError(f"num_classes must be an int >= 2, got {num_classes!r}")
+    blocks = (depth - 2) // 6
+    inputs = keras.Input(shape=input_shape)
+    x = _conv_bn(inputs, 16, 3, 1)
+    x = layers.Activation("relu")(x)
+    for stage, filters in enumerate((16, 32, 64)):
+        for block in range(blocks):
+            stride = 2 if stage > 0 and block == 0 else 1
+            x = _resnet_block(x, filters, stride, residual)
+    x = layers.GlobalAveragePooling2D()(x)
+    outputs = layers.Dense(num_classes, activation="softmax")(x)
+    name = f"{'resnet' if residual else 'plain'}{depth}"
+    return keras.Model(inputs, outputs, name=name)
+
+
+def _conv_bn(x, filters: int, kernel_size: int, strides: int):
+    x = layers.Conv2D(filters, kernel_size, strides=strides, padding="same", use_bias=False,
+                      kernel_initializer="he_normal")(x)
+    return layers.BatchNormalization()(x)
+
+
+def _resnet_block(x, filters: int, stride: int, residual: bool):
+    """conv-BN-ReLU-conv-BN (+ shortcut) → ReLU."""
+    y = layers.Activation("relu")(_conv_bn(x, filters, 3, stride))
+    y = _conv_bn(y, filters, 3, 1)
+    if residual:
+        shortcut = x if stride == 1 and x.shape[-1] == filters else _conv_bn(x, filters, 1, stride)
+        y = layers.Add()([y, shortcut])
+    return layers.Activation("relu")(y)

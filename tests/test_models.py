@@ -1,9 +1,10 @@
-"""The shared model builder of lessons 06 and 07."""
+"""The shared model builders: lessons 06 and 07 (build_mnist_cnn), 11 (build_resnet)."""
 
+import keras
 import numpy as np
 import pytest
 
-from course_utils.models import build_mnist_cnn
+from course_utils.models import build_mnist_cnn, build_resnet
 
 
 def test_default_model_is_the_hands_on_cnn():
@@ -118,3 +119,72 @@ def test_step_timer_counts_steps_and_times_epochs():
     assert len(timer.epoch_seconds) == 2
     assert all(0 < t <= e for t, e in zip(timer.train_seconds, timer.epoch_seconds))
     assert timer.ms_per_step() > 0
+
+
+# ---- build_resnet: He et al. (2016)'s CIFAR family --------------------------------------------
+
+
+def _paper_count(model) -> int:
+    """Weights of the 3×3 convolutions and the Dense layer: what the paper's Table 6 counts."""
+    counted = 0
+    for layer in model.layers:
+        if isinstance(layer, keras.layers.Conv2D) and layer.kernel_size == (3, 3):
+            counted += layer.count_params()
+        elif isinstance(layer, keras.layers.Dense):
+            counted += layer.count_params()
+    return counted
+
+
+@pytest.mark.parametrize(("depth", "millions"), [(20, 0.27), (56, 0.85)])
+def test_resnet_matches_the_papers_parameter_counts(depth, millions):
+    model = build_resnet(depth)
+    assert round(_paper_count(model) / 1e6, 2) == millions
+    assert model.output_shape == (None, 10)
+
+
+def test_resnet20_has_the_papers_layers():
+    model = build_resnet(20)
+    convs = [layer for layer in model.layers if isinstance(layer, keras.layers.Conv2D)]
+    three_by_three = [c for c in convs if c.kernel_size == (3, 3)]
+    assert len(three_by_three) == 19  # 19 convolutions + 1 Dense = 20 layers
+    projections = [c for c in convs if c.kernel_size == (1, 1)]
+    assert [(c.filters, c.strides) for c in projections] == [(32, (2, 2)), (64, (2, 2))]
+    assert sum(isinstance(layer, keras.layers.Add) for layer in model.layers) == 9
+    assert any(isinstance(layer, keras.layers.GlobalAveragePooling2D) for layer in model.layers)
+    assert model.get_layer(index=-1).activation.__name__ == "softmax"
+
+
+def test_plain_twin_has_the_same_layers_and_no_shortcut():
+    plain, residual = build_resnet(20, residual=False), build_resnet(20)
+    assert not any(isinstance(layer, keras.layers.Add) for layer in plain.layers)
+    assert _paper_count(plain) == _paper_count(residual)
+    assert plain.name == "plain20" and residual.name == "resnet20"
+
+
+def test_resnet_shortcut_carries_the_input():
+    """With every residual branch's last BN scaled to zero, a block is the identity + ReLU."""
+    model = build_resnet(8, input_shape=(8, 8, 16), num_classes=2)
+    block_input = model.layers[3].output  # after the stem's ReLU
+    add = next(layer for layer in model.layers if isinstance(layer, keras.layers.Add))
+    probe = keras.Model(model.inputs, [block_input, add.output])
+    bn_before_add = add.input[0]._keras_history.operation
+    gamma, beta, mean, var = bn_before_add.get_weights()
+    bn_before_add.set_weights([np.zeros_like(gamma), np.zeros_like(beta), mean, var])
+    x = np.random.default_rng(0).normal(size=(2, 8, 8, 16)).astype("float32")
+    before, added = probe.predict(x, verbose=0)
+    np.testing.assert_allclose(added, before, atol=1e-6)
+
+
+@pytest.mark.parametrize("depth", [0, 7, 21, 19.0, True, "20"])
+def test_resnet_refuses_a_depth_that_is_not_6n_plus_2(depth):
+    with pytest.raises(ValueError, match="6n \\+ 2"):
+        build_resnet(depth)
+
+
+@pytest.mark.parametrize(("kwargs", "word"), [
+    ({"input_shape": (32, 32)}, "input_shape"),
+    ({"num_classes": 1}, "num_classes"),
+])
+def test_resnet_names_bad_arguments(kwargs, word):
+    with pytest.raises(ValueError, match=word):
+        build_resnet(20, **kwargs)

@@ -44,6 +44,9 @@ KERNELSPEC = {"display_name": "Python 3", "language": "python", "name": "python3
 STUB_COMMENT = "  # seu código aqui"
 SETUP_TITLE = "Preparação do ambiente (rode esta célula primeiro)"
 HELP_LINE = re.compile(r"^#\s*(ex\d+)\.(?:hint|solution)\(\d*\)\s*(?:#.*)?$")
+CELL_MARKER = re.compile(r"^# %%(?P<rest>.*)$")
+MARKDOWN_HEADING = re.compile(r"^#\s?#{1,6}\s+\S")
+"""A comment line that jupytext would render as a Markdown heading (``# ## Seção``)."""
 
 
 class BuildError(ValueError):
@@ -158,6 +161,34 @@ def split_blocks(source: str, where: str) -> list[str | Block]:
     return parts
 
 
+def headings_in_code(text: str) -> list[tuple[int, str]]:
+    """(line number, line) of every Markdown heading sitting inside a code cell.
+
+    A heading such as ``# ### Exercício 4`` at the end of a code cell is a comment in the
+    notebook: the student sees no heading and no table-of-contents entry, and may miss the
+    exercise. It means a ``# %% [markdown]`` marker is missing above it.
+    """
+    found, in_code = [], False
+    for number, line in enumerate(text.splitlines(), 1):
+        marker = CELL_MARKER.match(line)
+        if marker:
+            in_code = "[markdown]" not in marker.group("rest")
+        elif in_code and MARKDOWN_HEADING.match(line):
+            found.append((number, line.strip()))
+    return found
+
+
+def check_headings(source: Path, text: str) -> None:
+    """Raise :class:`BuildError` naming file and line of a heading trapped in a code cell."""
+    trapped = headings_in_code(text)
+    if trapped:
+        places = "; ".join(f"{source.name}, line {n}: {line!r}" for n, line in trapped)
+        raise BuildError(
+            f"Markdown heading inside a code cell ({places}); add a '# %% [markdown]' "
+            "line above it"
+        )
+
+
 def stub(block: Block, where: str) -> list[str]:
     """Student version of a block: ``return ____`` or ``name = ____`` for each assigned name."""
     body = textwrap.dedent("\n".join(block.lines))
@@ -221,6 +252,7 @@ def build_lesson(source: Path) -> tuple[str, str, dict[str, str]]:
     if not match:
         raise BuildError(f"{source}: lesson sources must be named NN_name.py (lowercase)")
     number, stem = match.group(1), source.stem
+    check_headings(source, source.read_text(encoding="utf-8"))
     try:
         lesson = jupytext.read(source, fmt="py:percent")
     except Exception as error:

@@ -507,7 +507,8 @@ print("igual ao zero extra antes? ", np.allclose(tf_same, extra_before))
 
 # %%
 explore_convolution(A, w);
-#
+
+# %% [markdown]
 # ### Exercício 4 · Tamanhos de saída
 #
 # Calcule o tamanho da saída de cada configuração `(W, F, S, P)` abaixo, sem usar

@@ -207,6 +207,43 @@ def test_malformed_sources_raise_with_the_place(repo, cell, message):
     assert "02_bad.py" in str(error.value)
 
 
+TRAPPED = "# %% [markdown]\n# # 02 · Ruim\n\n# %%\nshow(x);\n#\n# ### Exercício 4 · Tamanhos\n"
+
+
+def test_heading_inside_a_code_cell_fails_build_and_check_naming_file_and_line(repo, capsys):
+    (repo / "solutions" / "02_bad.py").write_text(TRAPPED)
+    with pytest.raises(build.BuildError, match=r"02_bad.py, line 7: '# ### Exercício 4"):
+        build.build(repo)
+    assert cli.main(["build", "--check", "--root", str(repo)]) == 2
+    assert "02_bad.py, line 7" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "# %% [markdown]\n# ## Seção\n\n# %%\nx = 1  # ## não é título\n",
+        "# %% [markdown] tags=[\"solution\"]\n# ### Discussão\n",
+        "# %%\n# comentário comum\n#\n# %% [markdown]\n# ### Exercício 1\n",
+        "# %%\nprint('# ## dentro de um texto')\n",
+    ],
+)
+def test_headings_in_markdown_cells_and_plain_comments_are_allowed(text):
+    assert build.headings_in_code(text) == []
+
+
+@pytest.mark.parametrize("heading", ["# ## Seção", "# ### Exercício 2", "## Seção", "# #### x"])
+def test_every_heading_level_in_a_code_cell_is_found(heading):
+    text = f"# %% tags=[\"solution\"]\nx = 1\n{heading}\n"
+    assert build.headings_in_code(text) == [(3, heading)]
+
+
+@pytest.mark.parametrize(
+    "source", sorted((ROOT / "solutions").glob("[0-9][0-9]_*.py")), ids=lambda p: p.name
+)
+def test_no_lesson_has_a_markdown_heading_inside_a_code_cell(source):
+    assert build.headings_in_code(source.read_text(encoding="utf-8")) == []
+
+
 def test_badly_named_source_is_rejected(repo):
     with pytest.raises(build.BuildError, match="NN_name.py"):
         build.build_lesson(repo / "solutions" / "1_Demo.py")

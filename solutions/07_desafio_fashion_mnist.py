@@ -46,6 +46,7 @@ from course_utils.exercises.lesson07 import (
     reference_split,
 )
 from course_utils.grading import load_rubric
+from course_utils.grading.evalset import EVAL_NOISE
 from course_utils.models import build_mnist_cnn
 from course_utils.plots import plot_confusion_matrix, plot_history, show_images
 
@@ -56,12 +57,21 @@ print(config.fast_mode_line())
 # ## Como o desafio vale nota
 #
 # O professor corrige todas as entregas com o mesmo programa. Ele roda o seu modelo num
-# conjunto de avaliação **privado** (imagens do teste do Fashion-MNIST que você nunca vê, com
-# um leve ruído), confere a sua tabela de experimentos e roda o seu notebook de novo, de cima
-# a baixo. A tabela abaixo é gerada pela própria regra de pontos do corretor, então é
-# exatamente a que vale:
+# conjunto de avaliação **privado**, confere a sua tabela de experimentos e roda o seu
+# notebook de novo, de cima a baixo. "Privado" quer dizer só que o arquivo fica com o
+# professor: as imagens são uma amostra estratificada do **teste público** do Fashion-MNIST,
+# o mesmo que você carrega logo abaixo, com um leve ruído (cada pixel muda alguns tons de
+# cinza; a célula abaixo diz quantos), para nenhuma imagem ser idêntica a uma pública.
+#
+# Por isso o teste não pode guiar nenhuma escolha sua. Quem ajusta o modelo olhando o teste
+# ajusta também a nota, e o número deixa de dizer quanto o modelo acerta em imagens novas: é
+# o mesmo otimismo que a seção "Treino, validação e teste" explica abaixo. As escolhas vêm da
+# validação, e a sua tabela de experimentos mostra isso. A tabela de pontos é gerada pela
+# própria regra do corretor, então é exatamente a que vale:
 
 # %%
+print(f"ruído do conjunto de avaliação: cada pixel muda no máximo {EVAL_NOISE} tons de "
+      "cinza (de 0 a 255)")
 Markdown(load_rubric().to_markdown())
 
 # %% [markdown]

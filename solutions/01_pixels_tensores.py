@@ -11,7 +11,14 @@
 # - tratar uma foto colorida como um array altura × largura × canais (RGB) e separar seus canais;
 # - trocar entre as convenções *channels_last* (TensorFlow) e *channels_first* (PyTorch);
 # - reconhecer o posto (*rank*) e o formato (*shape*) de um tensor, até um lote de imagens;
+# - calcular o que faz um neurônio artificial (soma ponderada, viés e ativação), uma camada
+#   densa e a softmax, as peças que todas as aulas seguintes usam;
 # - evitar as armadilhas do tipo `uint8` e normalizar os pixels para `float32` em $[0, 1]$.
+#
+# **Pré-requisitos.** Python (variáveis, listas, laços `for`, funções) e o básico de NumPy:
+# criar um array, ler o seu `shape`, indexar e fazer contas elemento a elemento. Não é
+# preciso ter feito um curso de redes neurais: a seção 6 apresenta o neurônio artificial, a
+# camada densa, as funções de ativação e a softmax, com os números calculados na sua frente.
 #
 # **Como usar estes notebooks.** Rode as células em ordem. Cada exercício termina numa
 # célula que confere a sua resposta com `exN.check(...)` e diz o que está errado, se estiver.
@@ -23,12 +30,14 @@
 
 # %%
 import keras
+import matplotlib.pyplot as plt
 import numpy as np
 import tensorflow as tf
 
-from course_utils import config
+from course_utils import config, fmt
 from course_utils.checks import ____
 from course_utils.datasets import load_mnist
+from course_utils.diagrams import draw_neuron
 from course_utils.exercises.lesson01 import ex1, ex2, ex3, ex4, ex5
 from course_utils.images import load_sample_image
 from course_utils.lecture_data import PIXELS_5X5
@@ -104,7 +113,7 @@ ex1.check(n_bright)
 (x_train, y_train), (x_test, y_test) = load_mnist()
 print("x_train:", x_train.shape, x_train.dtype, "| y_train:", y_train.shape, y_train.dtype)
 print("x_test: ", x_test.shape, x_test.dtype, "| y_test: ", y_test.shape, y_test.dtype)
-print(f"{len(x_train)} imagens de treino e {len(x_test)} de teste")
+print(f"{fmt.num(len(x_train))} imagens de treino e {fmt.num(len(x_test))} de teste")
 print("classes:", np.unique(y_train))
 
 # %% [markdown]
@@ -354,14 +363,136 @@ ex4.check((rank, shape))
 # ex4.solution()
 
 # %% [markdown]
-# ## 6. Tipos de dados: `uint8` e `float32`
+# ## 6. Do pixel ao neurônio
+#
+# Uma rede neural é feita de **neurônios artificiais**, e cada um faz uma conta pequena.
+# Ele recebe alguns números $x_1, \dots, x_n$ (pixels, por exemplo), multiplica cada um por
+# um **peso** $w_i$, soma os produtos, soma também um **viés** (*bias*) $b$ e passa o
+# resultado $z$ por uma **função de ativação** $g$:
+#
+# $$z = w_1 x_1 + w_2 x_2 + \dots + w_n x_n + b = w \cdot x + b, \qquad a = g(z)$$
+#
+# Os pesos dizem quanto cada entrada pesa, e com que sinal; o viés desloca o ponto a partir
+# do qual o neurônio responde. Um neurônio de três entradas, com a ativação ReLU (logo
+# abaixo), desenhado com os números desta célula:
+
+# %%
+x3 = np.array([0.5, 1.0, 0.2])  # entradas
+w3 = np.array([0.8, -0.4, 1.5])  # pesos
+b3 = 0.1  # viés
+z3 = np.dot(w3, x3) + b3  # a soma ponderada mais o viés
+print("produtos w·x, um a um:", w3 * x3)
+print("z = soma dos produtos + b =", fmt.num(z3, 2))
+draw_neuron(x3, w3, b3, activation="ReLU");
+
+# %% [markdown]
+# ### Funções de ativação
+#
+# A ativação é uma função simples aplicada a $z$. As duas mais comuns neste curso:
+#
+# - **ReLU** (*rectified linear unit*), $\mathrm{ReLU}(z) = \max(0, z)$: zera os negativos e
+#   deixa os positivos passarem. É a ativação das camadas escondidas das nossas redes.
+# - **sigmoide**, $\sigma(z) = 1 / (1 + e^{-z})$: espreme qualquer número no intervalo
+#   $(0, 1)$, bom para dizer "probabilidade de sim".
+#
+# Sem uma ativação que não seja uma reta, empilhar camadas não adiantaria: uma soma ponderada
+# de somas ponderadas ainda é uma soma ponderada.
+
+# %%
+def relu(z):
+    return np.maximum(z, 0)
+
+
+def sigmoid(z):
+    return 1 / (1 + np.exp(-z))
+
+
+z_values = np.array([-2.0, 0.0, 0.5, 3.0])
+for z in z_values:
+    print(f"z = {fmt.num(z):>4}:  ReLU {fmt.num(relu(z), 2):>5}   sigmoide {fmt.num(sigmoid(z), 3)}")
+
+z_axis = np.linspace(-6, 6, 200)
+fig, axes = plt.subplots(1, 2, figsize=(9, 3))
+for ax, function, name in [(axes[0], relu, "ReLU(z) = max(0, z)"),
+                           (axes[1], sigmoid, "sigmoide(z) = 1 / (1 + e⁻ᶻ)")]:
+    ax.plot(z_axis, function(z_axis))
+    ax.plot(z_values, function(z_values), "o", color="tab:red")
+    ax.set_title(name)
+    ax.set_xlabel("z")
+    ax.axhline(0, color="0.7", linewidth=0.8)
+    ax.yaxis.set_major_formatter(fmt.tick_formatter())
+fig.tight_layout()
+
+# %% [markdown]
+# Os pontos vermelhos são os quatro valores impressos acima.
+#
+# ### Uma camada densa: vários neurônios lado a lado
+#
+# Uma **camada densa** (*dense*, ou totalmente conectada) é um grupo de neurônios que olham
+# para as **mesmas** entradas, cada um com os seus próprios pesos e o seu viés. Com 3
+# entradas e 2 neurônios são 3 × 2 pesos e 2 vieses, e as duas somas ponderadas saem de uma
+# vez numa multiplicação de matrizes. O Keras guarda os pesos numa matriz `kernel` de formato
+# (entradas, neurônios) e calcula `x @ kernel + bias`. Conferimos a conta à mão com a camada
+# `keras.layers.Dense`:
+
+# %%
+kernel = np.array([[0.8, -0.5],
+                   [-0.4, 0.3],
+                   [1.5, 0.2]], dtype="float32")  # (3 entradas, 2 neurônios)
+bias = np.array([0.1, -0.2], dtype="float32")
+by_hand = relu(x3 @ kernel + bias)
+
+dense_layer = keras.layers.Dense(2, activation="relu")
+dense_layer.build((None, 3))
+dense_layer.set_weights([kernel, bias])
+by_keras = keras.ops.convert_to_numpy(dense_layer(x3[None].astype("float32")))[0]
+print("à mão:", by_hand, "| Keras:", by_keras, "| iguais?", np.allclose(by_hand, by_keras))
+print("parâmetros: 3·2 pesos + 2 vieses =", dense_layer.count_params())
+
+# %% [markdown]
+# O primeiro neurônio é o do desenho acima (os mesmos pesos e viés), então a sua saída é a
+# mesma. Numa imagem, as entradas são os pixels enfileirados: um dígito 28×28 vira um vetor
+# de 784 números. Uma camada densa de 16 neurônios sobre ele já tem este número de
+# parâmetros, um peso por par (pixel, neurônio) e um viés por neurônio:
+
+# %%
+n_pixels = 28 * 28
+print(f"{fmt.num(n_pixels)} pixels × 16 neurônios + 16 vieses = "
+      f"{fmt.num(n_pixels * 16 + 16)} parâmetros")
+
+# %% [markdown]
+# ### Softmax: pontuações viram probabilidades
+#
+# Para classificar em $K$ classes (os 10 dígitos, por exemplo), a última camada tem um
+# neurônio por classe. Cada um dá uma pontuação $z_k$ (um *logit*), que pode ser qualquer
+# número. A **softmax** transforma as $K$ pontuações em probabilidades, todas positivas e
+# somando 1, na mesma ordem das pontuações:
+#
+# $$\mathrm{softmax}(z)_k = \frac{e^{z_k}}{\sum_{j} e^{z_j}}$$
+
+# %%
+logits = np.array([2.0, 1.0, 0.1])
+probabilities = np.exp(logits) / np.exp(logits).sum()
+print("pontuações:   ", [fmt.num(v) for v in logits])
+print("probabilidades:", [fmt.num(p, 3) for p in probabilities],
+      "| soma:", fmt.num(probabilities.sum()))
+print("igual ao Keras?", np.allclose(probabilities, keras.activations.softmax(logits)))
+print("classe prevista (a de maior probabilidade):", int(np.argmax(probabilities)))
+
+# %% [markdown]
+# A maior pontuação vira a maior probabilidade, e a classe prevista é a dela. Nas aulas
+# seguintes você vai encontrar estas peças de novo: a convolução da aula 02 é um neurônio
+# que olha só uma janela da imagem, e a aula 03 monta uma rede inteira com elas.
+
+# %% [markdown]
+# ## 7. Tipos de dados: `uint8` e `float32`
 #
 # Os pixels chegam como `uint8`: um byte por valor, o que economiza memória.
 
 # %%
 print("tipo:", x_train.dtype, "| bytes por pixel:", x_train.itemsize)
-print(f"x_train ocupa {x_train.nbytes / 1e6:.1f} MB em uint8 "
-      f"e ocuparia {x_train.astype(np.float32).nbytes / 1e6:.1f} MB em float32")
+print(f"x_train ocupa {fmt.num(x_train.nbytes / 1e6, 1)} MB em uint8 "
+      f"e ocuparia {fmt.num(x_train.astype(np.float32).nbytes / 1e6, 1)} MB em float32")
 
 # %% [markdown]
 # Mas 8 bits só guardam 256 valores, e a aritmética de `uint8` **dá a volta** quando passa
@@ -386,9 +517,14 @@ print("em float32:", a.astype(np.float32) + b.astype(np.float32))
 #
 # Redes neurais treinam melhor com entradas pequenas, perto de 1. Os pesos começam com
 # valores aleatórios pequenos, escolhidos supondo entradas nessa escala. Com pixels de 0 a
-# 255, as somas ponderadas saem 255 vezes maiores, as ativações saturam e os gradientes
-# ficam grandes demais para a taxa de aprendizado usual. Por isso se divide tudo por 255:
-# $x' = x / 255$ leva 0 em 0 e 255 em 1.
+# 255, as somas ponderadas $z$ da seção 6 saem 255 vezes maiores, e o problema não é a
+# ativação (a ReLU não tem teto): é a escala. O treino ajusta cada peso num passo
+# proporcional à sua entrada, então os pesos da primeira camada recebem passos 255 vezes
+# maiores, enquanto os vieses, que não multiplicam pixel nenhum, não. Com a taxa de
+# aprendizado usual os passos ficam grandes demais, e uma taxa pequena o bastante para os
+# pesos deixa os vieses quase parados: o problema fica mal condicionado. A aula 04 mostra o
+# que uma taxa grande demais faz. Por isso se divide tudo por 255: $x' = x / 255$ leva 0 em
+# 0 e 255 em 1.
 #
 # E o tipo importa: o Keras trabalha em `float32` (metade da memória de `float64`, e é o que
 # as GPUs fazem rápido). Em NumPy, dividir `uint8` por `255.0` dá `float64`:
@@ -436,14 +572,14 @@ dense = keras.layers.Dense(16)
 flat = x_train[:64].reshape(64, -1).astype(np.float32)
 std_raw = float(np.std(dense(flat)))
 std_norm = float(np.std(dense(flat / 255.0)))
-print(f"desvio das saídas com 0 a 255: {std_raw:.2f}")
-print(f"desvio das saídas com 0 a 1:   {std_norm:.2f}")
-print(f"razão: {std_raw / std_norm:.1f}")
+print(f"desvio das saídas com 0 a 255: {fmt.num(std_raw, 2)}")
+print(f"desvio das saídas com 0 a 1:   {fmt.num(std_norm, 2)}")
+print(f"razão: {fmt.num(std_raw / std_norm, 1)}")
 
 # %% [markdown]
 # A camada é linear e seus vieses começam em zero, então a razão é exatamente o fator de
-# escala. Numa rede com várias camadas e ativações, saídas grandes assim saturam as ativações
-# e desestabilizam o treino.
+# escala: as somas ponderadas que chegariam às ativações são 255 vezes maiores, e com elas
+# os passos que o treino dá nos pesos.
 #
 # No Keras, a mesma normalização pode morar dentro do modelo, na camada `Rescaling`, que já
 # devolve `float32`:
@@ -463,8 +599,9 @@ print(out.dtype, "| igual ao NumPy?", np.allclose(out, x_train_norm[:2]))
 # %%
 mean, std = x_train_norm.mean(), x_train_norm.std()
 x_test_std = (x_test.astype(np.float32) / 255.0 - mean) / std
-print(f"média do treino: {mean:.4f} | desvio do treino: {std:.4f}")
-print(f"teste padronizado: média {x_test_std.mean():.4f}, desvio {x_test_std.std():.4f}")
+print(f"média do treino: {fmt.num(mean, 4)} | desvio do treino: {fmt.num(std, 4)}")
+print(f"teste padronizado: média {fmt.num(x_test_std.mean(), 4)}, "
+      f"desvio {fmt.num(x_test_std.std(), 4)}")
 
 # %% [markdown]
 # O teste padronizado fica com média perto de 0 e desvio perto de 1, mas não exatamente,
@@ -499,7 +636,10 @@ print("padrão (axis=-1) igual à conta acima?",
 #   $(N, C, H, W)$. Troque com `np.transpose`, nunca com `reshape`.
 # - O posto de um tensor é o número de eixos: escalar 0, vetor 1, matriz 2, imagem colorida 3,
 #   lote de imagens 4 (vídeos 5).
-# - `uint8` dá a volta em 255 sem avisar; faça contas em `float32`.
+# - Um neurônio calcula $z = w \cdot x + b$ e uma ativação $a = g(z)$ (ReLU, sigmoide); uma
+#   camada densa é um grupo de neurônios sobre as mesmas entradas; a softmax transforma as
+#   pontuações da última camada em probabilidades que somam 1.
+# - `uint8` dá a volta depois de 255 sem avisar; faça contas em `float32`.
 # - Antes de treinar, normalize os pixels: `x.astype(np.float32) / 255`.
 #
 # ## De onde vem e o que ler a seguir

@@ -75,13 +75,13 @@ def main() -> None:
         DECAY_RATE,
         INITIAL_LEARNING_RATE,
         PATIENCE,
-        SEED,
         THRESHOLD,
         VAL_FRACTION,
         class_weights,
         learning_rate_schedule,
         precision_recall,
     )
+    from course_utils.lessons import SEED
     from course_utils.timing import StepTimer
 
     started = time.perf_counter()

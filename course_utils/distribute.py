@@ -49,6 +49,9 @@ BACKENDS = ("jax", "tensorflow")
 BFLOAT16_GPU_CAPABILITY = (8, 0)
 """Smallest CUDA compute capability with bfloat16 arithmetic (Ampere, e.g. A100, L4)."""
 
+FLOAT16_GPU_CAPABILITY = (7, 0)
+"""Smallest CUDA compute capability with float16 Tensor Cores (Volta V100, Turing T4)."""
+
 TF_TPU_HINT = (
     "No Colab, a TPU é do JAX: rode a aula com o backend jax (KERAS_BACKEND=jax antes de "
     "importar o Keras; a primeira célula da aula 12 faz isso) e reinicie a sessão."
@@ -261,7 +264,8 @@ def has_bfloat16(strategy: Strategy) -> bool:
         return True
     if name != "GPU":
         return False
-    return all(capability >= BFLOAT16_GPU_CAPABILITY for capability in _gpu_capabilities(strategy))
+    capabilities = _gpu_capabilities(strategy)
+    return bool(capabilities) and all(c >= BFLOAT16_GPU_CAPABILITY for c in capabilities)
 
 
 def _gpu_capabilities(strategy: Strategy) -> list[tuple[int, int]]:
@@ -277,7 +281,16 @@ def _gpu_capabilities(strategy: Strategy) -> list[tuple[int, int]]:
 
 
 def precision_policy(strategy: Strategy) -> str:
-    """``"mixed_bfloat16"`` where :func:`has_bfloat16`, else ``"float32"``: the Keras dtype
-    policy to pass to ``keras.mixed_precision.set_dtype_policy`` before building the model."""
-    return "mixed_bfloat16" if has_bfloat16(strategy) else "float32"
+    """The Keras dtype policy to pass to ``keras.mixed_precision.set_dtype_policy`` before
+    building the model: ``"mixed_bfloat16"`` where :func:`has_bfloat16`; ``"mixed_float16"`` on
+    GPUs with float16 Tensor Cores but no fast bfloat16 (the T4 of Colab's free tier, the V100),
+    where ``compile`` wraps the optimizer in a ``LossScaleOptimizer`` by itself; else
+    ``"float32"`` (CPUs gain nothing from 16 bits)."""
+    if has_bfloat16(strategy):
+        return "mixed_bfloat16"
+    if strategy_name(strategy) == "GPU":
+        capabilities = _gpu_capabilities(strategy)
+        if capabilities and all(c >= FLOAT16_GPU_CAPABILITY for c in capabilities):
+            return "mixed_float16"
+    return "float32"
 

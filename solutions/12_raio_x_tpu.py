@@ -5,9 +5,9 @@
 # Fontes no fim): detectar pneumonia em radiografias de tórax de
 # crianças com uma CNN, o exemplo "Pneumonia Classification on TPU" do site do Keras. O
 # material pede duas coisas: **Parte 1**, rodar o código e responder às perguntas; **Parte 2**,
-# explicar a arquitetura e as taxas de dropout. O exemplo publicado envelheceu: procura a
+# explicar a arquitetura e as taxas de *dropout*. O exemplo publicado envelheceu: procura a
 # TPU pelo TensorFlow, que o ambiente de TPU do Colab de hoje nem traz (o exemplo acaba
-# rodando na CPU sem avisar), salva o checkpoint no formato legado `.h5` e a sua validação
+# rodando na CPU sem avisar), salva o *checkpoint* no formato legado `.h5` e a sua validação
 # vaza informação. Aqui ele está reescrito para o Keras 3 e para rodar hoje, no Colab, com
 # TPU, GPU ou só CPU, com o mesmo código.
 #
@@ -16,14 +16,15 @@
 # - escolher o ambiente do Colab e o *backend* do Keras (JAX na TPU, TensorFlow na GPU e
 #   na CPU) e distribuir o treino entre os aceleradores: réplicas, `scope()` e o lote
 #   global;
-# - montar o pipeline `tf.data` do exemplo e as práticas de TPU: lotes de formato fixo,
+# - montar o *pipeline* `tf.data` do exemplo e as práticas de TPU: lotes de formato fixo,
 #   imagens guardadas em `uint8`, `steps_per_execution` e precisão mista `bfloat16`;
 # - medir o vazamento da validação do exemplo e separar a validação **por paciente**;
 # - calcular pesos de classe e treinar com decaimento exponencial da taxa de aprendizado, um
-#   checkpoint `.keras` e parada antecipada;
-# - ler acurácia, precisão, revocação (*recall*), AUC, a matriz de confusão, a curva ROC e a
-#   escolha do limiar pensando na criança doente que o modelo manda para casa;
-# - explicar cada bloco da rede e por que o dropout cai de 0,7 para 0,5 e 0,3.
+#   *checkpoint* `.keras` e parada antecipada;
+# - ler acurácia, precisão, revocação (*recall*), AUC, a matriz de confusão e a curva ROC em
+#   termos de falsos negativos (radiografias com pneumonia classificadas como normais) e
+#   falsos positivos;
+# - explicar cada bloco da rede e por que o *dropout* cai de 0,7 para 0,5 e 0,3.
 #
 # ## O ambiente: TPU, GPU ou CPU
 #
@@ -41,12 +42,12 @@
 #   instalar além da célula de preparação;
 # - **CPU**: também não precisa de nada; a aula roda inteira, só que mais devagar.
 #
-# O Keras 3 roda sobre vários *backends* (JAX, TensorFlow, PyTorch), e o backend é lido da
+# O Keras 3 roda sobre vários *backends* (JAX, TensorFlow, PyTorch), e o *backend* é lido da
 # variável de ambiente `KERAS_BACKEND` **na primeira vez que o Keras é importado**; depois
 # ele não muda. `distribute.choose_backend()` escolhe antes de qualquer modelo existir:
 # respeita um `KERAS_BACKEND` que você já tenha definido; senão, JAX numa máquina com TPU
-# e TensorFlow nas outras (se o Keras já foi importado com outro backend, ele o recarrega).
-# Para forçar um backend, passe o nome: `distribute.choose_backend("jax")`.
+# e TensorFlow nas outras (se o Keras já foi importado com outro *backend*, ele o recarrega).
+# Para forçar um *backend*, passe o nome: `distribute.choose_backend("jax")`.
 
 # %%
 from course_utils import distribute
@@ -54,7 +55,6 @@ from course_utils import distribute
 BACKEND = distribute.choose_backend()
 
 # %%
-import inspect
 import re
 import tempfile
 from pathlib import Path
@@ -65,46 +65,41 @@ import numpy as np
 import tensorflow as tf
 from sklearn.metrics import confusion_matrix, precision_recall_curve, roc_auc_score, roc_curve
 
-from course_utils import config, xray
+from course_utils import config, fmt, lessons, xray
 from course_utils.checks import ____
-from course_utils.datasets import (
-    CHEST_XRAY_CLASSES,
-    chest_xray_labels,
-    chest_xray_patient_id,
-    load_chest_xray,
-    load_chest_xray_paths,
-)
-from course_utils.exercises.lesson12 import (
-    BATCH_PER_REPLICA,
-    DECAY_RATE,
-    EPOCHS,
-    INITIAL_LEARNING_RATE,
-    OFFICIAL_TEST_COUNTS,
-    OFFICIAL_TRAIN_COUNTS,
-    OFFICIAL_VAL_IMAGES,
-    PATIENCE,
-    REFERENCE_RESULTS,
-    SEED,
-    THRESHOLD,
-    VAL_FRACTION,
-    class_weights,
-    ex1,
-    ex2,
-    ex3,
-    ex4,
-    image_size,
-    learning_rate_schedule,
-    missed_children_exercise,
-    precision_recall,
-)
-from course_utils.plots import plot_confusion_matrix, plot_history, show_images
+from course_utils.datasets import CHEST_XRAY_CLASSES, chest_xray_labels, chest_xray_patient_id
+from course_utils.datasets import load_chest_xray, load_chest_xray_paths
+from course_utils.exercises import lesson12
+from course_utils.exercises.lesson12 import ex1, ex2, ex3, ex4
+from course_utils.plots import metric_label, plot_confusion_matrix, plot_history, show_images
 from course_utils.summary import summary_by_block
 from course_utils.timing import StepTimer
 
-config.set_seed(SEED)
 print(config.fast_mode_line())
 print(config.accelerator_line(10))
 print(f"Keras {keras.__version__} com o backend {keras.backend.backend()}")
+
+# %% [markdown]
+# As configurações da aula, à vista numa célula. Os valores moram em
+# `course_utils.exercises.lesson12` porque o script que mede esta aula com os dados completos
+# usa os mesmos; para experimentar, mude-os aqui. Os números que você digita num código (a
+# taxa `0.001`) ficam com ponto, como o Python pede; os que você lê, com vírgula.
+
+# %%
+SEED = lessons.SEED                                     # a semente do curso: divisão e pesos
+IMAGE_SIZE = lesson12.image_size()                      # (altura, largura); menor no modo rápido
+BATCH_PER_REPLICA = lesson12.BATCH_PER_REPLICA          # imagens por réplica em cada passo
+VAL_FRACTION = lesson12.VAL_FRACTION                    # fração do treino que vira validação
+EPOCHS = config.epochs(*lesson12.EPOCHS)                # no máximo: a parada antecipada vem antes
+PATIENCE = lesson12.PATIENCE                            # épocas sem melhorar antes de parar
+INITIAL_LEARNING_RATE = lesson12.INITIAL_LEARNING_RATE  # a taxa de aprendizado no primeiro passo
+DECAY_RATE = lesson12.DECAY_RATE                        # a taxa cai por este fator a cada época
+THRESHOLD = lesson12.THRESHOLD                          # o limiar padrão: acima dele, "pneumonia"
+config.set_seed(SEED)
+print(f"imagens {IMAGE_SIZE[0]}×{IMAGE_SIZE[1]}, {BATCH_PER_REPLICA} por réplica e passo; "
+      f"validação: {fmt.pct(VAL_FRACTION, 0)} do treino; até {EPOCHS} épocas (paciência "
+      f"{PATIENCE}); taxa {INITIAL_LEARNING_RATE} × {DECAY_RATE} por época; limiar padrão "
+      f"{fmt.num(THRESHOLD)}; semente {SEED}")
 
 # %% [markdown]
 # ## A distribuição: réplicas e o lote global
@@ -114,7 +109,7 @@ print(f"Keras {keras.__version__} com o backend {keras.backend.backend()}")
 # calcula o seu gradiente, com a perda dividida pelo tamanho do lote **inteiro**; os
 # gradientes são somados entre as réplicas (a soma é a média do lote todo, o mesmo passo que
 # um acelerador só daria) e os pesos, atualizados, continuam iguais em todas. Isso é o
-# **paralelismo de dados**, e cada backend tem a sua ferramenta para ele:
+# **paralelismo de dados**, e cada *backend* tem a sua ferramenta para ele:
 #
 # - **JAX**: a API de distribuição do próprio Keras, `keras.distribution.DataParallel`,
 #   sobre os dispositivos de `keras.distribution.list_devices()`: os chips da TPU, senão as
@@ -123,12 +118,12 @@ print(f"Keras {keras.__version__} com o backend {keras.backend.backend()}")
 #   TensorFlow comanda uma TPU (fora do Colab), `MirroredStrategy` com uma réplica por GPU,
 #   e a estratégia padrão na CPU, uma réplica só, sem distribuição nenhuma.
 #
-# `distribute.get_strategy()` escolhe o caminho do backend e do hardware e diz numa linha o
-# que escolheu. O que ele devolve funciona igual nos dois backends: o modelo nasce dentro de
+# `distribute.get_strategy()` escolhe o caminho do *backend* e do hardware e diz numa linha o
+# que escolheu. O que ele devolve funciona igual nos dois *backends*: o modelo nasce dentro de
 # `strategy.scope()`, e `strategy.num_replicas_in_sync` conta as réplicas. A ausência de
 # acelerador nunca é erro: a aula roda na CPU. A TPU de hoje do Colab tem um chip, então
 # uma réplica; os testes do curso rodam esta aula com duas réplicas (dois dispositivos de CPU
-# simulados), nos dois backends.
+# simulados), nos dois *backends*.
 
 # %%
 strategy = distribute.get_strategy()
@@ -138,8 +133,14 @@ strategy = distribute.get_strategy()
 # `bfloat16`, um número de 16 bits com o mesmo alcance do `float32` e menos casas
 # decimais, na metade do tempo e da memória; com a política `mixed_bfloat16` as contas
 # das camadas saem em `bfloat16` e os pesos ficam em `float32`, onde as atualizações
-# pequenas não se perdem. Na CPU e na T4, que não têm `bfloat16` rápido, fica o `float32`.
-# A última camada do modelo calcula a probabilidade sempre em `float32`.
+# pequenas não se perdem. A T4 do Colab gratuito (e a V100) não tem `bfloat16` rápido, mas
+# tem *Tensor Cores* que fazem as mesmas contas em `float16`: lá a política é
+# `mixed_float16`, e o guia de precisão mista do TensorFlow fala em treinos até 3 vezes mais
+# rápidos nessas GPUs. O `float16` tem alcance pequeno (gradientes muito pequenos viram
+# zero), então o Keras multiplica a perda por um fator grande antes de derivar e divide os
+# gradientes pelo mesmo fator depois (a escala da perda, que o `compile` liga sozinho com
+# `mixed_float16`). Na CPU, que não ganha nada com 16 bits, fica o `float32`. A última
+# camada do modelo calcula a probabilidade sempre em `float32`.
 
 # %%
 POLICY = distribute.precision_policy(strategy)
@@ -156,7 +157,7 @@ print(f"política de precisão: {POLICY}")
 
 # %%
 def global_batch(per_replica, strategy):
-    """Batch size for tf.data: per_replica examples for each replica of the strategy."""
+    """Tamanho do lote para o tf.data: per_replica exemplos para cada réplica da estratégia."""
     # BEGIN SOLUTION ex1
     return per_replica * strategy.num_replicas_in_sync
     # END SOLUTION
@@ -174,7 +175,6 @@ ex1.check(global_batch)
 # %%
 REPLICAS = strategy.num_replicas_in_sync
 GLOBAL_BATCH = distribute.global_batch_size(BATCH_PER_REPLICA, strategy)
-IMAGE_SIZE = image_size()
 print(f"{REPLICAS} réplica(s) × {BATCH_PER_REPLICA} imagens = lote global de {GLOBAL_BATCH}; "
       f"imagens redimensionadas para {IMAGE_SIZE}")
 
@@ -189,7 +189,7 @@ print(f"{REPLICAS} réplica(s) × {BATCH_PER_REPLICA} imagens = lote global de {
 # nome da pasta.
 #
 # `load_chest_xray(split, image_size)` devolve um `tf.data.Dataset` que faz as primeiras
-# etapas do pipeline do exemplo: lê os dois arquivos, tira o rótulo do caminho, decodifica
+# etapas do *pipeline* do exemplo: lê os dois arquivos, tira o rótulo do caminho, decodifica
 # o JPEG (`tf.io.decode_jpeg`, em tons de cinza) e redimensiona para `IMAGE_SIZE`. O
 # exemplo decodifica em 3 canais (RGB); radiografias são cinza, então um canal basta e a
 # primeira convolução fica 3 vezes mais barata. `load_chest_xray_paths` dá os caminhos, na
@@ -200,18 +200,39 @@ train_paths = load_chest_xray_paths("train")
 train_labels = chest_xray_labels(train_paths)  # 1 quando a pasta da imagem é PNEUMONIA
 train_all = load_chest_xray("train", image_size=IMAGE_SIZE)
 test_raw = load_chest_xray("test", image_size=IMAGE_SIZE)
-print(f"treino: {len(train_paths)} imagens, {np.sum(train_labels == 0)} normais e "
-      f"{np.sum(train_labels == 1)} com pneumonia")
+print(f"treino: {fmt.num(len(train_paths))} imagens, {fmt.num(np.sum(train_labels == 0))} "
+      f"normais e {fmt.num(np.sum(train_labels == 1))} com pneumonia")
 print("exemplos de caminhos:", *train_paths[:3], sep="\n  ")
-print(f"os TFRecords oficiais completos: treino {sum(OFFICIAL_TRAIN_COUNTS.values())} imagens "
-      f"(as pastas train e val do conjunto; a val tem só {OFFICIAL_VAL_IMAGES}), teste "
-      f"{sum(OFFICIAL_TEST_COUNTS.values())}")
+print(f"os TFRecords oficiais completos: treino "
+      f"{fmt.num(sum(lesson12.OFFICIAL_TRAIN_COUNTS.values()))} imagens (as pastas train e val "
+      f"do conjunto; a val tem só {lesson12.OFFICIAL_VAL_IMAGES}), teste "
+      f"{fmt.num(sum(lesson12.OFFICIAL_TEST_COUNTS.values()))}")
 
 # %%
 first = list(train_all.take(8))
 show_images(np.stack([image.numpy() / 255.0 for image, _ in first]),
             titles=[CHEST_XRAY_CLASSES[int(label)] for _, label in first], ncols=8,
-            suptitle=f"Radiografias do treino, redimensionadas para {IMAGE_SIZE}");
+            suptitle=f"Radiografias do treino, em {IMAGE_SIZE[0]}×{IMAGE_SIZE[1]} pixels");
+
+# %% [markdown]
+# > **Este modelo não é um dispositivo médico.** Ele é um exercício de aprendizado de
+# > máquina e não deve decidir nada sobre um paciente. Por quê:
+# >
+# > - as radiografias vêm de **um só centro pediátrico**, o Centro Médico de Mulheres e
+# >   Crianças de Guangzhou, na China, com os seus aparelhos, os seus técnicos e a sua
+# >   população;
+# > - os rótulos são a **leitura das imagens por médicos** (dois especialistas classificaram
+# >   cada radiografia, e um terceiro conferiu as do teste), não um diagnóstico confirmado por
+# >   exames e pela evolução de cada criança;
+# > - **ninguém mediu o modelo em radiografias de outro hospital** (validação externa); a aula
+# >   14 mostra por que isso importa: redes de radiografia aprendem atalhos do hospital de
+# >   origem e podem piorar fora dele;
+# > - a classe "pneumonia" junta a **bacteriana e a viral**, que se tratam de formas
+# >   diferentes; o modelo não diz qual das duas a imagem mostra.
+# >
+# > Por isso esta aula fala de **falsos negativos** (radiografias com pneumonia classificadas
+# > como normais) e **falsos positivos** (normais classificadas como pneumonia), e não do que
+# > aconteceria com uma criança.
 
 # %% [markdown]
 # ## Uma validação sem vazamento
@@ -228,7 +249,7 @@ show_images(np.stack([image.numpy() / 255.0 for image, _ in first]),
 #
 # O `cache()` logo depois congela cada parte na primeira passada: as épocas seguintes leem
 # da memória as mesmas imagens. O problema está antes. `train_ds` e `val_ds` são dois
-# pipelines que começam no **mesmo** `shuffle`, e cada um, ao ser percorrido, sorteia a
+# *pipelines* que começam no **mesmo** `shuffle`, e cada um, ao ser percorrido, sorteia a
 # **sua própria** ordem das imagens. O treino fica com as 4.200 primeiras de um sorteio; a
 # validação, com as que sobram **de outro** sorteio. Nada garante que sejam imagens
 # diferentes: cada imagem da validação tem a mesma chance de estar entre as primeiras do
@@ -240,7 +261,8 @@ show_images(np.stack([image.numpy() / 255.0 for image, _ in first]),
 
 # %%
 EXAMPLE_SHUFFLE, EXAMPLE_TAKE = 10000, 4200  # os números do exemplo
-example_cut = round(len(train_paths) * EXAMPLE_TAKE / sum(OFFICIAL_TRAIN_COUNTS.values()))
+official_train_total = sum(lesson12.OFFICIAL_TRAIN_COUNTS.values())
+example_cut = round(len(train_paths) * EXAMPLE_TAKE / official_train_total)
 shuffled = tf.data.Dataset.from_tensor_slices(train_paths).shuffle(EXAMPLE_SHUFFLE)
 example_train = shuffled.take(example_cut).cache()
 example_val = shuffled.skip(example_cut).cache()
@@ -248,15 +270,15 @@ seen_in_train = {path.numpy() for path in example_train}  # 1ª época: enche o 
 val_paths = [path.numpy() for path in example_val]
 frozen = {path.numpy() for path in example_train} == seen_in_train  # 2ª época: do cache
 in_both = sum(path in seen_in_train for path in val_paths)
-print(f"treino {len(seen_in_train)} imagens, validação {len(val_paths)}; a segunda época "
-      f"do treino traz as mesmas imagens (o cache congela): {frozen}")
-print(f"imagens da validação que também estão no treino: {in_both} de {len(val_paths)} "
-      f"({in_both / len(val_paths):.0%}; o acaso daria cerca de "
-      f"{example_cut / len(train_paths):.0%})")
+print(f"treino {fmt.num(len(seen_in_train))} imagens, validação {fmt.num(len(val_paths))}; a "
+      f"segunda época do treino traz as mesmas imagens (o cache congela): {frozen}")
+print(f"imagens da validação que também estão no treino: {fmt.num(in_both)} de "
+      f"{fmt.num(len(val_paths))} ({fmt.pct(in_both / len(val_paths), 0)}; o acaso daria cerca "
+      f"de {fmt.pct(example_cut / len(train_paths), 0)})")
 
 # %% [markdown]
 # A maior parte da "validação" do exemplo é feita de imagens de treino: ela vaza
-# (*data leakage*), mede o quanto a rede decorou, e a parada antecipada e o checkpoint
+# (*data leakage*), mede o quanto a rede decorou, e a parada antecipada e o *checkpoint*
 # escolhem a época com um juiz comprometido. Há ainda um segundo vazamento, mais sutil:
 # mesmo com um sorteio só, a divisão é por **imagem**. Um paciente tem várias radiografias
 # (`person1_bacteria_1.jpeg`, `person1_bacteria_2.jpeg`, ...), umas cairiam no treino e
@@ -277,7 +299,7 @@ print(f"imagens da validação que também estão no treino: {in_both} de {len(v
 
 # %%
 def patient_id(path):
-    """Patient of an official ChestXRay2017 file name, or None."""
+    """O paciente de um caminho com nome oficial do ChestXRay2017, ou None."""
     # BEGIN SOLUTION ex2
     name = path.split("/")[-1].rsplit(".", 1)[0]
     match = re.match(r"^(person\d+)_(bacteria|virus)_\d+$", name)
@@ -306,11 +328,12 @@ fit_index, val_index, grouped = xray.split_by_patient(train_paths, train_labels,
                                                       VAL_FRACTION, seed=SEED)
 patients = np.array([chest_xray_patient_id(path) or "" for path in train_paths])
 shared = set(patients[fit_index]) & set(patients[val_index]) - {""}
-print(f"treino {len(fit_index)} imagens, validação {len(val_index)} "
-      f"({len(val_index) / len(train_paths):.0%}); pacientes nos dois lados: {len(shared)}")
+print(f"treino {fmt.num(len(fit_index))} imagens, validação {fmt.num(len(val_index))} "
+      f"({fmt.pct(len(val_index) / len(train_paths), 0)}); pacientes nos dois lados: "
+      f"{len(shared)}")
 if grouped:
-    print(f"divisão por paciente: {len(set(patients[fit_index]))} pacientes no treino, "
-          f"{len(set(patients[val_index]))} na validação")
+    print(f"divisão por paciente: {fmt.num(len(set(patients[fit_index])))} pacientes no "
+          f"treino, {fmt.num(len(set(patients[val_index])))} na validação")
 else:
     print("estes nomes não trazem paciente (cópia reduzida): a divisão é estratificada por "
           "imagem, e a validação pode ter imagens de pacientes do treino")
@@ -344,7 +367,7 @@ print(f"divisão por imagem: {len(leaked)} paciente(s) dos dois lados"
 
 # %%
 def weights_from_counts(counts):
-    """Class weights {0: w0, 1: w1} that make both classes weigh the same in the loss."""
+    """Pesos de classe {0: w0, 1: w1} que fazem as duas classes pesarem o mesmo na perda."""
     # BEGIN SOLUTION ex3
     total = counts.sum()
     return {0: total / (2 * counts[0]), 1: total / (2 * counts[1])}
@@ -363,15 +386,15 @@ ex3.check(weights_from_counts)
 
 # %%
 counts = np.bincount(train_labels[fit_index], minlength=2)
-CLASS_WEIGHT = class_weights(counts)
-official = np.array(list(OFFICIAL_TRAIN_COUNTS.values()))
-official_weights = class_weights(official)
-print(f"nosso treino: {counts[0]} normais, {counts[1]} com pneumonia → pesos "
-      f"{CLASS_WEIGHT[0]:.3f} e {CLASS_WEIGHT[1]:.3f}")
-print(f"treino oficial completo: {official[0]} e {official[1]} → pesos "
-      f"{official_weights[0]:.3f} e {official_weights[1]:.3f} (a normal pesa "
-      f"{official_weights[0] / official_weights[1]:.1f} vezes mais); "
-      f"'sempre pneumonia' acertaria {official[1] / official.sum():.1%}")
+CLASS_WEIGHT = lesson12.class_weights(counts)
+official = np.array(list(lesson12.OFFICIAL_TRAIN_COUNTS.values()))
+official_weights = lesson12.class_weights(official)
+print(f"nosso treino: {fmt.num(counts[0])} normais, {fmt.num(counts[1])} com pneumonia → pesos "
+      f"{fmt.num(CLASS_WEIGHT[0], 3)} e {fmt.num(CLASS_WEIGHT[1], 3)}")
+print(f"treino oficial completo: {fmt.num(official[0])} e {fmt.num(official[1])} → pesos "
+      f"{fmt.num(official_weights[0], 3)} e {fmt.num(official_weights[1], 3)} (a normal pesa "
+      f"{fmt.num(official_weights[0] / official_weights[1], 1)} vezes mais); "
+      f"'sempre pneumonia' acertaria {fmt.pct(official[1] / official.sum())}")
 
 # %% [markdown]
 # O equilíbrio das classes em cada parte, nos dados desta execução:
@@ -389,6 +412,7 @@ for k, name in enumerate(CHEST_XRAY_CLASSES):
                  label_type="center", color="white")
 ax.axvline(0.5, color="gray", linestyle="--", linewidth=1)
 ax.set_xlim(0, 1)
+ax.xaxis.set_major_formatter(fmt.tick_formatter())
 ax.set_xlabel("fração das imagens (o número é a contagem)")
 ax.set_title("Normais e com pneumonia em cada parte")
 ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.35), ncols=2);
@@ -398,7 +422,7 @@ ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.35), ncols=2);
 # classes na mesma quantidade), os pesos saem iguais a 1 e não mudam nada: o código é o mesmo, e o efeito
 # aparece quando o treino é desequilibrado, como o oficial.
 #
-# ## O pipeline `tf.data`
+# ## O *pipeline* `tf.data`
 #
 # Agora as etapas que faltam, na ordem que o guia de desempenho do `tf.data` recomenda, com
 # as práticas que uma TPU pede:
@@ -418,12 +442,10 @@ ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.35), ncols=2);
 #    sobram da divisão por réplicas: no JAX cada lote precisa se dividir igualmente entre
 #    elas (com uma réplica, nenhuma sobra);
 # 5. **`prefetch`**: prepara o próximo lote enquanto o acelerador treina o atual. Numa TPU,
-#    que é muito rápida, um pipeline lento deixa o acelerador esperando.
+#    que é muito rápida, um *pipeline* lento deixa o acelerador esperando.
 #
-# `xray.take` escolhe as imagens de cada lado pelos índices da divisão:
-
-# %%
-print(inspect.getsource(xray.make_pipeline))
+# `xray.make_pipeline` faz essas cinco etapas, e `xray.take` escolhe as imagens de cada lado
+# pelos índices da divisão:
 
 # %%
 train_ds = xray.make_pipeline(xray.take(train_all, fit_index), GLOBAL_BATCH, training=True,
@@ -433,9 +455,10 @@ test_ds = xray.make_pipeline(test_raw, GLOBAL_BATCH, replicas=REPLICAS)
 images, labels = next(iter(train_ds))
 print("um lote:", images.shape, images.dtype, "| rótulos:", labels.shape, labels.dtype)
 kept = {name: sum(len(y) for _, y in ds) for name, ds in (("val", val_ds), ("test", test_ds))}
-print(f"passos por época: {len(fit_index) // GLOBAL_BATCH} ({len(fit_index) % GLOBAL_BATCH} "
-      f"imagem(ns) de treino fora a cada época, outras a cada sorteio); validação "
-      f"{kept['val']} de {len(val_index)} imagens, teste {kept['test']} de {len(test_labels)}")
+print(f"passos por época: {fmt.num(len(fit_index) // GLOBAL_BATCH)} "
+      f"({len(fit_index) % GLOBAL_BATCH} imagem(ns) de treino fora a cada época, outras a cada "
+      f"sorteio); validação {fmt.num(kept['val'])} de {fmt.num(len(val_index))} imagens, teste "
+      f"{fmt.num(kept['test'])} de {fmt.num(len(test_labels))}")
 
 # %% [markdown]
 # ## O modelo
@@ -443,10 +466,19 @@ print(f"passos por época: {len(fit_index) // GLOBAL_BATCH} ({len(fit_index) % G
 # O modelo é o do exemplo, reescrito para o Keras 3, e mora em `course_utils.xray` (o
 # script de medição usa o mesmo). Ele começa com `Rescaling(1/255)`, que leva os pixels para
 # 0–1 dentro do modelo, e tem dois tipos de bloco:
+#
+# - `conv_block(filtros)`: duas `SeparableConv2D` 3×3 com ReLU e preenchimento `"same"`, uma
+#   normalização em lote (*batch normalization*) e um `MaxPooling2D` 2×2, que divide a
+#   resolução por 2;
+# - `dense_block(neurônios, taxa)`: uma `Dense` com ReLU, uma normalização em lote e um
+#   `Dropout` com a taxa dada.
+#
+# Um `conv_block` de 32 filtros sozinho, sobre mapas de 16 canais, com o formato de saída e a
+# contagem de parâmetros:
 
 # %%
-print(inspect.getsource(xray.conv_block))
-print(inspect.getsource(xray.dense_block))
+block_input = keras.Input((IMAGE_SIZE[0] // 2, IMAGE_SIZE[1] // 2, 16))
+summary_by_block(keras.Model(block_input, xray.conv_block(32, block_input)))
 
 # %% [markdown]
 # A `SeparableConv2D` é uma convolução separável em profundidade (*depthwise separable*):
@@ -469,13 +501,13 @@ config.set_seed(SEED)
 with strategy.scope():
     model = xray.build_xray_model(IMAGE_SIZE)
     model.compile(
-        optimizer=keras.optimizers.Adam(learning_rate_schedule(steps_per_epoch)),
+        optimizer=keras.optimizers.Adam(lesson12.learning_rate_schedule(steps_per_epoch)),
         loss="binary_crossentropy",
         metrics=xray.xray_metrics(),
         steps_per_execution=xray.STEPS_PER_EXECUTION,
     )
-print(f"taxa de aprendizado: {INITIAL_LEARNING_RATE} no início, × {DECAY_RATE} a cada época "
-      f"({steps_per_epoch} passos)")
+print(f"taxa de aprendizado: {fmt.num(INITIAL_LEARNING_RATE)} no início, × "
+      f"{fmt.num(DECAY_RATE)} a cada época ({fmt.num(steps_per_epoch)} passos)")
 summary_by_block(model)
 
 # %% [markdown]
@@ -498,14 +530,13 @@ callbacks = [
     keras.callbacks.EarlyStopping(patience=PATIENCE, restore_best_weights=True),
     timer,
 ]
-epochs = config.epochs(*EPOCHS)
 # shuffle=False: quem embaralha é o tf.data (o fit não embaralha um Dataset)
-history = model.fit(train_ds, validation_data=val_ds, epochs=epochs, callbacks=callbacks,
+history = model.fit(train_ds, validation_data=val_ds, epochs=EPOCHS, callbacks=callbacks,
                     class_weight=CLASS_WEIGHT, shuffle=False, verbose=0 if config.FAST else 2)
-print(f"{len(timer.epoch_seconds)} época(s) em {sum(timer.epoch_seconds):.0f} s "
-      f"({timer.ms_per_step():.0f} ms por passo de treino, com "
+print(f"{len(timer.epoch_seconds)} época(s) em {fmt.num(sum(timer.epoch_seconds), 0)} s "
+      f"({fmt.num(timer.ms_per_step(), 0)} ms por passo de treino, com "
       f"{strategy.num_replicas_in_sync} réplica(s)); checkpoint: {checkpoint_path.name}, "
-      f"{checkpoint_path.stat().st_size / 1e6:.1f} MB")
+      f"{fmt.num(checkpoint_path.stat().st_size / 1e6, 1)} MB")
 
 # %%
 plot_history(history, metrics=("loss", "accuracy", "precision", "recall", "auc"));
@@ -513,8 +544,8 @@ plot_history(history, metrics=("loss", "accuracy", "precision", "recall", "auc")
 # %% [markdown]
 # O arquivo `.keras` guarda o melhor modelo. Carregá-lo (dentro do escopo, para continuar
 # distribuído) dá as mesmas previsões que o modelo com os pesos restaurados. O arquivo não
-# depende do backend: um modelo treinado no JAX, numa TPU, carrega no TensorFlow de outra
-# máquina, e o contrário (os testes do curso treinam num backend e avaliam no outro).
+# depende do *backend*: um modelo treinado no JAX, numa TPU, carrega no TensorFlow de outra
+# máquina, e o contrário (os testes do curso treinam num *backend* e avaliam no outro).
 
 # %%
 with strategy.scope():
@@ -532,7 +563,7 @@ print(f"mesmas previsões do checkpoint: {same}")
 # %%
 test_results = model.evaluate(test_ds, verbose=0, return_dict=True)
 for name in ("accuracy", "precision", "recall", "auc"):
-    print(f"{name:>9}: {test_results[name]:.4f}")
+    print(f"{metric_label(name):>9}: {fmt.num(test_results[name], 4)}")
 
 # %%
 y_test = np.concatenate([y.numpy() for _, y in test_ds])
@@ -569,9 +600,10 @@ ex4.check(precision_and_recall)
 # mesmo que o exercício):
 
 # %%
-precision, recall = precision_recall(cm)
-print(f"da matriz: precisão {precision:.4f}, revocação {recall:.4f}")
-print(f"do Keras:  precisão {test_results['precision']:.4f}, revocação {test_results['recall']:.4f}")
+precision, recall = lesson12.precision_recall(cm)
+print(f"da matriz: precisão {fmt.num(precision, 4)}, revocação {fmt.num(recall, 4)}")
+print(f"do Keras:  precisão {fmt.num(test_results['precision'], 4)}, revocação "
+      f"{fmt.num(test_results['recall'], 4)}")
 
 # %% [markdown]
 # ### A curva ROC
@@ -587,20 +619,22 @@ fpr, tpr, _ = roc_curve(y_test, test_prob)
 auc = roc_auc_score(y_test, test_prob)
 false_positive_rate = cm[0, 1] / cm[0].sum()
 fig, ax = plt.subplots(figsize=(4.8, 4.5), layout="constrained")
-ax.plot(fpr, tpr, label=f"modelo (AUC {auc:.3f})")
-ax.plot([0, 1], [0, 1], "--", color="gray", label="chute (AUC 0,5)")
-ax.plot(false_positive_rate, recall, "o", color="C3", label=f"limiar {THRESHOLD}")
+ax.plot(fpr, tpr, label=f"modelo (AUC {fmt.num(auc, 3)})")
+ax.plot([0, 1], [0, 1], "--", color="gray", label=f"chute (AUC {fmt.num(0.5)})")
+ax.plot(false_positive_rate, recall, "o", color="C3", label=f"limiar {fmt.num(THRESHOLD)}")
+for axis in (ax.xaxis, ax.yaxis):
+    axis.set_major_formatter(fmt.tick_formatter())
 ax.set_xlabel("taxa de falsos positivos (1 − especificidade)")
 ax.set_ylabel("taxa de verdadeiros positivos (revocação)")
 ax.set_title("Curva ROC no teste")
 ax.legend(loc="lower right");
-print(f"AUC do scikit-learn: {auc:.4f} | do Keras: {test_results['auc']:.4f} "
+print(f"AUC do scikit-learn: {fmt.num(auc, 4)} | do Keras: {fmt.num(test_results['auc'], 4)} "
       "(o Keras aproxima a curva com 200 limiares)")
 
 # %% [markdown]
 # ### O limiar
 #
-# A curva ROC não mostra qual limiar dá cada ponto. O gráfico abaixo mostra: a precisão e o
+# A curva ROC não mostra qual limiar dá cada ponto. O gráfico abaixo mostra: a precisão e a
 # revocação no teste para cada limiar possível. Baixar o limiar só pode aumentar a revocação (mais
 # radiografias passam a ser "pneumonia") e costuma baixar a precisão (mais alarmes falsos).
 # Numa triagem, o limiar se escolhe pela revocação que se quer garantir, **na validação**,
@@ -611,9 +645,11 @@ precisions, recalls, thresholds = precision_recall_curve(y_test, test_prob)
 fig, ax = plt.subplots(figsize=(6, 3.5), layout="constrained")
 ax.plot(thresholds, precisions[:-1], label="precisão")
 ax.plot(thresholds, recalls[:-1], label="revocação")
-ax.axvline(THRESHOLD, color="gray", linestyle="--", label=f"limiar {THRESHOLD}")
+ax.axvline(THRESHOLD, color="gray", linestyle="--", label=f"limiar {fmt.num(THRESHOLD)}")
 ax.set_xlabel("limiar (probabilidade de pneumonia acima da qual o modelo diz 'pneumonia')")
 ax.set_ylim(0, 1.02)
+for axis in (ax.xaxis, ax.yaxis):
+    axis.set_major_formatter(fmt.tick_formatter())
 ax.set_title("Precisão e revocação no teste, por limiar")
 ax.legend(loc="lower left");
 
@@ -625,20 +661,20 @@ ax.legend(loc="lower left");
 
 # %%
 test_images = next(iter(test_ds))[0].numpy()[:8]
-titles = [f"real: {CHEST_XRAY_CLASSES[t]}\nprev.: {CHEST_XRAY_CLASSES[p]} ({q:.2f})"
+titles = [f"real: {CHEST_XRAY_CLASSES[t]}\nprev.: {CHEST_XRAY_CLASSES[p]} ({fmt.num(q, 2)})"
           for t, p, q in zip(y_test[:8], test_pred[:8], test_prob[:8])]
 show_images(test_images / 255.0, titles=titles, ncols=4, figsize=(10, 6));
 
 # %% [markdown]
 # ## Parte 1: as perguntas do exemplo
 #
-# ### Exercício 5 · A criança que volta para casa
+# ### Exercício 5 · Os falsos negativos
 #
-# Pela matriz de confusão: quantas crianças **com pneumonia** do teste o modelo classificou
+# Pela matriz de confusão: quantas radiografias **com pneumonia** do teste o modelo classificou
 # como normais? Responda com um número (calcule a partir de `cm`).
 
 # %%
-ex5 = missed_children_exercise(y_test, test_prob, THRESHOLD)
+ex5 = lesson12.false_negatives_exercise(y_test, test_prob, THRESHOLD)
 # BEGIN SOLUTION ex5
 missed = int(cm[1, 0])
 # END SOLUTION
@@ -653,16 +689,16 @@ ex5.check(missed)
 
 # %%
 print(f"este modelo ({'modo rápido' if config.FAST else 'modo completo'}, imagens "
-      f"{IMAGE_SIZE}): acurácia {test_results['accuracy']:.1%}, AUC {auc:.3f}, "
-      f"precisão {precision:.1%}, revocação {recall:.1%}")
-for name, ref in REFERENCE_RESULTS.items():
+      f"{IMAGE_SIZE[0]}×{IMAGE_SIZE[1]}): acurácia {fmt.pct(test_results['accuracy'])}, AUC "
+      f"{fmt.num(auc, 3)}, precisão {fmt.pct(precision)}, revocação {fmt.pct(recall)}")
+for name, ref in lesson12.REFERENCE_RESULTS.items():
     print(f"{name}: " + ", ".join(f"{k} {v}" for k, v in ref.items()))
 sick = int(np.sum(y_test == 1))
 print(f"neste teste: {sick} radiografias com pneumonia, {len(y_test) - sick} normais; "
-      f"'sempre pneumonia' acertaria {sick / len(y_test):.1%}")
-official_test = np.array(list(OFFICIAL_TEST_COUNTS.values()))
+      f"'sempre pneumonia' acertaria {fmt.pct(sick / len(y_test))}")
+official_test = np.array(list(lesson12.OFFICIAL_TEST_COUNTS.values()))
 print(f"no teste oficial: {official_test[1]} com pneumonia, {official_test[0]} normais; "
-      f"'sempre pneumonia' acertaria {official_test[1] / official_test.sum():.1%}")
+      f"'sempre pneumonia' acertaria {fmt.pct(official_test[1] / official_test.sum())}")
 
 # %% [markdown]
 # Responda nas células abaixo (dê um duplo clique para editar), usando os números acima.
@@ -683,20 +719,23 @@ print(f"no teste oficial: {official_test[1]} com pneumonia, {official_test[0]} n
 # completos numa GPU ou TPU ainda não mediram: rode a aula assim e leia os seus números.
 
 # %% [markdown]
-# **Pergunta 2.** O que significam a precisão e a revocação para uma criança doente? Qual erro é
-# mais grave aqui, e que métrica o mede?
+# **Pergunta 2.** O que medem a precisão e a revocação neste problema? Numa triagem, qual erro
+# é mais grave, o falso negativo ou o falso positivo, e que métrica o mede?
 #
 # ✍️ *Sua resposta:*
 
 # %% [markdown] tags=["solution"]
-# **Resposta modelo.** A **revocação** (*recall*, sensibilidade) é a fração das crianças com pneumonia
-# que o modelo encontra; $1 - \text{revocação}$ são as que ele manda para casa sem tratamento,
-# os falsos negativos do exercício 5. A **precisão** é a fração dos diagnósticos de
-# pneumonia que estavam certos; $1 - \text{precisão}$ são crianças saudáveis que fariam
-# exames ou tomariam antibiótico sem precisar. Numa triagem, deixar passar uma criança
-# doente é o erro mais grave, então queremos revocação alta, mesmo pagando com alguns alarmes
-# falsos. Se a revocação estiver baixa, dá para baixar o limiar (a curva ROC mostra o preço
-# em falsos positivos).
+# **Resposta modelo.** A **revocação** (*recall*, sensibilidade) é a fração das radiografias
+# com pneumonia que o modelo classifica como pneumonia; $1 - \text{revocação}$ é a fração de
+# **falsos negativos**, as radiografias com pneumonia classificadas como normais (o exercício
+# 5 as contou). A **precisão** é a fração das radiografias classificadas como pneumonia que
+# tinham pneumonia; $1 - \text{precisão}$ é a parte de **falsos positivos** entre elas,
+# radiografias normais classificadas como pneumonia. Numa triagem, um falso negativo é o erro
+# mais grave: um caso de pneumonia passaria sem que ninguém olhasse de novo, enquanto um
+# falso positivo só pede mais uma revisão. Por isso queremos revocação alta, mesmo pagando
+# com alguns falsos positivos; se ela estiver baixa, dá para baixar o limiar (a curva ROC
+# mostra o preço em falsos positivos). Lembre do quadro do começo: isso vale para escolher
+# entre modelos num estudo, não para decidir o tratamento de alguém.
 
 # %% [markdown]
 # **Pergunta 3.** O que os pesos de classe fazem com o treino? O que aconteceria sem eles no
@@ -715,7 +754,7 @@ print(f"no teste oficial: {official_test[1]} com pneumonia, {official_test[0]} n
 # 1 e não mudam nada.
 
 # %% [markdown]
-# ## Parte 2: a arquitetura e as taxas de dropout
+# ## Parte 2: a arquitetura e as taxas de *dropout*
 #
 # A rede, de ponta a ponta (o resumo acima mostra cada camada e o formato da sua saída):
 #
@@ -724,9 +763,9 @@ print(f"no teste oficial: {official_test[1]} com pneumonia, {official_test[0]} n
 # 2. duas `Conv2D` de 16 filtros 3×3 e um `MaxPooling2D`: bordas e texturas simples, em
 #    resolução cheia, depois a imagem cai pela metade;
 # 3. quatro `conv_block` (32, 64, 128 e 256 filtros): cada um com duas convoluções
-#    separáveis, batch normalization e max pooling, que dobram os filtros e dividem a
+#    separáveis, normalização em lote e *max pooling*, que dobram os filtros e dividem a
 #    resolução por 2; um `Dropout(0.2)` depois dos blocos de 128 e 256;
-# 4. `Flatten` e três `dense_block` (512, 128 e 64 neurônios) com dropout 0,7, 0,5 e 0,3;
+# 4. `Flatten` e três `dense_block` (512, 128 e 64 neurônios) com *dropout* 0,7, 0,5 e 0,3;
 # 5. `Dense(1, sigmoid)`: a probabilidade de pneumonia.
 #
 # Quantos parâmetros tem cada parte? A célula soma as camadas de cada trecho:
@@ -735,54 +774,56 @@ print(f"no teste oficial: {official_test[1]} com pneumonia, {official_test[0]} n
 total_params = model.count_params()
 conv_params = sum(layer.count_params() for layer in model.layers
                   if isinstance(layer, (keras.layers.Conv2D, keras.layers.SeparableConv2D)))
-print(f"total: {total_params:,} parâmetros; todas as convoluções: {conv_params:,} "
-      f"({conv_params / total_params:.1%})")
+print(f"total: {fmt.num(total_params)} parâmetros; todas as convoluções: "
+      f"{fmt.num(conv_params)} ({fmt.pct(conv_params / total_params)})")
 for layer in model.layers:
     if isinstance(layer, keras.layers.Dense):
-        print(f"Dense({layer.units}): {layer.count_params():,} "
-              f"({layer.count_params() / total_params:.1%})")
+        print(f"Dense({layer.units}): {fmt.num(layer.count_params())} "
+              f"({fmt.pct(layer.count_params() / total_params)})")
 rates = [layer.rate for layer in model.layers if isinstance(layer, keras.layers.Dropout)]
-print("taxas de dropout, na ordem:", rates)
-full_size = xray.build_xray_model((180, 180))
+print("taxas de dropout, na ordem:", ", ".join(fmt.num(rate) for rate in rates))
+full_size = xray.build_xray_model(lesson12.IMAGE_SIZE)
 dense_512 = next(layer for layer in full_size.layers if isinstance(layer, keras.layers.Dense))
-print(f"com imagens 180×180 (o exemplo): {full_size.count_params():,} parâmetros, "
-      f"{dense_512.count_params():,} na Dense(512) "
-      f"({dense_512.count_params() / full_size.count_params():.1%})")
+print(f"com imagens {lesson12.IMAGE_SIZE[0]}×{lesson12.IMAGE_SIZE[1]} (o exemplo): "
+      f"{fmt.num(full_size.count_params())} parâmetros, {fmt.num(dense_512.count_params())} na "
+      f"Dense(512) ({fmt.pct(dense_512.count_params() / full_size.count_params())})")
 
 # %% [markdown]
-# **Pergunta 4.** Explique o papel de cada bloco: o que as convoluções separáveis, o batch
-# normalization, o max pooling e as densas fazem aqui?
+# **Pergunta 4.** Explique o papel de cada bloco: o que as convoluções separáveis, a
+# normalização em lote, o *max pooling* e as densas fazem aqui?
 #
 # ✍️ *Sua resposta:*
 
 # %% [markdown] tags=["solution"]
 # **Resposta modelo.** As convoluções extraem padrões locais: as primeiras, bordas e
-# texturas; as mais profundas, com mais filtros e campo receptivo maior, formas como a
-# opacidade difusa de um pulmão com pneumonia. A separável faz isso com poucos parâmetros
-# (um filtro 3×3 por canal e depois uma mistura 1×1). O batch normalization no fim de cada
-# bloco padroniza os canais com as estatísticas do lote e deixa o treino mais estável e
-# rápido (aula 10). O max pooling reduz a resolução pela metade: menos contas e
-# invariância a pequenos deslocamentos. O `Flatten` transforma os mapas num vetor e as
-# densas combinam as características de toda a imagem para decidir; o BN das densas tem o
-# mesmo papel de estabilizar. A saída sigmoide dá uma probabilidade, adequada à entropia
+# texturas; as mais profundas, com mais filtros e campo receptivo maior, formas maiores, como
+# as que Kermany e colegas descrevem nestas radiografias: a consolidação focal, uma região
+# branca e densa num lobo do pulmão, típica da pneumonia bacteriana (a maior parte da classe),
+# ou o padrão intersticial difuso, espalhado pelos dois pulmões, da viral. A separável faz
+# isso com poucos parâmetros (um filtro 3×3 por canal e depois uma mistura 1×1). A
+# normalização em lote no fim de cada bloco padroniza os canais com as estatísticas do lote e
+# deixa o treino mais estável e rápido (aula 10). O *max pooling* reduz a resolução pela
+# metade: menos contas e tolerância a pequenos deslocamentos. O `Flatten` transforma os mapas
+# num vetor e as densas combinam as características de toda a imagem para decidir; a
+# normalização em lote das densas tem o mesmo papel de estabilizar. A saída sigmoide dá uma probabilidade, adequada à entropia
 # cruzada binária.
 
 # %% [markdown]
-# **Pergunta 5.** Quais são as taxas de dropout do código e por que elas caem de 0,7 para 0,5
+# **Pergunta 5.** Quais são as taxas de *dropout* do código e por que elas caem de 0,7 para 0,5
 # e 0,3 nas densas, enquanto as convoluções ficam com 0,2?
 #
 # ✍️ *Sua resposta:*
 
 # %% [markdown] tags=["solution"]
 # **Resposta modelo.** As taxas são 0,2 depois dos blocos convolucionais de 128 e 256 e
-# 0,7, 0,5 e 0,3 nos blocos densos de 512, 128 e 64 neurônios. A regra é: mais dropout onde
+# 0,7, 0,5 e 0,3 nos blocos densos de 512, 128 e 64 neurônios. A regra é: mais *dropout* onde
 # há mais chance de decorar. A densa de 512 recebe o vetor inteiro do `Flatten` e concentra
 # a maior fatia dos parâmetros da rede (veja a célula acima: com imagens 180×180 ela tem
 # quase todos), e com poucos milhares de radiografias ela decoraria o treino; por isso
 # 0,7, desligando 70 % dos seus neurônios a cada passo (o time de futebol da aula 10,
 # treinando com só 3 em cada 10 jogadores). As camadas seguintes são menores e já recebem
 # um sinal mais resumido, então precisam de menos regularização: 0,5 e 0,3. Perto da saída
-# um dropout alto jogaria fora informação que a decisão precisa, com 64 neurônios sobrando
+# um *dropout* alto jogaria fora informação que a decisão precisa, com 64 neurônios sobrando
 # poucos por passo. As convoluções compartilham os pesos do filtro pela imagem toda, têm
 # poucos parâmetros e sobreajustam pouco: 0,2 basta. Essas taxas são escolhas do autor do
 # exemplo, não uma lei; quem decide de verdade é a validação.
@@ -790,25 +831,27 @@ print(f"com imagens 180×180 (o exemplo): {full_size.count_params():,} parâmetr
 # %% [markdown]
 # ## O que você aprendeu
 #
-# - O backend do Keras se escolhe antes de importá-lo (`KERAS_BACKEND`). A TPU do Colab
+# - O *backend* do Keras se escolhe antes de importá-lo (`KERAS_BACKEND`). A TPU do Colab
 #   (um chip, v5e-1 ou v6e-1) é do JAX, e o ambiente dela não traz o TensorFlow, que o curso
 #   instala só para o `tf.data`; na GPU e na CPU fica o TensorFlow.
 # - `get_strategy()` escolhe o caminho: `keras.distribution.DataParallel` no JAX, o
 #   `tf.distribute` no TensorFlow. O modelo nasce dentro de `strategy.scope()` e o lote
 #   global é o lote por réplica vezes `num_replicas_in_sync`.
-# - O pipeline do exemplo: TFRecord → rótulo do caminho → `decode_jpeg` → `resize` →
+# - O *pipeline* do exemplo: TFRecord → rótulo do caminho → `decode_jpeg` → `resize` →
 #   `uint8` → `cache` → `shuffle` → `batch` → `prefetch`; para a TPU, lotes de formato fixo
 #   (`drop_remainder=True`), `steps_per_execution` e `mixed_bfloat16` onde o hardware tem.
 # - A validação sai do treino, é sorteada uma vez só e separa **pacientes**, não imagens; a
 #   do exemplo vaza porque `take` e `skip` sorteiam cada um a sua ordem, e a maior parte da
 #   validação também está no treino (a célula mediu quanto).
 # - Pesos de classe $n/(2\,n_k)$ fazem as duas classes pesarem o mesmo na perda.
-# - No Keras 3 o checkpoint é `.keras` (o `.h5` é legado);
+# - No Keras 3 o *checkpoint* é `.keras` (o `.h5` é legado);
 #   `EarlyStopping(restore_best_weights=True)` volta à melhor época.
-# - Acurácia sozinha engana num teste desequilibrado: para a criança doente, o que importa é
-#   a revocação; a curva ROC e a AUC mostram todos os limiares, e a curva de precisão e revocação
-#   por limiar mostra o preço de cada um.
-# - O dropout é maior onde há mais parâmetros para decorar (a densa de 512) e menor perto da
+# - Acurácia sozinha engana num teste desequilibrado: numa triagem, o erro mais grave é o
+#   falso negativo, e quem o mede é a revocação; a curva ROC e a AUC mostram todos os
+#   limiares, e a curva de precisão e revocação por limiar mostra o preço de cada um.
+# - Um classificador treinado em um centro, com rótulos lidos das imagens e sem validação
+#   externa, é um experimento, não um dispositivo médico.
+# - O *dropout* é maior onde há mais parâmetros para decorar (a densa de 512) e menor perto da
 #   saída e nas convoluções.
 #
 # ## De onde vem e o que ler a seguir
@@ -816,13 +859,13 @@ print(f"com imagens 180×180 (o exemplo): {full_size.count_params():,} parâmetr
 # O exemplo, as Partes 1 e 2 e a analogia do time de futebol vêm do material *Camadas
 # convolucionais e Dropout*, que aponta para "Pneumonia Classification on TPU" de Amy MiHyun Jang
 # no site do Keras (`keras.io/examples/vision/xray_classification_with_tpus/`). Trocamos o
-# que envelheceu (o checkpoint `.h5`, a TPU procurada pelo TensorFlow) e corrigimos a
+# que envelheceu (o *checkpoint* `.h5`, a TPU procurada pelo TensorFlow) e corrigimos a
 # validação que vazava. A distribuição no JAX segue o guia "Distributed training with Keras 3"
-# do site do Keras (`keras.io/guides/distribution/`); as práticas do pipeline, o guia
+# do site do Keras (`keras.io/guides/distribution/`); as práticas do *pipeline*, o guia
 # "Better performance with the tf.data API" do TensorFlow. Os dados: Kermany e colegas (2018), *Identifying Medical Diagnoses
 # and Treatable Diseases by Image-Based Deep Learning*, Cell; as referências de resultado:
 # o próprio exemplo e o MedMNIST v2 (Yang e colegas, 2023). A normalização em lote e o
-# dropout vêm da aula "10 · Batch normalization e dropout"; as métricas de classificação, da
+# *dropout* vêm da aula "10 · Batch normalization e dropout"; as métricas de classificação, da
 # aula "06 · MNIST, mão na massa". Os termos técnicos seguem o
 # [glossário do curso](https://github.com/cnn-curso-ptbr/curso-cnn/blob/main/docs/glossario.md).
 #

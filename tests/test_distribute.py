@@ -244,10 +244,11 @@ def test_choose_backend_switches_a_keras_already_imported() -> None:
 @pytest.mark.parametrize(
     "name, capabilities, policy",
     [("TPU", [], "mixed_bfloat16"), ("GPU", [(8, 0), (9, 0)], "mixed_bfloat16"),
-     ("GPU", [(7, 5)], "float32"), ("GPU", [(8, 6), (7, 5)], "float32"), ("CPU", [], "float32"),
+     ("GPU", [(7, 5)], "mixed_float16"), ("GPU", [(8, 6), (7, 5)], "mixed_float16"),
+     ("GPU", [(6, 0)], "float32"), ("GPU", [], "float32"), ("CPU", [], "float32"),
      ("Mirrored", [], "float32")],
 )
-def test_bfloat16_only_where_the_hardware_has_it(monkeypatch: pytest.MonkeyPatch, name: str,
+def test_16_bit_policies_only_where_the_hardware_has_them(monkeypatch: pytest.MonkeyPatch, name: str,
                                                  capabilities: list, policy: str) -> None:
     monkeypatch.setattr(distribute, "strategy_name", lambda strategy: name)
     monkeypatch.setattr(distribute, "_gpu_capabilities", lambda strategy: capabilities)
@@ -377,7 +378,7 @@ def test_keras_checkpoint_trained_on_one_backend_loads_on_the_other(tmp_path: Pa
 
 
 @pytest.mark.parametrize("notebook", ["solutions/12_raio_x_tpu.ipynb", "notebooks/12_raio_x_tpu.ipynb"])
-def test_lesson10_runs_on_jax_over_two_devices(notebook: str, jax_env: dict,
+def test_lesson12_runs_on_jax_over_two_devices(notebook: str, jax_env: dict,
                                                monkeypatch: pytest.MonkeyPatch) -> None:
     """Both versions of lesson 12, fast mode, Keras on JAX with data parallelism over two devices.
 

@@ -19,7 +19,7 @@ from course_utils.exercises.lesson12 import (
     ex2,
     ex3,
     ex4,
-    missed_children_exercise,
+    false_negatives_exercise,
     precision_recall,
 )
 
@@ -183,9 +183,9 @@ def test_precision_recall_mistakes_are_named(function, fragments):
 def test_missed_children_counts_false_negatives():
     y_true = np.array([1, 1, 1, 1, 0, 0, 0])
     y_prob = np.array([0.9, 0.2, 0.5, 0.7, 0.6, 0.1, 0.3])  # FN: 0.2 and 0.5; FP: 0.6
-    ex5 = missed_children_exercise(y_true, y_prob)
+    ex5 = false_negatives_exercise(y_true, y_prob)
     assert ex5.key == "12/ex5"
-    assert "2 de 4 crianças" in correct(ex5, 2)
+    assert "2 das 4 radiografias" in correct(ex5, 2)
     correct(ex5, np.int64(2))
     assert ex5._evaluate(____).kind == "not_done"
     wrong(ex5, 1, "falsos positivos")
@@ -194,7 +194,7 @@ def test_missed_children_counts_false_negatives():
 
 
 def test_missed_children_names_true_positives():
-    ex5 = missed_children_exercise([1, 1, 1, 0], [0.9, 0.8, 0.1, 0.2])
+    ex5 = false_negatives_exercise([1, 1, 1, 0], [0.9, 0.8, 0.1, 0.2])
     wrong(ex5, 2, "verdadeiros positivos")
 
 

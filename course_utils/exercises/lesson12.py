@@ -8,8 +8,8 @@
   checked against :func:`class_weights` (each class weighs half of the loss);
 * ``ex4``: precision and recall of the pneumonia class from a confusion matrix, a function
   ``(cm) -> (precision, recall)``, checked against scikit-learn;
-* ``ex5`` (made by :func:`missed_children_exercise` from the run's test predictions): how
-  many children with pneumonia the model sent home.
+* ``ex5`` (made by :func:`false_negatives_exercise` from the run's test predictions): how
+  many test X-rays with pneumonia the model classified as normal (false negatives).
 
 The settings (image size, batches, epochs, the learning-rate schedule, the split) are shared
 by ``solutions/12_raio_x_tpu.py`` and ``benchmarks/chest_xray.py``.
@@ -24,14 +24,12 @@ import numpy as np
 from course_utils import config
 from course_utils.checks import Exercise, WrongAnswer, as_number, call_student
 from course_utils.datasets import chest_xray_patient_id
+from course_utils.fmt import num
 
 if TYPE_CHECKING:
     import keras
 
-# ---- the lesson's settings -----------------------------------------------------------------
-
-SEED = 42
-"""Seed of the split and of the training run."""
+# ---- the lesson's settings (the seed is the course's, lessons.SEED) --------------------------
 
 IMAGE_SIZE = (180, 180)
 """Size the images are resized to in full mode, as in the Keras example."""
@@ -73,7 +71,7 @@ TFRecords put them with the training images."""
 
 REFERENCE_RESULTS = {
     "keras.io, o exemplo (180×180, teste oficial)": {
-        "acurácia": "≈ 0,79–0,83 (conforme a versão da página)", "recall": "≈ 0,98–0,99"},
+        "acurácia": "≈ 0,79–0,83 (conforme a versão da página)", "revocação": "≈ 0,98–0,99"},
     "MedMNIST v2, ResNet-18 (28×28, PneumoniaMNIST)": {"acurácia": "0,854", "AUC": "0,944"},
 }
 """Published test results to compare with: the Keras example's own runs (its published
@@ -143,7 +141,7 @@ def _check_global_batch(function: Any) -> str:
         if got == want:
             continue
         where = f"com {per_replica} imagens por réplica e {replicas} réplicas"
-        message = f"{where}, sua função devolveu {got:g}; o lote global é {want}."
+        message = f"{where}, sua função devolveu {num(got)}; o lote global é {want}."
         if got == per_replica:
             message += (" Você ignorou as réplicas: cada uma recebe o seu pedaço do lote "
                         "global, então ele precisa ser maior.")
@@ -256,8 +254,8 @@ def _check_class_weights(function: Any) -> str:
         n0, n1 = counts
         total = n0 + n1
         message = (f"para as contagens (normal, pneumonia) = {counts}, os pesos deveriam ser "
-                   f"{{0: {want[0]:.4f}, 1: {want[1]:.4f}}}, mas são "
-                   f"{{0: {got[0]:.4f}, 1: {got[1]:.4f}}}.")
+                   f"{num(want[0], 4)} (classe 0) e {num(want[1], 4)} (classe 1), mas são "
+                   f"{num(got[0], 4)} e {num(got[1], 4)}.")
         if np.isclose(got[0], want[1]) and np.isclose(got[1], want[0]):
             message += " Os pesos estão trocados: a classe rara deve pesar mais."
         elif np.isclose(got[0], 1 / n0) and np.isclose(got[1], 1 / n1):
@@ -304,9 +302,9 @@ def _check_precision_recall(function: Any) -> str:
     for cm in CM_CASES:
         answer = call_student(function, cm.copy())
         if not isinstance(answer, (tuple, list)) or len(answer) != 2:
-            raise WrongAnswer("devolva os dois números juntos, numa tupla: (precision, recall).")
+            raise WrongAnswer("devolva os dois números juntos, numa tupla: (precisão, revocação).")
         precision = as_number(answer[0], "a precisão")
-        recall = as_number(answer[1], "o recall")
+        recall = as_number(answer[1], "a revocação")
         # the reference, from predictions rebuilt from the matrix, by scikit-learn
         y_true = np.repeat([0, 0, 1, 1], cm.ravel())
         y_pred = np.repeat([0, 1, 0, 1], cm.ravel())
@@ -315,16 +313,16 @@ def _check_precision_recall(function: Any) -> str:
             continue
         (tn, fp), (fn, tp) = cm
         message = (f"para a matriz {cm.tolist()} (linhas: classe real; colunas: prevista), "
-                   f"o esperado é precisão {want_p:.4f} e recall {want_r:.4f}; você deu "
-                   f"{precision:.4f} e {recall:.4f}.")
+                   f"o esperado é precisão {num(want_p, 4)} e revocação {num(want_r, 4)}; "
+                   f"você deu {num(precision, 4)} e {num(recall, 4)}.")
         if np.isclose(precision, want_r) and np.isclose(recall, want_p):
             message += (" Estão trocados: a precisão olha a coluna dos previstos como pneumonia "
-                        "(TP / (TP + FP)); o recall, a linha dos doentes de verdade "
-                        "(TP / (TP + FN)).")
+                        "(VP / (VP + FP)); a revocação, a linha das radiografias com pneumonia "
+                        "(VP / (VP + FN)).")
         elif np.isclose(precision, tn / (tn + fn)) and np.isclose(recall, tn / (tn + fp)):
             message += " Você calculou para a classe normal (0); a positiva é pneumonia (1)."
         elif np.isclose(precision, (tp + tn) / cm.sum()) or np.isclose(recall, (tp + tn) / cm.sum()):
-            message += " Esse número é a acurácia, não a precisão nem o recall."
+            message += " Esse número é a acurácia, não a precisão nem a revocação."
         raise WrongAnswer(message)
     return "igual a sklearn.metrics.precision_score e recall_score nas matrizes testadas."
 
@@ -334,8 +332,8 @@ ex4 = Exercise(
     checker=_check_precision_recall,
     hint=[
         (
-            "Precisão: dos que o modelo chamou de pneumonia, quantos tinham? Revocação "
-            "(recall): dos que tinham pneumonia, quantos ele achou?"
+            "Precisão: dos que o modelo chamou de pneumonia, quantos tinham? Revocação: dos "
+            "que tinham pneumonia, quantos ele achou?"
         ),
         (
             "As linhas da matriz são as classes reais e as colunas as previstas: a casa de "
@@ -349,9 +347,9 @@ ex4 = Exercise(
 # ---- ex5: a question answered from the run -------------------------------------------------------
 
 
-def missed_children_exercise(y_true: Any, y_prob: Any, threshold: float = THRESHOLD) -> Exercise:
+def false_negatives_exercise(y_true: Any, y_prob: Any, threshold: float = THRESHOLD) -> Exercise:
     """``ex5`` for this run: how many test X-rays with pneumonia got a probability
-    ``<= threshold`` (false negatives: sick children sent home)."""
+    ``<= threshold`` (false negatives: classified as normal)."""
     y_true = np.asarray(y_true).astype(int).ravel()
     y_pred = (np.asarray(y_prob).ravel() > threshold).astype(int)
     if len(y_true) != len(y_pred):
@@ -365,16 +363,17 @@ def missed_children_exercise(y_true: Any, y_prob: Any, threshold: float = THRESH
     def check(answer: Any) -> str:
         got = as_number(answer, "a resposta")
         if got == fn:
-            return (f"{fn} de {sick} crianças com pneumonia no teste receberiam alta com este "
-                    "modelo.")
-        message = f"a resposta é um número de crianças, {fn}, mas você deu {got:g}."
+            return (f"{fn} das {sick} radiografias com pneumonia do teste foram classificadas "
+                    "como normais: são os falsos negativos deste modelo.")
+        message = f"a resposta é uma contagem de radiografias, {fn}, mas você deu {num(got)}."
         if got == fp and fp != fn:
-            message += (" Esses são os falsos positivos (crianças saudáveis chamadas de "
-                        "doentes). Quem vai para casa doente é o falso negativo.")
+            message += (" Esses são os falsos positivos (radiografias normais classificadas "
+                        "como pneumonia); a pergunta quer os falsos negativos.")
         elif sick and np.isclose(got, fn / sick):
-            message += " Isso é a fração (1 − recall); a pergunta quer a contagem."
+            message += " Isso é a fração (1 − revocação); a pergunta quer a contagem."
         elif got == sick - fn:
-            message += " Esses são os doentes que o modelo achou (verdadeiros positivos)."
+            message += (" Essas são as radiografias com pneumonia que o modelo achou "
+                        "(verdadeiros positivos).")
         raise WrongAnswer(message)
 
     return Exercise(
@@ -382,7 +381,7 @@ def missed_children_exercise(y_true: Any, y_prob: Any, threshold: float = THRESH
         checker=check,
         hint=[
             "Na matriz de confusão, as linhas são a classe real e as colunas a prevista: "
-            "procure a casa das crianças doentes que o modelo chamou de normais.",
+            "procure a casa das radiografias com pneumonia que o modelo chamou de normais.",
             "Os doentes (pneumonia, classe 1) estão na linha 1; os que o modelo chamou de "
             "normais, na coluna 0. Leia esse número da matriz cm.",
         ],

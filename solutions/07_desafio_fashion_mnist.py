@@ -29,15 +29,18 @@ from IPython.display import Markdown
 from sklearn.metrics import accuracy_score, confusion_matrix
 from sklearn.model_selection import train_test_split
 
-from course_utils import config
+from course_utils import config, fmt
 from course_utils.challenge import prepare_images, save_submission, self_check
 from course_utils.checks import ____, is_placeholder
 from course_utils.datasets import FASHION_CLASSES, load_fashion_mnist
 from course_utils.exercises.lesson07 import (
+    FINAL_ARCHITECTURE,
+    FINAL_CONFIG,
     SEED,
     VAL_FRACTION,
     best_run,
     cosine_adam,
+    cosine_schedule,
     ex1,
     ex2,
     ex3,
@@ -352,59 +355,110 @@ def run_all(configs):
 run_all(configs)
 
 # %% [markdown]
-# ### Para subir de faixa
+# ## Para subir de faixa: uma rede maior
 #
 # A varredura mexe só nos quatro hiperparâmetros da regra da entrega, com poucas épocas, e a
-# CNN da aula "06 · MNIST, mão na massa" é pequena para roupas: as faixas mais altas da
-# tabela de pontos pedem mais. `run_experiment` repassa qualquer argumento extra para
-# `build_mnist_cnn` (veja `help(build_mnist_cnn)`), então dá para experimentar, uma ideia
-# por vez:
+# CNN da aula "06 · MNIST, mão na massa" é pequena para roupas: com ela, as faixas mais altas
+# da tabela de pontos ficam no limite. Esta seção monta uma rede maior com peças que você já
+# conhece, mais uma peça nova, a taxa de aprendizado que cai ao longo do treino. Tudo cabe em
+# `build_mnist_cnn`, que aceita argumentos além dos quatro hiperparâmetros (veja
+# `help(build_mnist_cnn)`), e `run_experiment` os repassa:
 #
-# - preenchimento (*padding*) `"same"`, para as convoluções não encolherem o mapa antes do
-#   *pooling*;
-# - mais filtros, ou mais de uma convolução por bloco (`convs_per_block`);
-# - normalização em lote (*batch normalization*, `batch_norm=True`), que a aula "10 · Batch
-#   normalization e dropout" explica;
-# - *dropout* depois de cada bloco (`block_dropout`), porque uma rede maior decora o treino
-#   mais depressa, e uma camada densa escondida (`dense_units`);
-# - uma taxa de aprendizado que cai ao longo do treino (`cosine_decay=True` treina com
-#   `cosine_adam`), junto com mais épocas.
+# - preenchimento `"same"` (aulas 02 e 03): as convoluções não encolhem o mapa, só o
+#   *pooling* encolhe;
+# - blocos mais fundos: duas convoluções 3×3 antes de cada *pooling* (`convs_per_block=2`),
+#   como nos blocos da VGG da aula 03. Duas 3×3 seguidas enxergam uma janela 5×5 com menos
+#   pesos que um filtro 5×5;
+# - uma camada densa escondida (`dense_units=128`) e *dropout* também depois de cada bloco
+#   (`block_dropout=0.25`), o mesmo *dropout* da aula 06: uma rede maior decora o treino mais
+#   depressa.
 #
-# Cada tentativa vira mais uma linha da tabela e disputa pela validação como as outras. Por
-# exemplo, `run_experiment(**BASELINE, padding="same")` treina a linha de base com
-# preenchimento.
+# `FINAL_ARCHITECTURE` guarda essas escolhas. Compare os mapas das duas redes, camada a
+# camada (altura × largura × canais):
 
-# %% [markdown] tags=["solution"]
-# ### Um modelo maior, treinado por mais tempo
-#
-# A varredura usa poucas épocas para ser barata, então ela indica direções, não o melhor
-# modelo possível. E mexer só nos quatro hiperparâmetros do desafio tem um teto: a CNN da
-# aula 06 é pequena para as roupas. Para ir além, a solução faz crescer o **mesmo**
-# `build_mnist_cnn` com argumentos que ele já aceita (`FINAL_ARCHITECTURE`):
-#
-# - `convs_per_block=2`: duas convoluções 3×3 antes de cada *pooling*, como na VGG da aula
-#   03. O campo receptivo cresce sem perder resolução cedo demais;
-# - `padding="same"`: as convoluções não encolhem o mapa, só o *pooling* encolhe;
-# - `batch_norm=True`: normalização em lote entre cada convolução e a ReLU (a aula 10 explica
-#   em detalhe), que deixa o treino mais rápido e estável;
-# - `dense_units=128`: uma camada densa escondida antes do *dropout* e da *softmax*;
-# - `block_dropout=0.25`: um *dropout* leve depois de cada *pooling*, porque uma rede maior
-#   decora o treino mais depressa.
-#
-# O treino também muda: mais épocas (`FINAL_CONFIG`) e uma taxa de aprendizado que não é
-# constante. `cosine_adam` começa com a taxa padrão do Adam e a faz cair até zero seguindo
-# meio período de um cosseno: passos grandes no começo, para avançar rápido, e pequenos no fim,
-# para a rede assentar num mínimo em vez de ficar pulando em volta dele (com taxa constante,
-# a acurácia de validação sobe e desce de uma época para a outra). Este modelo entra na
-# tabela como qualquer outra execução e disputa pela validação, sem privilégio.
+# %%
+def feature_maps(model):
+    """Formatos de saída das convoluções e dos poolings, na ordem."""
+    return " → ".join(
+        "×".join(str(size) for size in layer.output.shape[1:])
+        for layer in model.layers if type(layer).__name__ in ("Conv2D", "MaxPooling2D")
+    )
 
-# %% tags=["solution"]
-from course_utils.exercises.lesson07 import FINAL_ARCHITECTURE, FINAL_CONFIG
 
+for name, model in (("linha de base", build_mnist_cnn()),
+                    ("rede maior", build_mnist_cnn(**FINAL_ARCHITECTURE))):
+    print(f"{name}: {feature_maps(model)}\n  {fmt.num(model.count_params())} parâmetros")
+
+# %% [markdown]
+# ### Antes de treinar de verdade: decore um lote pequeno
+#
+# Uma rede nova pode ter um erro que não quebra nada: rótulos desalinhados das imagens, a
+# perda errada, uma taxa de aprendizado grande demais. Antes de um treino longo, vale um teste
+# de segundos: treinar só com um punhado de imagens e ver se a rede consegue **decorá-las**.
+# Uma rede que funciona leva a perda dessas imagens para perto de zero em algumas dezenas de
+# passos; se a perda empaca, há um problema, e nenhum ajuste de hiperparâmetro resolve. O
+# teste não diz nada sobre imagens novas (decorar é justamente o que não queremos no fim): diz
+# só que a máquina funciona.
+
+# %%
+config.set_seed(SEED)
+few = min(256, len(y_tr))
+probe = build_mnist_cnn(**FINAL_ARCHITECTURE)
+probe.compile(optimizer="adam", loss="sparse_categorical_crossentropy", metrics=["accuracy"])
+probe_history = probe.fit(x_tr_in[:few], y_tr[:few], epochs=config.epochs(40, 15),
+                          batch_size=64, verbose=0)
+_, probe_accuracy = probe.evaluate(x_tr_in[:few], y_tr[:few], verbose=0)
+fig, ax = plt.subplots(figsize=(6, 3.5))
+ax.plot(np.arange(1, len(probe_history.history["loss"]) + 1), probe_history.history["loss"])
+ax.set_xlabel(f"época ({int(np.ceil(few / 64))} passos de até 64 imagens)")
+ax.set_ylabel("perda no treino")
+ax.set_title(f"A rede maior decora {fmt.num(few)} imagens")
+ax.yaxis.set_major_formatter(fmt.tick_formatter())
+ax.grid(alpha=0.3)
+print(f"acurácia nas {fmt.num(few)} imagens que ela viu: {fmt.pct(probe_accuracy)}")
+
+# %% [markdown]
+# ### Uma taxa de aprendizado que cai ao longo do treino
+#
+# Até aqui o Adam usou a mesma taxa de aprendizado do começo ao fim (o padrão do Keras). Com
+# taxa constante, a acurácia de validação de uma rede maior sobe e desce de uma época para a
+# outra: o passo que era bom no começo, para andar depressa, fica grande perto do mínimo, e a
+# rede fica pulando em volta dele. Uma **agenda** da taxa de aprendizado (*learning-rate
+# schedule*) muda a taxa durante o treino. A de `cosine_adam(epochs, steps_per_epoch)` começa
+# no padrão do Adam e cai até zero seguindo meio período de um cosseno: passos grandes no
+# começo, pequenos no fim, para a rede assentar no mínimo. Veja a taxa de cada passo de um
+# treino com as épocas e o lote de `FINAL_CONFIG`:
+
+# %%
+steps_per_epoch = int(np.ceil(len(y_tr) / FINAL_CONFIG["batch_size"]))
+schedule = cosine_schedule(FINAL_CONFIG["epochs"], steps_per_epoch)
+steps = np.arange(FINAL_CONFIG["epochs"] * steps_per_epoch + 1)
+fig, ax = plt.subplots(figsize=(6, 3.5))
+ax.plot(steps / steps_per_epoch, [float(schedule(step)) for step in steps],
+        label="cosseno (cosine_adam)")
+ax.axhline(float(schedule(0)), color="tab:gray", linestyle="--", label="constante (adam)")
+ax.set_xlabel("época")
+ax.set_ylabel("taxa de aprendizado")
+ax.set_title("A taxa de aprendizado ao longo do treino")
+ax.yaxis.set_major_formatter(fmt.tick_formatter())
+ax.legend()
+ax.grid(alpha=0.3);
+
+# %% [markdown]
+# ### A rede maior na tabela
+#
+# A rede maior, com a taxa que cai e mais épocas (`FINAL_CONFIG`), entra na tabela como
+# qualquer outra execução e compete com as outras na validação, sem privilégio. No modo
+# completo ela é a execução mais cara da tabela (a última linha do gráfico de custo, adiante,
+# mostra quanto). Você também pode testar cada peça sozinha, uma ideia por vez: por exemplo,
+# `run_experiment(**BASELINE, padding="same")` treina a linha de base com preenchimento. E a
+# aula "10 · Normalização em lote e *dropout*" mostra mais uma peça que ajuda redes maiores.
+
+# %%
 final_config = {**FINAL_CONFIG, "epochs": config.epochs(FINAL_CONFIG["epochs"], 2)}
 run_experiment(**final_config, **FINAL_ARCHITECTURE, cosine_decay=True)
-print(f"parâmetros: linha de base {models[0].count_params():,}, "
-      f"modelo final {models[-1].count_params():,}")
+print(f"parâmetros: linha de base {fmt.num(models[0].count_params())}, "
+      f"rede maior {fmt.num(models[-1].count_params())}")
 
 # %% [markdown]
 # ## A tabela de experimentos

@@ -35,27 +35,27 @@ VAL_FRACTION = 1 / 6
 """Share of the training set kept for validation (10,000 of the 60,000 images)."""
 
 FINAL_CONFIG = {"epochs": 15, "batch_size": 64, "filters": (32, 64), "activation": "relu"}
-"""The final hyperparameters of the solution (full mode), as ``benchmarks/train_fashion.py``."""
+"""The hyperparameters of the lesson's bigger model (full mode), as ``benchmarks/train_fashion.py``."""
 
 FINAL_ARCHITECTURE = {
     "padding": "same",
     "convs_per_block": 2,
-    "batch_norm": True,
     "dense_units": 128,
     "block_dropout": 0.25,
 }
-"""How the final model grows ``build_mnist_cnn`` (its keyword arguments beyond the four
-hyperparameters): two "same" convolutions per block, batch normalization, a hidden Dense(128),
-dropout after each pooling. It is trained with :func:`cosine_adam`."""
+"""How the lesson's bigger model grows ``build_mnist_cnn`` with what lessons 02-07 teach: two
+"same" convolutions per block (lessons 02-03), a hidden Dense(128), dropout after each pooling
+(lesson 06). It is trained with :func:`cosine_adam` (lesson 07). No batch normalization: that
+is lesson 10."""
 
 HYPERPARAMETERS = challenge.HYPERPARAMETERS
 
 
-def cosine_adam(epochs: int, steps_per_epoch: int, learning_rate: float = 1e-3) -> Any:
-    """Adam whose learning rate falls from ``learning_rate`` to 0 along a cosine over the run.
+def cosine_schedule(epochs: int, steps_per_epoch: int, learning_rate: float = 1e-3) -> Any:
+    """A learning rate that falls from ``learning_rate`` to 0 along half a cosine period.
 
-    Big steps early, small steps at the end: the last epochs settle into a minimum instead
-    of jumping around it, so the accuracy of the last epoch stops swinging from epoch to epoch.
+    Keras' ``CosineDecay`` over ``epochs * steps_per_epoch`` training steps; call it with a
+    step number to read the rate at that step (lesson 07 draws it).
     """
     import keras
 
@@ -64,7 +64,18 @@ def cosine_adam(epochs: int, steps_per_epoch: int, learning_rate: float = 1e-3) 
             f"epochs e steps_per_epoch devem ser pelo menos 1, recebi {epochs!r}, "
             f"{steps_per_epoch!r}"
         )
-    schedule = keras.optimizers.schedules.CosineDecay(learning_rate, epochs * steps_per_epoch)
+    return keras.optimizers.schedules.CosineDecay(learning_rate, epochs * steps_per_epoch)
+
+
+def cosine_adam(epochs: int, steps_per_epoch: int, learning_rate: float = 1e-3) -> Any:
+    """Adam whose learning rate follows :func:`cosine_schedule` over the run.
+
+    Big steps early, small steps at the end: the last epochs settle into a minimum instead
+    of jumping around it, so the accuracy of the last epoch stops swinging from epoch to epoch.
+    """
+    import keras
+
+    schedule = cosine_schedule(epochs, steps_per_epoch, learning_rate)
     return keras.optimizers.Adam(learning_rate=schedule)
 
 

@@ -19,6 +19,8 @@ Functions:
 * :func:`plot_confusion_matrix` -- confusion matrix with counts or fractions;
 * :func:`show_misclassified` -- some of the wrongly classified examples;
 * :func:`show_feature_maps` -- the channels a convolutional/pooling layer outputs;
+* :func:`show_normalization_axes` -- which values of a batch one normalization statistic
+  averages (batch normalization: one channel over N, H and W), drawn as cubes;
 * :func:`overlay` -- a heatmap (Grad-CAM, saliency, occlusion) painted over its image. It
   returns the blended image, not a figure, so that a grid of them goes through
   :func:`show_images` with its titles.
@@ -35,6 +37,8 @@ from matplotlib.colors import Normalize
 from matplotlib.figure import Figure
 from matplotlib.ticker import MaxNLocator
 
+from course_utils.fmt import num, tick_formatter
+
 __all__ = [
     "show_images",
     "show_matrix",
@@ -42,6 +46,7 @@ __all__ = [
     "plot_confusion_matrix",
     "show_misclassified",
     "show_feature_maps",
+    "show_normalization_axes",
     "overlay",
 ]
 
@@ -65,6 +70,11 @@ HISTORY_COLUMNS = 3
 
 
 # --------------------------------------------------------------------------- helpers
+def _brazilian(text: str) -> str:
+    """Number text written the English way (``1,234.5``) with Brazilian separators."""
+    return text.translate(str.maketrans(",.", ".,"))
+
+
 def _check_positive_int(value: Any, name: str) -> int:
     if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 1:
         raise ValueError(f"{name} deve ser um inteiro positivo, recebi {value!r}")
@@ -266,7 +276,8 @@ def show_matrix(a: Any, title: str | None = None, fmt: str = "{:g}",
 
     Integer matrices in 0..255 use the fixed scale 0 = black, 255 = white; any other
     matrix goes from its minimum to its maximum. ``fmt`` formats each value, e.g.
-    ``"{:.2f}"``. Rows and columns are numbered from 0, like NumPy indices.
+    ``"{:.2f}"``, and the text is then written the Brazilian way (``0,25``, ``1.000``).
+    Rows and columns are numbered from 0, like NumPy indices.
     """
     m = np.asarray(a)
     if m.ndim != 2:
@@ -309,7 +320,7 @@ def show_matrix(a: Any, title: str | None = None, fmt: str = "{:g}",
     fig, ax = plt.subplots(figsize=figsize, layout="constrained")
     ax.imshow(m, cmap=cmap, norm=norm)
     for (i, j), v in np.ndenumerate(m):
-        ax.text(j, i, fmt.format(v), ha="center", va="center", fontsize=fontsize,
+        ax.text(j, i, _brazilian(fmt.format(v)), ha="center", va="center", fontsize=fontsize,
                 color=_text_color(cmap, norm, float(v)))
     step = 1 if max(rows, cols) <= 16 else 2
     ax.set_xticks(range(0, cols, step))
@@ -382,6 +393,7 @@ def draw_history(axes: Sequence[Any], hist: Mapping[str, Sequence[float]],
         ax.set_title(label[:1].upper() + label[1:])
         ax.set_xlabel("época")
         ax.set_ylabel(label)
+        ax.yaxis.set_major_formatter(tick_formatter())
         n_epochs = max(len(train), len(hist.get(val_key, ())))
         if n_epochs <= 10:
             ax.set_xticks(range(1, n_epochs + 1))
@@ -413,10 +425,10 @@ def plot_confusion_matrix(y_true: Any, y_pred: Any, class_names: Sequence[str] |
     if normalize:
         totals = cm.sum(axis=1, keepdims=True)
         values = np.divide(cm, totals, out=np.zeros(cm.shape, dtype=float), where=totals > 0)
-        cell_fmt = "{:.2f}"
+        decimals = 2
     else:
         values = cm
-        cell_fmt = "{:d}"
+        decimals = 0
     if title is None:
         title = "Matriz de confusão" + (" (fração por classe verdadeira)" if normalize else "")
     names = [_class_name(k, class_names) for k in range(n)]
@@ -429,7 +441,7 @@ def plot_confusion_matrix(y_true: Any, y_pred: Any, class_names: Sequence[str] |
     fig.colorbar(im, ax=ax, shrink=0.8)
     fontsize = 10 if n <= 10 else max(5, 10 - (n - 10) // 3)
     for (i, j), v in np.ndenumerate(values):
-        ax.text(j, i, cell_fmt.format(v), ha="center", va="center", fontsize=fontsize,
+        ax.text(j, i, num(v, decimals), ha="center", va="center", fontsize=fontsize,
                 color=_text_color(cmap, norm, float(v)))
     ax.set_xticks(range(n), names, rotation=45, ha="right", rotation_mode="anchor")
     ax.set_yticks(range(n), names)
@@ -604,3 +616,64 @@ def overlay(image: Any, heatmap: Any, alpha: float = 0.6, cmap: str = "jet") -> 
     colours = plt.get_cmap(cmap)(heat)[..., :3]
     weight = alpha * heat[..., np.newaxis]
     return (1 - weight) * rgb + weight * colours
+
+
+NORMALIZATION_AXES = ("N (imagens do lote)", "C (canais)", "H × W (posições)")
+"""The three axes of the cubes of :func:`show_normalization_axes`, in the order of its arrays."""
+
+
+def normalization_group(shape: tuple[int, int, int], reduced: Sequence[int],
+                        reference: tuple[int, int, int]) -> np.ndarray:
+    """Mask of the values averaged together with ``reference`` when reducing ``reduced`` axes.
+
+    ``shape`` is (N, C, H·W). Batch normalization reduces axes ``(0, 2)``: every value of the
+    reference's channel, in every image and position. ``np.mean(x, axis=reduced)`` gives one
+    statistic per group; the mask is the group of the value at ``reference``.
+    """
+    if len(shape) != 3 or len(reference) != 3:
+        raise ValueError(f"shape e reference devem ter 3 eixos (N, C, H·W), recebi {shape}, "
+                         f"{reference}")
+    if not set(reduced) <= {0, 1, 2}:
+        raise ValueError(f"reduced deve conter eixos entre 0 e 2, recebi {tuple(reduced)}")
+    index = np.indices(shape)
+    mask = np.ones(shape, dtype=bool)
+    for axis in set(range(3)) - set(reduced):
+        mask &= index[axis] == reference[axis]
+    return mask
+
+
+def show_normalization_axes(batch: int = 6, channels: int = 4, positions: int = 5,
+                            channel: int = 0) -> Figure:
+    """Two cubes (N, C, H·W) with the values that one statistic averages painted in.
+
+    Left, batch normalization: one channel, all images and positions (``axis=(0, 1, 2)`` of
+    an (N, H, W, C) batch). Right, the usual slip: the image axis only (``axis=0``), one
+    statistic per channel *and* position. The height and width of the images are drawn as
+    one axis, as in Wu and He's Group Normalization figure and in d2l.
+    """
+    shape = (_check_positive_int(batch, "batch"), _check_positive_int(channels, "channels"),
+             _check_positive_int(positions, "positions"))
+    if not 0 <= channel < channels:
+        raise ValueError(f"channel deve estar entre 0 e {channels - 1}, recebi {channel!r}")
+    reference = (0, channel, positions - 1)  # on the faces the drawing shows
+    panels = (
+        ((0, 2), "Normalização em lote:\numa média por canal, sobre N, H e W"),
+        ((0,), "Só o eixo N (um erro comum):\numa média por canal e posição"),
+    )
+    fig = plt.figure(figsize=(10, 4.6), layout="constrained")
+    for k, (reduced, title) in enumerate(panels, start=1):
+        ax = fig.add_subplot(1, 2, k, projection="3d")
+        group = normalization_group(shape, reduced, reference)
+        colors = np.where(group, "#1f77b4", "#eeeeee")
+        ax.voxels(np.ones(shape, dtype=bool), facecolors=colors, edgecolor="#555555",
+                  linewidth=0.3)
+        ax.set_box_aspect(shape)
+        ax.view_init(elev=22, azim=-58)
+        for set_label, label in zip((ax.set_xlabel, ax.set_ylabel, ax.set_zlabel),
+                                    NORMALIZATION_AXES):
+            set_label(label, labelpad=-8)
+        ax.set_xticks([])
+        ax.set_yticks([])
+        ax.set_zticks([])
+        ax.set_title(f"{title}\n({num(int(group.sum()))} valores por média)", fontsize=10)
+    return fig

@@ -18,6 +18,7 @@ import keras
 from matplotlib.figure import Figure
 
 from course_utils import config
+from course_utils.fmt import num
 from course_utils.plots import draw_history, history_grid, metric_label
 
 
@@ -39,14 +40,14 @@ def figure_png(fig: Figure) -> bytes:
 
 
 def format_logs(logs: dict[str, float], metrics: Sequence[str]) -> str:
-    """One epoch's numbers in Portuguese: ``"perda 0.412 (validação 0.530) · acurácia ..."``."""
+    """One epoch's numbers in Portuguese: ``"perda 0,412 (validação 0,53) · acurácia ..."``."""
     parts = []
     for name in metrics:
         if name not in logs:
             continue
-        text = f"{metric_label(name)} {logs[name]:.4g}"
+        text = f"{metric_label(name)} {num(float(logs[name]))}"
         if f"val_{name}" in logs:
-            text += f" (validação {logs[f'val_{name}']:.4g})"
+            text += f" (validação {num(float(logs[f'val_{name}']))})"
         parts.append(text)
     return " · ".join(parts)
 
@@ -128,4 +129,4 @@ class LiveTraining(keras.callbacks.Callback):
         seconds = time.perf_counter() - self._start
         last = {name: values[-1] for name, values in self.history.items()}
         numbers = format_logs(last, self.chosen_metrics()) if self.history else "sem épocas"
-        return f"Treino: {epochs} época(s) em {seconds:.0f} s; última época: {numbers}."
+        return f"Treino: {epochs} época(s) em {num(seconds, 0)} s; última época: {numbers}."

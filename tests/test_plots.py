@@ -116,8 +116,13 @@ def test_show_matrix_kernel_with_format():
     k = np.array([[-1.0, 0.0, 1.0]] * 3)
     fig = plots.show_matrix(k, fmt="{:+.1f}")
     texts = [t.get_text() for t in fig.axes[0].texts]
-    assert texts == ["-1.0", "+0.0", "+1.0"] * 3
+    assert texts == ["-1,0", "+0,0", "+1,0"] * 3
     assert fig.axes[0].images[0].get_clim() == (-1.0, 1.0)
+
+
+def test_show_matrix_writes_thousands_and_decimals_the_brazilian_way():
+    fig = plots.show_matrix(np.array([[1234.5, 0.25]]), fmt="{:,.2f}")
+    assert [t.get_text() for t in fig.axes[0].texts] == ["1.234,50", "0,25"]
 
 
 def test_show_matrix_rejects_bad_input():
@@ -154,6 +159,13 @@ def test_plot_history_from_dict_and_keras_history():
             np.testing.assert_array_equal(train.get_ydata(), HISTORY[key])
             np.testing.assert_array_equal(val.get_ydata(), HISTORY["val_" + key])
         assert [ax.get_title() for ax in fig.axes] == ["Perda", "Acurácia"]
+
+
+def test_plot_history_writes_decimal_commas_on_the_value_axis():
+    fig = plots.plot_history(HISTORY)
+    fig.canvas.draw()
+    labels = [t.get_text() for t in fig.axes[1].get_yticklabels() if t.get_text()]
+    assert any("," in label for label in labels) and not any("." in label for label in labels)
 
 
 def test_plot_history_without_validation_and_single_metric():
@@ -203,7 +215,9 @@ def test_confusion_matrix_normalized_and_from_scores():
     ax = fig.axes[0]
     cm = confusion_matrix(Y_TRUE, Y_PRED, labels=range(3))
     expected = cm / cm.sum(axis=1, keepdims=True)
-    np.testing.assert_allclose(cell_texts(ax, 3).astype(float), expected, atol=0.005)
+    written = np.char.replace(cell_texts(ax, 3), ",", ".").astype(float)
+    assert all("," in text for text in cell_texts(ax, 3).ravel())
+    np.testing.assert_allclose(written, expected, atol=0.005)
     assert [t.get_text() for t in ax.get_xticklabels()] == ["0", "1", "2"]
     assert ax.get_title() == "Teste"
 
@@ -332,3 +346,29 @@ def test_show_feature_maps_errors(tiny_model):
 def test_show_images_rejects_images_of_different_shapes():
     with pytest.raises(ValueError, match="mesmo formato"):
         plots.show_images([np.zeros((4, 4)), np.zeros((5, 5))])
+
+
+# --------------------------------------------------------------------- normalization axes
+@pytest.mark.parametrize("reduced, size", [((0, 2), 6 * 5), ((0,), 6), ((2,), 5), ((0, 1, 2), 120)])
+def test_normalization_group_is_what_numpy_averages_together(reduced, size):
+    shape, reference = (6, 4, 5), (2, 1, 3)
+    mask = plots.normalization_group(shape, reduced, reference)
+    assert mask.sum() == size and mask[reference]
+    values = np.random.default_rng(0).normal(size=shape)
+    statistic = values.mean(axis=reduced, keepdims=True)
+    index = tuple(0 if axis in reduced else reference[axis] for axis in range(3))
+    assert np.isclose(values[mask].mean(), statistic[index])
+
+
+def test_show_normalization_axes_draws_batch_norm_next_to_the_axis_0_slip():
+    fig = plots.show_normalization_axes(batch=6, channels=4, positions=5)
+    left, right = fig.axes
+    assert left.name == right.name == "3d"
+    assert "Normalização em lote" in left.get_title() and "30 valores" in left.get_title()
+    assert "Só o eixo N" in right.get_title() and "6 valores" in right.get_title()
+    assert left.get_xlabel() == plots.NORMALIZATION_AXES[0]
+
+
+def test_show_normalization_axes_rejects_a_channel_outside_the_cube():
+    with pytest.raises(ValueError, match="channel"):
+        plots.show_normalization_axes(channels=3, channel=3)

@@ -75,7 +75,7 @@ def test_asking_for_a_metric_fit_did_not_report_names_it():
 def test_format_logs_pairs_training_and_validation():
     logs = {"loss": 0.5, "val_loss": 0.75, "accuracy": 0.9}
     text = progress.format_logs(logs, ["loss", "accuracy"])
-    assert text == "perda 0.5 (validação 0.75) · acurácia 0.9"
+    assert text == "perda 0,5 (validação 0,75) · acurácia 0,9"
 
 
 def test_plot_history_wraps_to_three_panels_per_row_with_portuguese_titles():

@@ -31,10 +31,11 @@ NINE = np.array(
         [-1, 1, -1, -1, -1],
     ]
 )
-"""Lecture 004's digit 9 drawn with +1 (ink) and -1 (background), 7x5."""
+"""The digit 9 of the optional lecture *Camadas convolucionais e Dropout*, drawn with +1 (ink)
+and -1 (background), 7x5."""
 
 CIRCLE_FILTER = np.array([[1, 1, 1], [1, -1, 1], [1, 1, 1]])
-"""Lecture 004's circle detector: a ring of +1 around a -1."""
+"""The same lecture's circle detector: a ring of +1 around a -1."""
 
 CIRCLE_MAP_AS_PRINTED = np.array(
     [
@@ -45,4 +46,9 @@ CIRCLE_MAP_AS_PRINTED = np.array(
         [-0.33, -0.33, -0.33],
     ]
 )
-"""The normalised feature map as the optional university lecture prints it (four entries are wrong)."""
+"""The normalised circle map as the optional lecture prints it, two decimals.
+
+Three entries are wrong, (3, 0), (3, 2) and (4, 1): they do not come from :data:`NINE` and
+:data:`CIRCLE_FILTER`. One more, (1, 0), is truncated instead of rounded (-5/9 = -0.5556
+printed as -0.55). Lesson 02 computes the right map and points out each difference.
+"""

@@ -28,10 +28,15 @@
 # dela, a barras com uma **orientação** preferida: um disparava com barras verticais, outro
 # com barras inclinadas. Outras células respondiam à mesma orientação em qualquer ponto de
 # uma região maior. O trabalho rendeu o Nobel de Medicina de 1981 e inspirou o Neocognitron
-# de Kunihiko Fukushima (1980) e as redes convolucionais de Yann LeCun (1989): neurônios que
-# olham só uma janela da imagem, todos com o mesmo filtro (detectores de bordas orientadas,
-# como os que você vai montar abaixo), seguidos de uma etapa que tolera pequenos
-# deslocamentos (o *pooling*).
+# de Kunihiko Fukushima (1980), com camadas de células S, que detectam padrões locais, e
+# células C, que toleram pequenos deslocamentos deles: os antepassados da convolução e do
+# *pooling*. As redes convolucionais de Yann LeCun (1989) trouxeram neurônios que olham só
+# uma janela da imagem, todos com o mesmo filtro (detectores de bordas orientadas, como os
+# que você vai montar abaixo), treinados a partir dos dados; ali a imagem encolhia com
+# convoluções de passo 2. Camadas separadas de subamostragem (médias de janelas), a origem
+# do *pooling* desta aula, aparecem nos trabalhos seguintes de LeCun e colegas (1990) e na
+# LeNet-5 (1998).
+
 # %%
 import time
 
@@ -40,11 +45,12 @@ import matplotlib.pyplot as plt
 import numpy as np
 import tensorflow as tf
 
-from course_utils import config, conv
+from course_utils import config, conv, fmt
 from course_utils.checks import ____
 from course_utils.exercises.lesson02 import (
     EX4_CONFIGS, EX5_MATRIX, HORIZONTAL_EDGE, VERTICAL_EDGE, ex1, ex2, ex3, ex4, ex5,
 )
+from course_utils.diagrams import draw_rgb_filter
 from course_utils.lecture_data import CIRCLE_FILTER, CIRCLE_MAP_AS_PRINTED, NINE, PIXELS_5X5
 from course_utils.images import load_sample_image
 from course_utils.interactive import explore_convolution, show_stride_padding
@@ -281,7 +287,8 @@ print("nosso mapa = TensorFlow?", np.allclose(circle_map, tf_circle_map))
 gap = np.abs(np.round(circle_map, 2) - lecture_map)
 for r, c in np.argwhere(gap > 1e-9):
     kind = "arredondamento" if gap[r, c] < 0.011 else "DIFERENTE"
-    print(f"({r}, {c}): nosso {circle_map[r, c]:+.4f}, aula {lecture_map[r, c]:+.2f}  {kind}")
+    print(f"({r}, {c}): nosso {fmt.num(circle_map[r, c], 4)}, "
+          f"aula {fmt.num(lecture_map[r, c], 2)}  {kind}")
 print("linhas com elementos diferentes:", sorted({int(r) for r in np.argwhere(gap > 0.011)[:, 0]}))
 
 # %% [markdown]
@@ -365,7 +372,15 @@ show_images(
 #
 # Cada elemento do mapa é então **um número**: o produto escalar entre o filtro e um pedaço
 # $5 \times 5 \times 3$ da imagem, os dois achatados em vetores, mais um viés (*bias*) $b$:
-# $w \cdot x + b$ (slides da FIAP). Vamos conferir com um recorte de 32×32 da foto colorida.
+# $w \cdot x + b$ (slides da FIAP). Em figura:
+
+# %%
+draw_rgb_filter(size=32, f=5, channels=3);
+
+# %% [markdown]
+# O filtro tem a mesma profundidade da imagem (3), então cada posição dele cobre
+# $5 \cdot 5 \cdot 3 = 75$ números e dá **um** número do mapa. Vamos conferir com um
+# recorte de 32×32 da foto colorida.
 
 # %%
 rng = np.random.default_rng(0)
@@ -512,8 +527,10 @@ explore_convolution(A, w);
 # ### Exercício 4 · Tamanhos de saída
 #
 # Calcule o tamanho da saída de cada configuração `(W, F, S, P)` abaixo, sem usar
-# `conv.output_size`. A terceira é a primeira camada da AlexNet; a última é um *pooling*
-# 2×2 (a fórmula é a mesma). Responda com uma lista, na mesma ordem.
+# `conv.output_size`. A terceira é a primeira camada da AlexNet; na quinta a divisão não é
+# exata, e a resposta é o que o TensorFlow faz com `padding="valid"` (veja acima); a última
+# é um *pooling* 2×2 (a fórmula é a mesma). Responda com uma lista de inteiros, na mesma
+# ordem.
 
 # %%
 configs = EX4_CONFIGS
@@ -621,7 +638,7 @@ print(f"imagem {SIZE}×{SIZE}, filtro 3×3, melhor de {REPEATS}")
 loop_seconds = timings["laços (conv2d_loop)"]
 print(f"{'método':<28}{'tempo (ms)':>12}{'vezes mais rápido que o laço':>31}")
 for name, seconds in timings.items():
-    print(f"{name:<28}{1000 * seconds:>12.2f}{loop_seconds / seconds:>31.0f}")
+    print(f"{name:<28}{fmt.num(1000 * seconds, 2):>12}{fmt.num(loop_seconds / seconds, 0):>31}")
 
 # %%
 same_result = (
@@ -644,10 +661,13 @@ fig.tight_layout()
 # %% [markdown]
 # A conta é a mesma nos três, mas a tabela mostra o laço ordens de grandeza atrás. No laço,
 # o Python interpreta cada multiplicação, uma de cada vez. As versões vetorizadas entregam o
-# trabalho inteiro a código compilado, que percorre a memória em ordem, faz várias
-# multiplicações por instrução (SIMD) e usa vários núcleos; o TensorFlow ainda reorganiza a
-# convolução como uma grande multiplicação de matrizes e, numa GPU, roda milhares dessas
-# contas em paralelo. Entre NumPy e TensorFlow, quem ganha depende do tamanho: numa imagem
+# trabalho inteiro a código compilado, que percorre a memória em ordem e faz várias
+# multiplicações por instrução (SIMD). Vários núcleos, só às vezes: o `einsum` do NumPy
+# costuma rodar num núcleo só, a menos que a conta caia numa biblioteca de álgebra linear
+# (BLAS) paralela; o TensorFlow usa os núcleos da CPU e, na CPU, a biblioteca oneDNN escolhe
+# entre vários algoritmos de convolução (direto, Winograd, ou reorganizar a convolução como
+# uma grande multiplicação de matrizes). Numa GPU, milhares dessas contas rodam em
+# paralelo. Entre NumPy e TensorFlow, quem ganha depende do tamanho: numa imagem
 # pequena pesa o custo fixo de chamar o TensorFlow; desligue o modo rápido (imagem maior) e
 # compare de novo. E uma camada real não tem um filtro numa imagem: tem dezenas de filtros,
 # vários canais e lotes de imagens, o que multiplica tudo. Por isso você escreve o laço

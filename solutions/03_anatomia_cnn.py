@@ -33,8 +33,9 @@ import numpy as np
 import pandas as pd
 from keras import layers
 
-from course_utils import config, conv
+from course_utils import config, conv, fmt
 from course_utils.checks import ____
+from course_utils.diagrams import draw_receptive_field
 from course_utils.exercises.lesson03 import describe_stack, ex1, ex2, ex3, ex4, ex5
 from course_utils.images import load_sample_image
 from course_utils.plots import show_feature_maps, show_images, show_matrix
@@ -79,7 +80,15 @@ show_matrix(conv_changed[0, :, :, 0].astype(int), title="Saídas da convolução
 #
 # A segunda ideia é o **compartilhamento de parâmetros** (*parameter sharing*): o mesmo
 # filtro, com os mesmos pesos, percorre a imagem inteira. Um detector aprendido num canto
-# funciona em qualquer outro lugar.
+# funciona em qualquer outro lugar. As duas ideias numa figura: à esquerda, duas saídas de
+# uma convolução 3×3, cada uma ligada só à sua janela e ambas calculadas com os mesmos 9
+# pesos; à direita, uma saída de uma camada densa, ligada a todos os pixels por pesos só
+# dela.
+
+# %%
+draw_receptive_field(size=8, f=3);
+
+# %% [markdown]
 #
 # ### Um detector de olhos
 #
@@ -113,9 +122,9 @@ eye_detector.set_weights([(eye / eye.size)[:, :, None, None]])  # kernel (F, F, 
 eye_map = to_numpy(eye_detector(scene[None, :, :, None]))[0, :, :, 0]
 
 peaks = np.argwhere(np.isclose(eye_map, 1))
-print(f"maior resposta: {eye_map.max():.2f}")
+print(f"maior resposta: {fmt.num(eye_map.max(), 2)}")
 print("onde ela vale 1:", [tuple(int(v) for v in p) for p in peaks])
-print(f"resposta no centro do anel sem pupila: {eye_map[5, 26]:.2f}")
+print(f"resposta no centro do anel sem pupila: {fmt.num(eye_map[5, 26], 2)}")
 show_images([scene, eye_map, np.maximum(eye_map - 0.9, 0)],
             titles=["Imagem (+1 tinta, −1 fundo)", "Resposta do detector de olhos",
                     "Só o que passa de 0,9"], ncols=3, figsize=(12, 3.2));
@@ -172,11 +181,11 @@ print("Keras:", small_dense.count_params(), " regra:", dense_weights((8, 8, 3), 
 n_in = math.prod((32, 32, 3))
 n_out = math.prod(conv_out_shape)
 big_dense = dense_weights((32, 32, 3), conv_out_shape)
-print(f"entrada achatada: {n_in:,}   saída achatada: {n_out:,}")
-print(f"pesos da camada densa: {big_dense:,}")
-print(f"memória só para esses pesos em float32: {big_dense * 4 / 1e6:,.0f} MB")
-print(f"pesos da convolução: {conv_weights:,}")
-print(f"razão densa / convolução: {big_dense / conv_weights:,.2f}")
+print(f"entrada achatada: {fmt.num(n_in)}   saída achatada: {fmt.num(n_out)}")
+print(f"pesos da camada densa: {fmt.num(big_dense)}")
+print(f"memória só para esses pesos em float32: {fmt.num(big_dense * 4 / 1e6, 0)} MB")
+print(f"pesos da convolução: {fmt.num(conv_weights)}")
+print(f"razão densa / convolução: {fmt.num(big_dense / conv_weights, 2)}")
 
 # %% [markdown]
 # O relatório arredonda a razão para "32 mil vezes"; a conta exata está acima. De onde vem
@@ -190,9 +199,9 @@ print(f"razão densa / convolução: {big_dense / conv_weights:,.2f}")
 # %%
 window = 5 * 5 * 3
 positions = conv_out_shape[0] * conv_out_shape[1]
-print(f"campo local: {n_in} / {window} = {n_in / window:.2f}")
+print(f"campo local: {n_in} / {window} = {fmt.num(n_in / window, 2)}")
 print(f"compartilhamento: {positions} posições")
-print(f"produto: {n_in / window * positions:,.2f}")
+print(f"produto: {fmt.num(n_in / window * positions, 2)}")
 
 # %% [markdown]
 # ## Os hiperparâmetros de uma camada convolucional
@@ -295,7 +304,7 @@ conv_with_relu.set_weights(conv_plain.get_weights())
 
 relu_maps = to_numpy(conv_with_relu(batch))
 print("iguais?", np.allclose(to_numpy(layers.ReLU()(conv_plain(batch))), relu_maps))
-print(f"fração de zeros depois da ReLU: {(relu_maps == 0).mean():.2f}")
+print(f"fração de zeros depois da ReLU: {fmt.num((relu_maps == 0).mean(), 2)}")
 
 # %% [markdown]
 # O *pooling* resume janelas: `MaxPooling2D` fica com o maior valor, `AveragePooling2D` com
@@ -412,9 +421,13 @@ pd.DataFrame(shift_rows).round(2)
 
 # %% [markdown]
 # Quanto maior a janela, menos um deslocamento de um pixel muda a saída. É uma tolerância,
-# não uma imunidade: um pico na beira de uma janela passa para a janela vizinha. Empilhando
-# várias camadas de *pooling*, a rede fica cada vez menos sensível à posição exata de um
-# detalhe, e é por isso que um "7" um pouco mais à esquerda continua sendo um "7".
+# não uma imunidade: um pico na beira de uma janela passa para a janela vizinha, e a mudança
+# acima não chegou a zero. Empilhar camadas de *pooling* torna a rede menos sensível à
+# posição exata de um detalhe, mas não a torna invariante: redes reais, com passos e
+# *pooling*, às vezes mudam de resposta quando a imagem anda um único pixel (Azulay e
+# Weiss, 2019; Zhang, 2019). Que um "7" um pouco mais à esquerda continue sendo um "7" vem
+# dessa tolerância **e** de o treino ter visto dígitos em posições variadas; a aula 09
+# (aumento de dados) mostra como fabricar essas variações.
 
 # %% [markdown]
 # ## Do mapa ao vetor: `Flatten` ou `GlobalMaxPooling2D`
@@ -443,8 +456,8 @@ print("GlobalMaxPooling2D = máximo sobre altura e largura?",
 for bridge in [layers.Flatten(), layers.GlobalMaxPooling2D()]:
     head = layers.Dense(10)
     keras.Sequential([keras.Input((4, 4, 128)), bridge, head])
-    print(f"{type(bridge).__name__:18s} vetor de {bridge.output.shape[1]:5d} -> "
-          f"Dense(10) com {head.count_params():6d} parâmetros")
+    print(f"{type(bridge).__name__:18s} vetor de {fmt.num(bridge.output.shape[1]):>5} -> "
+          f"Dense(10) com {fmt.num(head.count_params()):>6} parâmetros")
 
 # %% [markdown]
 # Há mais uma consequência: com `GlobalMaxPooling2D` o vetor tem sempre $C$ números, seja
@@ -466,14 +479,14 @@ except ValueError as error:
     print("com Flatten:", type(error).__name__, "-", str(error)[:90], "...")
 
 # %% [markdown]
-# `Flatten` guarda a posição de tudo, e isso às vezes importa; `GlobalMaxPooling2D` custa
-# muito menos parâmetros e tolera deslocamentos. As duas aparecem em redes reais.
+# `Flatten` guarda a posição de tudo, e isso às vezes importa; com `GlobalMaxPooling2D` a
+# cabeça tem muito menos parâmetros e tolera deslocamentos. As duas aparecem em redes reais.
 #
 # ## A cabeça: camadas densas e softmax
 #
-# A parte final da rede é um classificador comum: uma ou mais camadas densas (totalmente
-# conectadas, *fully connected*) e uma última com um neurônio por classe e ativação
-# softmax (como nos slides do IFCE):
+# A parte final da rede é um classificador comum, feito das peças da seção 6 da aula 01:
+# uma ou mais camadas densas (totalmente conectadas, *fully connected*) e uma última com um
+# neurônio por classe e ativação softmax (como nos slides do IFCE):
 #
 # $$\mathrm{softmax}(z)_i = \frac{e^{z_i}}{\sum_j e^{z_j}}$$
 #
@@ -629,8 +642,8 @@ print("a conta do relatório (64 filtros 5×5 sobre 3 canais, sem viés):", form
 # %%
 biggest = typical_table.loc[typical_table["parâmetros (Keras)"].idxmax()]
 share = biggest["parâmetros (Keras)"] / model.count_params()
-print(f"maior camada: {biggest['camada']} ({biggest['parâmetros (Keras)']:,} parâmetros, "
-      f"{share:.0%} do modelo)")
+print(f"maior camada: {biggest['camada']} ({fmt.num(biggest['parâmetros (Keras)'])} parâmetros, "
+      f"{fmt.pct(share, 0)} do modelo)")
 
 # %% [markdown]
 # ### Exercício 3 · Parâmetros de cada camada
@@ -703,10 +716,10 @@ print("a fórmula confere em todas as camadas?",
 # %%
 vgg_total = vgg.count_params()
 LECTURE_TOTAL = 138_423_208  # o total impresso na tabela dos slides do IFCE
-print(f"total do Keras (model.count_params()): {vgg_total:,}")
-print(f"soma da tabela:                        {vgg_table['parâmetros (Keras)'].sum():,}")
-print(f"total impresso nos slides do IFCE:     {LECTURE_TOTAL:,}")
-print(f"diferença (slides − Keras):            {LECTURE_TOTAL - vgg_total:,}")
+print(f"total do Keras (model.count_params()): {fmt.num(vgg_total)}")
+print(f"soma da tabela:                        {fmt.num(vgg_table['parâmetros (Keras)'].sum())}")
+print(f"total impresso nos slides do IFCE:     {fmt.num(LECTURE_TOTAL)}")
+print(f"diferença (slides − Keras):            {fmt.num(LECTURE_TOTAL - vgg_total)}")
 
 # %% [markdown]
 # **Uma correção aos slides do IFCE.** A tabela da VGG16 nos slides termina com "Total
@@ -742,10 +755,10 @@ ex5.check(dense_share)
 
 # %%
 by_type = vgg_table.groupby("tipo")["parâmetros (Keras)"].sum()
-print(f"Conv2D: {by_type['Conv2D']:,}   Dense: {by_type['Dense']:,}")
-print(f"fração nas camadas densas: {by_type['Dense'] / vgg_total:.1%}")
+print(f"Conv2D: {fmt.num(by_type['Conv2D'])}   Dense: {fmt.num(by_type['Dense'])}")
+print(f"fração nas camadas densas: {fmt.pct(by_type['Dense'] / vgg_total, 1)}")
 fc1 = vgg.get_layer("fc1")
-print(f"só a fc1, depois do Flatten de {fc1.input.shape[-1]:,} números: {fc1.count_params():,}")
+print(f"só a fc1, depois do Flatten de {fmt.num(fc1.input.shape[-1])} números: {fmt.num(fc1.count_params())}")
 
 # %% [markdown]
 # As 13 convoluções, que fazem todo o trabalho de "ver", têm uma parte pequena dos
@@ -756,12 +769,16 @@ print(f"só a fc1, depois do Flatten de {fc1.input.shape[-1]:,} números: {fc1.c
 channels = vgg.get_layer("block5_pool").output.shape[-1]
 fc1_gmp = layers.Dense(fc1.units)
 fc1_gmp.build((None, channels))
-print(f"fc1 depois de GlobalMaxPooling2D: {fc1_gmp.count_params():,} parâmetros "
-      f"({fc1.count_params() / fc1_gmp.count_params():.0f} vezes menos)")
+print(f"fc1 depois de GlobalMaxPooling2D: {fmt.num(fc1_gmp.count_params())} parâmetros "
+      f"({fmt.num(fc1.count_params() / fc1_gmp.count_params(), 0)} vezes menos)")
 
 # %% [markdown]
-# É por isso que redes mais recentes (ResNet, MobileNet, EfficientNet) trocam o `Flatten` por
-# um *pooling* global antes da cabeça.
+# Por isso redes mais recentes (ResNet, MobileNet, EfficientNet) trocam o `Flatten` por um
+# *pooling* global antes da cabeça, mas de **média**, `GlobalAveragePooling2D`, e não de
+# máximo. O número de parâmetros da cabeça é o mesmo (um número por canal, nos dois casos);
+# o que muda é a pergunta que o vetor responde. O máximo diz "este padrão apareceu em algum
+# lugar?"; a média diz "quanto deste padrão há na imagem inteira", e todas as posições
+# contribuem (e recebem gradiente) no treino. Os modelos das aulas 08 a 10 usam a média.
 
 # %% [markdown]
 # ## O que você aprendeu
@@ -777,8 +794,9 @@ print(f"fc1 depois de GlobalMaxPooling2D: {fc1_gmp.count_params():,} parâmetros
 #   arredonda para baixo.
 # - ReLU e *pooling* são camadas sem parâmetros; o *pooling* age canal por canal e torna
 #   os mapas menos sensíveis a deslocamentos pequenos.
-# - `Flatten` dá $H \cdot W \cdot C$ números; `GlobalMaxPooling2D` dá $C$, aceita imagens de
-#   qualquer tamanho e deixa a cabeça densa muito menor.
+# - `Flatten` dá $H \cdot W \cdot C$ números; `GlobalMaxPooling2D` (o máximo) e
+#   `GlobalAveragePooling2D` (a média, a das redes modernas) dão $C$, aceitam imagens de
+#   qualquer tamanho e deixam a cabeça densa muito menor.
 # - A cabeça é densa, com softmax na saída: probabilidades que somam 1.
 # - Parâmetros: $(F \cdot F \cdot C_{in} + 1) \cdot K$ numa convolução,
 #   $(n_{in} + 1) \cdot n_{out}$ numa densa; confira sempre com `count_params()`.
@@ -802,6 +820,9 @@ print(f"fc1 depois de GlobalMaxPooling2D: {fc1_gmp.count_params():,} parâmetros
 #   ReLU nos mapas e *pooling*.
 # - K. Simonyan e A. Zisserman. *Very Deep Convolutional Networks for Large-Scale Image
 #   Recognition*, 2014 (a VGG16).
+# - A. Azulay e Y. Weiss. *Why do deep convolutional networks generalize so poorly to small
+#   image transformations?* Journal of Machine Learning Research, 20, 2019; R. Zhang.
+#   *Making Convolutional Networks Shift-Invariant Again*. ICML, 2019.
 #
 # Os termos desta aula (mapa de características, passo, preenchimento, ...) estão no
 # [glossário do curso](https://github.com/cnn-curso-ptbr/curso-cnn/blob/main/docs/glossario.md).

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 import pytest
 
 from tests.exercise_testing import correct, not_done, strict_check_fails, wrong
 
 from course_utils import conv
+from course_utils.exercises import lesson02
 from course_utils.checks import ____
 from course_utils.exercises.lesson02 import (
     EX1_ENTRY,
@@ -68,7 +71,7 @@ def test_right_answer_is_correct(exercise, answer):
 
 def test_the_lesson_answers_agree_with_the_references():
     assert entry_by_hand() == conv.conv2d(IMAGE_5X5, HORIZONTAL_EDGE)[EX1_ENTRY]
-    assert SIZES == [conv.output_size(*c) for c in EX4_CONFIGS]
+    assert SIZES == [lesson02.valid_size(*c) for c in EX4_CONFIGS]
     np.testing.assert_array_equal(POOLED, conv.pool2d(EX5_MATRIX))
 
 
@@ -81,7 +84,7 @@ def test_the_lesson_answers_agree_with_the_references():
         (ex3, ____),
         (ex3, lambda x, w, b: ____),
         (ex4, ____),
-        (ex4, [28, ____, 55, 3, 14]),
+        (ex4, [28, ____, 55, 3, 13, 14]),
         (ex5, ____),
     ],
 )
@@ -250,6 +253,19 @@ def test_ex4_wrong_item_is_located_without_giving_the_answer():
     answer[2] += 3
     text = wrong(ex4, answer, "item 2", "W=227, F=11, S=4, P=0")
     assert str(SIZES[2]) not in text
+
+
+def test_ex4_data_has_a_division_that_is_not_whole():
+    assert any((W - F + 2 * P) % S for W, F, S, P in EX4_CONFIGS)
+
+
+@pytest.mark.parametrize(
+    "rounding, fragment",
+    [(lambda x: x, "não é exata"), (math.ceil, "para cima")],
+)
+def test_ex4_not_dropping_the_last_window_is_named(rounding, fragment):
+    answer = [rounding((W - F + 2 * P) / S + 1) for W, F, S, P in EX4_CONFIGS]
+    wrong(ex4, answer, "item 4", fragment)
 
 
 @pytest.mark.parametrize("answer", [SIZES[:-1], SIZES + [1], 28, "28, 32", SIZES[:-1] + ["14"]])

@@ -13,6 +13,7 @@ from keras import layers
 from tests.exercise_testing import correct, not_done, strict_check_fails, wrong
 
 from course_utils.checks import ____
+from course_utils.exercises import lesson03
 from course_utils.exercises.lesson03 import (
     EX2_CASES,
     EX4_FEATURE_MAP,
@@ -315,6 +316,29 @@ def test_ex5_counting_conv_layers_too_is_named():
             model.count_params())
 
     wrong(ex5, with_conv, "Conv2D")
+
+
+def test_ex5_choosing_layers_by_name_is_named():
+    def by_name(model):
+        named = sum(l.count_params() for l in model.layers if "dense" in l.name)
+        return named / model.count_params()
+
+    wrong(ex5, by_name, "pelo nome")
+
+
+def test_ex5_data_has_renamed_dense_layers_and_a_conv_called_dense():
+    model = lesson03._ex5_models()[lesson03.NAMED_MODEL]
+    names = {type(l).__name__: [] for l in model.layers}
+    for l in model.layers:
+        names[type(l).__name__].append(l.name)
+    assert not any("dense" in n for n in names["Dense"])
+    assert "dense_features" in names["Conv2D"]
+    assert not np.isclose(lesson03._share_by_name(model), dense_share(model))
+
+
+def test_ex5_class_name_test_is_still_right():
+    correct(ex5, lambda m: sum(l.count_params() for l in m.layers
+                               if type(l).__name__ == "Dense") / m.count_params())
 
 
 def test_ex5_crash_and_non_numbers_are_reported():

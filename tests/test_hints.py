@@ -113,8 +113,6 @@ def test_hints_show_no_solution_code(exercise):
 
 
 HINTS_NAMING_SEVERAL_CALLS = {
-    "02/ex3": "hint(2) names np.dot and ravel (issue 20: lesson 02's hints are being rewritten)",
-    "03/ex5": "hint(2) names count_params and isinstance (issue 20: being rewritten)",
     "14/ex3": "hint(2) names argmax and unravel_index (issue 20: being rewritten)",
 }
 """Exercises whose closer hints still name several of the solution's calls. Strict: when an

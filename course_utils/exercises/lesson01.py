@@ -117,8 +117,8 @@ ex1 = Exercise(
     hint=[
         "Compare a matriz inteira com o limite de uma vez: o resultado é uma máscara de "
         "True/False do mesmo formato. Depois, conte os True.",
-        "Numa soma, True vale 1 e False vale 0: somar a máscara (método `sum` ou "
-        "`np.count_nonzero`) dá a contagem. \"Mais claro que 170\" não inclui o próprio 170.",
+        "Numa soma, quanto vale cada True, e quanto vale cada False? E um pixel igual a 170 "
+        "é \"mais claro que 170\"?",
     ],
 )
 
@@ -169,9 +169,8 @@ ex2 = Exercise(
     hint=[
         "A foto tem três eixos: altura, largura e canais (R, G, B, nessa ordem). O vermelho "
         "é o primeiro canal do último eixo.",
-        "Indexe os três eixos de uma vez: tudo nos dois primeiros (dois-pontos) e o número do "
-        "canal, contando de 0, no último. Um número inteiro ali (não uma fatia) faz o eixo de "
-        "canal sumir.",
+        "Um índice inteiro num eixo faz esse eixo sumir do resultado; uma fatia o mantém. "
+        "Qual dos dois deixa um array 2-D?",
     ],
 )
 
@@ -218,8 +217,8 @@ ex3 = Exercise(
     hint=[
         "Os números não mudam, só a ordem dos eixos: é trabalho para `np.transpose`, que "
         "recebe a nova ordem dos eixos (e não para `reshape`).",
-        "Numere os eixos da entrada: 0 = N, 1 = H, 2 = W, 3 = C. A nova ordem é a sequência "
-        "desses números lida como N, C, H, W.",
+        "Numere os eixos da entrada: 0 = N, 1 = H, 2 = W, 3 = C. Na saída, (N, C, H, W), de "
+        "qual eixo da entrada vem cada posição?",
     ],
 )
 
@@ -297,8 +296,7 @@ ex4 = Exercise(
     hint=[
         "No Keras, um lote de imagens tem os eixos na ordem: número de imagens, altura, "
         "largura, canais.",
-        "O formato é uma tupla com um inteiro por eixo, nessa ordem; uma imagem RGB tem 3 "
-        "canais. O posto é o número de eixos: o tamanho dessa tupla (`len`).",
+        "Quantos números tem a tupla do formato? Esse é o posto.",
     ],
 )
 
@@ -365,7 +363,7 @@ ex5 = Exercise(
     hint=[
         "Dois passos: mudar o tipo para float32 e dividir pelo maior valor que um pixel "
         "`uint8` pode ter.",
-        "Converta primeiro, com o método `astype` e o tipo `np.float32`, e só depois divida "
-        "por 255: dividir o `uint8` direto por um número com ponto produz float64.",
+        "Que tipo sai quando o NumPy divide um array `uint8` por um número com ponto: "
+        "float32 ou float64? O Keras quer float32.",
     ],
 )

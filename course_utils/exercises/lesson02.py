@@ -41,8 +41,13 @@ HORIZONTAL_EDGE = VERTICAL_EDGE.T
 EX1_ENTRY = (1, 2)
 """The output element (row, column) that ``ex1`` asks for."""
 
-EX4_CONFIGS = [(32, 5, 1, 0), (32, 5, 1, 2), (227, 11, 4, 0), (7, 3, 2, 0), (28, 2, 2, 0)]
-"""``(W, F, S, P)`` of each layer whose output size ``ex4`` asks for."""
+EX4_CONFIGS = [(32, 5, 1, 0), (32, 5, 1, 2), (227, 11, 4, 0), (7, 3, 2, 0), (28, 3, 2, 0),
+               (28, 2, 2, 0)]
+"""``(W, F, S, P)`` of each layer whose output size ``ex4`` asks for.
+
+In the fifth, (28 − 3)/2 is not whole: TensorFlow drops the window that does not fit (13),
+so rounding up (14) and a float 13.5 are told apart from the right answer.
+"""
 
 EX5_MATRIX = np.array(
     [
@@ -121,8 +126,8 @@ ex1 = Exercise(
     hint=[
         "O elemento (i, j) do mapa usa a janela 3×3 da imagem cujo canto superior esquerdo é "
         "o pixel (i, j); e o filtro aqui é `w_h`, não `w`.",
-        "Fatie essa janela de `A` (linhas i até i+2, colunas j até j+2), multiplique-a por "
-        "`w_h` elemento a elemento (não é multiplicação de matrizes) e some os 9 produtos.",
+        "Quais linhas e quais colunas de `A` a janela 3×3 do elemento (1, 2) cobre? Lembre "
+        "que uma fatia do NumPy não inclui o seu fim.",
     ],
 )
 
@@ -211,9 +216,8 @@ ex2 = Exercise(
     hint=[
         "Primeiro o formato da saída: a janela cabe em H − F + 1 posições na vertical e "
         "W − F + 1 na horizontal. Crie um array de zeros desse formato e preencha-o.",
-        "Dois laços `for`, um para a linha i e outro para a coluna j da saída; em cada "
-        "posição, o valor é a soma da janela F×F que começa em (i, j) vezes o filtro, "
-        "elemento a elemento — a mesma conta do exercício 1. Devolva o array no fim.",
+        "Cada elemento (i, j) da saída é a conta do exercício 1 com a janela que começa em "
+        "(i, j). Quais valores i e j precisam percorrer?",
     ],
 )
 
@@ -254,8 +258,8 @@ ex3 = Exercise(
     hint=[
         "Um neurônio devolve um número só: o produto escalar entre o filtro e o pedaço da "
         "imagem (75 números cada), mais o viés uma vez.",
-        "`np.dot` faz o produto escalar de dois vetores: achate `x` e `w` em vetores de 75 "
-        "números (método `ravel`), aplique `np.dot` e some `b` ao resultado.",
+        "`np.dot` dá o produto escalar de dois vetores, mas `x` e `w` são arrays 5×5×3. "
+        "Que formato eles precisam ter para o produto dar um número só?",
     ],
 )
 
@@ -263,8 +267,21 @@ ex3 = Exercise(
 # ---- ex4: output sizes -----------------------------------------------------------------
 
 
+def valid_size(W: int, F: int, S: int, P: int) -> int:
+    """Output width of a convolution as TensorFlow computes it: windows that do not fit are
+    dropped. Measured on :func:`course_utils.conv.conv2d`, not typed as a formula."""
+    return conv.conv2d(np.zeros((W, W)), np.ones((F, F)), stride=S, padding=P).shape[0]
+
+
 def _size_mistake(answer: float, W: int, F: int, S: int, P: int) -> str:
     """Name the usual slip behind a wrong output size, or nothing."""
+    exact = (W - F + 2 * P) / S + 1
+    if not exact.is_integer() and np.isclose(answer, exact):
+        return (": a divisão não é exata aqui, e o TensorFlow descarta a janela que não cabe "
+                "inteira na imagem (arredonda para baixo)")
+    if not exact.is_integer() and np.isclose(answer, np.ceil(exact)):
+        return (": você arredondou para cima, mas a janela que não cabe inteira é descartada "
+                "(para baixo)")
     mistakes = [
         ((W - F + 2 * P) / S, "faltou o + 1 da fórmula"),
         (W - F + 2 * P + 1, "faltou dividir por S (o passo)"),
@@ -295,7 +312,7 @@ def _check_sizes(answer: Any) -> None:
     for k, (value, (W, F, S, P)) in enumerate(zip(answer, EX4_CONFIGS)):
         config = f"o item {k} (W={W}, F={F}, S={S}, P={P})"
         number = _number(value, config, "Escreva um número por configuração.")
-        want = conv.output_size(W, F, S, P)
+        want = valid_size(W, F, S, P)
         if not np.isclose(number, want):
             raise WrongAnswer(f"{config} está errado, recebido {format_value(value)}"
                               f"{_size_mistake(number, W, F, S, P)}.")
@@ -311,9 +328,8 @@ ex4 = Exercise(
     checker=_check_sizes,
     hint=[
         "Aplique a fórmula W₂ = (W₁ − F + 2P)/S + 1 a cada configuração, na ordem da lista.",
-        "Percorra `configs` desempacotando cada tupla em W, F, S e P, calcule o tamanho com "
-        "a fórmula (a divisão dá exata; a divisão inteira `//` evita o `.0`) e junte os "
-        "resultados numa lista.",
+        "Quando a divisão por S não é exata, o TensorFlow arredonda para cima ou para baixo? "
+        "Releia a seção sobre as colunas nunca vistas.",
     ],
 )
 
@@ -350,7 +366,7 @@ ex5 = Exercise(
     hint=[
         "Com janela 2×2 e passo 2 as janelas não se sobrepõem: M se divide em quatro blocos "
         "2×2, e cada bloco vira um número da saída 2×2.",
-        "Blocos: linhas 0–1 e 2–3, colunas 0–1 e 2–3. Escreva o maior valor de cada bloco "
-        "na mesma posição relativa (o bloco de cima à direita vai para a linha 0, coluna 1).",
+        "Comece pelo bloco de cima à esquerda (linhas 0 e 1, colunas 0 e 1): qual é o maior "
+        "dos seus quatro números? Em que posição da saída ele fica?",
     ],
 )

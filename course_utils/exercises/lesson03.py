@@ -224,10 +224,8 @@ ex1 = Exercise(
             "não criam canais novos."
         ),
         (
-            "Com padding 'same' o Keras completa com zeros e a saída tem ⌈W1/S⌉ posições; com "
-            "'valid' não há zeros (P = 0) e a divisão arredonda para baixo. O pooling 2×2 divide "
-            "altura e largura por 2; o Flatten entrega altura × largura × canais números; a Dense, "
-            "um número por neurônio."
+            "Em quais camadas a divisão por S não é exata? Nesses casos, para que lado o Keras "
+            "arredonda com 'same', e para que lado com 'valid' e no pooling?"
         ),
     ],
 )
@@ -288,8 +286,8 @@ ex2 = Exercise(
             "entrada. Some o viés, se houver, e multiplique pelo número de filtros."
         ),
         (
-            "Cada filtro tem F·F·C_in pesos e, com viés, mais 1; são K filtros. Em Python, True "
-            "vale 1 e False vale 0 numa conta, então use_bias pode entrar direto na soma."
+            "Quantos números tem um único filtro F×F que atravessa C_in canais? E quantos "
+            "vieses um filtro traz quando use_bias é True, e quando é False?"
         ),
     ],
 )
@@ -348,8 +346,8 @@ ex3 = Exercise(
             "pesos."
         ),
         (
-            "A densa tem (entradas + 1) × neurônios parâmetros, e as entradas são o tamanho do "
-            "vetor que o Flatten entrega, o formato anterior a ela no exercício 1."
+            "Qual é o C_in de cada camada? É a profundidade da saída da camada anterior, não os "
+            "3 canais da imagem."
         ),
     ],
 )
@@ -412,8 +410,8 @@ ex4 = Exercise(
             "números do mapa; o GlobalMaxPooling2D guarda um número por canal."
         ),
         (
-            "O Flatten entrega H·W·C números, o GlobalMaxPooling2D entrega C. A densa tem (tamanho "
-            "do vetor + 1) × neurônios parâmetros: um peso por entrada e um viés por neurônio."
+            "Numa camada densa, cada neurônio tem um peso para cada número do vetor que chega. "
+            "O que mais cada neurônio tem?"
         ),
     ],
 )
@@ -440,12 +438,31 @@ def _ex5_models() -> list:
 
     conv_only = keras.Sequential([keras.Input((16, 16, 1)), layers.Conv2D(4, 3),
                                   layers.GlobalAveragePooling2D()])
+    inputs = keras.Input((16, 16, 3))
+    x = layers.Conv2D(8, 3, activation="relu", name="dense_features")(inputs)
+    x = layers.Conv2D(8, 3, activation="relu", name="conv_b")(x)
+    x = layers.Flatten(name="flatten")(x)
+    x = layers.Dense(16, activation="relu", name="fc1")(x)
+    renamed = keras.Model(inputs, layers.Dense(10, activation="softmax", name="predictions")(x))
     return [
         build_mnist_cnn(filters=(8, 16)),
         functional(layers.Flatten(), 32),
         functional(layers.GlobalMaxPooling2D(), 64),
         conv_only,
+        renamed,
     ]
+
+
+NAMED_MODEL = 4
+"""Index in :func:`_ex5_models` of the model whose layer names lie (VGG16-style "fc1" and
+"predictions" for the Dense layers, one of its two Conv2D called "dense_features"), so
+that choosing layers by name gives a share different from every other slip's."""
+
+
+def _share_by_name(model: Any) -> float:
+    """The wrong method: the share of the layers whose *name* contains "dense"."""
+    named = sum(l.count_params() for l in model.layers if "dense" in l.name.lower())
+    return named / model.count_params()
 
 
 def _dense_share(model: Any) -> float:
@@ -487,6 +504,10 @@ def _check_dense_share(function: Any) -> None:
         if np.isclose(value, 1 - want):
             raise WrongAnswer(f"{case} sua função devolveu a fração das camadas que NÃO são "
                               "Dense.")
+        if np.isclose(value, _share_by_name(model)):
+            raise WrongAnswer(f"{case} sua função escolheu as camadas pelo nome. O nome de "
+                              "uma camada pode ser qualquer um (na VGG16 as densas se chamam "
+                              "'fc1', 'fc2' e 'predictions'); pergunte a classe da camada.")
         if conv and np.isclose(value, (dense + conv) / total):
             raise WrongAnswer(f"{case} sua função também contou as camadas Conv2D; conte só as "
                               "Dense (isinstance(camada, keras.layers.Dense)).")
@@ -503,13 +524,12 @@ ex5 = Exercise(
     checker=_check_dense_share,
     hint=[
         (
-            "Percorra as camadas do modelo (model.layers), some os parâmetros só das que são Dense "
-            "e divida pelo total do modelo."
+            "Percorra as camadas do modelo, some os parâmetros só das que são densas e divida "
+            "pelo total do modelo."
         ),
         (
-            "Cada camada conta os seus parâmetros com count_params(); isinstance(camada, "
-            "keras.layers.Dense) diz se ela é densa; o total é model.count_params(). A resposta é "
-            "uma fração entre 0 e 1."
+            "Como saber se uma camada é densa sem olhar o nome dela, que pode ser qualquer um "
+            "(na VGG16, 'fc1' e 'predictions')? Pergunte de que classe ela é."
         ),
     ],
 )

@@ -18,6 +18,10 @@
 #   sela, onde o *momentum* e os métodos adaptativos mostram para que servem, e comparar
 #   todos num treino de verdade com o MNIST.
 #
+# As seções **Para ir além (opcional)** mostram detalhes de implementação do Keras, que só
+# importam quando você compara o seu código com o dele casa por casa; pode pulá-las: o resto
+# da aula não depende delas.
+#
 # Os termos seguem o glossário do curso, que dá também o nome em inglês de cada um:
 # [glossário do curso](https://github.com/cnn-curso-ptbr/curso-cnn/blob/main/docs/glossario.md).
 
@@ -27,7 +31,7 @@ import matplotlib.pyplot as plt
 import numpy as np
 import tensorflow as tf
 
-from course_utils import config, datasets, optim
+from course_utils import config, datasets, fmt, optim
 from course_utils.checks import ____
 from course_utils.exercises.lesson04 import ex1, ex2, ex3, ex4
 
@@ -153,8 +157,14 @@ print("Keras:         ", float(keras.losses.BinaryCrossentropy()(y_true, y_pred)
 
 # %% [markdown]
 # Os dois primeiros exemplos dão perdas pequenas e os dois "impossíveis" ficam perto do
-# teto $-\log \varepsilon$. Os dois cálculos ficam próximos, mas não iguais. A diferença
-# vem do quarto exemplo: o Keras faz as contas em `float32`, em que
+# teto $-\log \varepsilon$. Os dois cálculos ficam próximos, mas não exatamente iguais: é
+# arredondamento, e o `check` do Exercício 1 já leva isso em conta.
+#
+# #### Para ir além (opcional) · De onde vem a diferença
+#
+# *Pode pular esta seção: ela explica um arredondamento, não uma ideia nova.*
+#
+# A diferença vem do quarto exemplo. O Keras faz as contas em `float32`, em que
 # $1 - 10^{-7}$ não existe exatamente e é arredondado para o `float32` mais próximo. Por
 # isso, o corte em cima fica um pouco mais longe de 1 do que o corte embaixo fica de 0:
 
@@ -165,8 +175,8 @@ print("-log(1 - top) em float32:", -np.log(np.float32(1) - top))
 print("-log(eps) em float64:    ", -np.log(eps))
 
 # %% [markdown]
-# É um detalhe de arredondamento, que só aparece em previsões coladas em 0 ou 1, mas vale
-# saber que ele existe quando você compara o seu código com o do Keras.
+# É um detalhe que só aparece em previsões coladas em 0 ou 1, mas vale saber que ele existe
+# quando você compara o seu código com o do Keras. *Fim da seção opcional.*
 #
 # ### Logits e `from_logits=True`
 #
@@ -337,14 +347,18 @@ def gradient(theta, idx=None):
 
 
 theta_best = np.linalg.lstsq(X, y, rcond=None)[0]
-print("melhor reta (mínimos quadrados): w = %.3f, b = %.3f" % tuple(theta_best))
-print("perda no início: %.2f   perda mínima: %.3f" % (loss(THETA0), loss(theta_best)))
+w_best, b_best = theta_best
+print(f"melhor reta (mínimos quadrados): w = {fmt.num(w_best, 3)}, b = {fmt.num(b_best, 3)}")
+print(f"perda no início: {fmt.num(loss(THETA0), 2)}   "
+      f"perda mínima: {fmt.num(loss(theta_best), 3)}")
 
 # %% [markdown]
 # O gradiente foi derivado à mão: $\partial J / \partial w = \frac{2}{N}\sum (\hat{y}_i -
 # y_i)\, x_i$ e $\partial J / \partial b = \frac{2}{N}\sum (\hat{y}_i - y_i)$. Antes de
 # confiar nele, conferimos com a diferenciação automática do TensorFlow aplicada à perda do
-# Keras:
+# Keras. Nesta aula o `tf.GradientTape` é uma caixa-preta que devolve o gradiente; como ele
+# o calcula numa rede de muitas camadas, inclusive numa convolução, é o assunto da próxima
+# aula, **05 · Retropropagação**.
 
 # %%
 X_tf = tf.constant(X, dtype="float32")
@@ -366,14 +380,20 @@ print("TensorFlow:     ", tape.gradient(loss_tf, theta_var).numpy())
 # $\eta$ é a **taxa de aprendizado** (*learning rate*). `optim.SGD` do `course_utils` faz
 # esse passo, e `optim.run` repete-o e guarda todos os pontos visitados. A taxa importa
 # muito: pequena demais, a perda mal sai do lugar; grande demais, os passos passam do
-# vale e a perda explode. A figura mostra a perda a cada passo para quatro taxas:
+# vale e a perda explode. A figura mostra a perda a cada passo para quatro taxas.
+#
+# Repare na escrita dos números: no código a taxa se escreve com ponto, `0.001`, porque é
+# assim que o Python lê um número; no texto, nas figuras e nas frases impressas para você
+# ler, o curso usa a vírgula do português, 0,001 (a função `fmt.num` do `course_utils` faz
+# essa troca).
 
 # %%
+RATES = [0.001, 0.01, 0.025, 0.035]
 fig, ax = plt.subplots(figsize=(7.5, 4.2))
-for lr in [0.001, 0.01, 0.025, 0.03]:
+for lr in RATES:
     path = optim.run(optim.SGD(learning_rate=lr), gradient, THETA0, steps=30)
-    ax.plot([loss(t) for t in path], "o-", markersize=3, label=f"taxa {lr}")
-    print(f"taxa {lr}: perda depois de 30 passos = {loss(path[-1]):.4g}")
+    ax.plot([loss(t) for t in path], "o-", markersize=3, label=f"taxa {fmt.num(lr)}")
+    print(f"taxa {fmt.num(lr)}: perda depois de 30 passos = {fmt.num(loss(path[-1]))}")
 ax.set_yscale("log")
 ax.set_xlabel("passo")
 ax.set_ylabel("perda MSE (escala log)")
@@ -383,22 +403,30 @@ fig.tight_layout()
 
 # %% [markdown]
 # Com 0,001 a perda desce devagar; com 0,01 ela cai depressa nos primeiros
-# passos e depois quase para; com 0,025 termina mais baixo; com 0,03 ela **sobe** a cada
-# passo. Por que 0,03 já explode, se 0,025 funciona? E por que 0,01 para de descer? A perda
+# passos e depois quase para; com 0,025 termina mais baixo; com 0,035 ela **sobe** a cada
+# passo. Por que 0,035 explode, se 0,025 funciona? E por que 0,01 para de descer? A perda
 # é muito mais sensível a $w$ do que a $b$: $w$ multiplica $x$, que chega a 10, e $b$
 # multiplica 1. A curvatura da perda na direção de cada parâmetro é $2\,\overline{x^2}$ para
 # $w$ e $2$ para $b$:
 
 # %%
 curvature_w = 2 * np.mean(x**2)
-print("curvatura em w: %.1f   curvatura em b: %.1f" % (curvature_w, 2.0))
-print("razão: %.0f vezes" % (curvature_w / 2))
-print("maior taxa estável em w, 2 / curvatura: %.4f" % (2 / curvature_w))
+limit_w = 2 / curvature_w
+print(f"curvatura em w: {fmt.num(curvature_w, 1)}   curvatura em b: {fmt.num(2.0, 1)}")
+print(f"razão: {fmt.num(curvature_w / 2, 0)} vezes")
+print(f"maior taxa estável em w, 2 / curvatura: {fmt.num(limit_w, 4)}")
+for lr in RATES:
+    side = "abaixo" if lr < limit_w else "ACIMA"
+    print(f"   taxa {fmt.num(lr)}: {side} do limite")
 
 # %% [markdown]
 # Numa direção de curvatura $c$, cada passo do GD multiplica o erro por $1 - \eta c$; se
 # $\eta > 2/c$, esse fator passa de $-1$ e o erro cresce a cada passo, trocando de sinal.
-# A célula acima mostra que o limite para $w$ fica entre 0,025 e 0,03. A taxa precisa ser
+# A célula acima compara cada taxa da figura com o limite de $w$: a que fica acima dele é a
+# que explode. O limite depende dos 200 valores de $x$ sorteados (a média de $x^2$ muda de
+# uma amostra para outra), por isso a figura usa taxas com alguma folga de cada lado. (A
+# rigor, o limite vem da maior curvatura em qualquer direção, não só na de $w$; aqui as duas
+# quase coincidem, porque $w$ e $b$ quase não interferem um no outro.) A taxa precisa ser
 # pequena para a direção íngreme ($w$) não oscilar para fora, e com essa taxa a direção
 # suave ($b$) anda devagar: em $b$, cada passo multiplica o erro por $1 - 2\eta$, que com
 # $\eta = 0{,}01$ é 0,98. É por isso que a curva de 0,01 quase para: o erro em $w$ já
@@ -409,10 +437,10 @@ print("maior taxa estável em w, 2 / curvatura: %.4f" % (2 / curvature_w))
 # ### Lote completo (GD) × mini-lote (SGD)
 #
 # A descida do gradiente "de verdade" usa **todos** os $N$ exemplos em cada passo. Com
-# milhões de imagens, cada passo fica caríssimo. A **descida estocástica** (*stochastic
-# gradient descent*, SGD) estima o gradiente num **mini-lote** (*mini-batch*) de poucos
-# exemplos sorteados: o passo é barato e ruidoso, mas aponta, em média, para o mesmo lado.
-# A regra de atualização é a mesma; só muda o gradiente que entra nela.
+# milhões de imagens, cada passo fica caríssimo. A **descida do gradiente estocástica**
+# (*stochastic gradient descent*, SGD) estima o gradiente num **mini-lote** (*mini-batch*)
+# de poucos exemplos sorteados: o passo é barato e ruidoso, mas aponta, em média, para o
+# mesmo lado. A regra de atualização é a mesma; só muda o gradiente que entra nela.
 
 # %%
 BATCH_SIZE = 16
@@ -441,8 +469,8 @@ gd_path = optim.run(optim.SGD(0.025), gradient, THETA0, steps=EPOCHS_TOY)
 sgd_path = optim.run(optim.SGD(0.015), minibatch_gradient, THETA0,
                      steps=EPOCHS_TOY * steps_per_epoch)
 print("passos do GD:", len(gd_path) - 1, "  passos do SGD:", len(sgd_path) - 1)
-print("perda final do GD:  %.3f" % loss(gd_path[-1]))
-print("perda final do SGD: %.3f" % loss(sgd_path[-1]))
+print(f"perda final do GD:  {fmt.num(loss(gd_path[-1]), 3)}")
+print(f"perda final do SGD: {fmt.num(loss(sgd_path[-1]), 3)}")
 
 # %%
 fig, ax = plt.subplots(figsize=(7, 4))
@@ -490,8 +518,8 @@ def compare_with_keras(ours, keras_optimizer, steps=10):
     mine = optim.run(ours, gradient, THETA0, steps)[1:]
     theirs = keras_path(keras_optimizer, steps)
     gap = np.abs(mine - theirs).max()
-    print(f"{ours}: maior diferença em {steps} passos = {gap:.1e}, "
-          f"iguais? {np.allclose(mine, theirs, atol=1e-5)}")
+    same = "sim" if np.allclose(mine, theirs, atol=1e-5) else "não"
+    print(f"{ours}: maior diferença em {steps} passos = {fmt.num(gap)}, iguais? {same}")
     return mine, theirs
 
 
@@ -697,7 +725,8 @@ print(" t      m     m̂        v       v̂")
 for t in range(1, 6):
     m = beta_1 * m + (1 - beta_1) * 1.0
     v = beta_2 * v + (1 - beta_2) * 1.0**2
-    print(f"{t:2d}  {m:.4f}  {m / (1 - beta_1**t):.4f}  {v:.5f}  {v / (1 - beta_2**t):.4f}")
+    print(f"{t:2d}  {fmt.num(m, 4)}  {fmt.num(m / (1 - beta_1**t), 4)}  {fmt.num(v, 5)}  "
+          f"{fmt.num(v / (1 - beta_2**t), 4)}")
 
 # %% [markdown]
 # Sem a correção, o $v$ ainda mais perto de zero (por causa de $\beta_2 = 0{,}999$) faria os
@@ -709,8 +738,10 @@ for t in range(1, 6):
 #
 # Complete a função com a regra publicada: recebe $\theta$, o gradiente, $m$, $v$ e o
 # número do passo $t$ (começando em 1) e devolve a tupla `(theta_novo, m_novo, v_novo)`,
-# com $m$ e $v$ **sem** correção (a correção só entra no cálculo do passo). O `check` roda
-# cinco passos seguidos e compara com `optim.adam_step` e com `keras.optimizers.Adam`.
+# com $m$ e $v$ **sem** correção (a correção só entra no cálculo do passo). Use os
+# argumentos da função: o `check` a chama com valores de $\beta_1$, $\beta_2$ e
+# $\varepsilon$ diferentes dos padrão, num passo com um gradiente pequeno e em cinco passos
+# seguidos, e compara com `optim.adam_step` e com `keras.optimizers.Adam`.
 
 
 # %%
@@ -733,7 +764,17 @@ ex4.check(adam_step)
 # ex4.solution()
 
 # %% [markdown]
-# ### Onde o Keras põe o $\varepsilon$
+# `optim.Adam` faz esse mesmo passo e coincide com o Keras:
+
+# %%
+lr_adam = 0.2
+compare_with_keras(optim.Adam(lr_adam), keras.optimizers.Adam(lr_adam));
+
+# %% [markdown]
+# ### Para ir além (opcional) · Onde o Keras põe o $\varepsilon$
+#
+# *Pode pular esta seção: ela mostra como o Keras organiza a mesma conta, o que só importa
+# quando você compara o seu código com o dele número a número.*
 #
 # O Keras calcula o mesmo passo de outro jeito, sugerido no próprio artigo: junta as duas
 # correções numa taxa $\eta_t = \eta \sqrt{1 - \beta_2^t} / (1 - \beta_1^t)$ e usa $m$ e
@@ -743,13 +784,14 @@ ex4.check(adam_step)
 #
 # Fazendo as contas, isso é a regra publicada com $\varepsilon$ trocado por
 # $\varepsilon / \sqrt{1 - \beta_2^t}$: o $\varepsilon$ é somado a $\sqrt{v}$, e não a
-# $\sqrt{\hat{v}}$. `optim.Adam` tem as duas versões: `epsilon_mode="paper"` (o padrão, a
-# fórmula acima) e `epsilon_mode="keras"`. Com o $\varepsilon$ padrão as duas coincidem com
-# o Keras; com um $\varepsilon$ grande, só a versão do Keras coincide:
+# $\sqrt{\hat{v}}$. O $\varepsilon$ só pesa quando $\sqrt{\hat{v}}$ é pequeno, perto dele;
+# com gradientes da ordem de 1 ele se perde no arredondamento (é por isso que o `check` do
+# Exercício 4 testa também um gradiente pequeno). `optim.Adam` tem as duas versões:
+# `epsilon_mode="paper"` (o padrão, a fórmula do exercício) e `epsilon_mode="keras"`. Com o
+# $\varepsilon$ padrão as duas coincidem com o Keras; com um $\varepsilon$ grande, só a versão
+# do Keras coincide:
 
 # %%
-lr_adam = 0.2
-compare_with_keras(optim.Adam(lr_adam), keras.optimizers.Adam(lr_adam))
 compare_with_keras(optim.Adam(lr_adam, epsilon_mode="keras"), keras.optimizers.Adam(lr_adam))
 compare_with_keras(optim.Adam(lr_adam, epsilon=1.0), keras.optimizers.Adam(lr_adam, epsilon=1.0))
 compare_with_keras(optim.Adam(lr_adam, epsilon=1.0, epsilon_mode="keras"),
@@ -772,6 +814,7 @@ compare_with_keras(optim.Adam(lr_adam, beta_2=beta_2_exact),
 
 # %% [markdown]
 # Nada disso muda o treino de uma rede; só importa quando você compara números casa a casa.
+# *Fim da seção opcional.*
 #
 # ## Trajetórias na superfície de perda
 #
@@ -792,7 +835,7 @@ runs = {
     "Adam": optim.run(optim.Adam(lr_adam), gradient, THETA0, STEPS),
 }
 for name, path in runs.items():
-    print(f"{name:<24} perda depois de {STEPS} passos: {loss(path[-1]):.3f}")
+    print(f"{name:<24} perda depois de {STEPS} passos: {fmt.num(loss(path[-1]), 3)}")
 
 # %%
 w_grid, b_grid = np.meshgrid(np.linspace(-1.5, 2.5, 150), np.linspace(-5, 5, 150))
@@ -804,7 +847,7 @@ for ax, (name, path) in zip(axes.flat, runs.items()):
     ax.contour(w_grid, b_grid, surface, levels=levels, cmap="viridis", linewidths=0.7)
     ax.plot(path[:, 0], path[:, 1], ".-", color="tab:red", markersize=3, linewidth=1)
     ax.plot(*theta_best, "k*", markersize=12)
-    ax.set_title(f"{name}\nperda final {loss(path[-1]):.2f}")
+    ax.set_title(f"{name}\nperda final {fmt.num(loss(path[-1]), 2)}")
 for ax in axes[1]:
     ax.set_xlabel("w (inclinação)")
 for ax in axes[:, 0]:
@@ -888,8 +931,8 @@ best_rate = {name: min(rates, key=lambda lr: final_loss(valley_run(name, lr)))
              for name in valley_optimizers}
 valley_paths = {name: valley_run(name, lr) for name, lr in best_rate.items()}
 for name, path in valley_paths.items():
-    print(f"{name:<9} melhor taxa {best_rate[name]:.3g}   "
-          f"perda depois de {VALLEY_STEPS} passos: {final_loss(path):.2e}")
+    print(f"{name:<9} melhor taxa {fmt.num(best_rate[name]):<7} "
+          f"perda depois de {VALLEY_STEPS} passos: {fmt.num(final_loss(path))}")
 
 # %%
 t1, t2 = np.meshgrid(np.linspace(-10, 2, 200), np.linspace(-1.6, 1.6, 200))
@@ -910,8 +953,8 @@ def draw_valley_path(ax, path, title):
 
 fig, axes = plt.subplots(2, 3, figsize=(13, 6.5))
 for ax, (name, path) in zip(axes.flat, valley_paths.items()):
-    draw_valley_path(ax, path, f"{name} (taxa {best_rate[name]:.3g})\n"
-                               f"perda final {final_loss(path):.1e}")
+    draw_valley_path(ax, path, f"{name} (taxa {fmt.num(best_rate[name])})\n"
+                               f"perda final {fmt.num(final_loss(path))}")
 ax = axes.flat[-1]
 for name, path in valley_paths.items():
     ax.plot(valley_loss(path), label=name)
@@ -985,7 +1028,7 @@ for name, path in saddle_paths.items():
     away = np.flatnonzero(np.abs(path[:, 1]) > 0.5)
     escape = f"no passo {away[0]}" if away.size else "não saiu em 40 passos"
     print(f"{name:<9} saiu da crista (|θ₂| > 0,5): {escape:<22} "
-          f"perda final: {saddle_loss(path[-1]):.3f}")
+          f"perda final: {fmt.num(saddle_loss(path[-1]), 3)}")
 
 # %%
 s1, s2 = np.meshgrid(np.linspace(-1.7, 1.7, 200), np.linspace(-1.4, 1.4, 200))
@@ -1007,8 +1050,13 @@ fig.tight_layout()
 # multiplica $\theta_2$ por só $1 + \eta$. O *momentum* acumula esses empurrões pequenos e
 # acaba saindo. RMSProp e Adam dividem o gradiente pelo seu próprio tamanho típico, então
 # até um gradiente minúsculo vira um passo de tamanho parecido com $\eta$, e eles saem logo.
-# Em redes de verdade, com milhões de parâmetros, pontos de sela são muito mais comuns que
-# mínimos ruins, e essa é uma das razões do sucesso dos métodos adaptativos.
+#
+# Não tire daqui que só os métodos adaptativos escapam de selas. O GD ficou preso porque
+# partiu quase exatamente de cima da crista e o gradiente dele não tem ruído nenhum; com
+# mini-lotes, o ruído do gradiente também empurra o SGD para fora da crista (Ge et al., 2015;
+# Jin et al., 2017). Em redes com milhões de parâmetros, Dauphin et al. (2014) argumentam que
+# pontos de sela são muito mais comuns que mínimos ruins; por que um otimizador funciona
+# melhor que outro numa rede de verdade ainda é assunto de pesquisa.
 #
 # ### Mexa na taxa de aprendizado
 #
@@ -1023,12 +1071,12 @@ def show_valley_run(optimizer="GD", learning_rate=0.03):
     """Desenha o caminho de um otimizador no vale e a sua perda a cada passo."""
     path = valley_run(optimizer, learning_rate)
     fig, (ax_path, ax_loss) = plt.subplots(1, 2, figsize=(11, 3.6))
-    draw_valley_path(ax_path, path, f"{optimizer}, taxa {learning_rate:.3g}")
+    draw_valley_path(ax_path, path, f"{optimizer}, taxa {fmt.num(learning_rate)}")
     ax_loss.plot(valley_loss(path))
     ax_loss.set_yscale("log")
     ax_loss.set_xlabel("passo")
     ax_loss.set_ylabel("perda (escala log)")
-    ax_loss.set_title(f"perda final {final_loss(path):.2e}")
+    ax_loss.set_title(f"perda final {fmt.num(final_loss(path))}")
     fig.tight_layout()
     plt.show()
 
@@ -1083,7 +1131,7 @@ def build_model():
 
 
 # %% [markdown]
-# As taxas são as padrão do Keras, menos a do AdaGrad (0,01 em vez de 0,001) e a do GD de
+# As taxas são os valores padrão do Keras, menos a do AdaGrad (0,01 em vez de 0,001) e a do GD de
 # lote completo, que dá um único passo por época e precisa de um passo grande. O GD usa
 # `batch_size` igual ao número de imagens.
 
@@ -1104,8 +1152,8 @@ for name, (make_optimizer, batch_size) in keras_optimizers.items():
     history = model.fit(x_train, y_train, epochs=EPOCHS, batch_size=batch_size, verbose=0)
     histories[name] = history.history
     print(f"{name:<20} passos: {int(model.optimizer.iterations):4d}   "
-          f"perda final: {history.history['loss'][-1]:.3f}   "
-          f"acurácia de treino: {history.history['accuracy'][-1]:.3f}")
+          f"perda final: {fmt.num(history.history['loss'][-1], 3)}   "
+          f"acurácia de treino: {fmt.num(history.history['accuracy'][-1], 3)}")
 
 # %%
 fig, ax = plt.subplots(figsize=(7.5, 4.5))
@@ -1133,20 +1181,22 @@ fig.tight_layout()
 #   (uma sigmoide por saída) e **categórica** para uma classe entre várias (softmax), na
 #   versão **esparsa** quando os rótulos são inteiros.
 # - A entropia cruzada é $-\log$ da probabilidade da classe certa; o Keras corta as
-#   probabilidades em $[10^{-7}, 1 - 10^{-7}]$ e calcula em `float32`. Com
-#   `from_logits=True` a conta é exata e estável.
+#   probabilidades em $[10^{-7}, 1 - 10^{-7}]$. Com `from_logits=True` a conta é exata e
+#   estável.
 # - A descida do gradiente dá passos $-\eta\, g$; com mini-lotes (SGD) os passos são
 #   baratos e ruidosos, e muitos passos aproximados vencem poucos exatos.
 # - O *momentum* acumula uma velocidade $v \leftarrow \mu v - \eta g$; AdaGrad e RMSProp
 #   dividem o passo de cada parâmetro por $\sqrt{r}$ dos seus gradientes ao quadrado
 #   (soma ou média móvel); Adam junta os dois, com correção de viés $1 - \beta^t$.
-# - Os detalhes do Keras (acumulador inicial 0,1 no Adagrad, $\varepsilon$ dentro da raiz,
-#   o $\varepsilon$ do Adam somado a $\sqrt{v}$) fazem diferença quando você compara número
-#   a número, e `course_utils.optim` os reproduz com os mesmos nomes de parâmetro.
+# - Os detalhes do Keras (acumulador inicial 0,1 no AdaGrad, $\varepsilon$ dentro da raiz
+#   no AdaGrad e no RMSProp) fazem diferença quando você compara número a número, e
+#   `course_utils.optim` os reproduz com os mesmos nomes de parâmetro; as seções opcionais
+#   mostram mais dois (o arredondamento do `float32` e o lugar do $\varepsilon$ no Adam).
 # - A taxa de aprendizado manda: pequena demais, a perda mal desce; acima de $2/c$ na
 #   direção mais íngreme (curvatura $c$), ela explode. Num vale mal condicionado o GD fica
 #   preso a essa taxa; o *momentum* e os métodos adaptativos chegam muito mais perto do
-#   mínimo com o mesmo número de passos, e saem de um ponto de sela onde o GD fica parado.
+#   mínimo com o mesmo número de passos, e, sem ruído no gradiente, saem de um ponto de sela
+#   onde o GD fica parado.
 #
 # ## Fontes
 #
@@ -1161,8 +1211,12 @@ fig.tight_layout()
 # - D. P. Kingma e J. Ba. *Adam: A Method for Stochastic Optimization*, ICLR 2015.
 # - S. Ruder. *An overview of gradient descent optimization algorithms*, 2016.
 # - Y. Dauphin et al. *Identifying and attacking the saddle point problem in
-#   high-dimensional non-convex optimization*, NeurIPS 2014 (por que pontos de sela, e não
-#   mínimos ruins, são o obstáculo comum em redes grandes).
+#   high-dimensional non-convex optimization*, NeurIPS 2014 (o argumento de que pontos de
+#   sela, e não mínimos ruins, são o obstáculo comum em redes grandes).
+# - R. Ge, F. Huang, C. Jin e Y. Yuan. *Escaping From Saddle Points: Online Stochastic
+#   Gradient for Tensor Decomposition*, COLT 2015; C. Jin, R. Ge, P. Netrapalli, S. Kakade e
+#   M. Jordan. *How to Escape Saddle Points Efficiently*, ICML 2017 (o ruído do gradiente
+#   também tira o SGD de um ponto de sela).
 # - I. Goodfellow, Y. Bengio e A. Courville. *Deep Learning*, capítulo 8, MIT Press, 2016.
 # - As páginas `keras.io/api/losses` e `keras.io/api/optimizers` da documentação do Keras.
 #
@@ -1172,6 +1226,8 @@ fig.tight_layout()
 #
 # ## O que ler a seguir
 #
-# Na próxima aula, **06 · MNIST, mão na massa**, você monta e treina a CNN do MNIST de
-# verdade: o `compile` com `optimizer="adam"` e `loss="sparse_categorical_crossentropy"`
-# agora não tem mais segredo.
+# Na próxima aula, **05 · Retropropagação**, você abre a caixa-preta do `tf.GradientTape`:
+# como o gradiente da perda chega a cada peso de uma rede de várias camadas, inclusive aos
+# filtros de uma convolução. Depois, na aula **06 · MNIST, mão na massa**, você monta e
+# treina a CNN do MNIST de verdade: o `compile` com `optimizer="adam"` e
+# `loss="sparse_categorical_crossentropy"` agora não tem mais segredo.

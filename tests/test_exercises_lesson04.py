@@ -173,6 +173,10 @@ def test_wrong_loss_choices_are_explained(answer, fragments):
                                                     momentum * v + g),
          ("passo 1", "PyTorch", "v = μ·v − η·g")),
         (lambda th, g, v, learning_rate, momentum: (th[:2], v[:2]), ("formato",)),
+        # the moving-average form: (1 − μ) in place of η, equal to it when η = 0.1, μ = 0.9
+        (lambda th, g, v, learning_rate, momentum: (th + momentum * v - (1 - momentum) * g,
+                                                    momentum * v - (1 - momentum) * g),
+         ("passo 1", "1 − μ", "taxa de aprendizado η")),
     ],
 )
 def test_momentum_mistakes_are_named(answer, fragments):
@@ -211,6 +215,11 @@ def adam_variant(kind):
         if kind == "t_minus_one":
             with np.errstate(divide="ignore", invalid="ignore"):
                 return theta - learning_rate * m_hat / (np.sqrt(v_hat) + epsilon), m, v
+        if kind == "epsilon_inside_root":
+            return theta - learning_rate * m_hat / np.sqrt(v_hat + epsilon), m, v
+        if kind == "keras_form":
+            rate = learning_rate * np.sqrt(1 - beta_2**t) / (1 - beta_1**t)
+            return theta - rate * m / (np.sqrt(v) + epsilon), m, v
         if kind == "uphill":
             return theta + learning_rate * m_hat / (np.sqrt(v_hat) + epsilon), m, v
         new_theta = theta - learning_rate * m_hat / (np.sqrt(v_hat) + epsilon)
@@ -227,16 +236,34 @@ def adam_variant(kind):
         ("no_correction", ("t = 1", "sem correção de viés")),
         ("lecture", ("t = 2", "slides do IFCE")),
         ("no_sqrt", ("sem a raiz",)),
-        ("no_epsilon", ("não finitos", "√v̂ + ε")),
+        ("no_epsilon", ("gradiente pequeno", "sem o ε", "√v̂ + ε")),
         ("t_plus_one", ("t = 1", "t + 1", "começando em 1")),
         ("t_minus_one", ("t = 1", "não finitos", "1 − β⁰ = 0")),
         ("uphill", ("morro acima",)),
         ("returns_hats", ("m̂ e v̂",)),
         ("swapped", ("trocados",)),
+        ("epsilon_inside_root", ("gradiente pequeno", "ε dentro da raiz", "√v̂ + ε")),
+        ("keras_form", ("gradiente pequeno", "forma do Keras", "Para ir além")),
     ],
 )
 def test_adam_mistakes_are_named(kind, fragments):
     wrong(ex4, adam_variant(kind), *fragments)
+
+
+def test_adam_with_the_default_constants_written_in_is_wrong():
+    def hard_coded(theta, grad, m, v, t, learning_rate=0.001, beta_1=0.9, beta_2=0.999,
+                   epsilon=1e-7):
+        return adam_step(theta, grad, m, v, t, learning_rate)
+
+    wrong(ex4, hard_coded, "t = 1", "valores padrão", "beta_1=0.8")
+
+
+def test_adam_with_the_default_epsilon_written_in_fails_on_small_gradients():
+    def hard_coded_epsilon(theta, grad, m, v, t, learning_rate=0.001, beta_1=0.9,
+                           beta_2=0.999, epsilon=1e-7):
+        return adam_step(theta, grad, m, v, t, learning_rate, beta_1, beta_2)
+
+    wrong(ex4, hard_coded_epsilon, "gradiente pequeno")
 
 
 def test_adam_returning_two_values_is_wrong():

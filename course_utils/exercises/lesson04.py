@@ -21,21 +21,15 @@ from typing import Any
 
 import numpy as np
 
-from course_utils import optim
-from course_utils.checks import Exercise, WrongAnswer, as_float_array, call_student
+from course_utils import fmt, optim
+from course_utils.checks import Exercise, WrongAnswer, as_float_array, call_student, close
 
 # ---- shared helpers ----------------------------------------------------------------------
 
 
-def _close(a: np.ndarray, b: np.ndarray, atol: float = 1e-6, rtol: float = 1e-6) -> bool:
-    """Same shape and values, never raising."""
-    a, b = np.asarray(a, dtype=np.float64), np.asarray(b, dtype=np.float64)
-    return a.shape == b.shape and bool(np.allclose(a, b, atol=atol, rtol=rtol))
-
-
 def _fmt(array: np.ndarray) -> str:
-    """A short, readable rendering of a small array."""
-    return np.array2string(np.asarray(array), precision=6, suppress_small=True, separator=", ",
+    """A small array as code prints it (values a student compares with their own output)."""
+    return np.array2string(np.asarray(array), precision=8, separator=", ",
                            max_line_width=10_000)
 
 
@@ -105,7 +99,7 @@ def _check_bce(function: Any) -> str:
             continue
         variants = _bce_variants(y, p)
         message = (f"{where}, o esperado (keras.losses.BinaryCrossentropy) é "
-                   f"{expected:.6f}, mas sua função deu {got:.6f}.")
+                   f"{fmt.num(expected, 6)}, mas sua função deu {fmt.num(got, 6)}.")
         if np.isclose(got, variants["sum"], rtol=1e-4):
             message += " Você somou as perdas; a entropia cruzada do Keras é a média."
         elif np.isclose(got, variants["sign"], rtol=1e-4):
@@ -249,8 +243,9 @@ ex2 = Exercise(
 
 # ---- ex3: the momentum step --------------------------------------------------------------
 
-EX3_SETTINGS = {"learning_rate": 0.1, "momentum": 0.9}
-"""Hyperparameters ``ex3`` calls the function with."""
+EX3_SETTINGS = {"learning_rate": 0.05, "momentum": 0.9}
+"""Hyperparameters ``ex3`` calls the function with. η ≠ 1 − μ, so that the moving-average
+form ``v ← μ v − (1 − μ) g`` cannot pass for ``v ← μ v − η g``."""
 
 
 def _gradient_sequence(seed: int, steps: int, shape: tuple[int, ...]) -> list[np.ndarray]:
@@ -281,6 +276,36 @@ def _keras_trajectory(keras_optimizer: Any, theta0: np.ndarray, grads: list[np.n
     return points
 
 
+def _compare_with_keras(
+    keras_optimizer: Any, theta0: np.ndarray, grads: list[np.ndarray], theta: np.ndarray,
+    reference: str,
+) -> str:
+    """The note shown with "Correto!": the student's ``theta`` after ``grads`` against
+    ``keras_optimizer`` run from ``theta0`` on the same gradients."""
+    keras_points = _keras_trajectory(keras_optimizer, theta0, grads)
+    gap = float(np.max(np.abs(keras_points[-1] - theta)))
+    if gap > 1e-5:  # pragma: no cover - would mean course_utils.optim disagrees with Keras
+        raise WrongAnswer(f"depois de {len(grads)} passos, o Keras chegou a "
+                          f"{_fmt(keras_points[-1])} e você a {_fmt(theta)}.")
+    return f"{len(grads)} passos iguais aos de {reference} (diferença máxima {fmt.num(gap)})."
+
+
+def _momentum_mistake(theta, grad, velocity, step, lr, mu, new_theta) -> str:
+    """What a wrong ``theta`` from a momentum step looks like, or an empty string."""
+    if close(new_theta, theta + lr * grad + mu * velocity) or close(
+        new_theta, theta + (mu * velocity + lr * grad)
+    ):
+        return " O passo foi morro acima: o gradiente entra com sinal de menos."
+    if step > 1 and close(new_theta, theta - lr * grad):
+        return " Isso é SGD sem momentum: a velocidade anterior (μ·v) não entrou na conta."
+    if close(new_theta, theta - mu * velocity + lr * grad):
+        return " Os sinais estão trocados: v = μ·v − η·g e depois θ + v."
+    if close(new_theta, theta + mu * velocity - (1 - mu) * grad):
+        return (" O gradiente entrou multiplicado por 1 − μ, como numa média móvel; no "
+                "momentum ele entra multiplicado pela taxa de aprendizado η.")
+    return ""
+
+
 def _check_momentum(function: Any) -> str:
     """``(theta, grad, velocity, learning_rate, momentum) -> (theta, velocity)``, chained."""
     import keras
@@ -300,32 +325,23 @@ def _check_momentum(function: Any) -> str:
                 f"theta e velocity devolvidos deveriam ter formato {theta.shape}, mas têm "
                 f"{new_theta.shape} e {new_velocity.shape}."
             )
-        where = f"no passo {step} (η = {lr}, μ = {mu})"
-        if not _close(new_theta, ref_theta):
-            expected = _fmt(ref_theta)
-            message = f"{where}, theta deveria ser {expected}, mas é {_fmt(new_theta)}."
-            plain = inputs[0] - lr * grad
-            if _close(new_theta, inputs[0] + lr * grad + mu * inputs[2]) or _close(
-                new_theta, inputs[0] + (mu * inputs[2] + lr * grad)
-            ):
-                message += " O passo foi morro acima: o gradiente entra com sinal de menos."
-            elif step > 1 and _close(new_theta, plain):
-                message += (" Isso é SGD sem momentum: a velocidade anterior (μ·v) não entrou "
-                            "na conta.")
-            elif _close(new_theta, inputs[0] - mu * inputs[2] + lr * grad):
-                message += " Os sinais estão trocados: v = μ·v − η·g e depois θ + v."
-            raise WrongAnswer(message)
-        if not _close(new_velocity, ref_velocity):
+        where = f"no passo {step} (η = {fmt.num(lr)}, μ = {fmt.num(mu)})"
+        if not close(new_theta, ref_theta):
+            raise WrongAnswer(
+                f"{where}, theta deveria ser {_fmt(ref_theta)}, mas é {_fmt(new_theta)}."
+                + _momentum_mistake(*inputs, step, lr, mu, new_theta)
+            )
+        if not close(new_velocity, ref_velocity):
             message = (f"{where}, theta está certo, mas a velocidade devolvida deveria ser "
                        f"{_fmt(ref_velocity)} e é {_fmt(new_velocity)}.")
-            if _close(new_velocity, -ref_velocity):
+            if close(new_velocity, -ref_velocity):
                 message += (" Ela tem o sinal trocado: na convenção do Keras a velocidade é "
                             "o próprio passo, v = μ·v − η·g, e θ ← θ + v.")
-            elif _close(new_velocity, -ref_velocity / lr):
+            elif close(new_velocity, -ref_velocity / lr):
                 message += (" Essa é a convenção do PyTorch, v = μ·v + g e θ ← θ − η·v: o θ "
                             "sai igual, mas a velocidade não. Aqui use a do Keras, em que a "
                             "velocidade é o próprio passo: v = μ·v − η·g e θ ← θ + v.")
-            elif _close(new_velocity, inputs[2]):
+            elif close(new_velocity, inputs[2]):
                 message += " É a velocidade de entrada: devolva a velocidade atualizada."
             raise WrongAnswer(message)
         if not np.array_equal(inputs[0], theta) or not np.array_equal(inputs[2], velocity):
@@ -334,15 +350,10 @@ def _check_momentum(function: Any) -> str:
                 "calcule arrays novos e devolva-os."
             )
         theta, velocity = new_theta, new_velocity
-    keras_points = _keras_trajectory(
-        keras.optimizers.SGD(learning_rate=lr, momentum=mu), theta0, grads
+    return _compare_with_keras(
+        keras.optimizers.SGD(learning_rate=lr, momentum=mu), theta0, grads, theta,
+        f"course_utils.optim e de keras.optimizers.SGD(momentum={mu})",
     )
-    gap = float(np.max(np.abs(keras_points[-1] - theta)))
-    if gap > 1e-5:  # pragma: no cover - would mean course_utils.optim disagrees with Keras
-        raise WrongAnswer(f"depois de {len(grads)} passos, o Keras chegou a "
-                          f"{_fmt(keras_points[-1])} e você a {_fmt(theta)}.")
-    return (f"{len(grads)} passos iguais aos de course_utils.optim e de "
-            f"keras.optimizers.SGD(momentum={mu}) (diferença máxima {gap:.1e}).")
 
 
 ex3 = Exercise(
@@ -364,8 +375,16 @@ ex3 = Exercise(
 
 # ---- ex4: one Adam step ------------------------------------------------------------------
 
-EX4_SETTINGS = {"learning_rate": 0.05, "beta_1": 0.9, "beta_2": 0.999, "epsilon": 1e-7}
-"""Hyperparameters ``ex4`` calls the function with."""
+EX4_SETTINGS = {"learning_rate": 0.05, "beta_1": 0.8, "beta_2": 0.99, "epsilon": 1e-6}
+"""Hyperparameters ``ex4`` calls the function with. None is Keras' default, so a function
+that writes 0.9, 0.999 or 1e-7 in its code instead of using its arguments is caught."""
+
+ADAM_DEFAULTS = {"beta_1": 0.9, "beta_2": 0.999, "epsilon": 1e-7}
+"""The default values of ``keras.optimizers.Adam`` (and of the lesson's ``adam_step``)."""
+
+SMALL_GRADIENT = np.array([1e-3, -4e-4, 2.5e-3, -1.5e-3])
+"""A gradient so small that √v̂ is close to ε: where ε goes changes the step. (The five
+chained steps use gradients near 1, where ε is lost in the rounding.)"""
 
 
 def _adam_variants(theta, grad, m, v, t, learning_rate, beta_1, beta_2, epsilon):
@@ -373,6 +392,7 @@ def _adam_variants(theta, grad, m, v, t, learning_rate, beta_1, beta_2, epsilon)
     m_new = beta_1 * m + (1 - beta_1) * grad
     v_new = beta_2 * v + (1 - beta_2) * grad**2
     m_hat, v_hat = m_new / (1 - beta_1**t), v_new / (1 - beta_2**t)
+    keras_rate = learning_rate * np.sqrt(1 - beta_2**t) / (1 - beta_1**t)
     return {
         "sem correção de viés": theta - learning_rate * m_new / (np.sqrt(v_new) + epsilon),
         "com a correção dos slides do IFCE, (1 − β) em vez de (1 − βᵗ)": theta - learning_rate
@@ -381,6 +401,12 @@ def _adam_variants(theta, grad, m, v, t, learning_rate, beta_1, beta_2, epsilon)
         * (m_new / (1 - beta_1 ** (t + 1))) / (np.sqrt(v_new / (1 - beta_2 ** (t + 1))) + epsilon),
         "sem a raiz quadrada": theta - learning_rate * m_hat / (v_hat + epsilon),
         "com o passo morro acima": theta + learning_rate * m_hat / (np.sqrt(v_hat) + epsilon),
+        "com o ε dentro da raiz": theta - learning_rate * m_hat / np.sqrt(v_hat + epsilon),
+        "sem o ε": theta - learning_rate * m_hat / np.sqrt(v_hat),
+        "na forma do Keras, com o ε somado a √v": theta - keras_rate * m_new / (
+            np.sqrt(v_new) + epsilon),
+        "com os valores padrão escritos no código": optim.adam_step(
+            theta, grad, m, v, t, learning_rate, **ADAM_DEFAULTS)[0],
     }
 
 
@@ -394,59 +420,100 @@ _ADAM_ADVICE = {
     ),
     "sem a raiz quadrada": "o denominador é √v̂ + ε",
     "com o passo morro acima": "θ ← θ − η·m̂/(√v̂ + ε), com sinal de menos",
+    "sem o ε": (
+        "o denominador é √v̂ + ε; sem o ε, um gradiente zero dá 0/0 e um gradiente pequeno "
+        "dá um passo grande demais"
+    ),
+    "com o ε dentro da raiz": (
+        "no Adam o ε é somado depois da raiz, √v̂ + ε (é o AdaGrad e o RMSProp do Keras que o "
+        "põem dentro); com gradientes pequenos como estes a diferença aparece"
+    ),
+    "na forma do Keras, com o ε somado a √v": (
+        "o exercício pede a regra publicada, com o ε somado a √v̂; a caixa \"Para ir além\" "
+        "da aula mostra por que as duas formas só diferem quando os gradientes são pequenos"
+    ),
+    "com os valores padrão escritos no código": (
+        "use os argumentos beta_1, beta_2 e epsilon que a função recebe; o verificador chama "
+        f"a função com outros valores ({', '.join(f'{k}={v}' for k, v in EX4_SETTINGS.items())})"
+    ),
 }
 
 
+def _adam_mistake(inputs: tuple, t: int, new_theta: np.ndarray) -> str:
+    """The name and advice of the mistake that gives ``new_theta``, or an empty string."""
+    with np.errstate(divide="ignore", invalid="ignore"):
+        variants = _adam_variants(*inputs, t, **EX4_SETTINGS)
+    for name, value in variants.items():
+        if close(new_theta, value, atol=1e-7):
+            return f" Parece o Adam {name}: {_ADAM_ADVICE[name]}."
+    return ""
+
+
+def _adam_state_mistake(inputs: tuple, t: int, new_m, new_v, ref_m, ref_v) -> str:
+    """Why the returned ``m`` and ``v`` differ from the reference, or an empty string."""
+    beta_1, beta_2 = EX4_SETTINGS["beta_1"], EX4_SETTINGS["beta_2"]
+    if close(new_m, ref_m / (1 - beta_1**t)) and close(new_v, ref_v / (1 - beta_2**t)):
+        return (" Você devolveu m̂ e v̂: devolva m e v sem correção; a correção só entra no "
+                "cálculo do passo.")
+    if close(new_m, beta_2 * inputs[2] + (1 - beta_2) * inputs[1]):
+        return (f" β₁ e β₂ estão trocados: β₁ ({beta_1}) vai com o gradiente, em m; β₂ "
+                f"({beta_2}) com o gradiente ao quadrado, em v.")
+    if close(new_m, inputs[2]) and close(new_v, inputs[3]):
+        return " São os valores de entrada: devolva m e v atualizados."
+    _, default_m, default_v = optim.adam_step(*inputs, t, **ADAM_DEFAULTS)
+    if close(new_m, default_m) and close(new_v, default_v):
+        return (f" Parece o Adam com os valores padrão escritos no código: "
+                f"{_ADAM_ADVICE['com os valores padrão escritos no código']}.")
+    return ""
+
+
+def _adam_one_step(function: Any, inputs: tuple, t: int, where: str) -> list[np.ndarray]:
+    """Call the student's step on ``inputs`` at step ``t``; its ``(theta, m, v)`` if right."""
+    result = call_student(function, *(x.copy() for x in inputs), t, **EX4_SETTINGS)
+    new_theta, new_m, new_v = _pair(result, "theta, m, v", 3)
+    ref_theta, ref_m, ref_v = optim.adam_step(*inputs, t, **EX4_SETTINGS)
+    for got, name in ((new_theta, "theta"), (new_m, "m"), (new_v, "v")):
+        if got.shape != inputs[0].shape:
+            raise WrongAnswer(
+                f"{where}, {name} deveria ter formato {inputs[0].shape}, mas tem {got.shape}."
+            )
+    if not np.all(np.isfinite(new_theta)):
+        raise WrongAnswer(
+            f"{where}, theta tem valores não finitos ({_fmt(new_theta)}). Some ε depois da "
+            "raiz (√v̂ + ε) para nunca dividir por zero, e confira a correção de viés: ela "
+            "divide por 1 − βᵗ com o t recebido, que começa em 1 (com t − 1 o primeiro "
+            "passo divide por 1 − β⁰ = 0)."
+        )
+    if not close(new_m, ref_m) or not close(new_v, ref_v):
+        raise WrongAnswer(
+            f"{where}, m e v deveriam ser {_fmt(ref_m)} e {_fmt(ref_v)}, "
+            f"mas são {_fmt(new_m)} e {_fmt(new_v)}."
+            + _adam_state_mistake(inputs, t, new_m, new_v, ref_m, ref_v)
+        )
+    if not close(new_theta, ref_theta, atol=1e-7):
+        raise WrongAnswer(
+            f"{where}, theta deveria ser {_fmt(ref_theta)}, mas é {_fmt(new_theta)}."
+            + _adam_mistake(inputs, t, new_theta)
+        )
+    return [new_theta, new_m, new_v]
+
+
 def _check_adam(function: Any) -> str:
-    """``(theta, grad, m, v, t, ...) -> (theta, m, v)`` for t = 1..5, compared with
-    :func:`course_utils.optim.adam_step` and ``keras.optimizers.Adam``."""
+    """``(theta, grad, m, v, t, ...) -> (theta, m, v)``: a first step with
+    :data:`SMALL_GRADIENT`, where the place of ε matters, then t = 1..5 with gradients near 1,
+    compared with :func:`course_utils.optim.adam_step` and ``keras.optimizers.Adam``."""
     import keras
 
-    settings = EX4_SETTINGS
     theta0 = np.array([0.5, -1.5, 2.0, 0.0])
+    zeros = np.zeros_like(theta0)
+    _adam_one_step(function, (theta0, SMALL_GRADIENT, zeros, zeros), 1,
+                   f"no passo t = 1 com um gradiente pequeno, {_fmt(SMALL_GRADIENT)}")
     grads = _gradient_sequence(4, 5, theta0.shape)
     grads[0][3] = 0.0  # a parameter whose first gradient is zero: 0/(0 + ε) must stay 0
     theta, m, v = theta0.copy(), np.zeros_like(theta0), np.zeros_like(theta0)
     for t, grad in enumerate(grads, 1):
         inputs = (theta.copy(), grad.copy(), m.copy(), v.copy())
-        result = call_student(function, *inputs, t, **settings)
-        new_theta, new_m, new_v = _pair(result, "theta, m, v", 3)
-        ref_theta, ref_m, ref_v = optim.adam_step(*inputs, t, **settings)
-        where = f"no passo t = {t}"
-        for got, name in ((new_theta, "theta"), (new_m, "m"), (new_v, "v")):
-            if got.shape != theta0.shape:
-                raise WrongAnswer(
-                    f"{where}, {name} deveria ter formato {theta0.shape}, mas tem {got.shape}."
-                )
-        if not np.all(np.isfinite(new_theta)):
-            raise WrongAnswer(
-                f"{where}, theta tem valores não finitos ({_fmt(new_theta)}). Some ε depois da "
-                "raiz (√v̂ + ε) para nunca dividir por zero, e confira a correção de viés: ela "
-                "divide por 1 − βᵗ com o t recebido, que começa em 1 (com t − 1 o primeiro "
-                "passo divide por 1 − β⁰ = 0)."
-            )
-        if not _close(new_m, ref_m) or not _close(new_v, ref_v):
-            message = (f"{where}, m e v deveriam ser {_fmt(ref_m)} e {_fmt(ref_v)}, "
-                       f"mas são {_fmt(new_m)} e {_fmt(new_v)}.")
-            m_hat = ref_m / (1 - settings["beta_1"] ** t)
-            v_hat = ref_v / (1 - settings["beta_2"] ** t)
-            if _close(new_m, m_hat) and _close(new_v, v_hat):
-                message += (" Você devolveu m̂ e v̂: devolva m e v sem correção; a correção "
-                            "só entra no cálculo do passo.")
-            elif _close(new_m, settings["beta_2"] * inputs[2] + (1 - settings["beta_2"]) * grad):
-                message += (f" β₁ e β₂ estão trocados: β₁ ({settings['beta_1']}) vai com o "
-                            f"gradiente, em m; β₂ ({settings['beta_2']}) com o gradiente ao "
-                            "quadrado, em v.")
-            elif _close(new_m, inputs[2]) and _close(new_v, inputs[3]):
-                message += " São os valores de entrada: devolva m e v atualizados."
-            raise WrongAnswer(message)
-        if not _close(new_theta, ref_theta, atol=1e-7):
-            message = f"{where}, theta deveria ser {_fmt(ref_theta)}, mas é {_fmt(new_theta)}."
-            for name, value in _adam_variants(*inputs, t, **settings).items():
-                if _close(new_theta, value, atol=1e-7):
-                    message += f" Parece o Adam {name}: {_ADAM_ADVICE[name]}."
-                    break
-            raise WrongAnswer(message)
+        new_theta, new_m, new_v = _adam_one_step(function, inputs, t, f"no passo t = {t}")
         if not (np.array_equal(inputs[0], theta) and np.array_equal(inputs[2], m)
                 and np.array_equal(inputs[3], v)):
             raise WrongAnswer(
@@ -454,13 +521,8 @@ def _check_adam(function: Any) -> str:
                 "calcule arrays novos e devolva-os."
             )
         theta, m, v = new_theta, new_m, new_v
-    keras_points = _keras_trajectory(keras.optimizers.Adam(**settings), theta0, grads)
-    gap = float(np.max(np.abs(keras_points[-1] - theta)))
-    if gap > 1e-5:  # pragma: no cover - would mean course_utils.optim disagrees with Keras
-        raise WrongAnswer(f"depois de {len(grads)} passos, o Keras chegou a "
-                          f"{_fmt(keras_points[-1])} e você a {_fmt(theta)}.")
-    return (f"{len(grads)} passos iguais aos de course_utils.optim.adam_step e de "
-            f"keras.optimizers.Adam (diferença máxima {gap:.1e}).")
+    return _compare_with_keras(keras.optimizers.Adam(**EX4_SETTINGS), theta0, grads, theta,
+                               "course_utils.optim.adam_step e de keras.optimizers.Adam")
 
 
 ex4 = Exercise(
@@ -473,7 +535,7 @@ ex4 = Exercise(
             "zero."
         ),
         (
-            "Pense no primeiro passo, t = 1: m começou em zero, então m = (1 − β₁)·g, dez vezes "
+            "Pense no primeiro passo, t = 1: m começou em zero, então m = (1 − β₁)·g, bem "
             "menor que g. Por qual número você divide m para ter g de volta? A mesma pergunta vale "
             "para v. E onde fica o ε: dentro ou fora da raiz? Releia a fórmula do Adam na aula."
         ),

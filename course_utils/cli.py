@@ -68,8 +68,7 @@ def _grade(args: argparse.Namespace) -> int:
         print(f"{len(result['similar'])} pair(s) of similar models (possible copies; no grade "
               f"changed): {Path(args.out).parent / class_report.similarity.SIMILARITY_FILE}")
     for written in result["exports"]:
-        print(written.describe("grades for the LMS") if isinstance(written, grading.Filled)
-              else f"feedback files for the LMS: {written}")
+        print(written.describe())
     if result["skipped"]:
         print(f"{result['skipped']} student(s) already in {args.out} were skipped "
               "(--force grades them again)")
@@ -80,8 +79,20 @@ def _grade(args: argparse.Namespace) -> int:
 
 
 def _merge(args: argparse.Namespace) -> int:
+    files = grading.GradeFiles(args.worksheet, args.canvas_export, args.canvas_column)
+    roster = grading.read_class(args.submissions, args.lms) if args.submissions else None
+    if roster is not None:
+        grading.check_grade_files(roster, files, args.submissions)
+    elif files.given() or args.lms:
+        raise grading.GradingError("--lms, --worksheet, --canvas-export and --canvas-column "
+                                   "need --submissions, the download the shards graded")
     path = grading.merge(args.shards, args.out, force=args.force)
     print(f"wrote {path}: {len(grading.read_gradebook(path))} students")
+    if roster is not None:
+        feedback = [Path(gradebook).parent / "feedback" for gradebook in (path, *args.shards)]
+        for written in grading.write_lms_files(path, roster, grading.load_rubric(args.rubric).total,
+                                               files, feedback):
+            print(written.describe())
     return 0
 
 
@@ -105,15 +116,7 @@ def _grade_parser(commands: argparse._SubParsersAction) -> None:
     grade.add_argument("submissions", type=Path, metavar="SUBMISSIONS",
                        help="the LMS's download (.zip or its folder: Moodle, Canvas), or a "
                             "folder with one folder or .zip per student")
-    grade.add_argument("--lms", choices=grading.LMS_NAMES,
-                       help="layout of SUBMISSIONS (default: recognised by the names)")
-    grade.add_argument("--worksheet", type=Path,
-                       help="Moodle's grading worksheet (CSV) to fill: moodle_grades.csv")
-    grade.add_argument("--canvas-export", type=Path,
-                       help="Canvas' exported gradebook (CSV) to fill: canvas_grades.csv")
-    grade.add_argument("--canvas-column",
-                       help="part of the assignment's column name in --canvas-export "
-                            "(needed when it has several assignments)")
+    _lms_arguments(grade)
     grade.add_argument("--eval-set", type=Path, required=True,
                        help="private evaluation set (.npz from `course make-eval-set`)")
     grade.add_argument("--out", type=Path, required=True, help="gradebook CSV to write")
@@ -134,11 +137,30 @@ def _grade_parser(commands: argparse._SubParsersAction) -> None:
     grade.set_defaults(run=_grade)
 
 
+def _lms_arguments(parser: argparse.ArgumentParser) -> None:
+    """The options of the LMS's files: its layout and the grade files to fill."""
+    parser.add_argument("--lms", choices=grading.LMS_NAMES,
+                        help="layout of SUBMISSIONS (default: recognised by the names)")
+    parser.add_argument("--worksheet", type=Path,
+                        help="Moodle's grading worksheet (CSV) to fill: moodle_grades.csv")
+    parser.add_argument("--canvas-export", type=Path,
+                        help="Canvas' exported gradebook (CSV) to fill: canvas_grades.csv")
+    parser.add_argument("--canvas-column",
+                        help="part of the assignment's column name in --canvas-export "
+                             "(needed when it has several assignments)")
+
+
 def _merge_parser(commands: argparse._SubParsersAction) -> None:
     merge = commands.add_parser("grade merge", help="join shard gradebooks into one")
     merge.add_argument("shards", type=Path, nargs="+", metavar="SHARD.csv")
     merge.add_argument("--out", type=Path, required=True, help="merged gradebook CSV")
     merge.add_argument("--force", action="store_true", help="replace --out if it exists")
+    merge.add_argument("--submissions", type=Path,
+                       help="the LMS's download the shards graded: write the LMS's files "
+                            "(moodle_grades.csv, ...) for the merged gradebook")
+    merge.add_argument("--rubric", type=Path,
+                       help="the shards' rubric TOML (default: the built-in one)")
+    _lms_arguments(merge)
     merge.set_defaults(run=_merge)
 
 

@@ -4,7 +4,8 @@ The model is the one of Keras' example "Pneumonia Classification on TPU" (Amy Mi
 rewritten for Keras 3: :func:`conv_block`, :func:`dense_block` and :func:`build_xray_model`.
 The pipeline helpers turn :func:`course_utils.datasets.load_chest_xray` into batches
 (:func:`make_pipeline`) and split the training set into fit and validation parts by patient
-(:func:`split_by_patient`, :func:`take`).
+(:func:`split_by_patient`, :func:`take`). Two pictures for the lesson, drawn with Matplotlib:
+:func:`draw_data_parallelism` and :func:`draw_patient_leakage`.
 """
 
 from __future__ import annotations
@@ -12,9 +13,13 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 import keras
+import matplotlib.pyplot as plt
 import numpy as np
 import tensorflow as tf
 from keras import layers
+from matplotlib.axes import Axes
+from matplotlib.figure import Figure
+from matplotlib.patches import FancyBboxPatch, Rectangle
 
 DENSE_BLOCKS: tuple[tuple[int, float], ...] = ((512, 0.7), (128, 0.5), (64, 0.3))
 """``(units, dropout rate)`` of the three dense blocks, as in the Keras example."""
@@ -183,3 +188,101 @@ def make_pipeline(
 def to_uint8(image: tf.Tensor, label: tf.Tensor) -> tuple[tf.Tensor, tf.Tensor]:
     """``image`` (0..255, any dtype) rounded and saturated to uint8; ``label`` unchanged."""
     return tf.saturate_cast(tf.round(tf.cast(image, tf.float32)), tf.uint8), label
+
+
+# ---- pictures for the lesson ------------------------------------------------------------------
+
+
+def _box(ax: Axes, x: float, y: float, width: float, height: float, text: str,
+         color: str = "0.92", fontsize: float = 9) -> None:
+    """A rounded box with centred text, in data coordinates."""
+    ax.add_patch(FancyBboxPatch((x, y), width, height, boxstyle="round,pad=0.02",
+                                facecolor=color, edgecolor="0.3"))
+    ax.text(x + width / 2, y + height / 2, text, ha="center", va="center", fontsize=fontsize)
+
+
+def _arrow(ax: Axes, start: tuple[float, float], end: tuple[float, float]) -> None:
+    ax.annotate("", xy=end, xytext=start,
+                arrowprops={"arrowstyle": "-|>", "color": "0.3", "linewidth": 1.3})
+
+
+def draw_data_parallelism(replicas: int = 2, per_replica: int = 4) -> Figure:
+    """Data parallelism in one picture: the global batch split into one shard per replica,
+    each replica with a copy of the weights computing its gradient, the gradients summed
+    across replicas (all-reduce) and the same update applied to every copy."""
+    if not 2 <= replicas <= 4 or not 1 <= per_replica <= 6:
+        raise ValueError(f"replicas must be 2 to 4 and per_replica 1 to 6, got {replicas}, "
+                         f"{per_replica}")
+    total = replicas * per_replica
+    width = max(total, 3 * replicas) + 1.0
+    fig, ax = plt.subplots(figsize=(1.0 + 0.75 * width, 5.2))
+    ax.set_xlim(0, width)
+    ax.set_ylim(0, 7.2)
+    ax.axis("off")
+    colors = [f"C{r}" for r in range(replicas)]
+    left = (width - total) / 2
+    for k in range(total):
+        ax.add_patch(Rectangle((left + k + 0.1, 6.2), 0.8, 0.7, color=colors[k // per_replica],
+                               alpha=0.6))
+    ax.text(width / 2, 7.05, f"lote global: {total} imagens ({replicas} × {per_replica})",
+            ha="center", fontsize=10)
+    column = width / replicas
+    for r in range(replicas):
+        center = column * (r + 0.5)
+        shard = left + r * per_replica + per_replica / 2
+        _arrow(ax, (shard, 6.15), (center, 5.05))
+        _box(ax, center - 1.3, 3.7, 2.6, 1.3,
+             f"réplica {r}\ncópia dos pesos W\n{per_replica} imagens → $g_{r}$", color=colors[r])
+        _arrow(ax, (center, 3.65), (width / 2, 2.65))
+    grads = " + ".join(f"$g_{r}$" for r in range(replicas))
+    _box(ax, width / 2 - 2.4, 1.6, 4.8, 1.0,
+         f"soma entre as réplicas (all-reduce)\ng = {grads}", color="0.85")
+    _box(ax, width / 2 - 2.4, 0.1, 4.8, 0.95,
+         "W ← W − taxa · g\no mesmo passo em todas as cópias", color="0.95")
+    _arrow(ax, (width / 2, 1.55), (width / 2, 1.1))
+    ax.set_title("Paralelismo de dados: cada réplica calcula o gradiente do seu pedaço do lote",
+                 fontsize=11, pad=14)
+    return fig
+
+
+_PATIENT_COLORS = ("C0", "C1", "C2", "C4", "C5", "C6", "C8", "C9")
+"""One colour per patient, without Matplotlib's red (C3), which marks the leaked ones."""
+
+
+def draw_patient_leakage(films: Sequence[int] = (3, 2, 4, 2, 3, 2), seed: int = 3) -> Figure:
+    """Two splits of the same patients' films into training and validation: by image (a
+    patient's films fall on both sides, outlined in red) and by patient (each patient whole).
+
+    ``films`` holds the number of X-rays of each patient; the by-image split draws a random
+    third of the films for validation with ``seed``.
+    """
+    films = [int(n) for n in films]
+    if not 2 <= len(films) <= 8 or min(films) < 1:
+        raise ValueError(f"films must hold 2 to 8 positive counts, got {films!r}")
+    owner = np.repeat(np.arange(len(films)), films)
+    rng = np.random.default_rng(seed)
+    by_image = np.zeros(len(owner), dtype=bool)
+    by_image[rng.choice(len(owner), size=len(owner) // 3, replace=False)] = True
+    by_patient = np.isin(owner, np.arange(len(films))[1::3])
+    fig, axes = plt.subplots(1, 2, figsize=(10, 3.4), layout="constrained")
+    for ax, in_val, title in [(axes[0], by_image, "por imagem: há vazamento"),
+                              (axes[1], by_patient, "por paciente: sem vazamento")]:
+        leaked = {p for p in range(len(films)) if len(set(in_val[owner == p])) == 2}
+        ax.set_xlim(0, 2)
+        ax.set_ylim(-0.4, max(np.sum(~in_val), np.sum(in_val)) * 0.45 + 0.6)
+        ax.axis("off")
+        for side, name in ((False, "treino"), (True, "validação")):
+            x0 = 1.05 if side else 0.0
+            ax.text(x0 + 0.475, -0.3, name, ha="center", fontsize=10)
+            for row, film in enumerate(np.flatnonzero(in_val == side)):
+                patient = owner[film]
+                ax.add_patch(Rectangle((x0 + 0.05, row * 0.45), 0.85, 0.38,
+                                       facecolor=_PATIENT_COLORS[patient], alpha=0.55,
+                                       edgecolor="red" if patient in leaked else "none",
+                                       linewidth=2.5))
+                ax.text(x0 + 0.475, row * 0.45 + 0.19, f"paciente {patient + 1}",
+                        ha="center", va="center", fontsize=8)
+        ax.set_title(f"Divisão {title}\n"
+                     f"pacientes dos dois lados (em vermelho): {len(leaked)}", fontsize=10)
+    fig.suptitle("Radiografias de cada paciente (uma cor por paciente)", fontsize=11)
+    return fig

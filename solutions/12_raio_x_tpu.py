@@ -95,11 +95,12 @@ PATIENCE = lesson12.PATIENCE                            # épocas sem melhorar a
 INITIAL_LEARNING_RATE = lesson12.INITIAL_LEARNING_RATE  # a taxa de aprendizado no primeiro passo
 DECAY_RATE = lesson12.DECAY_RATE                        # a taxa cai por este fator a cada época
 THRESHOLD = lesson12.THRESHOLD                          # o limiar padrão: acima dele, "pneumonia"
+TARGET_RECALL = lesson12.TARGET_RECALL                  # a revocação que o limiar deve garantir
 config.set_seed(SEED)
 print(f"imagens {IMAGE_SIZE[0]}×{IMAGE_SIZE[1]}, {BATCH_PER_REPLICA} por réplica e passo; "
       f"validação: {fmt.pct(VAL_FRACTION, 0)} do treino; até {EPOCHS} épocas (paciência "
       f"{PATIENCE}); taxa {INITIAL_LEARNING_RATE} × {DECAY_RATE} por época; limiar padrão "
-      f"{fmt.num(THRESHOLD)}; semente {SEED}")
+      f"{fmt.num(THRESHOLD)}, revocação desejada {fmt.num(TARGET_RECALL)}; semente {SEED}")
 
 # %% [markdown]
 # ## A distribuição: réplicas e o lote global
@@ -123,7 +124,13 @@ print(f"imagens {IMAGE_SIZE[0]}×{IMAGE_SIZE[1]}, {BATCH_PER_REPLICA} por répli
 # `strategy.scope()`, e `strategy.num_replicas_in_sync` conta as réplicas. A ausência de
 # acelerador nunca é erro: a aula roda na CPU. A TPU de hoje do Colab tem um chip, então
 # uma réplica; os testes do curso rodam esta aula com duas réplicas (dois dispositivos de CPU
-# simulados), nos dois *backends*.
+# simulados), nos dois *backends*. Um passo com duas réplicas, em figura:
+
+# %%
+xray.draw_data_parallelism(replicas=2, per_replica=4);
+
+# %% [markdown]
+# Agora a estratégia desta máquina:
 
 # %%
 strategy = distribute.get_strategy()
@@ -176,7 +183,7 @@ ex1.check(global_batch)
 REPLICAS = strategy.num_replicas_in_sync
 GLOBAL_BATCH = distribute.global_batch_size(BATCH_PER_REPLICA, strategy)
 print(f"{REPLICAS} réplica(s) × {BATCH_PER_REPLICA} imagens = lote global de {GLOBAL_BATCH}; "
-      f"imagens redimensionadas para {IMAGE_SIZE}")
+      f"imagens redimensionadas para {IMAGE_SIZE[0]}×{IMAGE_SIZE[1]}")
 
 # %% [markdown]
 # ## Os dados: radiografias em TFRecords
@@ -283,13 +290,36 @@ print(f"imagens da validação que também estão no treino: {fmt.num(in_both)} 
 # mesmo com um sorteio só, a divisão é por **imagem**. Um paciente tem várias radiografias
 # (`person1_bacteria_1.jpeg`, `person1_bacteria_2.jpeg`, ...), umas cairiam no treino e
 # outras na validação, e a rede pode reconhecer o **paciente** (a forma do tórax, a
-# posição, o aparelho) em vez da doença. A regra: a divisão é feita uma vez, antes do
-# treino, com índices fixos, e todas as imagens de um paciente ficam do mesmo lado. E a
-# validação sai do treino, nunca do teste, que só é usado uma vez, no fim.
+# posição, o aparelho) em vez da doença. A figura mostra seis pacientes e as suas
+# radiografias divididas das duas maneiras:
+
+# %%
+xray.draw_patient_leakage();
+
+# %% [markdown]
+# Na divisão por imagem, a validação tem radiografias de pacientes que a rede viu no treino:
+# acertar nelas não prova que a rede reconhece pneumonia num paciente novo. A regra: a divisão
+# é feita uma vez, antes do treino, com índices fixos, e todas as imagens de um paciente ficam
+# do mesmo lado. E a validação sai do treino, nunca do teste, que só é usado uma vez, no fim.
 #
 # Nos nomes oficiais, o paciente vem antes do número da imagem: `person1234_bacteria_5678`
 # e `person1234_virus_5679` são o paciente `person1234`; nas normais, `IM-0115-0001` é o
 # paciente `IM-0115`, e `NORMAL2-IM-1427-0001` é `NORMAL2-IM-1427` (outra série de exames).
+#
+# Um jeito de ler um pedaço de um nome é uma **expressão regular** (o módulo `re` do
+# Python): um padrão que descreve o texto. No padrão `r"([a-z]+)(\d+)-(\d+)"`, `[a-z]+` é
+# uma ou mais letras minúsculas, `\d+` é um ou mais dígitos, o `-` é ele mesmo, e cada par de
+# parênteses marca um **grupo**, um pedaço que você lê depois com `group`. `re.match` tenta
+# casar o padrão a partir do começo do texto e devolve `None` quando não consegue:
+
+# %%
+match = re.match(r"([a-z]+)(\d+)-(\d+)", "sala12-305.txt")
+print(match.group(1), match.group(2), match.group(3), "|", re.match(r"\d+", "sala12"))
+
+# %% [markdown]
+# Expressões regulares não são obrigatórias aqui: dá para resolver com os métodos de texto
+# que você já conhece (`rsplit`, `split`, `startswith`), e o `check` aceita qualquer função
+# que devolva o paciente certo.
 #
 # ### Exercício 2 · O paciente de cada imagem
 #
@@ -555,6 +585,45 @@ same = np.allclose(model.predict(sample, verbose=0), best.predict(sample, verbos
 print(f"mesmas previsões do checkpoint: {same}")
 
 # %% [markdown]
+# ## O limiar, escolhido na validação
+#
+# O modelo dá uma probabilidade de pneumonia, e o limiar transforma a probabilidade numa
+# classe. O padrão, `THRESHOLD`, é uma escolha, não uma lei. Numa triagem, o limiar se escolhe
+# pela revocação que se quer garantir (aqui `TARGET_RECALL`), e a escolha usa a
+# **validação**, nunca o teste: um limiar ajustado no teste deixaria o número do teste
+# otimista, pelo mesmo motivo que a parada antecipada não pode olhar o teste.
+#
+# O gráfico mostra a precisão e a revocação **na validação** para cada limiar. Baixar o limiar
+# só pode aumentar a revocação (mais radiografias passam a ser "pneumonia") e costuma baixar
+# a precisão (mais falsos positivos). O limiar escolhido é o **maior** que ainda garante a
+# revocação desejada: entre os que garantem, é o que paga menos falsos positivos. (O
+# scikit-learn chama de pneumonia a probabilidade maior **ou igual** ao limiar; usamos a
+# mesma regra com ele.)
+
+# %%
+y_val = np.concatenate([y.numpy() for _, y in val_ds])
+val_prob = model.predict(val_ds, verbose=0).ravel()
+val_precisions, val_recalls, val_thresholds = precision_recall_curve(y_val, val_prob)
+chosen = lesson12.threshold_for_recall(y_val, val_prob, TARGET_RECALL)
+fig, ax = plt.subplots(figsize=(6, 3.5), layout="constrained")
+ax.plot(val_thresholds, val_precisions[:-1], label="precisão")
+ax.plot(val_thresholds, val_recalls[:-1], label="revocação")
+ax.axhline(TARGET_RECALL, color="C1", linestyle=":",
+           label=f"revocação desejada ({fmt.num(TARGET_RECALL)})")
+ax.axvline(chosen, color="C3", label=f"limiar escolhido ({fmt.num(chosen, 3)})")
+ax.axvline(THRESHOLD, color="gray", linestyle="--", label=f"limiar padrão ({fmt.num(THRESHOLD)})")
+ax.set_xlabel("limiar (a partir dele, o modelo diz 'pneumonia')")
+ax.set_ylim(0, 1.02)
+for axis in (ax.xaxis, ax.yaxis):
+    axis.set_major_formatter(fmt.tick_formatter())
+ax.set_title("Precisão e revocação na validação, por limiar")
+ax.legend(loc="lower left", fontsize=8);
+val_precision, val_recall = lesson12.precision_recall(
+    confusion_matrix(y_val, (val_prob >= chosen).astype(int), labels=[0, 1]))
+print(f"validação ({len(y_val)} imagens), limiar {fmt.num(chosen, 3)}: revocação "
+      f"{fmt.num(val_recall, 3)}, precisão {fmt.num(val_precision, 3)}")
+
+# %% [markdown]
 # ## Avaliação no teste
 #
 # O teste oficial foi separado pelos autores do conjunto e não tocou em nada até aqui.
@@ -608,8 +677,7 @@ print(f"do Keras:  precisão {fmt.num(test_results['precision'], 4)}, revocaçã
 # %% [markdown]
 # ### A curva ROC
 #
-# O limiar 0,5 é uma escolha. Baixá-lo acha mais doentes (revocação maior) à custa de mais
-# alarmes falsos. A curva ROC mostra todos os limiares de uma vez: a taxa de verdadeiros
+# A curva ROC mostra todos os limiares de uma vez: a taxa de verdadeiros
 # positivos (a revocação) contra a de falsos positivos. A área sob ela, a **AUC**, é a chance de
 # o modelo dar uma probabilidade maior a uma radiografia com pneumonia do que a uma normal,
 # sorteadas ao acaso: 0,5 é chute, 1 é perfeito.
@@ -621,7 +689,11 @@ false_positive_rate = cm[0, 1] / cm[0].sum()
 fig, ax = plt.subplots(figsize=(4.8, 4.5), layout="constrained")
 ax.plot(fpr, tpr, label=f"modelo (AUC {fmt.num(auc, 3)})")
 ax.plot([0, 1], [0, 1], "--", color="gray", label=f"chute (AUC {fmt.num(0.5)})")
-ax.plot(false_positive_rate, recall, "o", color="C3", label=f"limiar {fmt.num(THRESHOLD)}")
+ax.plot(false_positive_rate, recall, "o", color="gray", label=f"limiar {fmt.num(THRESHOLD)}")
+cm_chosen = confusion_matrix(y_test, (test_prob >= chosen).astype(int), labels=[0, 1])
+precision_chosen, recall_chosen = lesson12.precision_recall(cm_chosen)
+ax.plot(cm_chosen[0, 1] / cm_chosen[0].sum(), recall_chosen, "s", color="C3",
+        label=f"limiar escolhido ({fmt.num(chosen, 3)})")
 for axis in (ax.xaxis, ax.yaxis):
     axis.set_major_formatter(fmt.tick_formatter())
 ax.set_xlabel("taxa de falsos positivos (1 − especificidade)")
@@ -632,26 +704,22 @@ print(f"AUC do scikit-learn: {fmt.num(auc, 4)} | do Keras: {fmt.num(test_results
       "(o Keras aproxima a curva com 200 limiares)")
 
 # %% [markdown]
-# ### O limiar
+# ### O limiar escolhido, no teste
 #
-# A curva ROC não mostra qual limiar dá cada ponto. O gráfico abaixo mostra: a precisão e a
-# revocação no teste para cada limiar possível. Baixar o limiar só pode aumentar a revocação (mais
-# radiografias passam a ser "pneumonia") e costuma baixar a precisão (mais alarmes falsos).
-# Numa triagem, o limiar se escolhe pela revocação que se quer garantir, **na validação**,
-# nunca no teste; aqui ele só mostra o preço de cada escolha.
+# O limiar escolhido na validação é aplicado ao teste uma vez, sem mexer mais nele. Os
+# falsos negativos e os falsos positivos com as duas regras:
 
 # %%
-precisions, recalls, thresholds = precision_recall_curve(y_test, test_prob)
-fig, ax = plt.subplots(figsize=(6, 3.5), layout="constrained")
-ax.plot(thresholds, precisions[:-1], label="precisão")
-ax.plot(thresholds, recalls[:-1], label="revocação")
-ax.axvline(THRESHOLD, color="gray", linestyle="--", label=f"limiar {fmt.num(THRESHOLD)}")
-ax.set_xlabel("limiar (probabilidade de pneumonia acima da qual o modelo diz 'pneumonia')")
-ax.set_ylim(0, 1.02)
-for axis in (ax.xaxis, ax.yaxis):
-    axis.set_major_formatter(fmt.tick_formatter())
-ax.set_title("Precisão e revocação no teste, por limiar")
-ax.legend(loc="lower left");
+for name, cut, matrix in [("padrão", THRESHOLD, cm), ("escolhido", chosen, cm_chosen)]:
+    p, r = lesson12.precision_recall(matrix)
+    print(f"limiar {name} ({fmt.num(cut, 3)}): revocação {fmt.num(r, 3)}, precisão "
+          f"{fmt.num(p, 3)}; falsos negativos {matrix[1, 0]}, falsos positivos {matrix[0, 1]}")
+
+# %% [markdown]
+# A revocação no teste pode ficar abaixo da desejada: a validação é uma amostra, e o limiar
+# carrega o acaso dela (no modo rápido, de poucas dezenas de imagens). Se isso acontecer,
+# o certo não é voltar e ajustar o limiar no teste, e sim escolher com uma margem, ou com
+# uma validação maior, e medir de novo em dados novos.
 
 # %% [markdown]
 # ### Exemplos de previsões
@@ -849,6 +917,8 @@ print(f"com imagens {lesson12.IMAGE_SIZE[0]}×{lesson12.IMAGE_SIZE[1]} (o exempl
 # - Acurácia sozinha engana num teste desequilibrado: numa triagem, o erro mais grave é o
 #   falso negativo, e quem o mede é a revocação; a curva ROC e a AUC mostram todos os
 #   limiares, e a curva de precisão e revocação por limiar mostra o preço de cada um.
+# - O limiar se escolhe na validação (o maior que garante a revocação desejada), e o teste
+#   é lido uma vez só, com ele.
 # - Um classificador treinado em um centro, com rótulos lidos das imagens e sem validação
 #   externa, é um experimento, não um dispositivo médico.
 # - O *dropout* é maior onde há mais parâmetros para decorar (a densa de 512) e menor perto da
@@ -865,7 +935,7 @@ print(f"com imagens {lesson12.IMAGE_SIZE[0]}×{lesson12.IMAGE_SIZE[1]} (o exempl
 # "Better performance with the tf.data API" do TensorFlow. Os dados: Kermany e colegas (2018), *Identifying Medical Diagnoses
 # and Treatable Diseases by Image-Based Deep Learning*, Cell; as referências de resultado:
 # o próprio exemplo e o MedMNIST v2 (Yang e colegas, 2023). A normalização em lote e o
-# *dropout* vêm da aula "10 · Batch normalization e dropout"; as métricas de classificação, da
+# *dropout* vêm da aula "10 · Normalização em lote e *dropout*"; as métricas de classificação, da
 # aula "06 · MNIST, mão na massa". Os termos técnicos seguem o
 # [glossário do curso](https://github.com/cnn-curso-ptbr/curso-cnn/blob/main/docs/glossario.md).
 #

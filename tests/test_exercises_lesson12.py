@@ -58,9 +58,20 @@ def patient_regex(path):
     return None if match is None else match.group(1) or match.group(2)
 
 
+def patient_split(path):
+    """The string-splitting answer the lesson says it accepts: no regular expression."""
+    name = path.rsplit("/", 1)[-1].rsplit(".", 1)[0]
+    if name.startswith("person") and "_" in name:
+        return name.split("_")[0]
+    if name.startswith(("IM-", "NORMAL2-IM-")):
+        return name.rsplit("-", 1)[0]
+    return None
+
+
 def test_patient_id_right_answers_pass():
     correct(ex2, patient_regex)
     correct(ex2, chest_xray_patient_id)
+    correct(ex2, patient_split)
 
 
 def test_patient_id_blank_is_not_done():
@@ -300,3 +311,51 @@ def test_take_and_pipeline_keep_the_chosen_examples_in_batches():
 )
 def test_strict_mode_raises_on_wrong_answer(exercise, answer, monkeypatch):
     strict_check_fails(exercise, answer, monkeypatch)
+
+
+# ---- the threshold, chosen on the validation set --------------------------------------------
+
+
+def test_threshold_for_recall_is_the_largest_reaching_the_target():
+    y_true = np.array([1, 1, 1, 1, 0, 0, 0, 0, 1, 0])
+    y_prob = np.array([0.9, 0.8, 0.35, 0.6, 0.7, 0.1, 0.3, 0.2, 0.95, 0.4])
+    chosen = lesson12.threshold_for_recall(y_true, y_prob, 0.8)
+    assert chosen == 0.6  # 4 of 5 positives at >= 0.6; 0.7 would keep only 3
+    assert lesson12.threshold_for_recall(y_true, y_prob, 1.0) == 0.35
+    recall = np.mean(y_prob[y_true == 1] >= chosen)
+    assert recall >= 0.8
+    with pytest.raises(ValueError, match="nenhum exemplo positivo"):
+        lesson12.threshold_for_recall([0, 0], [0.1, 0.2], 0.9)
+    with pytest.raises(ValueError, match="target"):
+        lesson12.threshold_for_recall(y_true, y_prob, 0.0)
+
+
+# ---- pictures -----------------------------------------------------------------------------------
+
+
+def test_patient_leakage_picture_marks_patients_on_both_sides():
+    import matplotlib.pyplot as plt
+    from matplotlib.patches import Rectangle
+
+    from course_utils.xray import draw_patient_leakage
+
+    fig = draw_patient_leakage((3, 2, 4, 2, 3, 2), seed=3)
+    by_image, by_patient = (ax.get_title() for ax in fig.axes)
+    assert "pacientes dos dois lados (em vermelho): 0" in by_patient
+    assert "pacientes dos dois lados (em vermelho): 0" not in by_image
+    assert sum(isinstance(p, Rectangle) for p in fig.axes[1].patches) == 16
+    plt.close(fig)
+    with pytest.raises(ValueError, match="films"):
+        draw_patient_leakage((3,))
+
+
+def test_data_parallelism_picture_names_every_replica():
+    from course_utils.xray import draw_data_parallelism
+
+    fig = draw_data_parallelism(replicas=3, per_replica=2)
+    texts = " ".join(t.get_text() for t in fig.axes[0].texts)
+    assert all(f"réplica {r}" in texts for r in range(3))
+    assert "all-reduce" in texts and "6 imagens (3 × 2)" in texts
+    fig.clf()
+    with pytest.raises(ValueError, match="replicas"):
+        draw_data_parallelism(replicas=1)

@@ -56,7 +56,10 @@ DECAY_RATE = 0.9
 """The learning rate is multiplied by this once per epoch (exponential decay)."""
 
 THRESHOLD = 0.5
-"""Probability above which an X-ray is called pneumonia."""
+"""Probability above which an X-ray is called pneumonia (the default threshold)."""
+
+TARGET_RECALL = 0.95
+"""Recall the lesson's threshold must reach on the validation set (:func:`threshold_for_recall`)."""
 
 OFFICIAL_TRAIN_COUNTS = {"normal": 1349, "pneumonia": 3883}
 """Class counts of the official ChestXRay2017 ``train/`` TFRecords (5,232 images: the data
@@ -104,6 +107,23 @@ def class_weights(counts: Any) -> dict[int, float]:
         raise ValueError(f"counts deve ter dois números positivos, recebi {counts!r}")
     total = counts.sum()
     return {k: float(total / (2 * counts[k])) for k in range(2)}
+
+
+def threshold_for_recall(y_true: Any, y_prob: Any, target: float = TARGET_RECALL) -> float:
+    """The largest threshold ``t`` whose rule ``y_prob >= t`` reaches recall ``target``.
+
+    Computed with scikit-learn's ``precision_recall_curve`` (the same ``>=`` rule); among the
+    thresholds that reach the recall, the largest one has the fewest false positives.
+    """
+    from sklearn.metrics import precision_recall_curve
+
+    y_true = np.asarray(y_true).astype(int).ravel()
+    if not 0 < target <= 1:
+        raise ValueError(f"target deve estar em (0, 1], recebi {target!r}")
+    if not np.any(y_true == 1):
+        raise ValueError("y_true não tem nenhum exemplo positivo: a revocação não existe")
+    _, recalls, thresholds = precision_recall_curve(y_true, np.asarray(y_prob).ravel())
+    return float(thresholds[recalls[:-1] >= target].max())
 
 
 def precision_recall(cm: Any) -> tuple[float, float]:
@@ -163,8 +183,8 @@ ex1 = Exercise(
             "trabalham ao mesmo tempo, cada uma com o seu pedaço do lote."
         ),
         (
-            "A estratégia sabe quantas réplicas trabalham em sincronia (um atributo dela); o "
-            "lote global junta os lotes de todas elas."
+            "Num passo, quantas imagens todas as réplicas juntas processam? O número de "
+            "réplicas é um atributo da estratégia, o mesmo que a seção da distribuição usou."
         ),
     ],
 )
@@ -219,10 +239,9 @@ ex2 = Exercise(
             "oficiais: em cada um, o paciente é um pedaço fixo do começo do nome."
         ),
         (
-            "Na pneumonia, o paciente é o trecho personNNN antes do primeiro sublinhado; no "
-            "normal, é o nome sem o último hífen e número (com o prefixo NORMAL2- quando "
-            "houver). Uma expressão regular por formato resolve; se nenhuma casar, devolva "
-            "None."
+            "Em cada formato, que caractere separa o paciente do resto do nome, e o paciente "
+            "fica antes ou depois dele? Um nome que não segue nenhum dos dois formatos não "
+            "tem paciente."
         ),
     ],
 )
@@ -279,8 +298,9 @@ ex3 = Exercise(
             "precisa de peso dobrado."
         ),
         (
-            "O peso de uma classe é o total de exemplos dividido por (número de classes × "
-            "exemplos daquela classe); devolva um dicionário com as chaves 0 e 1."
+            "Na perda ponderada, a classe k contribui com peso × (exemplos da classe k). Que "
+            "valor essa contribuição deve ter para que as duas classes somem o total de "
+            "exemplos, metade cada uma?"
         ),
     ],
 )
@@ -336,9 +356,9 @@ ex4 = Exercise(
             "que tinham pneumonia, quantos ele achou?"
         ),
         (
-            "As linhas da matriz são as classes reais e as colunas as previstas: a casa de "
-            "baixo à direita são os verdadeiros positivos, a de cima à direita os falsos "
-            "positivos e a de baixo à esquerda os falsos negativos."
+            "Nas linhas ficam as classes reais e nas colunas as previstas. Quais casas formam "
+            "a coluna dos que o modelo chamou de pneumonia, e quais formam a linha dos que "
+            "tinham pneumonia?"
         ),
     ],
 )
@@ -382,8 +402,8 @@ def false_negatives_exercise(y_true: Any, y_prob: Any, threshold: float = THRESH
         hint=[
             "Na matriz de confusão, as linhas são a classe real e as colunas a prevista: "
             "procure a casa das radiografias com pneumonia que o modelo chamou de normais.",
-            "Os doentes (pneumonia, classe 1) estão na linha 1; os que o modelo chamou de "
-            "normais, na coluna 0. Leia esse número da matriz cm.",
+            "Um falso negativo tem qual classe real e qual classe prevista? A linha de cm é a "
+            "classe real e a coluna, a prevista.",
         ],
     )
 

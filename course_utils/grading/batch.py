@@ -22,15 +22,15 @@ from course_utils import challenge, datasets, sandbox
 from course_utils.grading.errors import GradingError
 from course_utils.grading.evalset import load_eval_set
 from course_utils.grading.feedback import feedback_text
-from course_utils.grading.export import (
-    Filled,
-    feedback_zip,
-    fill_canvas_gradebook,
-    fill_moodle_worksheet,
-    new_moodle_worksheet,
+from course_utils.grading.gradebook import COLUMNS, open_gradebook, write_atomic
+from course_utils.grading.lms import (
+    Download,
+    GradeFiles,
+    Submission,
+    check_grade_files,
+    read_class,
+    write_lms_files,
 )
-from course_utils.grading.gradebook import COLUMNS, open_gradebook, read_gradebook, write_atomic
-from course_utils.grading.lms import Class, Download, Submission, read_class
 from course_utils.grading import similarity
 from course_utils.grading.modelfile import require_safe_keras
 from course_utils.grading.rubric import load_rubric
@@ -161,7 +161,7 @@ def grade(
 
     ``submissions`` is a folder or the LMS's ``.zip`` of the class (:mod:`~.lms`; ``lms``
     forces the layout). Returns ``{"graded": [rows], "skipped": int, "isolation":
-    Isolation, "class": Class, "exports": [Filled or Path], "similar": [Pair]}``. Rows
+    Isolation, "class": Class, "exports": [lms.Export], "similar": [Pair]}``. Rows
     are appended to ``out`` one by one as they finish, and each feedback file is written to
     ``out``'s folder ``feedback/``. Ctrl-C, SIGTERM and SIGHUP kill the running sandboxes
     and keep every row already written; running again grades the rest (``force``:
@@ -178,14 +178,9 @@ def grade(
     require_safe_keras()
     workers = (os.cpu_count() or 1) if workers is None else workers
     _check_options(workers, memory_mb, timeout, notebook_timeout)
-    for path, option, layout in ((worksheet, "--worksheet", "moodle"),
-                                 (canvas_export, "--canvas-export", "canvas")):
-        if path is not None and not Path(path).is_file():
-            raise GradingError(f"{option} {path}: file not found")
-        if path is not None and lms_class.lms != layout:
-            raise GradingError(f"{option} fills a {layout.capitalize()} file, but "
-                               f"{submissions} is not a {layout.capitalize()} download "
-                               f"({lms_class.describe()}); pass --lms {layout} if it is one")
+    files = GradeFiles(*(None if path is None else Path(path)
+                         for path in (worksheet, canvas_export)), canvas_column)
+    check_grade_files(lms_class, files, submissions)
     students = lms_class.submissions
     if shard:
         index = parse_shard(shard)
@@ -213,36 +208,9 @@ def grade(
         gradebook.close()
         shutil.rmtree(workroot, ignore_errors=True)
     pairs = similarity.check_class(out, y, fingerprint)
-    exports = write_lms_files(out, lms_class, rules.total, worksheet, canvas_export,
-                              canvas_column)
+    exports = write_lms_files(out, lms_class, rules.total, files)
     return {"graded": rows, "skipped": len(students) - len(todo), "isolation": isolation,
             "class": lms_class, "exports": exports, "similar": pairs}
-
-
-def write_lms_files(out: Path, lms_class: Class, total: float,
-                    worksheet: str | os.PathLike | None = None,
-                    canvas_export: str | os.PathLike | None = None,
-                    canvas_column: str | None = None) -> list[Filled | Path]:
-    """Next to gradebook ``out``: the grades and the feedback files in the LMS's formats.
-
-    Moodle: ``moodle_grades.csv`` (the ``worksheet`` filled, or a new one) and
-    ``moodle_feedback.zip``; Canvas: ``canvas_grades.csv`` (from ``canvas_export``) and
-    ``canvas_feedback.zip``. Nothing for a plain folder. Every row of ``out`` counts,
-    including those of earlier runs.
-    """
-    rows = read_gradebook(out)
-    folder, written = out.parent, []
-    if lms_class.lms == "moodle":
-        target = folder / "moodle_grades.csv"
-        written.append(fill_moodle_worksheet(rows, total, Path(worksheet), target) if worksheet
-                       else new_moodle_worksheet(rows, target))
-    if lms_class.lms == "canvas" and canvas_export:
-        written.append(fill_canvas_gradebook(rows, total, Path(canvas_export),
-                                             folder / "canvas_grades.csv", canvas_column))
-    if lms_class.lms in ("moodle", "canvas"):
-        written.append(feedback_zip(rows, lms_class.submissions, lms_class.lms,
-                                    folder / "feedback", folder / f"{lms_class.lms}_feedback.zip"))
-    return written
 
 
 def _grade_all(todo: list[Submission], download: Download, context: Context,

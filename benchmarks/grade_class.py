@@ -7,8 +7,10 @@ one ``<Nome>_<id>_assignsubmission_file/entrega_<id>.zip`` per student, the arch
 ``save_submission`` writes (small CNNs of 4 to 16 filters, a quarter of them with their own
 ``Rescaling(1/255)`` taking pixels 0-255; untrained), zipped as the class's ``.zip``; and a
 private evaluation set. It grades the zip once as an instructor would (default workers: the
-number of cores), and prints the seconds per submission and the machine. The evaluation set
-is drawn from ``$COURSE_DATA_DIR`` when it is set, else random images.
+number of cores, each a warm sandbox that imports Keras once), and prints the seconds per
+submission, the machine, and one cold ``python -c "import keras"`` timed in the same run, so
+that the figures carry to another machine as ratios. The evaluation set is drawn from
+``$COURSE_DATA_DIR`` when it is set, else random images.
 """
 
 from __future__ import annotations
@@ -75,6 +77,15 @@ def eval_set(path: Path, size: int) -> str:
     return f"{size} random images"
 
 
+def cold_import_seconds() -> float:
+    """Wall seconds of one ``python -c "import keras"`` in a fresh interpreter."""
+    start = time.perf_counter()
+    subprocess.run([sys.executable, "-c", "import keras"], check=True,
+                   env={**os.environ, "TF_CPP_MIN_LOG_LEVEL": "3"}, stdout=subprocess.DEVNULL,
+                   stderr=subprocess.DEVNULL)
+    return time.perf_counter() - start
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--students", type=int, default=200)
@@ -91,6 +102,7 @@ def main() -> None:
         if args.workers:
             command += ["--workers", str(args.workers)]
         load_before = os.getloadavg()[0]
+        cold_import = cold_import_seconds()
         start = time.perf_counter()
         subprocess.run(command, check=True, stdout=subprocess.DEVNULL)
         seconds = time.perf_counter() - start
@@ -105,8 +117,12 @@ def main() -> None:
     print(f"{len(rows)} submissions (a Moodle download zip), statuses {sorted(statuses)}, "
           f"pixel scales {scales}, workers {args.workers or os.cpu_count()}")
     print(f"wall clock: {seconds:.1f} s in all, {seconds / len(rows):.2f} s per submission")
-    print(f"one submission (its own sandbox, TensorFlow import included): median "
-          f"{statistics.median(per_student):.1f} s, max {max(per_student):.1f} s")
+    print(f"one submission (a fresh child of its worker's warm sandbox; the worker's start "
+          f"not counted): median {statistics.median(per_student):.1f} s, "
+          f"max {max(per_student):.1f} s")
+    print(f"one cold `python -c \"import keras\"`, same run: {cold_import:.1f} s; the class "
+          f"took {seconds / cold_import:.1f} of them, one submission "
+          f"{seconds / len(rows) / cold_import:.2f}")
 
 
 if __name__ == "__main__":

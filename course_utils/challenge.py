@@ -57,6 +57,7 @@ Portuguese; the grader's own messages are the instructors' and stay in English.
 
 from __future__ import annotations
 
+import io
 import json
 import math
 import numbers
@@ -70,6 +71,8 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+
+from course_utils._atomic import write_atomic
 
 MODEL_FILE = "model.keras"
 """Name of the model file inside a submission folder."""
@@ -345,16 +348,6 @@ def _temporary_file(folder: Path, suffix: str) -> Path:
     return Path(name)
 
 
-def _write_atomic(path: Path, data: bytes) -> None:
-    temporary = _temporary_file(path.parent, path.suffix)
-    try:
-        temporary.write_bytes(data)
-        os.replace(temporary, path)
-    except BaseException:
-        temporary.unlink(missing_ok=True)
-        raise
-
-
 def _load_model(path: Path) -> Any:
     import keras
 
@@ -445,15 +438,11 @@ def _notebook_for_submission(notebook: str | os.PathLike | None) -> tuple[str, b
 
 def _write_archive(archive: Path, folder: Path, names: list[str]) -> None:
     """Zip ``folder/name`` for each name, flat, into ``archive`` (atomically)."""
-    temporary = _temporary_file(archive.parent, ".zip")
-    try:
-        with zipfile.ZipFile(temporary, "w", compression=zipfile.ZIP_DEFLATED) as zf:
-            for name in names:
-                zf.write(folder / name, arcname=name)
-        os.replace(temporary, archive)
-    except BaseException:
-        temporary.unlink(missing_ok=True)
-        raise
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_DEFLATED) as zf:
+        for name in names:
+            zf.write(folder / name, arcname=name)
+    write_atomic(archive, buffer.getvalue())
 
 
 def _notebooks_in(folder: Path) -> list[str]:
@@ -537,7 +526,7 @@ def save_submission(
     names = [MODEL_FILE, EXPERIMENTS_FILE]
     try:
         name, data = _notebook_for_submission(notebook)
-        _write_atomic(folder / name, data)
+        write_atomic(folder / name, data)
         names.append(name)
     except (OSError, ValueError) as error:
         print(f"⚠️ A entrega vai sem o notebook: {error}. Salve o notebook e chame "

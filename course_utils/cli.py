@@ -56,10 +56,8 @@ def _make_eval_set(args: argparse.Namespace) -> int:
 
 def _grade(args: argparse.Namespace) -> int:
     result = grading.grade(
-        args.submissions, args.eval_set, args.out, workers=args.workers, timeout=args.timeout,
-        memory_mb=args.memory_mb, execute=args.execute, notebook_timeout=args.notebook_timeout,
-        shard=args.shard, force=args.force, rubric=args.rubric, lms=args.lms,
-        worksheet=args.worksheet, canvas_export=args.canvas_export,
+        args.submissions, args.eval_set, args.out, grading.GradeOptions.from_arguments(args),
+        lms=args.lms, worksheet=args.worksheet, canvas_export=args.canvas_export,
         canvas_column=args.canvas_column,
     )
     rows = result["graded"]
@@ -120,20 +118,7 @@ def _grade_parser(commands: argparse._SubParsersAction) -> None:
     grade.add_argument("--eval-set", type=Path, required=True,
                        help="private evaluation set (.npz from `course make-eval-set`)")
     grade.add_argument("--out", type=Path, required=True, help="gradebook CSV to write")
-    grade.add_argument("--workers", type=int, default=None,
-                       help="submissions graded at once (default: the number of CPU cores)")
-    grade.add_argument("--timeout", type=float, default=120.0,
-                       help="seconds to load the model and predict (default 120)")
-    grade.add_argument("--memory-mb", type=int, default=3072,
-                       help="memory (PSS) of one sandbox, in MB (default 3072)")
-    grade.add_argument("--execute", action="store_true",
-                       help="also run each student's notebook in the sandbox (fast mode)")
-    grade.add_argument("--notebook-timeout", type=float, default=900.0,
-                       help="seconds for the whole notebook with --execute (default 900)")
-    grade.add_argument("--shard", help="grade only shard i of n, e.g. 2/4 (counted from 1)")
-    grade.add_argument("--force", action="store_true",
-                       help="grade again the students already in --out (rewrites it)")
-    grade.add_argument("--rubric", type=Path, help="rubric TOML (default: the built-in one)")
+    grading.GradeOptions.add_arguments(grade)
     grade.set_defaults(run=_grade)
 
 

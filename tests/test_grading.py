@@ -30,7 +30,9 @@ import numpy as np
 import pytest
 from keras import layers
 
-from course_utils import cli, grading, sandbox
+from course_utils import cli, grading
+from course_utils.grading import sandbox
+from course_utils.grading.sandbox import jail
 from course_utils.challenge import EXPERIMENTS_FILE, MODEL_FILE, save_submission
 from course_utils.models import build_mnist_cnn
 
@@ -255,7 +257,7 @@ def test_the_batch_has_one_row_per_submission_and_leaves_submissions_untouched(g
     assert len(grading.read_gradebook(graded["out"])) == len(CASES)
     assert tree_digest(graded["submissions"]) == graded["before"]
     assert not (graded["base"] / "escaped.txt").exists()
-    assert not sandbox._RUNNING
+    assert not jail._RUNNING
 
 
 def test_a_valid_model_is_scored_by_the_parent_and_gets_its_points(graded):
@@ -311,16 +313,22 @@ def test_a_gradebook_from_another_eval_set_is_refused(graded, tmp_path):
         grading.grade(graded["submissions"], other, graded["out"], stream=io.StringIO())
 
 
-def test_a_model_that_never_finishes_is_stopped_at_the_timeout(tmp_path):
-    save_raw(slow_model(), tmp_path / "class" / "slow", "slow")
+def test_a_model_that_never_finishes_is_stopped_and_its_worker_replaced(tmp_path):
+    """One warm worker grades both, in order: the slow model's timeout kills it, and the
+    next model gets a fresh one (its start not counted in the row's seconds)."""
+    save_raw(slow_model(), tmp_path / "class" / "a_slow", "a_slow")
+    save_submission(build_mnist_cnn(filters=(4,)), make_runs(), "b_valid",
+                    tmp_path / "class" / "b_valid")
     private = write_eval_set(tmp_path / "private.npz")
     out = tmp_path / "book.csv"
-    grading.grade(tmp_path / "class", private, out, timeout=8, memory_mb=6000,
+    grading.grade(tmp_path / "class", private, out, workers=1, timeout=8, memory_mb=6000,
                   stream=io.StringIO())
-    [row] = grading.read_gradebook(out)
-    assert row["status"] == "timeout", row
-    assert float(row["seconds"]) < 8 + 10
-    assert not sandbox._RUNNING
+    rows = {row["student"]: row for row in grading.read_gradebook(out)}
+    assert rows["a_slow"]["status"] == "timeout", rows["a_slow"]
+    assert "stopped after 8 s" in rows["a_slow"]["message"]
+    assert float(rows["a_slow"]["seconds"]) < 8 + 10
+    assert rows["b_valid"]["status"] == "ok", rows["b_valid"]
+    assert not jail._RUNNING
 
 
 # ---- the instructor's input -------------------------------------------------------------
@@ -475,7 +483,7 @@ def test_the_probe_hides_private_folders_and_files_inside_the_sandbox(tmp_path):
 
 
 def test_without_namespaces_the_sandbox_falls_back_and_says_so(tmp_path, monkeypatch):
-    monkeypatch.setattr(sandbox.shutil, "which", lambda name: None)  # no `unshare` here
+    monkeypatch.setattr(jail.shutil, "which", lambda name: None)  # no `unshare` here
     write_notebook(tmp_path / "subs" / "ana", "ana", "print('olá')")
     private = write_eval_set(tmp_path / "private.npz")
     log = io.StringIO()

@@ -18,7 +18,8 @@ from pathlib import Path
 
 import pytest
 
-from course_utils import grading, sandbox
+from course_utils import grading
+from course_utils.grading import sandbox
 from tests.test_grading import cheap_class, write_eval_set, write_notebook
 
 pytestmark = pytest.mark.slow  # among the longest test files: conftest.py runs them first

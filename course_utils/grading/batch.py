@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import contextlib
 import csv
+import dataclasses
 import os
 import signal
 import shutil
@@ -18,11 +19,13 @@ from typing import Any, TextIO
 
 import numpy as np
 
-from course_utils import challenge, datasets, sandbox
+from course_utils import challenge, datasets
+from course_utils._atomic import write_atomic
+from course_utils.grading import sandbox
 from course_utils.grading.errors import GradingError
 from course_utils.grading.evalset import load_eval_set
 from course_utils.grading.feedback import feedback_text
-from course_utils.grading.gradebook import COLUMNS, open_gradebook, write_atomic
+from course_utils.grading.gradebook import COLUMNS, open_gradebook
 from course_utils.grading.lms import (
     Download,
     GradeFiles,
@@ -34,7 +37,8 @@ from course_utils.grading.lms import (
 from course_utils.grading import similarity
 from course_utils.grading.modelfile import require_safe_keras
 from course_utils.grading.rubric import load_rubric
-from course_utils.grading.runner import Context, grade_one
+from course_utils.grading.options import GradeOptions
+from course_utils.grading.runner import GradeJob, grade_one
 from course_utils.grading.submissions import in_shard, parse_shard
 
 
@@ -107,16 +111,6 @@ def _stop_on_signals() -> Iterator[None]:
             signal.signal(signum, handler)
 
 
-def _check_options(workers: int, memory_mb: int, timeout: float,
-                   notebook_timeout: float) -> None:
-    for option, value, least in (("--workers", workers, 1), ("--memory-mb", memory_mb, 64)):
-        if value < least:
-            raise GradingError(f"{option} must be at least {least}, got {value}")
-    for option, value in (("--timeout", timeout), ("--notebook-timeout", notebook_timeout)):
-        if not value > 0:
-            raise GradingError(f"{option} must be more than 0 seconds, got {value}")
-
-
 def _check_places(submissions: Path, out: Path) -> Path:
     """Refuse an ``out`` inside the submissions (or the reverse); the feedback folder."""
     if out.resolve().is_relative_to(submissions.resolve()):
@@ -143,21 +137,18 @@ def grade(
     submissions: str | os.PathLike,
     eval_set: str | os.PathLike,
     out: str | os.PathLike,
-    workers: int | None = None,
-    timeout: float = 120.0,
-    memory_mb: int = 3072,
-    execute: bool = False,
-    notebook_timeout: float = 900.0,
-    shard: str | None = None,
-    force: bool = False,
-    rubric: str | os.PathLike | None = None,
+    options: GradeOptions | None = None,
+    *,
     stream: TextIO = sys.stderr,
     lms: str | None = None,
     worksheet: str | os.PathLike | None = None,
     canvas_export: str | os.PathLike | None = None,
     canvas_column: str | None = None,
+    **option_values: Any,
 ) -> dict[str, Any]:
-    """Grade every submission (of ``shard``) not yet in gradebook ``out``; see the module doc.
+    """Grade every submission (of ``options.shard``) not yet in gradebook ``out``; see the
+    module doc. ``options`` (default: :class:`~.options.GradeOptions`'s defaults) may be
+    changed by keyword: ``grade(..., workers=2, timeout=60)``.
 
     ``submissions`` is a folder or the LMS's ``.zip`` of the class (:mod:`~.lms`; ``lms``
     forces the layout). Returns ``{"graded": [rows], "skipped": int, "isolation":
@@ -170,27 +161,27 @@ def grade(
     ``similarity.csv`` and the ``similar_to`` column) and the files the LMS imports are
     written next to ``out`` (:func:`write_lms_files`).
     """
+    options = dataclasses.replace(options or GradeOptions(), **option_values)
     submissions, out = Path(submissions), Path(out)
     feedback = _check_places(submissions, out)
     lms_class = read_class(submissions, lms)
     x, y, fingerprint = load_eval_set(eval_set)
-    rules = load_rubric(rubric)
+    rules = load_rubric(options.rubric)
     require_safe_keras()
-    workers = (os.cpu_count() or 1) if workers is None else workers
-    _check_options(workers, memory_mb, timeout, notebook_timeout)
     files = GradeFiles(*(None if path is None else Path(path)
                          for path in (worksheet, canvas_export)), canvas_column)
     check_grade_files(lms_class, files, submissions)
     students = lms_class.submissions
-    if shard:
-        index = parse_shard(shard)
+    if options.shard:
+        index = parse_shard(options.shard)
         students = [s for s in students if in_shard(s.student, index)]
     public_x, public_y = _public_sample()
     stream.write(lms_class.describe() + "\n")
-    gradebook, done = open_gradebook(out, fingerprint, force)
+    gradebook, done = open_gradebook(out, fingerprint, options.force)
     todo = [s for s in students if s.student not in done]
     workroot = Path(tempfile.mkdtemp(prefix="course-grade-"))
     records = out.parent / similarity.DATA_FOLDER
+    workers: sandbox.Workers | None = None
     try:
         with _stop_on_signals():
             feedback.mkdir(exist_ok=True)
@@ -200,11 +191,15 @@ def grade(
                                   records.resolve()], _keep_paths(workroot))
             isolation = sandbox.probe(hide)
             stream.write(isolation.describe() + "\n")
-            context = Context(x, y, public_x, public_y, fingerprint, rules,
-                              sandbox.Limits(timeout, memory_mb), notebook_timeout, execute,
-                              isolation, workroot, workers, threading.Event(), records)
-            rows = _grade_all(todo, lms_class.download, context, gradebook, feedback, stream)
+            workers = sandbox.Workers("predict", workroot, isolation)
+            job = GradeJob(x=x, y=y, public_x=public_x, public_y=public_y,
+                           fingerprint=fingerprint, rubric=rules, options=options,
+                           isolation=isolation, workroot=workroot, workers=workers,
+                           stop=threading.Event(), records=records)
+            rows = _grade_all(todo, lms_class.download, job, gradebook, feedback, stream)
     finally:
+        if workers is not None:
+            workers.close()
         gradebook.close()
         shutil.rmtree(workroot, ignore_errors=True)
     pairs = similarity.check_class(out, y, fingerprint)
@@ -213,28 +208,29 @@ def grade(
             "class": lms_class, "exports": exports, "similar": pairs}
 
 
-def _grade_all(todo: list[Submission], download: Download, context: Context,
+def _grade_all(todo: list[Submission], download: Download, job: GradeJob,
                gradebook: TextIO, feedback: Path, stream: TextIO) -> list[dict[str, str]]:
-    """Grade ``todo`` on a thread pool, writing each row and feedback as it finishes."""
+    """Grade ``todo`` on a thread pool (each thread with its warm sandbox), writing each
+    row and feedback as it finishes."""
     writer = csv.DictWriter(gradebook, fieldnames=COLUMNS)
     progress = _Progress(len(todo), stream)
     rows: list[dict[str, str]] = []
-    pool = ThreadPoolExecutor(max_workers=max(1, min(context.workers, len(todo))))
+    pool = ThreadPoolExecutor(max_workers=max(1, min(job.options.workers, len(todo))))
     try:
-        futures = {pool.submit(grade_one, s, download, context): s.student for s in todo}
+        futures = {pool.submit(grade_one, s, download, job): s.student for s in todo}
         for future in _as_completed(futures):
             row = future.result()
             if row is None:
                 continue
             write_atomic(feedback / f"{row['student']}.md",
-                         feedback_text(row, context.rubric, len(context.y)))
+                         feedback_text(row, job.rubric, len(job.y)))
             writer.writerow(row)
             gradebook.flush()
             os.fsync(gradebook.fileno())
             rows.append(row)
             progress.update(row)
     except BaseException:
-        context.stop.set()
+        job.stop.set()
         pool.shutdown(wait=False, cancel_futures=True)
         sandbox.kill_all()
         raise

@@ -5,12 +5,12 @@ from __future__ import annotations
 import hashlib
 import io
 import os
-import tempfile
 from pathlib import Path
 
 import numpy as np
 
 from course_utils import datasets
+from course_utils._atomic import write_atomic
 from course_utils.grading.errors import GradingError
 
 EVAL_NOISE = 6
@@ -51,10 +51,9 @@ def make_eval_set(
     x = np.clip(x[order].astype(np.int16) + noise, 0, 255).astype(np.uint8)
     y = np.asarray(y)[order].astype(np.uint8)
     out.parent.mkdir(parents=True, exist_ok=True)
-    with tempfile.NamedTemporaryFile(dir=out.parent, suffix=".npz", delete=False) as f:
-        np.savez_compressed(f, x=x, y=y)
-    os.replace(f.name, out)
-    return out
+    buffer = io.BytesIO()
+    np.savez_compressed(buffer, x=x, y=y)
+    return write_atomic(out, buffer.getvalue())
 
 
 def load_eval_set(path: str | os.PathLike) -> tuple[np.ndarray, np.ndarray, str]:

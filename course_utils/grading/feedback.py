@@ -5,40 +5,7 @@ from __future__ import annotations
 from course_utils import challenge
 from course_utils.grading.gradebook import parse_scale_accuracies
 from course_utils.grading.rubric import Rubric
-
-_STATUS_PT = {
-    "ok": "modelo carregado e avaliado",
-    "missing_files": f"não encontrei o arquivo {challenge.MODEL_FILE} na entrega",
-    "invalid_archive": "a entrega não pôde ser aberta (zip corrompido, caminhos inseguros, "
-                       "links ou tamanho excessivo)",
-    "invalid_model": f"{challenge.MODEL_FILE} não é um modelo Keras que carrega "
-                     "(salve com model.save('model.keras'))",
-    "rejected_model": "o arquivo do modelo foi recusado antes de carregar: camadas fora da "
-                      "lista permitida (Lambda ou classes próprias) ou algo que model.save "
-                      "não grava (caminhos de arquivo, links, arquivos extras); use só "
-                      "camadas prontas do Keras e salve com model.save('model.keras')",
-    "timeout": "o modelo demorou demais para carregar e classificar as imagens",
-    "out_of_memory": "o modelo usou memória demais",
-    "crashed": "o processo do modelo terminou sem resposta",
-    "wrong_predictions": "as previsões não têm o formato esperado (entrada (28, 28, 1), "
-                         "saída com 10 classes)",
-}
-
-_NOTEBOOK_PT = {
-    "": "não executado nesta correção",
-    "ran": "rodou de cima a baixo",
-    "failed": "parou com um erro",
-    "timeout": "passou do tempo limite",
-    "out_of_memory": "usou memória demais",
-    "crashed": "o kernel morreu",
-    "missing": "nenhum notebook (.ipynb) na entrega",
-}
-
-_EXPERIMENTS_PT = {
-    "valid": "válidos",
-    "invalid": "inválidos",
-    "missing": f"{challenge.EXPERIMENTS_FILE} não encontrado",
-}
+from course_utils.grading.status import ExperimentsStatus, NotebookStatus, Status
 
 
 def feedback_text(row: dict[str, str], rubric: Rubric, size: int) -> str:
@@ -48,18 +15,20 @@ def feedback_text(row: dict[str, str], rubric: Rubric, size: int) -> str:
     lines = [
         f"# Desafio Fashion-MNIST: correção de {row['name'] or row['student']}",
         "",
-        f"- **Situação:** `{row['status']}`: {_STATUS_PT[row['status']]}.",
+        f"- **Situação:** `{row['status']}`: {Status(row['status']).portuguese}.",
     ]
     if accuracy is not None:
         reached = f" (limiar {threshold:g} atingido)" if threshold is not None else ""
         lines.append(f"- **Acurácia** no conjunto de avaliação privado ({size} imagens): "
                      f"{accuracy:.4f}{reached}: {accuracy_points:g} ponto(s).")
     lines += _scale_lines(row)
-    experiment_points = rubric.experiments if row["experiments"] == "valid" else 0
-    lines.append(f"- **Experimentos:** {_EXPERIMENTS_PT[row['experiments']]}: "
+    experiments = ExperimentsStatus(row["experiments"])
+    experiment_points = rubric.experiments if experiments == ExperimentsStatus.VALID else 0
+    lines.append(f"- **Experimentos:** {experiments.portuguese}: "
                  f"{experiment_points:g} ponto(s).")
-    notebook_points = rubric.notebook if row["notebook"] == "ran" else 0
-    lines.append(f"- **Notebook:** {_NOTEBOOK_PT[row['notebook']]}: "
+    notebook = NotebookStatus(row["notebook"])
+    notebook_points = rubric.notebook if notebook == NotebookStatus.RAN else 0
+    lines.append(f"- **Notebook:** {notebook.portuguese}: "
                  f"{notebook_points:g} ponto(s).")
     lines += ["", f"**Nota: {row['points']} de {rubric.total:g}.**"]
     if row["message"]:

@@ -9,14 +9,9 @@ from collections import Counter
 from pathlib import Path
 from typing import TextIO
 
+from course_utils._atomic import write_atomic
 from course_utils.grading.errors import GradingError
-
-STATUSES = ("ok", "missing_files", "invalid_archive", "invalid_model", "rejected_model",
-            "timeout", "out_of_memory", "crashed", "wrong_predictions")
-"""Every value of the gradebook's ``status`` column."""
-
-NOTEBOOK_STATUSES = ("", "ran", "failed", "timeout", "out_of_memory", "crashed", "missing")
-"""Values of the ``notebook`` column (empty: not executed, no ``--execute``)."""
+from course_utils.grading.status import Status
 
 COLUMNS = ("student", "name", "lms_id", "status", "accuracy", "points", "seconds", "message",
            "experiments", "notebook", "pixel_scale", "scale_accuracies", "eval_set",
@@ -41,13 +36,6 @@ def parse_scale_accuracies(text: str) -> dict[str, float]:
         return {scale: float(value) for scale, value in pairs}
     except ValueError:
         return {}
-
-
-def write_atomic(path: Path, text: str) -> None:
-    """Write ``text`` to ``path`` through a temporary file: never a half-written file."""
-    tmp = path.with_name(f".{path.name}.tmp")
-    tmp.write_text(text, encoding="utf-8")
-    os.replace(tmp, path)
 
 
 def spreadsheet_safe(text: str) -> str:
@@ -94,7 +82,7 @@ def summary_table(rows: list[dict[str, str]]) -> str:
     """Count per status, as a small text table."""
     counts = Counter(row["status"] for row in rows)
     lines = ["status             count", "-----------------  -----"]
-    lines += [f"{status:<17}  {counts[status]:>5}" for status in STATUSES if counts[status]]
+    lines += [f"{status:<17}  {counts[status]:>5}" for status in Status if counts[status]]
     lines.append(f"{'total':<17}  {sum(counts.values()):>5}")
     return "\n".join(lines)
 

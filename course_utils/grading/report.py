@@ -30,7 +30,9 @@ import numpy as np
 from course_utils import datasets
 from course_utils.grading import similarity
 from course_utils.grading.errors import GradingError
-from course_utils.grading.gradebook import STATUSES, read_gradebook, write_atomic
+from course_utils._atomic import write_atomic
+from course_utils.grading.gradebook import read_gradebook
+from course_utils.grading.status import Status
 
 MARKER = "<!-- course grade report -->"
 """First line of every page this module writes: only such a file is ever replaced."""
@@ -112,7 +114,7 @@ def class_accuracy_plot(per_class: np.ndarray) -> str:
 def status_plot(counts: Counter) -> str:
     """Bar chart of the number of submissions per status."""
     figure, ax = _figure("Situação das entregas", "situação", "entregas")
-    names = [status for status in STATUSES if counts[status]]
+    names = [status for status in Status.values() if counts[status]]
     ax.bar(names, [counts[name] for name in names], color="#4878a8")
     ax.tick_params(axis="x", rotation=45)
     _integer_counts(ax)
@@ -210,7 +212,7 @@ def write_report(gradebook: str | os.PathLike, out: str | os.PathLike | None = N
 def _summary(rows: list[dict[str, str]]) -> str:
     counts = Counter(row["status"] for row in rows)
     table = _table(["situação", "entregas"],
-                   [[status, counts[status]] for status in STATUSES if counts[status]], {1})
+                   [[status, counts[status]] for status in Status.values() if counts[status]], {1})
     points = [float(row["points"]) for row in rows]
     parts = ["<h2>Situação das entregas</h2>", table]
     if rows:

@@ -36,7 +36,6 @@ from __future__ import annotations
 import csv
 import hashlib
 import io
-import os
 import zipfile
 from dataclasses import dataclass
 from itertools import combinations
@@ -44,7 +43,8 @@ from pathlib import Path
 
 import numpy as np
 
-from course_utils.grading.gradebook import COLUMNS, read_gradebook, write_atomic
+from course_utils._atomic import write_atomic
+from course_utils.grading.gradebook import COLUMNS, read_gradebook
 
 DATA_FOLDER = "grading-data"
 """Folder, next to the gradebook, of the per-student records."""
@@ -174,12 +174,12 @@ def save_record(folder: Path, student: str, record: Record) -> None:
     """Write ``record`` as ``student``'s in ``folder`` (atomically)."""
     folder.mkdir(parents=True, exist_ok=True)
     path = record_path(folder, student)
-    tmp = path.with_name(f".{path.name}.tmp.npz")
-    np.savez(tmp, predictions=record.predictions, sample=record.sample,
+    buffer = io.BytesIO()
+    np.savez(buffer, predictions=record.predictions, sample=record.sample,
              class_accuracy=record.class_accuracy,
              meta=np.array([record.weights_hash, record.architecture, str(record.parameters),
                             record.eval_set]))
-    os.replace(tmp, path)
+    write_atomic(path, buffer.getvalue())
 
 
 def keep_record(folder: Path, student: str, model_file: Path, predictions: np.ndarray,
@@ -249,7 +249,9 @@ def compare(a: Record, b: Record, labels: np.ndarray,
             ) -> tuple[str, float, str] | None:
     """``(evidence, score, details)`` when ``a`` and ``b`` look copied, else ``None``."""
     if a.weights_hash == b.weights_hash:
-        return "identical_weights", 1.0, "the same weight arrays"
+        return ("identical_weights", 1.0, "the same weight arrays: a copy, or two students "
+                "who made the same choices (the same hint) with the same seed, since training "
+                "on a CPU is deterministic (lesson 07 seeds each student from student_id)")
     if a.architecture == b.architecture and a.sample.shape == b.sample.shape:
         distance = relative_distance(a.sample, b.sample)
         if distance <= FINE_TUNED_DISTANCE:

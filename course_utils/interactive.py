@@ -17,14 +17,18 @@ from typing import Any
 
 import matplotlib.pyplot as plt
 import numpy as np
+from matplotlib.colors import Normalize, to_rgb
 from matplotlib.figure import Figure
 from matplotlib.patches import Rectangle
 
-from course_utils import conv
+from course_utils import conv, fmt
 from course_utils.progress import figure_png, in_notebook
 
 WINDOW_COLORS = ("tab:red", "tab:blue", "tab:green", "tab:orange", "tab:purple")
 """Outline colours of successive window positions in :func:`show_stride_padding`."""
+
+PAD_COLOR = "0.85"
+"""Fill of the zero-padding cells (light grey)."""
 
 
 @dataclass(frozen=True)
@@ -78,8 +82,8 @@ def _as_matrices(image: Any, kernel: Any) -> tuple[np.ndarray, np.ndarray]:
 
 
 def _number(value: float) -> str:
-    """A number as the formula prints it: ``3``, ``-1``, ``0.5``."""
-    return f"{value:g}"
+    """A number as the figure writes it, for a Brazilian reader: ``3``, ``-1``, ``0,5``."""
+    return fmt.num(float(value))
 
 
 def formula_lines(state: ConvolutionState) -> list[str]:
@@ -103,19 +107,60 @@ def formula_lines(state: ConvolutionState) -> list[str]:
     ]
 
 
+def _is_pad(r: int, c: int, shape: tuple[int, int], padding: int) -> bool:
+    """True if cell (r, c) of a padded grid of ``shape`` is in one of the ``padding`` rings."""
+    rows, cols = shape
+    return bool(padding) and not (padding <= r < rows - padding and padding <= c < cols - padding)
+
+
+def text_color(background: Any) -> str:
+    """``"black"`` or ``"white"``, whichever contrasts more with ``background`` (any
+    Matplotlib colour).
+
+    The choice uses the WCAG relative luminance ``L``: black text on a background has
+    contrast ``(L + 0.05) / 0.05``, white text ``1.05 / (L + 0.05)``; they are equal at
+    ``L ≈ 0.179``, so the better of the two is always at least 4.58 : 1.
+    """
+    linear = [c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4
+              for c in to_rgb(background)]
+    luminance = 0.2126 * linear[0] + 0.7152 * linear[1] + 0.0722 * linear[2]
+    return "black" if (luminance + 0.05) ** 2 > 0.05 * 1.05 else "white"
+
+
+def cell_colors(values: np.ndarray, padding: int = 0,
+                cmap: str = "gray") -> list[list[tuple[tuple[float, float, float], str]]]:
+    """(background RGB, text colour) of each cell as :func:`_draw_grid` paints it.
+
+    A cell's background is its value's colour in ``cmap`` (scaled from ``min(values, 0)`` to
+    ``max(values, 1)``), or :data:`PAD_COLOR` in the ``padding`` rings; the text colour is
+    the one of black and white that contrasts with it.
+    """
+    norm = Normalize(vmin=min(values.min(), 0), vmax=max(values.max(), 1))
+    colormap = plt.get_cmap(cmap)
+    rows, cols = values.shape
+    colors = []
+    for r in range(rows):
+        row = []
+        for c in range(cols):
+            is_pad = _is_pad(r, c, values.shape, padding)
+            background = to_rgb(PAD_COLOR if is_pad else colormap(norm(values[r, c])))
+            row.append((background, text_color(background)))
+        colors.append(row)
+    return colors
+
+
 def _draw_grid(ax: Any, values: np.ndarray, padding: int = 0, title: str = "",
                cmap: str = "gray") -> None:
-    """A matrix as coloured cells with each value written in; padding cells shaded."""
+    """A matrix as coloured cells with each value written in a contrasting colour; padding
+    cells shaded."""
     ax.imshow(values, cmap=cmap, vmin=min(values.min(), 0), vmax=max(values.max(), 1))
     rows, cols = values.shape
-    for r in range(rows):
-        for c in range(cols):
-            is_pad = padding and not (padding <= r < rows - padding
-                                      and padding <= c < cols - padding)
-            if is_pad:
-                ax.add_patch(Rectangle((c - 0.5, r - 0.5), 1, 1, color="0.85", zorder=1))
+    for r, row in enumerate(cell_colors(values, padding, cmap)):
+        for c, (_, color) in enumerate(row):
+            if _is_pad(r, c, values.shape, padding):
+                ax.add_patch(Rectangle((c - 0.5, r - 0.5), 1, 1, color=PAD_COLOR, zorder=1))
             ax.text(c, r, _number(values[r, c]), ha="center", va="center", fontsize=8,
-                    color="0.4" if is_pad else "tab:olive", zorder=2)
+                    color=color, zorder=2)
     ax.set_xticks(range(cols))
     ax.set_yticks(range(rows))
     ax.tick_params(labelsize=7)

@@ -111,6 +111,25 @@ def as_float_array(value: Any, name: str) -> np.ndarray:
         ) from None
 
 
+def as_array(value: Any, what: str = "a resposta") -> np.ndarray:
+    """An array answer (NumPy array, tensor, nested list or tuple) as a NumPy array that keeps
+    its dtype, so a checker can tell float32 from float64 or int; anything that is not an
+    array of numbers or booleans (text, ``None``, a bare number) raises :class:`WrongAnswer`.
+    """
+    if hasattr(value, "numpy") and callable(value.numpy):
+        value = value.numpy()
+    if isinstance(value, (np.ndarray, list, tuple)):
+        try:
+            array = np.asarray(value)
+        except ValueError:  # ragged nested lists
+            array = None
+        if array is not None and (
+            np.issubdtype(array.dtype, np.number) or np.issubdtype(array.dtype, np.bool_)
+        ):
+            return array
+    raise WrongAnswer(f"{what} deveria ser um array NumPy de números, mas é {value!r:.80}.")
+
+
 def assert_array(
     answer: Any,
     expected: Any,

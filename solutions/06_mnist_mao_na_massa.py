@@ -35,7 +35,7 @@ import numpy as np
 import tensorflow as tf
 from sklearn.metrics import confusion_matrix
 
-from course_utils import config
+from course_utils import config, fmt
 from course_utils.checks import ____
 from course_utils.datasets import MNIST_CLASSES, load_mnist
 from course_utils.exercises.lesson06 import ex1, ex2, ex3, ex4, ex5
@@ -63,7 +63,7 @@ EPOCHS = config.epochs(15, 1)
 BATCH_SIZE = 128
 VALIDATION_SPLIT = 0.1
 print(f"épocas: {EPOCHS}, tamanho do lote: {BATCH_SIZE}, fração de validação: "
-      f"{VALIDATION_SPLIT}")
+      f"{fmt.num(VALIDATION_SPLIT)}")
 
 # %% [markdown]
 # ## Os dados
@@ -90,13 +90,12 @@ print("teste: ", x_test_raw.shape, x_test_raw.dtype, "| rótulos:", y_test.shape
 
 # %%
 FULL_TRAIN, FULL_TEST = 60_000, 10_000  # tamanho do MNIST completo
-print(f"treino: {len(x_train_raw):,} de {FULL_TRAIN:,} imagens "
-      f"({len(x_train_raw) / FULL_TRAIN:.0%} do MNIST completo)")
-print(f"teste:  {len(x_test_raw):,} de {FULL_TEST:,} imagens "
-      f"({len(x_test_raw) / FULL_TEST:.0%} do MNIST completo)")
+print(f"treino: {fmt.num(len(x_train_raw))} de {fmt.num(FULL_TRAIN)} imagens "
+      f"({fmt.pct(len(x_train_raw) / FULL_TRAIN, 0)} do MNIST completo)")
+print(f"teste:  {fmt.num(len(x_test_raw))} de {fmt.num(FULL_TEST)} imagens "
+      f"({fmt.pct(len(x_test_raw) / FULL_TEST, 0)} do MNIST completo)")
 
 # %% [markdown]
-#
 # Quantos exemplos há de cada dígito? `np.bincount` conta quantas vezes aparece cada rótulo:
 
 # %%
@@ -130,7 +129,7 @@ show_matrix(digit, title=f"Imagem 0 do treino (rótulo {y_train[0]})", fmt="{:d}
 # é fundo, como a célula abaixo mede: a informação está nos pixels do meio.
 
 # %%
-print(f"fração de pixels de fundo (= 0) no treino: {np.mean(x_train_raw == 0):.1%}")
+print(f"fração de pixels de fundo (= 0) no treino: {fmt.pct(np.mean(x_train_raw == 0))}")
 
 # %% [markdown]
 # ## Preparando as imagens
@@ -152,7 +151,8 @@ print(f"fração de pixels de fundo (= 0) no treino: {np.mean(x_train_raw == 0):
 
 # %%
 one = digit.astype("float32") / 255
-print("dtype:", one.dtype, "| valores de", one.min(), "a", one.max())
+print("dtype:", one.dtype, "| valores de", fmt.num(float(one.min())), "a",
+      fmt.num(float(one.max())))
 print("antes:", one.shape, "| com o eixo de canal:", one[..., np.newaxis].shape)
 
 # %% [markdown]
@@ -185,7 +185,7 @@ ex1.check(prepare)
 x_train = (x_train_raw.astype("float32") / 255)[..., np.newaxis]
 x_test = (x_test_raw.astype("float32") / 255)[..., np.newaxis]
 print("x_train:", x_train.shape, x_train.dtype, "| x_test:", x_test.shape, x_test.dtype)
-print("valores de", x_train.min(), "a", x_train.max())
+print("valores de", fmt.num(float(x_train.min())), "a", fmt.num(float(x_train.max())))
 
 # %% [markdown]
 # ## Rótulos: esparsos ou *one-hot*
@@ -201,6 +201,26 @@ print("rótulos:", y_train[:8])
 # posição da classe certa e 0 no resto, a codificação ***one-hot***. O rótulo 3 vira
 # $[0, 0, 0, 1, 0, 0, 0, 0, 0, 0]$: a "probabilidade perfeita" que a rede deveria prever.
 #
+# ### Uma ferramenta do NumPy: o índice avançado
+#
+# Para ler ou escrever vários elementos de uma matriz de uma vez, o NumPy aceita **dois
+# arrays de índices**, lidos aos pares: o primeiro diz as linhas, o segundo as colunas.
+# `grid[[0, 1, 2], [3, 0, 2]]` são os elementos (0, 3), (1, 0) e (2, 2):
+
+# %%
+grid = np.arange(12).reshape(3, 4)
+print(grid)
+print("elementos (0, 3), (1, 0) e (2, 2):", grid[[0, 1, 2], [3, 0, 2]])
+
+# %% [markdown]
+# O mesmo índice serve para **escrever**: cada par (linha, coluna) recebe o valor.
+
+# %%
+marks = np.zeros((3, 4), dtype=int)
+marks[[0, 1, 2], [3, 0, 2]] = 1
+print(marks)
+
+# %% [markdown]
 # ### Exercício 2 · *One-hot* à mão
 #
 # Escreva `one_hot(labels, num_classes)` com NumPy: uma **linha** por rótulo, uma **coluna**
@@ -248,8 +268,8 @@ for label, row in zip(y_train[:3], y_train_onehot[:3]):
 fake_probs = keras.ops.softmax(np.random.default_rng(0).normal(size=(3, 10)).astype("float32"))
 sparse_loss = keras.losses.SparseCategoricalCrossentropy()(y_train[:3], fake_probs)
 onehot_loss = keras.losses.CategoricalCrossentropy()(y_train_onehot[:3], fake_probs)
-print(f"esparsa com inteiros: {float(sparse_loss):.6f}")
-print(f"categórica com one-hot: {float(onehot_loss):.6f}")
+print(f"esparsa com inteiros: {fmt.num(float(sparse_loss), 6)}")
+print(f"categórica com one-hot: {fmt.num(float(onehot_loss), 6)}")
 
 # %% [markdown]
 # Mesmo número. Trocar os pares dá erro, porque os formatos não batem:
@@ -288,8 +308,10 @@ lesson_model = keras.Sequential([
 model = build_mnist_cnn()
 lesson_kinds = [type(layer).__name__ for layer in lesson_model.layers]
 course_kinds = [type(layer).__name__ for layer in model.layers[1:]]  # [1:]: sem a entrada
-print("build_mnist_cnn() tem as mesmas camadas?", lesson_kinds == course_kinds)
-print("e o mesmo número de parâmetros?", lesson_model.count_params() == model.count_params())
+same_layers = lesson_kinds == course_kinds
+same_params = lesson_model.count_params() == model.count_params()
+print("build_mnist_cnn() tem as mesmas camadas?", "sim" if same_layers else "não")
+print("e o mesmo número de parâmetros?", "sim" if same_params else "não")
 
 # %% [markdown]
 # Camada a camada, com os nomes da aula da FIAP e dos slides do IFCE:
@@ -314,7 +336,7 @@ print("e o mesmo número de parâmetros?", lesson_model.count_params() == model.
 # Daqui em diante usamos `model`, o da função do curso.
 
 # %%
-print("fração desligada pelo dropout:", model.layers[-2].rate)
+print("fração desligada pelo dropout:", fmt.num(model.layers[-2].rate))
 
 # %% [markdown]
 # O resumo do modelo mostra, para cada camada, o formato da saída e o número de parâmetros
@@ -365,7 +387,8 @@ ex3.check(layer_params)
 # %%
 total = model.count_params()
 for layer in model.layers[1:]:
-    print(f"{layer.name:<16}{layer.count_params():>7}  ({layer.count_params() / total:.0%})")
+    share = fmt.pct(layer.count_params() / total, 0)
+    print(f"{layer.name:<16}{fmt.num(layer.count_params()):>7}  ({share})")
 
 # %% [markdown]
 # Quase tudo está na segunda convolução e na densa. Mesmo assim, a convolução é
@@ -378,8 +401,8 @@ conv2 = model.layers[3]
 n_in = int(np.prod(conv2.input.shape[1:]))
 n_out = int(np.prod(conv2.output.shape[1:]))
 print(f"{conv2.name}: entrada {conv2.input.shape[1:]}, saída {conv2.output.shape[1:]}")
-print(f"como convolução: {conv2.count_params():>12,} parâmetros")
-print(f"como densa:      {(n_in + 1) * n_out:>12,} parâmetros")
+print(f"como convolução: {fmt.num(conv2.count_params()):>12} parâmetros")
+print(f"como densa:      {fmt.num((n_in + 1) * n_out):>12} parâmetros")
 
 # %% [markdown]
 # Milhares contra dezenas de milhões, para produzir mapas do mesmo tamanho. Compartilhar o
@@ -420,7 +443,7 @@ history = model.fit(
     verbose=0,  # sem uma linha por época: LiveTraining redesenha as curvas a cada época
     callbacks=[LiveTraining()],
 )
-print(f"treino: {time.perf_counter() - start:.1f} s")
+print(f"treino: {fmt.num(time.perf_counter() - start, 1)} s")
 
 # %% [markdown]
 # As curvas mostram a perda e a acurácia no treino e na validação, época a época:
@@ -445,7 +468,7 @@ plot_history(history);
 
 # %%
 test_loss, test_accuracy = model.evaluate(x_test, y_test, verbose=0)
-print(f"perda no teste: {test_loss:.4f} | acurácia no teste: {test_accuracy:.2%}")
+print(f"perda no teste: {fmt.num(test_loss, 4)} | acurácia no teste: {fmt.pct(test_accuracy, 2)}")
 
 # %% [markdown]
 # Para ver **o que** a rede respondeu, use `predict`: uma linha de 10 probabilidades por
@@ -454,7 +477,7 @@ print(f"perda no teste: {test_loss:.4f} | acurácia no teste: {test_accuracy:.2%
 # %%
 probs = model.predict(x_test, verbose=0)
 y_pred = probs.argmax(axis=1)
-print("formato:", probs.shape, "| cada linha soma", probs[0].sum())
+print("formato:", probs.shape, "| a linha 0 soma", fmt.num(float(probs[0].sum()), 4))
 print("probabilidades da imagem 0 do teste:", np.round(probs[0], 3))
 print("prevista:", y_pred[0], "| verdadeira:", y_test[0])
 
@@ -487,11 +510,11 @@ ex4.check(accuracy_from_probs)
 # %%
 metric = keras.metrics.SparseCategoricalAccuracy()
 metric.update_state(y_test, probs)
-print(f"métrica do Keras sobre predict: {float(metric.result()):.4f}")
-print(f"model.evaluate:                 {test_accuracy:.4f}")
+print(f"métrica do Keras sobre predict: {fmt.num(float(metric.result()), 4)}")
+print(f"model.evaluate:                 {fmt.num(test_accuracy, 4)}")
 
 # %% tags=["solution"]
-print(f"accuracy_from_probs:            {accuracy_from_probs(probs, y_test):.4f}")
+print(f"accuracy_from_probs:            {fmt.num(accuracy_from_probs(probs, y_test), 4)}")
 
 # %% [markdown]
 # ## A matriz de confusão
@@ -509,7 +532,7 @@ plot_confusion_matrix(y_test, y_pred, class_names=MNIST_CLASSES);
 # %%
 cm = confusion_matrix(y_test, y_pred, labels=range(10))
 print(cm)
-print("acertos (soma da diagonal):", np.trace(cm), "de", cm.sum())
+print("acertos (soma da diagonal):", fmt.num(int(np.trace(cm))), "de", fmt.num(int(cm.sum())))
 
 # %% [markdown]
 # ### Exercício 5 · O par mais confundido
@@ -537,7 +560,7 @@ ex5.check(most_confused)
 
 # %% tags=["solution"]
 true_digit, predicted_digit = most_confused(cm)
-print(f"mais confundido: {cm[true_digit, predicted_digit]} imagens de {true_digit} "
+print(f"mais confundido: {fmt.num(int(cm[true_digit, predicted_digit]))} imagens de {true_digit} "
       f"previstas como {predicted_digit}")
 
 # %% [markdown]
@@ -620,7 +643,8 @@ show_images(photo, titles=["a foto"], figsize=(2.5, 2.8));
 # %%
 naive = tf.image.resize(gray[..., np.newaxis], (28, 28), antialias=True).numpy() / 255
 naive_probs = model.predict(naive[np.newaxis], verbose=0)[0]
-print(f"sem inverter: a rede diz {naive_probs.argmax()} com {naive_probs.max():.0%} de confiança")
+print(f"sem inverter: a rede diz {naive_probs.argmax()} com {fmt.pct(naive_probs.max(), 0)} "
+      "de confiança")
 
 # %% [markdown]
 # Não há por que confiar nessa resposta: para a rede, o papel claro é um enorme borrão de
@@ -636,7 +660,7 @@ print(f"sem inverter: a rede diz {naive_probs.argmax()} com {naive_probs.max():.
 ink = 255.0 - gray.astype("float32")
 ink = np.clip(ink - np.median(ink), 0, None)
 ink = ink / ink.max()
-print(f"fundo (mediana): {np.median(ink):.2f} | tinta mais forte: {ink.max():.2f}")
+print(f"fundo (mediana): {fmt.num(np.median(ink), 2)} | tinta mais forte: {fmt.num(ink.max(), 2)}")
 
 # %% [markdown]
 # **2. Recortar, reduzir e centralizar.** No MNIST, cada dígito foi reduzido, sem distorcer,
@@ -681,7 +705,8 @@ show_images(np.stack([naive[..., 0], mine, mnist_seven]),
 
 # %%
 mine_probs = model.predict(mine[np.newaxis, :, :, np.newaxis], verbose=0)[0]
-print(f"preparada: a rede diz {mine_probs.argmax()} com {mine_probs.max():.0%} de confiança")
+print(f"preparada: a rede diz {mine_probs.argmax()} com {fmt.pct(mine_probs.max(), 0)} "
+      "de confiança")
 fig, ax = plt.subplots(figsize=(6, 2.8), layout="constrained")
 ax.bar(MNIST_CLASSES, mine_probs, color="tab:blue")
 ax.set_xlabel("dígito")
@@ -708,13 +733,15 @@ ax.set_title("O que a rede vê no nosso 7 (preparado)");
 folder = tempfile.mkdtemp()
 path = os.path.join(folder, "mnist_cnn.keras")
 model.save(path)
-print(f"salvo: {os.path.basename(path)} ({os.path.getsize(path) / 1024:.0f} kB)")
+print(f"salvo: {os.path.basename(path)} ({fmt.num(os.path.getsize(path) / 1024, 0)} kB)")
 
 # %%
 reloaded = keras.models.load_model(path)
 reloaded_probs = reloaded.predict(x_test, verbose=0)
-print("mesmas previsões, bit a bit?", np.array_equal(probs, reloaded_probs))
-print("mesma acurácia?", reloaded.evaluate(x_test, y_test, verbose=0)[1] == test_accuracy)
+same_probs = np.array_equal(probs, reloaded_probs)
+same_accuracy = reloaded.evaluate(x_test, y_test, verbose=0)[1] == test_accuracy
+print("mesmas previsões, bit a bit?", "sim" if same_probs else "não")
+print("mesma acurácia?", "sim" if same_accuracy else "não")
 
 # %% [markdown]
 # O modelo carregado é o mesmo: as mesmas probabilidades, até o último bit. Ele já vem

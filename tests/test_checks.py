@@ -282,7 +282,8 @@ def test_as_int_accepts_a_scalar_tensor():
      (np.array([7]), "array"), ([7], r"\[7\]")],
 )
 def test_as_int_names_what_is_not_a_whole_number(value, shown):
-    with pytest.raises(WrongAnswer, match=f"o total deveria ser um número inteiro, mas é .*{shown}"):
+    message = f"o total deveria ser um número inteiro, mas é .*{shown}"
+    with pytest.raises(WrongAnswer, match=message):
         checks.as_int(value, "o total")
 
 
@@ -322,3 +323,24 @@ def test_as_list_names_the_type_that_is_not_a_list(value, kind):
 )
 def test_close_needs_same_shape_and_values_within_tolerance(got, want, atol, rtol, expected):
     assert checks.close(got, want, atol=atol, rtol=rtol) is expected
+
+
+# ---- as_array ---------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64, np.uint8, np.bool_])
+def test_as_array_keeps_the_dtype(dtype):
+    assert checks.as_array(np.zeros((2, 3), dtype=dtype)).dtype == dtype
+
+
+def test_as_array_takes_lists_and_tensors():
+    import tensorflow as tf
+
+    assert checks.as_array([[1, 2], [3, 4]]).shape == (2, 2)
+    assert checks.as_array(tf.constant([1.5], dtype=tf.float32)).dtype == np.float32
+
+
+@pytest.mark.parametrize("value", ["abc", None, 3.0, [[1, 2], [3]], ["a", "b"], {"a": 1}])
+def test_as_array_names_what_is_not_an_array_of_numbers(value):
+    with pytest.raises(WrongAnswer, match="o lote deveria ser um array NumPy de números"):
+        checks.as_array(value, "o lote")

@@ -135,6 +135,25 @@ def test_prepare_mistakes_are_named(answer, fragments):
     wrong(ex1, answer, *fragments)
 
 
+def _scaled(images, low, high):
+    return ((images.astype("float32") - low) / (high - low))[..., np.newaxis]
+
+
+@pytest.mark.parametrize(
+    "answer, fragments",
+    [
+        (lambda x: _scaled(x, x.min(), x.max()), ["min-max do lote", "255"]),
+        (lambda x: _scaled(x, 0, x.max()), ["maior valor do lote"]),
+        (lambda x: _scaled(x, x.min(axis=(1, 2), keepdims=True),
+                           x.max(axis=(1, 2), keepdims=True)), ["min-max de cada imagem"]),
+        (lambda x: _scaled(x, 0, x.max(axis=(1, 2), keepdims=True)),
+         ["maior valor de cada imagem"]),
+    ],
+)
+def test_prepare_that_stretches_each_batch_to_its_extremes_is_wrong(answer, fragments):
+    wrong(ex1, answer, *fragments)
+
+
 def test_prepare_that_changes_its_input_is_wrong():
     def in_place(images):
         images[...] = 0

@@ -21,7 +21,16 @@ from typing import Any
 
 import numpy as np
 
-from course_utils.checks import Exercise, WrongAnswer, as_number, assert_array, call_student
+from course_utils import fmt
+from course_utils.checks import (
+    Exercise,
+    WrongAnswer,
+    as_array,
+    as_list,
+    as_number,
+    assert_array,
+    call_student,
+)
 
 LAYER_NAMES_PT = {
     "Conv2D": "convolução",
@@ -33,34 +42,46 @@ LAYER_NAMES_PT = {
 """Portuguese names of the layer types of ``build_mnist_cnn``, for messages."""
 
 
-def _array(value: Any, what: str) -> np.ndarray:
-    """An answer (array, tensor, list) as a NumPy array, or a WrongAnswer saying what it is."""
-    if hasattr(value, "numpy") and callable(value.numpy):
-        value = value.numpy()
-    if isinstance(value, (np.ndarray, list, tuple)):
-        try:
-            array = np.asarray(value)
-        except ValueError:
-            array = None
-        if array is not None and (
-            np.issubdtype(array.dtype, np.number) or np.issubdtype(array.dtype, np.bool_)
-        ):
-            return array
-    raise WrongAnswer(f"{what} deveria ser um array NumPy de números, mas é {value!r:.80}.")
-
-
 # ---- ex1: prepare a batch of images ----------------------------------------------------
 
 
+EX1_RANGES = ((5, 0, 255), (1, 3, 200), (12, 0, 170))
+"""(N, lowest, highest pixel) of each batch ``ex1`` tries. Only the first holds both 0 and
+255: on the others, stretching each batch (or image) to [0, 1] by its own minimum and
+maximum differs from dividing by 255."""
+
+
 def _ex1_batches() -> list[np.ndarray]:
-    """Random uint8 batches (with 0 and 255 present) on which ex1 calls the function."""
+    """Random uint8 batches spanning exactly the ranges of :data:`EX1_RANGES`."""
     rng = np.random.default_rng(5)
     batches = []
-    for n in (5, 1, 12):
-        batch = rng.integers(0, 256, size=(n, 28, 28), dtype=np.uint8)
-        batch[0, 0, 0], batch[0, 0, 1] = 0, 255
+    for n, low, high in EX1_RANGES:
+        batch = rng.integers(low, high + 1, size=(n, 28, 28), dtype=np.uint8)
+        batch[0, 0, 0], batch[0, 0, 1] = low, high
         batches.append(batch)
     return batches
+
+
+def _stretch_slip(images: np.ndarray, got: np.ndarray) -> str:
+    """The message for a batch scaled by its own extremes instead of by 255, or ""."""
+    x = images.astype(np.float64)[..., np.newaxis]
+    per_image = (1, 2, 3)
+    stretched = {
+        "min-max do lote": (x - x.min()) / (x.max() - x.min()),
+        "pelo maior valor do lote": x / x.max(),
+        "min-max de cada imagem": (x - x.min(axis=per_image, keepdims=True))
+        / (x.max(axis=per_image, keepdims=True) - x.min(axis=per_image, keepdims=True)),
+        "pelo maior valor de cada imagem": x / x.max(axis=per_image, keepdims=True),
+    }
+    for name, value in stretched.items():
+        if got.shape == value.shape and np.allclose(got, value, atol=1e-6):
+            return (
+                f"a escala saiu de uma normalização {name}: neste lote os pixels vão de "
+                f"{images.min()} a {images.max()}, e o resultado depende do lote. Divida "
+                "sempre por 255, o maior valor possível de um uint8, para que o mesmo pixel "
+                "valha o mesmo em qualquer lote (no treino, no teste e numa imagem nova)."
+            )
+    return ""
 
 
 def _reference_prepare(images: np.ndarray) -> np.ndarray:
@@ -71,7 +92,7 @@ def _check_prepare(prepare: Any) -> None:
     """ex1: float32, shape (N, 28, 28, 1), values images / 255, input left untouched."""
     for batch in _ex1_batches():
         original = batch.copy()
-        got = _array(call_student(prepare, batch), "o que sua função devolveu")
+        got = as_array(call_student(prepare, batch), "o que sua função devolveu")
         if not np.array_equal(batch, original):
             raise WrongAnswer(
                 "sua função alterou o array de entrada. Crie um array novo "
@@ -109,7 +130,8 @@ def _check_prepare(prepare: Any) -> None:
             )
         if got.max() > 1.0 + 1e-6:
             raise WrongAnswer(
-                f"os valores vão até {got.max():g}: falta dividir por 255 para ficar em [0, 1]."
+                f"os valores vão até {fmt.num(float(got.max()))}: falta dividir por 255 para "
+                "ficar em [0, 1]."
             )
         if np.allclose(got, (batch // 255)[..., np.newaxis]):
             raise WrongAnswer(
@@ -118,6 +140,9 @@ def _check_prepare(prepare: Any) -> None:
             )
         if np.allclose(got, (batch / 256.0)[..., np.newaxis], atol=1e-6):
             raise WrongAnswer("divida por 255 (o maior valor de um uint8), não por 256.")
+        slip = "" if np.allclose(got, want, atol=1e-6) else _stretch_slip(batch, got)
+        if slip:
+            raise WrongAnswer(slip)
         assert_array(got, want, name="o lote preparado", atol=1e-6)
     return None
 
@@ -155,7 +180,7 @@ def _check_one_hot(one_hot: Any) -> None:
 
     for labels, num_classes in EX2_CASES:
         result = call_student(one_hot, labels.copy(), num_classes)
-        got = _array(result, "o que sua função devolveu")
+        got = as_array(result, "o que sua função devolveu")
         want = keras.utils.to_categorical(labels, num_classes)
         n = len(labels)
         if got.shape != want.shape:
@@ -260,12 +285,7 @@ def _check_layer_params(answer: Any) -> None:
     """ex3: a list with the parameter count of each layer, in order."""
     layers = _model_layers()
     order = ", ".join(LAYER_NAMES_PT.get(type(layer).__name__, "?") for layer in layers)
-    if isinstance(answer, np.ndarray):
-        answer = answer.tolist()
-    if not isinstance(answer, (list, tuple)):
-        raise WrongAnswer(
-            f"a resposta deveria ser uma lista com {len(layers)} números, mas é {answer!r:.80}."
-        )
+    answer = as_list(answer, "números")
     if len(answer) != len(layers):
         extra = (
             " A camada de entrada (keras.Input) não conta: ela não é uma camada com pesos."
@@ -294,26 +314,26 @@ def _check_layer_params(answer: Any) -> None:
             continue
         if not layer.weights:
             raise WrongAnswer(
-                f"{label} vale {got:g}, mas essa camada não tem pesos treináveis: só "
+                f"{label} vale {fmt.num(got)}, mas essa camada não tem pesos treináveis: só "
                 "reorganiza, resume ou desliga valores. Quantos parâmetros isso dá?"
             )
         kernel = tuple(int(d) for d in layer.kernel.shape)
         if got == int(np.prod(kernel)):
-            raise WrongAnswer(f"{label} vale {got:g}: faltam os vieses (*bias*), um por saída.")
+            raise WrongAnswer(f"{label} vale {fmt.num(got)}: faltam os vieses, um por saída.")
         if len(kernel) == 4 and kernel[2] > 1 and got == (kernel[0] * kernel[1] + 1) * kernel[3]:
             raise WrongAnswer(
-                f"{label} vale {got:g}, a conta de uma entrada com 1 canal. Esta camada "
+                f"{label} vale {fmt.num(got)}, a conta de uma entrada com 1 canal. Esta camada "
                 f"recebe {kernel[2]} canais, e cada filtro cobre TODOS os canais: F × F × "
                 f"{kernel[2]} pesos."
             )
         slip = _flatten_slip(got, kernel[1], depth) if len(kernel) == 2 else ""
         if slip:
-            raise WrongAnswer(f"{label} vale {got:g}: {slip}")
+            raise WrongAnswer(f"{label} vale {fmt.num(got)}: {slip}")
         if len(kernel) == 4:
             formula = "(F × F × canais de entrada + 1) × número de filtros"
         else:
             formula = "(entradas + 1) × saídas, e as entradas são o que o Flatten entrega"
-        raise WrongAnswer(f"{label} vale {got:g}, o que não confere. Lembre: {formula}.")
+        raise WrongAnswer(f"{label} vale {fmt.num(got)}, o que não confere. Lembre: {formula}.")
     return None
 
 
@@ -386,20 +406,21 @@ def _check_accuracy(accuracy_from_probs: Any) -> None:
             continue
         if np.isclose(got, correct):
             raise WrongAnswer(
-                f"{got:g} é o número de acertos; divida pelo número de exemplos para ter "
+                f"{fmt.num(got)} é o número de acertos; divida pelo número de exemplos para ter "
                 "a fração."
             )
         if np.isclose(got, 100 * want, atol=1e-4):
             raise WrongAnswer(
-                f"{got:g} está em porcentagem; devolva a fração entre 0 e 1, como o Keras."
+                f"{fmt.num(got)} está em porcentagem; devolva a fração entre 0 e 1, como o Keras."
             )
         if np.isclose(got, 1 - want, atol=1e-6):
             raise WrongAnswer(
-                f"{got:g} é a fração de ERROS; a acurácia é a fração de acertos."
+                f"{fmt.num(got)} é a fração de ERROS; a acurácia é a fração de acertos."
             )
         raise WrongAnswer(
-            f"para um lote de teste sua função deu {got:.4f}, mas a acurácia do Keras é "
-            f"{want:.4f}. A classe prevista é a coluna de maior probabilidade de cada linha."
+            f"para um lote de teste sua função deu {fmt.num(got, 4)}, mas a acurácia do Keras é "
+            f"{fmt.num(want, 4)}. A classe prevista é a coluna de maior probabilidade de cada "
+            "linha."
         )
     return None
 
@@ -462,7 +483,7 @@ def _check_most_confused(most_confused: Any) -> None:
                 f"sua função devolveu um único número ({result}): esse é o índice no array "
                 "achatado. Converta para (linha, coluna) com np.unravel_index."
             )
-        pair = _array(result, "o par devolvido").ravel()
+        pair = as_array(result, "o par devolvido").ravel()
         if pair.size != 2:
             raise WrongAnswer(
                 f"a resposta deveria ser um par (classe verdadeira, classe prevista), mas tem "

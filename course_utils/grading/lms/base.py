@@ -17,6 +17,7 @@ from pathlib import Path
 
 from course_utils._atomic import write_atomic
 from course_utils.grading.errors import GradingError, SubmissionError
+from course_utils.grading.status import Status
 from course_utils.grading.submissions import (
     ZIP_ERRORS,
     Budget,
@@ -176,7 +177,7 @@ class Download:
             return
         path = self.path / self.prefix / part.entry
         if path.is_symlink():
-            raise SubmissionError("invalid_archive", f"{part.entry} is a symbolic link")
+            raise SubmissionError(Status.INVALID_ARCHIVE, f"{part.entry} is a symbolic link")
         if path.is_dir():
             copy_folder(path, target, budget)
         elif path.is_file() and part.rename:
@@ -187,7 +188,7 @@ class Download:
         elif path.is_file() and path.suffix.lower() == ".zip":
             unzip(path, target, budget, part.entry)
         else:
-            raise SubmissionError("invalid_archive",
+            raise SubmissionError(Status.INVALID_ARCHIVE,
                                   f"{part.entry} is neither a folder nor a .zip archive")
 
     def _extract_member(self, part: Part, target: Path, budget: Budget) -> None:
@@ -202,7 +203,7 @@ class Download:
                 return
             info = next((info for member, info in members if member == name), None)
             if info is None:
-                raise SubmissionError("invalid_archive", f"{part.entry} is missing")
+                raise SubmissionError(Status.INVALID_ARCHIVE, f"{part.entry} is missing")
             if part.rename:
                 _extract_one(zf, info, part.rename, target, budget)
             elif part.entry.lower().endswith(".zip"):
@@ -213,7 +214,7 @@ class Download:
                 finally:
                     shutil.rmtree(scratch, ignore_errors=True)
             else:
-                raise SubmissionError("invalid_archive",
+                raise SubmissionError(Status.INVALID_ARCHIVE,
                                       f"{part.entry} is neither a folder nor a .zip archive")
 
 
@@ -244,7 +245,7 @@ def _extract_one(zf: zipfile.ZipFile, info: zipfile.ZipInfo, relative: str, targ
     try:
         extract_member(zf, info, relative, target, budget)
     except ZIP_ERRORS as error:
-        raise SubmissionError("invalid_archive",
+        raise SubmissionError(Status.INVALID_ARCHIVE,
                               f"{info.filename} is unreadable in the download: {error}") from error
 
 
@@ -435,5 +436,5 @@ class Layout:
 def fill_status(graded: list[Graded]) -> tuple[list[Graded], list[str]]:
     """The rows whose grade may go to the LMS, and the labels of those whose grader failed
     (status ``crashed``: not the student's zero, so never written as one)."""
-    failed = [item.label for item in graded if item.row["status"] == "crashed"]
-    return [item for item in graded if item.row["status"] != "crashed"], failed
+    failed = [item.label for item in graded if item.row["status"] == Status.CRASHED]
+    return [item for item in graded if item.row["status"] != Status.CRASHED], failed

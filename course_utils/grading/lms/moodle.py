@@ -91,7 +91,7 @@ class Moodle(Layout):
     options = ("worksheet",)
 
     def matches(self, entry: str) -> bool:
-        return bool(ENTRY.fullmatch(entry))
+        return bool(ENTRY.fullmatch(entry) or TEAM_WITHOUT_ID.fullmatch(entry))
 
     def read(self, download: Download) -> tuple[list[Submission], list[str]]:
         found: dict[str, Submission] = {}

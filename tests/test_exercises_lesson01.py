@@ -4,12 +4,14 @@ import numpy as np
 import pytest
 import tensorflow as tf
 
+from tests.exercise_testing import correct, not_done, wrong
+
 from course_utils.checks import ExerciseFailed, ____
 from course_utils.exercises import lesson01
 from course_utils.exercises.lesson01 import PIXELS_5X5, ex1, ex2, ex3, ex4, ex5
+from course_utils.images import load_sample_image
 
 T = lesson01.BRIGHT_THRESHOLD
-from course_utils.images import load_sample_image
 
 
 @pytest.fixture(scope="module")
@@ -17,24 +19,18 @@ def photo():
     return load_sample_image()
 
 
-def assert_wrong(feedback, *fragments):
-    assert feedback.kind == "wrong", feedback
-    for fragment in fragments:
-        assert fragment in feedback.text, (fragment, feedback.text)
-
-
 @pytest.mark.parametrize("exercise", [ex1, ex2, ex3, ex4, ex5])
-def test_blank_is_not_done(exercise):
-    assert exercise._evaluate(____).kind == "not_done"
+def test_blank_is_not_done(exercise, capsys):
+    not_done(exercise, ____, capsys)
 
 
-def test_function_returning_blank_is_not_done():
-    assert ex3._evaluate(lambda batch: ____).kind == "not_done"
-    assert ex5._evaluate(lambda images: ____).kind == "not_done"
+def test_function_returning_blank_is_not_done(capsys):
+    not_done(ex3, lambda batch: ____, capsys)
+    not_done(ex5, lambda images: ____, capsys)
 
 
-def test_ex4_blank_pair_is_not_done():
-    assert ex4._evaluate((____, ____)).kind == "not_done"
+def test_ex4_blank_pair_is_not_done(capsys):
+    not_done(ex4, (____, ____), capsys)
 
 
 # ---- ex1 ---------------------------------------------------------------------------------
@@ -55,7 +51,7 @@ def test_lecture_matrix_is_the_one_the_lesson_builds():
     ],
 )
 def test_ex1_accepts_the_count_in_any_numeric_type(answer):
-    assert ex1._evaluate(answer).kind == "correct"
+    correct(ex1, answer)
 
 
 def test_ex1_threshold_is_a_value_of_the_matrix_so_strict_and_not_strict_differ():
@@ -64,30 +60,30 @@ def test_ex1_threshold_is_a_value_of_the_matrix_so_strict_and_not_strict_differ(
 
 
 def test_ex1_mask_instead_of_count_says_to_sum():
-    assert_wrong(ex1._evaluate(PIXELS_5X5 > T), "(5, 5)", ".sum()")
+    wrong(ex1, PIXELS_5X5 > T, "(5, 5)", ".sum()")
 
 
 def test_ex1_greater_or_equal_is_named():
-    assert_wrong(ex1._evaluate(int((PIXELS_5X5 >= T).sum())), "`>=`", f"iguais a {T}")
+    wrong(ex1, int((PIXELS_5X5 >= T).sum()), "`>=`", f"iguais a {T}")
 
 
 def test_ex1_count_copied_from_the_mask_on_screen_is_named():
     shown = int((PIXELS_5X5 > lesson01.SHOWN_THRESHOLD).sum())
-    assert_wrong(ex1._evaluate(shown), "`> 128`")
+    wrong(ex1, shown, "`> 128`")
 
 
 def test_ex1_dark_pixels_are_named():
     dark = int((PIXELS_5X5 <= T).sum())
-    assert_wrong(ex1._evaluate(dark), f"(<= {T})")
+    wrong(ex1, dark, f"(<= {T})")
 
 
 def test_ex1_sum_of_values_is_named():
-    assert_wrong(ex1._evaluate(int(PIXELS_5X5[PIXELS_5X5 > T].astype(int).sum())), "somou")
+    wrong(ex1, int(PIXELS_5X5[PIXELS_5X5 > T].astype(int).sum()), "somou")
 
 
 def test_ex1_off_by_one_is_wrong_and_printed_as_a_plain_number():
     right = int((PIXELS_5X5 > T).sum())
-    text = ex1._evaluate(np.int64(right - 1)).text
+    text = wrong(ex1, np.int64(right - 1))
     assert "deveria ser" in text and str(right) in text and "np." not in text
 
 
@@ -95,38 +91,38 @@ def test_ex1_off_by_one_is_wrong_and_printed_as_a_plain_number():
 
 
 def test_ex2_red_channel_is_correct(photo):
-    assert ex2._evaluate(photo[:, :, 0]).kind == "correct"
-    assert ex2._evaluate(tf.constant(photo)[..., 0]).kind == "correct"
+    correct(ex2, photo[:, :, 0])
+    correct(ex2, tf.constant(photo)[..., 0])
 
 
 @pytest.mark.parametrize("channel, name", [(1, "verde"), (2, "azul")])
 def test_ex2_other_channel_is_named(photo, channel, name):
-    assert_wrong(ex2._evaluate(photo[:, :, channel]), name, f"índice {channel}")
+    wrong(ex2, photo[:, :, channel], name, f"índice {channel}")
 
 
 def test_ex2_whole_photo_is_named(photo):
-    assert_wrong(ex2._evaluate(photo), "foto inteira", str(photo.shape))
+    wrong(ex2, photo, "foto inteira", str(photo.shape))
 
 
 def test_ex2_slice_keeping_the_channel_axis_is_named(photo):
-    assert_wrong(ex2._evaluate(photo[:, :, 0:1]), "eixo de canal", "0:1")
+    wrong(ex2, photo[:, :, 0:1], "eixo de canal", "0:1")
 
 
 def test_ex2_first_row_is_named(photo):
-    assert_wrong(ex2._evaluate(photo[0]), "linha")
+    wrong(ex2, photo[0], "linha")
 
 
 def test_ex2_transposed_channel_names_both_shapes(photo):
     h, w = photo.shape[:2]
-    assert_wrong(ex2._evaluate(photo[:, :, 0].T), str((w, h)), str((h, w)))
+    wrong(ex2, photo[:, :, 0].T, str((w, h)), str((h, w)))
 
 
 def test_ex2_wrong_values_are_reported(photo):
-    assert_wrong(ex2._evaluate(photo[:, :, 0] // 2), "valores diferem")
+    wrong(ex2, photo[:, :, 0] // 2, "valores diferem")
 
 
 def test_ex2_non_array_is_rejected():
-    assert_wrong(ex2._evaluate("vermelho"), "str")
+    wrong(ex2, "vermelho", "str")
 
 
 # ---- ex3 ---------------------------------------------------------------------------------
@@ -141,39 +137,38 @@ def test_ex2_non_array_is_rejected():
     ],
 )
 def test_ex3_correct_conversions_pass(function):
-    assert ex3._evaluate(function).kind == "correct"
+    correct(ex3, function)
 
 
 def test_ex3_swapped_height_and_width_is_named():
-    assert_wrong(ex3._evaluate(lambda b: np.transpose(b, (0, 3, 2, 1))), "altura e a largura")
+    wrong(ex3, lambda b: np.transpose(b, (0, 3, 2, 1)), "altura e a largura")
 
 
 def test_ex3_reshape_is_named():
-    assert_wrong(
-        ex3._evaluate(lambda b: b.reshape(b.shape[0], b.shape[3], b.shape[1], b.shape[2])),
+    wrong(ex3, lambda b: b.reshape(b.shape[0], b.shape[3], b.shape[1], b.shape[2]),
         "reshape",
         "np.transpose",
     )
 
 
 def test_ex3_inverse_order_is_named():
-    assert_wrong(ex3._evaluate(lambda b: np.transpose(b, (0, 2, 3, 1))), "ordem da volta")
+    wrong(ex3, lambda b: np.transpose(b, (0, 2, 3, 1)), "ordem da volta")
 
 
 def test_ex3_single_image_order_moves_the_batch_axis():
-    assert_wrong(ex3._evaluate(lambda b: np.transpose(b, (3, 0, 1, 2))), "lote (N)")
+    wrong(ex3, lambda b: np.transpose(b, (3, 0, 1, 2)), "lote (N)")
 
 
 def test_ex3_unchanged_batch_names_shapes():
-    assert_wrong(ex3._evaluate(lambda b: b), "(2, 5, 7, 3)", "(2, 3, 5, 7)")
+    wrong(ex3, lambda b: b, "(2, 5, 7, 3)", "(2, 3, 5, 7)")
 
 
 def test_ex3_crash_is_reported():
-    assert_wrong(ex3._evaluate(lambda b: np.transpose(b, (0, 3, 1))), "ValueError")
+    wrong(ex3, lambda b: np.transpose(b, (0, 3, 1)), "ValueError")
 
 
 def test_ex3_wrong_values_with_right_shape():
-    assert_wrong(ex3._evaluate(lambda b: np.transpose(b, (0, 3, 1, 2))[:, ::-1]), "diferem")
+    wrong(ex3, lambda b: np.transpose(b, (0, 3, 1, 2))[:, ::-1], "diferem")
 
 
 # ---- ex4 ---------------------------------------------------------------------------------
@@ -189,32 +184,32 @@ def test_ex3_wrong_values_with_right_shape():
     ],
 )
 def test_ex4_right_rank_and_shape_pass(answer):
-    assert ex4._evaluate(answer).kind == "correct"
+    correct(ex4, answer)
 
 
 def test_ex4_rank_of_single_image_is_named():
-    assert_wrong(ex4._evaluate((3, (32, 64, 64, 3))), "única imagem")
+    wrong(ex4, (3, (32, 64, 64, 3)), "única imagem")
 
 
 def test_ex4_missing_batch_axis_is_named():
-    assert_wrong(ex4._evaluate((4, (64, 64, 3))), "eixo do lote")
+    wrong(ex4, (4, (64, 64, 3)), "eixo do lote")
 
 
 def test_ex4_channels_first_is_named():
-    assert_wrong(ex4._evaluate((4, (32, 3, 64, 64))), "channels_first")
+    wrong(ex4, (4, (32, 3, 64, 64)), "channels_first")
 
 
 def test_ex4_other_shape_is_wrong():
-    assert_wrong(ex4._evaluate((4, (32, 64, 64, 1))), "(32, 64, 64, 1)", "(N, H, W, C)")
+    wrong(ex4, (4, (32, 64, 64, 1)), "(32, 64, 64, 1)", "(N, H, W, C)")
 
 
 def test_ex4_single_value_asks_for_the_pair():
-    assert_wrong(ex4._evaluate(4), "tupla")
+    wrong(ex4, 4, "tupla")
 
 
 def test_ex4_non_integer_rank_and_shape_are_rejected():
-    assert_wrong(ex4._evaluate(("4", (32, 64, 64, 3))), "inteiro")
-    assert_wrong(ex4._evaluate((4, "32x64x64x3")), "tupla de inteiros")
+    wrong(ex4, ("4", (32, 64, 64, 3)), "inteiro")
+    wrong(ex4, (4, "32x64x64x3"), "tupla de inteiros")
 
 
 # ---- ex5 ---------------------------------------------------------------------------------
@@ -229,38 +224,36 @@ def test_ex4_non_integer_rank_and_shape_are_rejected():
     ],
 )
 def test_ex5_correct_normalisations_pass(function):
-    assert ex5._evaluate(function).kind == "correct"
+    correct(ex5, function)
 
 
 def test_ex5_float64_is_named():
-    assert_wrong(ex5._evaluate(lambda x: x / 255.0), "float64", "float32")
+    wrong(ex5, lambda x: x / 255.0, "float64", "float32")
 
 
 def test_ex5_float16_is_named():
-    assert_wrong(ex5._evaluate(lambda x: x.astype(np.float16) / 255), "float16")
+    wrong(ex5, lambda x: x.astype(np.float16) / 255, "float16")
 
 
 def test_ex5_missing_division_is_named():
-    assert_wrong(ex5._evaluate(lambda x: x.astype(np.float32)), "255")
+    wrong(ex5, lambda x: x.astype(np.float32), "255")
 
 
 def test_ex5_integer_division_is_named():
-    assert_wrong(ex5._evaluate(lambda x: x // 255), "uint8", "float32")
+    wrong(ex5, lambda x: x // 255, "uint8", "float32")
 
 
 def test_ex5_division_by_256_is_named():
-    assert_wrong(ex5._evaluate(lambda x: x.astype(np.float32) / 256), "1.0")
+    wrong(ex5, lambda x: x.astype(np.float32) / 256, "1.0")
 
 
 def test_ex5_standardisation_is_named():
-    assert_wrong(
-        ex5._evaluate(lambda x: ((x - x.mean()) / x.std()).astype(np.float32)), "padronização"
+    wrong(ex5, lambda x: ((x - x.mean()) / x.std()).astype(np.float32), "padronização"
     )
 
 
 def test_ex5_changed_shape_is_named():
-    assert_wrong(
-        ex5._evaluate(lambda x: x.reshape(len(x), -1).astype(np.float32) / 255), "(8, 784)"
+    wrong(ex5, lambda x: x.reshape(len(x), -1).astype(np.float32) / 255, "(8, 784)"
     )
 
 
@@ -269,11 +262,29 @@ def test_ex5_in_place_change_of_the_input_is_named():
         x[...] = 0
         return x.astype(np.float32)
 
-    assert_wrong(ex5._evaluate(in_place), "alterou")
+    wrong(ex5, in_place, "alterou")
+
+
+def test_ex5_min_max_of_each_batch_is_named():
+    def min_max(x):
+        x = x.astype(np.float32)
+        return (x - x.min()) / (x.max() - x.min())
+
+    wrong(ex5, min_max, "min-max", "20 a 180")
+
+
+def test_ex5_division_by_the_batch_maximum_is_named():
+    wrong(ex5, lambda x: x.astype(np.float32) / x.max(), "maior valor do lote")
+
+
+def test_ex5_data_has_a_batch_without_the_ends_of_the_range():
+    full, narrow = lesson01.normalize_batches()
+    assert full.min() == 0 and full.max() == 255
+    assert narrow.min() > 0 and narrow.max() < 255
 
 
 def test_ex5_wrong_values_in_range_are_reported():
-    assert_wrong(ex5._evaluate(lambda x: (x.astype(np.float32) / 255) ** 2), "diferem")
+    wrong(ex5, lambda x: (x.astype(np.float32) / 255) ** 2, "diferem")
 
 
 # ---- strict mode -------------------------------------------------------------------------
@@ -298,5 +309,5 @@ def test_cached_photo_is_read_only():
 
 
 def test_ex4_float_rank_is_printed_as_a_plain_number():
-    text = ex4._evaluate((np.float64(4.0), (32, 64, 64, 3))).text
+    text = wrong(ex4, (np.float64(4.0), (32, 64, 64, 3)))
     assert "inteiro" in text and "4.0" in text and "np." not in text

@@ -306,3 +306,13 @@ def test_ex5_one_wrong_value_is_located():
 
 def test_ex5_wrong_shape_is_named():
     wrong(ex5, POOLED.ravel(), "(4,)", "(2, 2)")
+
+
+def test_lecture_circle_map_has_three_wrong_entries_and_one_truncation():
+    from course_utils.lecture_data import CIRCLE_FILTER, CIRCLE_MAP_AS_PRINTED, NINE
+
+    ours = conv.conv2d(NINE, CIRCLE_FILTER) / CIRCLE_FILTER.size
+    gap = np.abs(np.round(ours, 2) - CIRCLE_MAP_AS_PRINTED)
+    assert np.argwhere(gap > 0.011).tolist() == [[3, 0], [3, 2], [4, 1]]
+    assert np.argwhere((gap > 1e-9) & (gap <= 0.011)).tolist() == [[1, 0]]
+    assert np.trunc(ours[1, 0] * 100) / 100 == CIRCLE_MAP_AS_PRINTED[1, 0]

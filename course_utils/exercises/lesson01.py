@@ -27,6 +27,7 @@ from course_utils.checks import (
     assert_array,
     assert_value,
     call_student,
+    close,
     format_value,
 )
 from course_utils.images import load_sample_image
@@ -304,11 +305,38 @@ ex4 = Exercise(
 # ---- ex5: normalising to float32 in [0, 1] -----------------------------------------------
 
 
-def _check_normalize(function: Any) -> None:
-    """A function uint8 (N, 28, 28) -> float32 in [0, 1], the same shape, input untouched."""
+def normalize_batches() -> list[np.ndarray]:
+    """The uint8 batches ``ex5`` normalises, (N, 28, 28) each.
+
+    The first holds both ends of the range, 0 and 255. The second lies in 20..180, so that
+    min-max scaling of each batch, ``(x - x.min()) / (x.max() - x.min())``, or dividing by
+    the batch's own maximum, gives other values than ``x / 255``.
+    """
     rng = np.random.default_rng(5)
-    batch = rng.integers(0, 256, size=(8, 28, 28), dtype=np.uint8)
-    batch[0, 0, :2] = (0, 255)  # the two ends of the range are always there
+    full = rng.integers(0, 256, size=(8, 28, 28), dtype=np.uint8)
+    full[0, 0, :2] = (0, 255)
+    narrow = rng.integers(20, 181, size=(4, 28, 28), dtype=np.uint8)
+    return [full, narrow]
+
+
+def _per_batch_mistake(values: np.ndarray, batch: np.ndarray) -> str | None:
+    """Name a scaling that depends on the batch (min-max, or its own maximum), or None."""
+    x = batch.astype(np.float64)
+    low, high = int(batch.min()), int(batch.max())
+    if high > low and close(values, (x - low) / (high - low), atol=1e-5):
+        return (f"para um lote com pixels de {format_value(low)} a {format_value(high)}, "
+                "você esticou o menor valor do lote para 0 e o maior para 1 (min-max). "
+                "Normalizar aqui é dividir pelo maior valor possível de um pixel, igual para "
+                "todo lote: um pixel 180 tem que virar o mesmo número em qualquer lote.")
+    if high > 0 and close(values, x / high, atol=1e-5):
+        return (f"para um lote cujo pixel mais claro é {format_value(high)}, você dividiu "
+                "pelo maior valor do lote. Divida pelo maior valor possível de um pixel "
+                "uint8, que não depende do lote.")
+    return None
+
+
+def _check_normalize_batch(function: Any, batch: np.ndarray) -> None:
+    """One batch of ex5: float32 in [0, 1] equal to batch / 255, the input untouched."""
     original = batch.copy()
     got = _to_numpy(call_student(function, batch), "o resultado")
     if not np.array_equal(batch, original):
@@ -328,7 +356,6 @@ def _check_normalize(function: Any) -> None:
             "como 0.5. Converta para float32 (`.astype(np.float32)`) antes de dividir."
         )
     values = got.astype(np.float64)
-    top = values[0, 0, 1]  # where the input is 255
     if values.min() < -1e-6:
         raise WrongAnswer(
             f"o resultado tem valores negativos (mínimo {values.min():g}): isso parece "
@@ -339,11 +366,16 @@ def _check_normalize(function: Any) -> None:
             f"o maior valor do resultado é {values.max():g}: ainda está na escala 0 a 255. "
             "Faltou dividir por 255."
         )
-    if not np.isclose(top, 1.0, atol=1e-6):
-        raise WrongAnswer(
-            f"o pixel 255 virou {top:g}, mas deveria virar exatamente 1.0: divida por 255 "
-            "(o maior valor possível), não por outro número."
-        )
+    mistake = _per_batch_mistake(values, batch)
+    if mistake and not close(values, expected, atol=1e-6):
+        raise WrongAnswer(mistake)
+    if (batch == 255).any():
+        top = values[batch == 255][0]
+        if not np.isclose(top, 1.0, atol=1e-6):
+            raise WrongAnswer(
+                f"o pixel 255 virou {top:g}, mas deveria virar exatamente 1.0: divida por 255 "
+                "(o maior valor possível), não por outro número."
+            )
     if got.dtype not in (np.float32, np.float64):
         raise WrongAnswer(
             f"o resultado tem dtype {got.dtype}; o Keras trabalha com float32. "
@@ -355,6 +387,12 @@ def _check_normalize(function: Any) -> None:
             f"os valores estão certos, mas o dtype é {got.dtype}; o Keras trabalha com "
             "float32. Em NumPy, `x / 255.0` dá float64: use `.astype(np.float32)`."
         )
+
+
+def _check_normalize(function: Any) -> None:
+    """ex5: a function uint8 (N, 28, 28) -> float32 x / 255, tried on every test batch."""
+    for batch in normalize_batches():
+        _check_normalize_batch(function, batch)
 
 
 ex5 = Exercise(

@@ -425,6 +425,49 @@ def test_bad_input_gets_a_clear_error(tmp_path, monkeypatch, capsys, args, messa
     assert message in capsys.readouterr().err
 
 
+def test_every_grade_option_is_a_flag_that_keeps_its_default(capsys):
+    parser = cli.make_parser()
+    required = ["grade", "subs", "--eval-set", "e.npz", "--out", "g.csv"]
+    assert grading.GradeOptions.from_arguments(parser.parse_args(required)) == \
+        grading.GradeOptions()
+    given = parser.parse_args([*required, "--workers", "3", "--timeout", "9.5",
+                               "--memory-mb", "999", "--execute", "--notebook-timeout", "30",
+                               "--shard", "2/4", "--force", "--rubric", "r.toml"])
+    assert grading.GradeOptions.from_arguments(given) == grading.GradeOptions(
+        workers=3, timeout=9.5, memory_mb=999, execute=True, notebook_timeout=30.0,
+        shard="2/4", force=True, rubric=Path("r.toml"))
+    with pytest.raises(SystemExit):
+        cli.main(["grade", "--help"])
+    assert "seconds to load one model and predict (default 120)" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize("status", list(grading.Status), ids=str)
+def test_the_feedback_words_each_status_as_the_status_enum_does(status):
+    row = {"student": "ana", "name": "", "status": status.value, "accuracy": "",
+           "points": "0", "message": "", "experiments": "missing", "notebook": "",
+           "pixel_scale": "", "scale_accuracies": ""}
+    text = grading.feedback_text(row, grading.load_rubric(), 10)
+    assert f"`{status.value}`: {status.portuguese}." in text
+    assert status.english and status.portuguese != status.english
+
+
+def test_write_atomic_leaves_the_old_file_whole_when_the_rename_fails(tmp_path, monkeypatch):
+    from course_utils import _atomic
+
+    target = tmp_path / "g.csv"
+    _atomic.write_atomic(target, "old\r\n")
+    assert target.read_bytes() == b"old\r\n"  # no newline translation
+
+    def fail(source, destination):
+        raise OSError("disk full")
+
+    monkeypatch.setattr(_atomic.os, "replace", fail)
+    with pytest.raises(OSError, match="disk full"):
+        _atomic.write_atomic(target, b"new")
+    assert target.read_bytes() == b"old\r\n"
+    assert sorted(path.name for path in tmp_path.iterdir()) == ["g.csv"]
+
+
 def test_rubric_points_follow_the_highest_threshold_reached():
     rubric = grading.parse_rubric(
         "[[accuracy]]\nmin = 0.5\npoints = 1\n[[accuracy]]\nmin = 0.9\npoints = 4\n"

@@ -2,7 +2,7 @@
 
 The grader builds these command lines (:mod:`.jail`); run in the task's work folder:
 ``guard GRADER_PID -- COMMAND...``, ``enter WORKDIR HIDE... -- COMMAND...``, ``probe HIDE...``,
-``predict``, ``notebook NAME TIMEOUT`` and ``serve TASK`` (a warm worker).
+``notebook NAME TIMEOUT`` and ``serve TASK`` (a warm worker, e.g. ``serve predict``).
 """
 
 from __future__ import annotations
@@ -10,7 +10,7 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-from course_utils.grading.sandbox import jail, tasks
+from course_utils.grading.sandbox import jail
 
 
 def main(argv: list[str]) -> None:
@@ -24,15 +24,26 @@ def main(argv: list[str]) -> None:
         jail.enter(Path(args[0]).resolve(), args[1:split], args[split + 1:])
     elif task == "probe":
         jail.probe_inside(args)
-    elif task == "predict" and not args:
-        tasks.predict()
-    elif task == "notebook" and len(args) == 2:
+    elif task in ("notebook", "serve"):
+        _task(task, args)
+    else:
+        _usage(argv)
+
+
+def _task(task: str, args: list[str]) -> None:
+    """A task of :mod:`.tasks`, imported only here: the jail's steps stay import-light."""
+    from course_utils.grading.sandbox import tasks
+
+    if task == "notebook" and len(args) == 2:
         tasks.notebook(args[0], float(args[1]))
     elif task == "serve" and len(args) == 1 and args[0] in tasks.SERVED:
         tasks.serve_task(args[0])
     else:
-        sys.exit(f"usage: python -m {jail.ENTRY} guard|enter|probe|predict|notebook|serve ..., "
-                 f"got {argv}")
+        _usage([task, *args])
+
+
+def _usage(argv: list[str]) -> None:
+    sys.exit(f"usage: python -m {jail.ENTRY} guard|enter|probe|notebook|serve ..., got {argv}")
 
 
 if __name__ == "__main__":

@@ -24,6 +24,7 @@ import time
 from typing import Any
 
 from course_utils.grading.sandbox.jail import serve, write_result
+from course_utils.grading.status import NotebookStatus, Status
 
 IMAGES_FILE = "x.npy"
 """The unlabelled images (uint8, ``(N, 28, 28)``) copied into the work folder."""
@@ -64,12 +65,12 @@ def predict() -> None:
 
         model = keras.saving.load_model(challenge.MODEL_FILE, compile=False, safe_mode=True)
     except Exception as error:
-        write_result("invalid_model", f"{type(error).__name__}: {error}")
+        write_result(Status.INVALID_MODEL, f"{type(error).__name__}: {error}")
         return
     try:
         challenge.validate_model(model)
     except ValueError as error:
-        write_result("wrong_predictions", str(error))
+        write_result(Status.WRONG_PREDICTIONS, str(error))
         return
     outputs = {PREDICTIONS_FILE: IMAGES_FILE, PUBLIC_PREDICTIONS_FILE: PUBLIC_IMAGES_FILE}
     classes = {}
@@ -78,15 +79,15 @@ def predict() -> None:
             by_scale = challenge.classes_by_scale(model, np.load(images, allow_pickle=False))
             classes[output] = np.stack([by_scale[scale] for scale in challenge.PIXEL_SCALES])
     except ValueError as error:  # predict_classes: not one finite score per class
-        write_result("wrong_predictions", str(error))
+        write_result(Status.WRONG_PREDICTIONS, str(error))
         return
     except Exception as error:
-        status = "out_of_memory" if _is_out_of_memory(error) else "crashed"
+        status = Status.OUT_OF_MEMORY if _is_out_of_memory(error) else Status.CRASHED
         write_result(status, f"prediction failed: {type(error).__name__}: {error}")
         return
     for output, array in classes.items():
         np.save(output, array)
-    write_result("ok")
+    write_result(Status.OK)
 
 
 def _watch_kernel(manager: Any, running: threading.Event) -> None:
@@ -96,7 +97,8 @@ def _watch_kernel(manager: Any, running: threading.Event) -> None:
         time.sleep(0.5)
         process = getattr(getattr(manager, "provisioner", None), "process", None)
         if running.is_set() and process is not None and process.poll() is not None:
-            write_result("crashed", f"the kernel died (exit status {process.returncode})")
+            write_result(NotebookStatus.CRASHED,
+                         f"the kernel died (exit status {process.returncode})")
             os._exit(0)
 
 
@@ -110,7 +112,8 @@ def notebook(name: str, timeout: float) -> None:
     try:
         document = nbformat.read(name, as_version=4)
     except Exception as error:
-        write_result("failed", f"cannot read the notebook: {type(error).__name__}: {error}")
+        write_result(NotebookStatus.FAILED,
+                     f"cannot read the notebook: {type(error).__name__}: {error}")
         return
     manager = KernelManager(kernel_name="python3", transport="ipc")  # no TCP, even loopback
     running = threading.Event()  # set while a cell executes
@@ -122,15 +125,15 @@ def notebook(name: str, timeout: float) -> None:
     try:
         client.execute(cwd=os.getcwd())
     except CellTimeoutError as error:
-        write_result("timeout", str(error)[-500:])
+        write_result(NotebookStatus.TIMEOUT, str(error)[-500:])
     except DeadKernelError as error:
-        write_result("crashed", f"the kernel died: {str(error)[-500:]}")
+        write_result(NotebookStatus.CRASHED, f"the kernel died: {str(error)[-500:]}")
     except CellExecutionError as error:
-        write_result("failed", f"a cell raised {error.ename}: {error.evalue}"[:1500])
+        write_result(NotebookStatus.FAILED, f"a cell raised {error.ename}: {error.evalue}"[:1500])
     except Exception as error:
-        write_result("failed", f"{type(error).__name__}: {str(error)[-1000:]}")
+        write_result(NotebookStatus.FAILED, f"{type(error).__name__}: {str(error)[-1000:]}")
     else:
-        write_result("ran")
+        write_result(NotebookStatus.RAN)
 
 
 SERVED = {"predict": (_prepare_predict, predict)}

@@ -434,6 +434,11 @@ for lr in RATES:
 # elipses compridas, e esse é exatamente o problema que os otimizadores das próximas seções
 # atacam.
 #
+# É também por isso que as imagens são divididas por 255 antes do treino (aula 01): a
+# curvatura na direção de um peso cresce com o quadrado da entrada que ele multiplica, e
+# pixels de 0 a 255, em vez de 0 a 1, a fariam dezenas de milhares de vezes maior; a taxa
+# teria de ser minúscula.
+#
 # ### Lote completo (GD) × mini-lote (SGD)
 #
 # A descida do gradiente "de verdade" usa **todos** os $N$ exemplos em cada passo. Com

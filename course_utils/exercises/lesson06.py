@@ -156,9 +156,9 @@ ex1 = Exercise(
             "e o formato (um eixo de canal, de tamanho 1, no fim)."
         ),
         (
-            "Converta com astype para float32 antes de dividir por 255 (dividir inteiros pode dar "
-            "outra coisa). Para o eixo do canal, np.newaxis no último lugar ou reshape para (N, "
-            "28, 28, 1)."
+            "Qual é o dtype do resultado quando você divide um array uint8 por 255: é o float32 "
+            "que o Keras usa? E o eixo do canal vai no fim, como na célula que preparou uma imagem "
+            "só, logo antes do exercício."
         ),
     ],
 )
@@ -347,9 +347,9 @@ ex3 = Exercise(
             "as convoluções e a densa têm parâmetros."
         ),
         (
-            "Convolução: (F·F·canais de entrada + 1) × filtros; a primeira agora recebe 3 canais, "
-            "a segunda continua recebendo 32. Densa: (entradas + 1) × 10, e as entradas são altura "
-            "× largura × 64 do último pooling."
+            "Duas perguntas decidem a resposta: quantos canais cada filtro da primeira convolução "
+            "cobre agora? E qual é a altura e a largura do mapa que chega ao Flatten? As contas de "
+            "parâmetros são as mesmas do texto antes do resumo do modelo."
         ),
     ],
 )

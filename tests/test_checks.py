@@ -34,8 +34,9 @@ def test_blank_answer_is_not_done(exercise, capsys):
     assert "Ainda não feito" in capsys.readouterr().out
 
 
-def test_function_returning_blank_is_not_done(exercise):
-    assert exercise._evaluate(lambda x: ____).kind == "not_done"
+def test_function_returning_blank_is_not_done(exercise, capsys):
+    exercise.check(lambda x: ____)
+    assert "Ainda não feito" in capsys.readouterr().out
 
 
 def test_right_answer_is_correct(exercise, capsys):
@@ -43,21 +44,22 @@ def test_right_answer_is_correct(exercise, capsys):
     assert "Correto" in capsys.readouterr().out
 
 
-def test_wrong_shape_is_named(exercise):
-    feedback = exercise._evaluate(lambda x: x.T * 2)
-    assert feedback.kind == "wrong"
-    assert "(3, 2)" in feedback.text and "(2, 3)" in feedback.text
+def test_wrong_shape_is_named(exercise, capsys):
+    exercise.check(lambda x: x.T * 2)
+    out = capsys.readouterr().out
+    assert "Incorreto" in out and "(3, 2)" in out and "(2, 3)" in out
 
 
-def test_wrong_value_names_first_position(exercise):
-    feedback = exercise._evaluate(lambda x: x * 2 + (x == 4))
-    assert feedback.kind == "wrong"
-    assert "1 de 6" in feedback.text and "[1, 1]" in feedback.text
+def test_wrong_value_names_first_position(exercise, capsys):
+    exercise.check(lambda x: x * 2 + (x == 4))
+    out = capsys.readouterr().out
+    assert "Incorreto" in out and "1 de 6" in out and "[1, 1]" in out
 
 
-def test_crash_in_student_code_is_reported_not_raised(exercise):
-    feedback = exercise._evaluate(lambda x: 1 / 0)
-    assert feedback.kind == "wrong" and "ZeroDivisionError" in feedback.text
+def test_crash_in_student_code_is_reported_not_raised(exercise, capsys):
+    exercise.check(lambda x: 1 / 0)
+    out = capsys.readouterr().out
+    assert "Incorreto" in out and "ZeroDivisionError" in out
 
 
 def test_strict_mode_raises_on_wrong_and_blank(exercise, monkeypatch):

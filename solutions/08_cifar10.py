@@ -31,7 +31,7 @@ import tensorflow as tf
 from sklearn.metrics import confusion_matrix
 from sklearn.model_selection import train_test_split
 
-from course_utils import config
+from course_utils import config, fmt
 from course_utils.checks import ____
 from course_utils.conv import output_size
 from course_utils.datasets import CIFAR10_CLASSES, load_cifar10
@@ -72,7 +72,7 @@ print(config.accelerator_line(7))
 # %%
 EPOCHS = config.epochs(5, 1)
 vgg_filters = VGG_FILTERS_FAST if config.FAST else VGG_FILTERS
-print(f"épocas: {EPOCHS} | lote: {BATCH_SIZE} | fração de validação: {VAL_FRACTION} | "
+print(f"épocas: {EPOCHS} | lote: {BATCH_SIZE} | fração de validação: {fmt.num(VAL_FRACTION)} | "
       f"semente: {SEED} | filtros do VGG: {vgg_filters}")
 
 # %% [markdown]
@@ -104,8 +104,8 @@ print("teste: ", x_test.shape, x_test.dtype, "| rótulos:", y_test.shape)
 # %%
 for name, labels in (("treino", y_train_all), ("teste", y_test)):
     counts = np.bincount(labels, minlength=10)
-    print(f"{name:>6}:", ", ".join(f"{c} {n}" for c, n in zip(CIFAR10_CLASSES, counts)))
-print(f"acerto esperado de quem chuta uma classe ao acaso: {1 / len(CIFAR10_CLASSES):.0%}")
+    print(f"{name:>6}:", ", ".join(f"{c} {fmt.num(n)}" for c, n in zip(CIFAR10_CLASSES, counts)))
+print(f"acerto esperado de quem chuta uma classe ao acaso: {fmt.pct(1 / len(CIFAR10_CLASSES), 0)}")
 
 # %% [markdown]
 # Classes equilibradas: a acurácia é uma medida justa, e a última linha é a referência mínima
@@ -138,7 +138,7 @@ show_images(x_train_all[index.ravel()], titles=titles, ncols=10,
 #
 # Ou seja, usa o **teste** como validação. Parece inofensivo, mas estraga a medida final:
 # tudo o que você decide olhando a curva de validação (quantas épocas, qual arquitetura,
-# qual taxa de dropout) fica ajustado justamente a essas imagens. A acurácia anunciada no
+# qual taxa de *dropout*) fica ajustado justamente a essas imagens. A acurácia anunciada no
 # fim passa a ser otimista, e não sobra nenhum conjunto que o modelo (e você) nunca tenha
 # visto para medir de forma honesta.
 #
@@ -150,7 +150,8 @@ show_images(x_train_all[index.ravel()], titles=titles, ncols=10,
 x_tr, x_val, y_tr, y_val = train_test_split(
     x_train_all, y_train_all, test_size=VAL_FRACTION, stratify=y_train_all, random_state=SEED
 )
-print(f"treino: {len(y_tr)} | validação: {len(y_val)} | teste: {len(y_test)} imagens")
+print(f"treino: {fmt.num(len(y_tr))} | validação: {fmt.num(len(y_val))} | "
+      f"teste: {fmt.num(len(y_test))} imagens")
 print("imagens por classe na validação:", np.bincount(y_val, minlength=10).tolist())
 
 # %% [markdown]
@@ -197,7 +198,7 @@ ex1.check(channel_stats)
 train_mean = np.array([x_tr[..., c].mean() for c in range(3)]) / 255
 train_std = np.array([x_tr[..., c].std() for c in range(3)]) / 255
 for name, m, s in zip(("vermelho", "verde", "azul"), train_mean, train_std):
-    print(f"{name:>8}: média {m:.3f} | desvio padrão {s:.3f}")
+    print(f"{name:>8}: média {fmt.num(m, 3)} | desvio padrão {fmt.num(s, 3)}")
 
 # %% [markdown]
 # E a distribuição completa: a fração dos pixels de cada canal que tem cada valor de 0 a 255.
@@ -211,6 +212,7 @@ for c, (name, color) in enumerate((("vermelho", "tab:red"), ("verde", "tab:green
     ax.stairs(counts / counts.sum(), np.arange(257), color=color, label=name)
 ax.set_xlabel("valor do pixel (0–255)")
 ax.set_ylabel("fração dos pixels")
+ax.yaxis.set_major_formatter(fmt.tick_formatter())
 ax.set_title("Histograma dos pixels do treino, por canal")
 ax.legend(loc="upper center");
 
@@ -301,8 +303,8 @@ print(train_ds.element_spec)
 
 # %%
 images, labels = next(iter(train_ds))
-print("imagens:", images.shape, images.dtype, "| de", float(tf.reduce_min(images)),
-      "a", float(tf.reduce_max(images)))
+print("imagens:", images.shape, images.dtype, "| de", fmt.num(float(tf.reduce_min(images))),
+      "a", fmt.num(float(tf.reduce_max(images))))
 print("rótulos:", labels.shape, labels.dtype, "| primeiros:", labels[:8].numpy())
 
 # %% [markdown]
@@ -365,8 +367,9 @@ lecture_model.compile(optimizer="adam", loss="sparse_categorical_crossentropy",
 
 # %%
 LECTURE_TRAIN_SIZE, LECTURE_STEPS = 50_000, 1563  # do log do relatório
-print("passos por época com lotes de", BATCH_SIZE, ":",
-      math.ceil(LECTURE_TRAIN_SIZE / BATCH_SIZE), "| no log do relatório:", LECTURE_STEPS)
+print(f"passos por época com lotes de {BATCH_SIZE}: "
+      f"{fmt.num(math.ceil(LECTURE_TRAIN_SIZE / BATCH_SIZE))} | no log do relatório: "
+      f"{fmt.num(LECTURE_STEPS)}")
 
 # %% [markdown]
 # ### Medindo o tempo
@@ -416,11 +419,11 @@ lecture_history = lecture_model.fit(
 # %%
 lecture_ms = lecture_timer.ms_per_step()
 lecture_val_acc = lecture_history.history["val_accuracy"][-1]
-print(f"passos por época: {lecture_timer.steps[0]} "
-      f"(= ceil({len(y_tr)} / {BATCH_SIZE}) = {math.ceil(len(y_tr) / BATCH_SIZE)})")
-print(f"segundos por época: {np.round(lecture_timer.epoch_seconds, 1).tolist()}")
-print(f"tempo por passo: {lecture_ms:.1f} ms")
-print(f"acurácia de validação depois de {EPOCHS} época(s): {lecture_val_acc:.2%}")
+print(f"passos por época: {fmt.num(lecture_timer.steps[0])} ({fmt.num(len(y_tr))} imagens / "
+      f"{BATCH_SIZE} por lote = {fmt.num(len(y_tr) / BATCH_SIZE, 2)}, arredondado para cima)")
+print("segundos por época:", "; ".join(fmt.num(t, 1) for t in lecture_timer.epoch_seconds))
+print(f"tempo por passo: {fmt.num(lecture_ms, 1)} ms")
+print(f"acurácia de validação depois de {EPOCHS} época(s): {fmt.pct(lecture_val_acc, 2)}")
 
 # %% [markdown]
 # O relatório, na última época, mostrou:
@@ -494,11 +497,12 @@ fig, ax = plt.subplots(figsize=(7, 3.2), layout="constrained")
 ax.barh([CIFAR10_CLASSES[k] for k in order], class_acc[order], color="tab:blue")
 ax.axvline(np.trace(cm) / cm.sum(), color="black", linestyle="--", label="acurácia geral")
 ax.set_xlim(0, 1)
+ax.xaxis.set_major_formatter(fmt.tick_formatter())
 ax.set_xlabel("acurácia na validação")
 ax.set_title("Acurácia por classe (modelo da aula)")
 ax.legend();
-print(f"pior classe: {CIFAR10_CLASSES[order[0]]} ({class_acc[order[0]]:.0%}) | "
-      f"melhor: {CIFAR10_CLASSES[order[-1]]} ({class_acc[order[-1]]:.0%})")
+print(f"pior classe: {CIFAR10_CLASSES[order[0]]} ({fmt.pct(class_acc[order[0]], 0)}) | "
+      f"melhor: {CIFAR10_CLASSES[order[-1]]} ({fmt.pct(class_acc[order[-1]], 0)})")
 
 # %% [markdown]
 # E os erros mais comuns: os maiores valores fora da diagonal, no sentido "era X, a rede
@@ -529,10 +533,10 @@ LECTURE_CM = np.array([  # matriz de confusão impressa no relatório do bootcam
     [56, 39, 24, 14, 21, 3, 11, 2, 808, 22],
     [36, 122, 10, 11, 10, 6, 15, 25, 31, 734],
 ])
-print(f"acurácia (traço / total): {np.trace(LECTURE_CM) / LECTURE_CM.sum():.4f}")
+print(f"acurácia (traço / total): {fmt.num(np.trace(LECTURE_CM) / LECTURE_CM.sum(), 4)}")
 lecture_class_acc = np.diag(LECTURE_CM) / LECTURE_CM.sum(axis=1)
 worst = int(np.argmin(lecture_class_acc))
-print(f"pior classe: {CIFAR10_CLASSES[worst]} ({lecture_class_acc[worst]:.0%})")
+print(f"pior classe: {CIFAR10_CLASSES[worst]} ({fmt.pct(lecture_class_acc[worst], 0)})")
 both_ways = LECTURE_CM + LECTURE_CM.T  # erros nos dois sentidos, X↔Y
 np.fill_diagonal(both_ways, 0)
 a, b = np.unravel_index(np.argmax(np.triu(both_ways)), both_ways.shape)
@@ -543,7 +547,7 @@ vehicle = np.isin(np.arange(10), [CIFAR10_CLASSES.index(v) for v in
 crosses = vehicle[:, None] != vehicle[None, :]  # erro entre um bicho e um veículo
 errors = LECTURE_CM.sum() - np.trace(LECTURE_CM)
 print(f"erros que trocam bicho por veículo ou vice-versa: {LECTURE_CM[crosses].sum()} "
-      f"de {errors} ({LECTURE_CM[crosses].sum() / errors:.0%})")
+      f"de {fmt.num(errors)} ({fmt.pct(LECTURE_CM[crosses].sum() / errors, 0)})")
 
 # %% [markdown]
 # Desenhada como a do nosso modelo (cada casa $(i, j)$ vira $C_{ij}$ pares "verdadeira $i$,
@@ -554,7 +558,7 @@ true_idx, pred_idx = np.indices(LECTURE_CM.shape)
 plot_confusion_matrix(np.repeat(true_idx.ravel(), LECTURE_CM.ravel()),
                       np.repeat(pred_idx.ravel(), LECTURE_CM.ravel()),
                       class_names=CIFAR10_CLASSES,
-                      title=f"Matriz de confusão do relatório ({LECTURE_CM.sum()} imagens "
+                      title=f"Matriz de confusão do relatório ({fmt.num(LECTURE_CM.sum())} imagens "
                             "de teste)");
 
 # %% [markdown]
@@ -649,9 +653,10 @@ conv5 = keras.layers.Conv2D(c, 5, padding="same")
 conv3b(conv3a(stack_input))
 conv5(stack_input)
 two_3x3 = conv3a.count_params() + conv3b.count_params()
-print(f"duas 3×3: {two_3x3:,} parâmetros | uma 5×5: {conv5.count_params():,} parâmetros "
-      f"| razão: {two_3x3 / conv5.count_params():.2f}")
-print(f"três 3×3 contra uma 7×7 (sem vieses): {3 * 9 * c * c:,} contra {49 * c * c:,}")
+print(f"duas 3×3: {fmt.num(two_3x3)} parâmetros | uma 5×5: {fmt.num(conv5.count_params())} "
+      f"parâmetros | razão: {fmt.num(two_3x3 / conv5.count_params(), 2)}")
+print(f"três 3×3 contra uma 7×7 (sem vieses): {fmt.num(3 * 9 * c * c)} contra "
+      f"{fmt.num(49 * c * c)}")
 
 # %% [markdown]
 # Mesmo campo receptivo com menos parâmetros, e de brinde uma ReLU a mais entre as duas
@@ -683,13 +688,13 @@ for layer in vgg_model.layers[1:]:
 # %%
 for model in (lecture_model, vgg_model):
     total = model.count_params()
-    print(f"{model.name}: {total:,} parâmetros")
+    print(f"{model.name}: {fmt.num(total)} parâmetros")
     for layer in model.layers:
         if layer.count_params():
-            print(f"   {layer.name:<14}{layer.count_params():>10,}  "
-                  f"({layer.count_params() / total:.0%})")
+            print(f"   {layer.name:<14}{fmt.num(layer.count_params()):>10}  "
+                  f"({fmt.pct(layer.count_params() / total, 0)})")
 print(f"razão de parâmetros (aula / VGG): "
-      f"{lecture_model.count_params() / vgg_model.count_params():.1f}")
+      f"{fmt.num(lecture_model.count_params() / vgg_model.count_params(), 1)}")
 
 # %% [markdown]
 # Quase todo o modelo da aula é a primeira densa: um monte de pesos que ligam **posições**
@@ -714,8 +719,9 @@ def multiplications(model):
 
 
 lecture_mults, vgg_mults = multiplications(lecture_model), multiplications(vgg_model)
-print(f"modelo da aula: {lecture_mults / 1e6:.1f} milhões de multiplicações por imagem")
-print(f"modelo VGG:     {vgg_mults / 1e6:.1f} milhões ({vgg_mults / lecture_mults:.1f}× mais)")
+print(f"modelo da aula: {fmt.num(lecture_mults / 1e6, 1)} milhões de multiplicações por imagem")
+print(f"modelo VGG:     {fmt.num(vgg_mults / 1e6, 1)} milhões "
+      f"({fmt.num(vgg_mults / lecture_mults, 1)}× mais)")
 
 # %% [markdown]
 # Ou seja, o VGG tem menos parâmetros mas faz mais contas: cada passo de treino demora mais.
@@ -748,25 +754,25 @@ vgg_ms = vgg_timer.ms_per_step()
 vgg_val_acc = vgg_history.history["val_accuracy"][-1]
 for name, acc, ms, model in (("aula", lecture_val_acc, lecture_ms, lecture_model),
                              ("VGG", vgg_val_acc, vgg_ms, vgg_model)):
-    print(f"{name:>4}: validação {acc:.2%} | {ms:.1f} ms/passo | "
-          f"{model.count_params():,} parâmetros")
+    print(f"{name:>4}: validação {fmt.pct(acc, 2)} | {fmt.num(ms, 1)} ms/passo | "
+          f"{fmt.num(model.count_params())} parâmetros")
 if lecture_val_acc > 0:
-    print(f"acurácia VGG / aula: {vgg_val_acc / lecture_val_acc:.2f}")
+    print(f"acurácia VGG / aula: {fmt.num(vgg_val_acc / lecture_val_acc, 2)}")
 else:
     print("acurácia VGG / aula: indefinida (o modelo da aula não acertou nada)")
-print(f"tempo por passo VGG / aula: {vgg_ms / lecture_ms:.1f}")
+print(f"tempo por passo VGG / aula: {fmt.num(vgg_ms / lecture_ms, 1)}")
 
 # %% [markdown]
-# A razão das acurácias compara os dois modelos com o mesmo treino; a razão dos tempos diz
-# quanto o VGG custa a mais por passo. Não espere que ele ganhe sempre. Sem *batch
-# normalization*, o VGG começa devagar (compare a primeira época nas duas curvas) e, com
-# poucas imagens e poucas épocas, pode terminar empatado com o modelo da aula, ou até atrás. A
-# vantagem aparece com mais passos de treino (mais épocas, ou o conjunto completo, que tem
-# mais lotes por época): o modelo da aula passa a decorar o treino, com a acurácia de treino
-# subindo e a de validação parada, enquanto o VGG melhora na validação por mais tempo e chega
-# mais alto (sem dropout, ele também acaba decorando, só que mais tarde). No modo rápido
-# (poucas imagens, uma época, um VGG menor) os números oscilam muito e a comparação quase não
-# diz nada.
+# A razão das acurácias compara os dois modelos com o mesmo treino; a razão dos
+# tempos diz quanto o VGG custa a mais por passo. Não espere que ele ganhe sempre. Sem a
+# normalização em lote (*batch normalization*, assunto da aula 10), o VGG começa devagar
+# (compare a primeira época nas duas curvas) e, com poucas imagens e poucas épocas, pode
+# terminar empatado com o modelo da aula, ou até atrás. A vantagem aparece com mais passos de
+# treino (mais épocas, ou o conjunto completo, que tem mais lotes por época): o modelo da aula
+# passa a decorar o treino, com a acurácia de treino subindo e a de validação parada, enquanto o
+# VGG melhora na validação por mais tempo e chega mais alto (sem *dropout*, ele também acaba
+# decorando, só que mais tarde). No modo rápido (poucas imagens, uma época, um VGG menor) os
+# números oscilam muito e a comparação quase não diz nada.
 #
 # O que os autores do curso mediram, para você saber o que esperar: com uma amostra de 10.000
 # imagens do CIFAR-10 (8.000 de treino, 2.000 de validação), num computador de 2 núcleos sem
@@ -804,8 +810,8 @@ show_images(as_images(np.concatenate([before[:n_filters], after[:n_filters]])),
             ncols=n_filters, figsize=(0.8 * n_filters, 2.4),
             suptitle=f"{n_filters} filtros da 1ª convolução: antes do treino (em cima) e "
                      "depois (embaixo)");
-print(f"o treino mudou cada peso, em média, {np.abs(after - before).mean():.3f}; "
-      f"o tamanho médio de um peso no início era {np.abs(before).mean():.3f}")
+print(f"o treino mudou cada peso, em média, {fmt.num(np.abs(after - before).mean(), 3)}; "
+      f"o tamanho médio de um peso no início era {fmt.num(np.abs(before).mean(), 3)}")
 
 # %% [markdown]
 # Antes do treino os filtros são ruído sorteado pela inicialização. O treino os muda aos
@@ -835,7 +841,7 @@ for layer in relu_layers[1::2]:  # a segunda convolução de cada bloco, depois 
 # %%
 for name, model in (("aula", lecture_model), ("VGG", vgg_model)):
     test_loss, test_acc = model.evaluate(test_ds, verbose=0)
-    print(f"{name:>4}: acurácia no teste {test_acc:.2%} (perda {test_loss:.3f})")
+    print(f"{name:>4}: acurácia no teste {fmt.pct(test_acc, 2)} (perda {fmt.num(test_loss, 3)})")
 
 # %% [markdown]
 # Compare com a validação. Com imagens suficientes, os dois números ficam próximos: a
@@ -872,7 +878,7 @@ for name, model in (("aula", lecture_model), ("VGG", vgg_model)):
 #
 # A seguir, o relatório passa ao **aumento de dados** (*data augmentation*), o assunto da
 # aula "09 · Aumento de dados": girar, espelhar e deslocar as imagens do treino para a rede
-# generalizar melhor. A aula "10 · Batch normalization e dropout" acrescenta as duas
+# generalizar melhor. A aula "10 · Normalização em lote e *dropout*" acrescenta as duas
 # técnicas ao modelo VGG, mede o efeito de cada uma e monta o melhor modelo do curso para o
 # CIFAR-10.
 #

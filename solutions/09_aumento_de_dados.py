@@ -16,7 +16,7 @@
 #   `RandomContrast` do Keras: o que significa cada fator, o que faz o `fill_mode` e como a
 #   semente (`seed`) torna o sorteio reproduzível;
 # - verificar que essas camadas só agem no treino e são a identidade na inferência;
-# - montar um pipeline de aumento e colocá-lo **dentro do modelo** ou **no `tf.data`**,
+# - montar um *pipeline* de aumento e colocá-lo **dentro do modelo** ou **no `tf.data`**,
 #   sabendo o que roda onde;
 # - treinar o mesmo modelo com e sem aumento e medir a distância entre treino e validação.
 
@@ -32,7 +32,7 @@ from keras import layers
 from matplotlib.ticker import MaxNLocator
 from sklearn.model_selection import train_test_split
 
-from course_utils import config
+from course_utils import config, fmt
 from course_utils.checks import ____
 from course_utils.datasets import CIFAR10_CLASSES, load_cifar10, load_mnist
 from course_utils.exercises.lesson09 import (
@@ -63,7 +63,7 @@ FILTERS = (16, 32) if config.FAST else (32, 64, 128)
 VAL_FRACTION = 0.1
 config.set_seed(SEED)
 print(f"épocas: {EPOCHS}, lote: {BATCH_SIZE}, filtros por bloco: {FILTERS}, "
-      f"validação: {VAL_FRACTION:.0%} do treino")
+      f"validação: {fmt.pct(VAL_FRACTION, 0)} do treino")
 
 # %% [markdown]
 # ## Os dados
@@ -92,7 +92,8 @@ show_images(x_train[:16], titles=[CIFAR10_CLASSES[k] for k in y_train[:16]], nco
 sample_index = int(np.flatnonzero(y_train == CIFAR10_CLASSES.index("cavalo"))[0])
 sample = x_train[sample_index].astype("float32") / 255
 print("imagem", sample_index, "do treino:", CIFAR10_CLASSES[y_train[sample_index]],
-      "|", sample.shape, sample.dtype, "| valores de", sample.min(), "a", sample.max())
+      "|", sample.shape, sample.dtype, "| valores de", fmt.num(sample.min()), "a",
+      fmt.num(sample.max()))
 
 # %% [markdown]
 # ## A ideia: variações que não mudam a resposta
@@ -108,8 +109,8 @@ print("imagem", sample_index, "do treino:", CIFAR10_CLASSES[y_train[sample_index
 # - **Fica mais difícil decorar.** Uma rede que decora o treino (sobreajuste, *overfitting*)
 #   aprende detalhes de cada foto, como a posição exata de um pixel. Com o aumento esses
 #   detalhes mudam a cada época, e só os padrões que resistem às transformações ajudam. Por
-#   isso o aumento é uma forma de **regularização**, como o dropout da aula
-#   "10 · Batch normalization e dropout".
+#   isso o aumento é uma forma de **regularização**, como o *dropout* da aula
+#   "10 · Normalização em lote e *dropout*".
 # - **A rede só aprende as variações que você mostra.** Se as fotos de teste às vezes vêm
 #   espelhadas ou um pouco deslocadas, mostrar isso no treino ajuda; se nunca vêm de
 #   ponta-cabeça, treinar com fotos de ponta-cabeça só gasta capacidade da rede.
@@ -360,7 +361,7 @@ print(f"fator: {shift_factor} | maior deslocamento medido em {samples} sorteios:
 
 # %%
 for factor in (0.02, 0.05, 0.25, 0.5):
-    print(f"factor={factor:<5} → ângulos de −{factor * 360:g}° a +{factor * 360:g}°")
+    print(f"factor={factor:<5} → ângulos de −{fmt.num(factor * 360)}° a +{fmt.num(factor * 360)}°")
 
 # %%
 rotation = layers.RandomRotation(0.05, seed=SEED)
@@ -386,7 +387,7 @@ zoom_in = layers.RandomZoom((-0.3, -0.3))(sample[np.newaxis], training=True)
 zoom_out = layers.RandomZoom((0.3, 0.3))(sample[np.newaxis], training=True)
 show_images(np.stack([sample, keras.ops.convert_to_numpy(zoom_in)[0],
                       keras.ops.convert_to_numpy(zoom_out)[0]]),
-            titles=["original", "fator −0.3 (aproxima)", "fator +0.3 (afasta)"], ncols=3,
+            titles=["original", "fator −0,3 (aproxima)", "fator +0,3 (afasta)"], ncols=3,
             figsize=(6, 2.4));
 
 # %%
@@ -414,7 +415,8 @@ for value_range in [(0, 255), (0, 1)]:
     out = keras.ops.convert_to_numpy(
         layers.RandomContrast(0.5, value_range=value_range, seed=SEED)(batch, training=True)
     )
-    print(f"value_range={value_range}: valores de {out.min():.3f} a {out.max():.3f}")
+    print(f"value_range={value_range}: valores de {fmt.num(out.min(), 3)} a "
+          f"{fmt.num(out.max(), 3)}")
 
 # %% [markdown]
 # Com o padrão, os valores escapam de $[0, 1]$ (veja o máximo da primeira linha); com
@@ -452,22 +454,22 @@ called_plainly = keras.ops.convert_to_numpy(rotation(x_batch))
 print("rotation(x) sem training= mudou as imagens?", not np.array_equal(called_plainly, x_batch))
 
 # %% [markdown]
-# ## Um pipeline de aumento
+# ## Um *pipeline* de aumento
 #
 # Na prática você encadeia várias camadas num `keras.Sequential`: cada imagem passa por todas,
 # cada uma com o seu sorteio. Dê a cada camada uma semente **diferente** (`seed`, `seed + 1`,
 # ...): com a mesma semente, camadas do mesmo tipo sorteariam números iguais, e as
 # transformações ficariam amarradas umas às outras.
 #
-# ### Exercício 3 · O seu pipeline
+# ### Exercício 3 · O seu *pipeline*
 #
-# Escreva `make_augmentation(seed)`, que devolve um pipeline de aumento para o CIFAR-10 (um
+# Escreva `make_augmentation(seed)`, que devolve um *pipeline* de aumento para o CIFAR-10 (um
 # `keras.Sequential` com pelo menos duas camadas `Random...`, ou uma função
-# `f(images, training)`). O `check` aplica o seu pipeline a um lote `float32` em $[0, 1]$ e
+# `f(images, training)`). O `check` aplica o seu *pipeline* a um lote `float32` em $[0, 1]$ e
 # confere que:
 #
 # - a saída tem o mesmo formato, dtype `float32` e valores em $[0, 1]$;
-# - duas chamadas no treino dão resultados diferentes, e dois pipelines criados com a mesma
+# - duas chamadas no treino dão resultados diferentes, e dois *pipelines* criados com a mesma
 #   semente dão o mesmo resultado;
 # - com `training=False` as imagens saem iguais;
 # - nenhuma imagem sai de ponta-cabeça (lembre do exercício 1).
@@ -497,7 +499,7 @@ ex3.check(make_augmentation)
 show_augmented(make_augmentation(SEED), sample, title="O pipeline da solução do exercício 3");
 
 # %% [markdown]
-# O pipeline que o resto da aula usa junta as cinco camadas, com transformações moderadas:
+# O *pipeline* que o resto da aula usa junta as cinco camadas, com transformações moderadas:
 # espelho horizontal, deslocamento de até `MAX_SHIFT` pixels, rotação pequena, zoom de até
 # 10 % e contraste de até 20 %.
 
@@ -518,10 +520,10 @@ def build_augmentation(seed=SEED):
 
 
 augmentation = build_augmentation()
-print(f"rotação máxima: {0.03 * 360:g} graus | deslocamento máximo: {MAX_SHIFT} pixels")
+print(f"rotação máxima: {fmt.num(0.03 * 360)} graus | deslocamento máximo: {MAX_SHIFT} pixels")
 
 # %% [markdown]
-# Oito imagens do treino (primeira linha) e duas passagens pelo pipeline (as outras duas):
+# Oito imagens do treino (primeira linha) e duas passagens pelo *pipeline* (as outras duas):
 
 # %%
 originals = x_train[:8].astype("float32") / 255
@@ -533,7 +535,7 @@ show_images(np.concatenate([originals, first_pass, second_pass]), ncols=8,
 # %% [markdown]
 # ## Dentro do modelo ou no `tf.data`?
 #
-# O mesmo pipeline pode entrar em dois lugares, e a escolha muda **onde** ele roda.
+# O mesmo *pipeline* pode entrar em dois lugares, e a escolha muda **onde** ele roda.
 #
 # | | dentro do modelo | no `tf.data` |
 # | --- | --- | --- |
@@ -556,7 +558,7 @@ show_images(np.concatenate([originals, first_pass, second_pass]), ncols=8,
 #
 # ### Dentro do modelo
 #
-# `build_vgg_style` (a rede VGG-style da aula "08 · CIFAR-10") aceita o pipeline no argumento
+# `build_vgg_style` (a rede VGG-style da aula "08 · CIFAR-10") aceita o *pipeline* no argumento
 # `augmentation` e o põe logo depois da entrada:
 
 # %%
@@ -578,7 +580,7 @@ print("predict duas vezes: iguais?", np.array_equal(probs_1, probs_2))
 print("training=True duas vezes: iguais?", np.array_equal(train_1, train_2))
 
 # %% [markdown]
-# E o pipeline vai junto quando você salva o modelo:
+# E o *pipeline* vai junto quando você salva o modelo:
 
 # %%
 path = os.path.join(tempfile.mkdtemp(), "com_aumento.keras")
@@ -590,7 +592,7 @@ print("mesmas previsões?", np.allclose(reloaded.predict(x_batch, verbose=0), pr
 # %% [markdown]
 # ### No `tf.data`
 #
-# `course_utils.pipelines.make_dataset` monta o pipeline de entrada das aulas 08 a 10: escala
+# `course_utils.pipelines.make_dataset` monta o *pipeline* de entrada das aulas 08 a 10: escala
 # para $[0, 1]$, guarda em cache, embaralha, forma os lotes, aplica `augment` (se você passar
 # um) com `training=True` em cada lote e faz o `prefetch`. O aumento entra no conjunto de
 # **treino**; a validação continua sem aumento.
@@ -614,7 +616,8 @@ first_eight = make_dataset(x_train[:8], y_train[:8], batch_size=8,
 epoch_1 = next(iter(first_eight))[0].numpy()
 epoch_2 = next(iter(first_eight))[0].numpy()
 print("época 1 igual à época 2?", np.array_equal(epoch_1, epoch_2),
-      "| dtype:", epoch_1.dtype, "| valores de", epoch_1.min(), "a", epoch_1.max())
+      "| dtype:", epoch_1.dtype, "| valores de", fmt.num(epoch_1.min()), "a",
+      fmt.num(epoch_1.max()))
 show_images(np.concatenate([epoch_1, epoch_2]), ncols=8,
             suptitle="As mesmas 8 imagens na época 1 (em cima) e na época 2 (embaixo)");
 
@@ -633,7 +636,7 @@ def time_one_pass(dataset):
 
 for name, dataset in (("sem aumento", train_plain), ("com aumento", train_augmented)):
     time_one_pass(dataset)  # enche o cache
-    print(f"{name}: {time_one_pass(dataset):.2f} s por época, só para preparar os lotes")
+    print(f"{name}: {fmt.num(time_one_pass(dataset), 2)} s por época, só para preparar os lotes")
 
 # %% [markdown]
 # Esse é o tempo de CPU que o `prefetch` tenta esconder atrás do treino. Numa GPU, enquanto
@@ -642,12 +645,12 @@ for name, dataset in (("sem aumento", train_plain), ("com aumento", train_augmen
 # %% [markdown]
 # ## Com e sem aumento
 #
-# Agora o experimento: o **mesmo** modelo (`build_vgg_style` com os filtros de `FILTERS`, sem
-# dropout nem batch normalization, que ficam para a aula "10 · Batch normalization e
-# dropout"), as **mesmas** sementes, o **mesmo** número de épocas e os mesmos dados. A única
-# diferença é o pipeline de aumento, aqui dentro do modelo. `config.set_seed(SEED)` antes de
-# cada treino faz os dois modelos começarem com os mesmos pesos e verem os lotes na mesma
-# ordem. Conferindo os pesos iniciais:
+# Agora o experimento: o **mesmo** modelo, `build_vgg_style` com os filtros de `FILTERS`, sem
+# *dropout* e sem normalização em lote (*batch normalization*), que ficam para a aula
+# "10 · Normalização em lote e *dropout*"; as **mesmas** sementes, o **mesmo** número de
+# épocas e os mesmos dados. A única diferença é o *pipeline* de aumento, aqui dentro do
+# modelo. `config.set_seed(SEED)` antes de cada treino faz os dois modelos começarem com os
+# mesmos pesos e verem os lotes na mesma ordem. Conferindo os pesos iniciais:
 
 # %%
 config.set_seed(SEED)
@@ -682,11 +685,11 @@ def train_model(with_augmentation):
 
 # %%
 model_plain, history_plain, seconds_plain = train_model(with_augmentation=False)
-print(f"sem aumento: {seconds_plain:.1f} s")
+print(f"sem aumento: {fmt.num(seconds_plain, 1)} s")
 
 # %%
 model_aug, history_aug, seconds_aug = train_model(with_augmentation=True)
-print(f"com aumento: {seconds_aug:.1f} s")
+print(f"com aumento: {fmt.num(seconds_aug, 1)} s")
 
 # %% [markdown]
 # As curvas lado a lado, com os eixos verticais iguais para comparar as alturas:
@@ -703,6 +706,7 @@ for col, (title, hist) in enumerate(runs.items()):
         ax.set_title(f"{title}: {label}")
         ax.set_xlabel("época")
         ax.xaxis.set_major_locator(MaxNLocator(integer=True))
+        ax.yaxis.set_major_formatter(fmt.tick_formatter())
         if col == 0:
             ax.set_ylabel(label)
         ax.grid(alpha=0.3)
@@ -747,8 +751,9 @@ lecture_log = {
     "val_accuracy": [0.5572, 0.6243, 0.6483, 0.6889, 0.6909],
 }
 lecture_gap = lecture_log["accuracy"][-1] - lecture_log["val_accuracy"][-1]
-print(f"relatório: treino {lecture_log['accuracy'][-1]:.1%}, validação "
-      f"{lecture_log['val_accuracy'][-1]:.1%}, vão de {100 * lecture_gap:.1f} pontos percentuais")
+print(f"relatório: treino {fmt.pct(lecture_log['accuracy'][-1])}, validação "
+      f"{fmt.pct(lecture_log['val_accuracy'][-1])}, vão de {fmt.num(100 * lecture_gap, 1)} "
+      "pontos percentuais")
 
 # %% [markdown]
 # Agora os nossos dois modelos. A célula calcula o vão de cada um e escreve a comparação a
@@ -762,18 +767,20 @@ for name, hist in runs.items():
         "validação": hist["val_accuracy"][-1],
         "vão": hist["accuracy"][-1] - hist["val_accuracy"][-1],
     }
-    print(f"{name:>12}: treino {summary[name]['treino']:.1%} | validação "
-          f"{summary[name]['validação']:.1%} | vão {100 * summary[name]['vão']:+.1f} pontos")
+    gap_points = 100 * summary[name]["vão"]
+    print(f"{name:>12}: treino {fmt.pct(summary[name]['treino'])} | validação "
+          f"{fmt.pct(summary[name]['validação'])} | vão "
+          f"{'+' if gap_points > 0 else ''}{fmt.num(gap_points, 1)} pontos")
 
 gap_change = 100 * (summary["com aumento"]["vão"] - summary["sem aumento"]["vão"])
 val_change = 100 * (summary["com aumento"]["validação"] - summary["sem aumento"]["validação"])
 print()
 print(f"Depois de {EPOCHS} época(s), o vão com aumento ficou "
-      + (f"{-gap_change:.1f} pontos percentuais MENOR" if gap_change < 0 else
-         f"{gap_change:.1f} pontos percentuais MAIOR" if gap_change > 0 else "IGUAL")
+      + (f"{fmt.num(-gap_change, 1)} pontos percentuais MENOR" if gap_change < 0 else
+         f"{fmt.num(gap_change, 1)} pontos percentuais MAIOR" if gap_change > 0 else "IGUAL")
       + " que sem aumento, e a acurácia de validação "
-      + (f"SUBIU {val_change:.1f} pontos." if val_change > 0 else
-         f"CAIU {-val_change:.1f} pontos." if val_change < 0 else "ficou IGUAL."))
+      + (f"SUBIU {fmt.num(val_change, 1)} pontos." if val_change > 0 else
+         f"CAIU {fmt.num(-val_change, 1)} pontos." if val_change < 0 else "ficou IGUAL."))
 
 # %% [markdown]
 # E no teste, que nenhum dos dois viu (o `evaluate` desliga o aumento sozinho):
@@ -781,7 +788,7 @@ print(f"Depois de {EPOCHS} época(s), o vão com aumento ficou "
 # %%
 for name, model in (("sem aumento", model_plain), ("com aumento", model_aug)):
     test_loss, test_accuracy = model.evaluate(test_ds, verbose=0)
-    print(f"{name:>12}: acurácia no teste {test_accuracy:.1%} (perda {test_loss:.3f})")
+    print(f"{name:>12}: acurácia no teste {fmt.pct(test_accuracy)} (perda {fmt.num(test_loss, 3)})")
 
 # %% [markdown]
 # ### Como ler o resultado
@@ -789,8 +796,8 @@ for name, model in (("sem aumento", model_plain), ("com aumento", model_aug)):
 # Leia os números e a frase que as células acima escreveram, e não o que você esperava ver.
 # Alguns pontos para interpretá-los:
 #
-# - **O aumento deixa o treino mais difícil.** A rede com aumento quase nunca vê a mesma
-#   imagem duas vezes, então a acurácia de treino dela costuma subir mais devagar. Um vão menor pode
+# - **O aumento deixa o treino mais difícil.** A rede com aumento quase nunca vê a mesma imagem
+#   duas vezes, então a acurácia de treino dela costuma subir mais devagar. Um vão menor pode
 #   vir de uma validação melhor ou só de um treino pior; compare também as acurácias de
 #   validação e de teste, não só o vão.
 # - **Com poucas épocas o aumento pode ainda não ajudar.** No começo as duas redes estão
@@ -835,7 +842,7 @@ for name, model in (("sem aumento", model_plain), ("com aumento", model_aug)):
 # modelo e os dados vêm da aula "08 · CIFAR-10". Os termos técnicos seguem o
 # [glossário do curso](https://github.com/cnn-curso-ptbr/curso-cnn/blob/main/docs/glossario.md).
 #
-# A próxima aula, "10 · Batch normalization e dropout", segue o mesmo relatório: mais duas
+# A próxima aula, "10 · Normalização em lote e *dropout*", segue o mesmo relatório: mais duas
 # ferramentas contra o sobreajuste e para um treino mais estável, que você pode combinar com
 # o aumento de dados desta aula.
 #

@@ -1,11 +1,11 @@
 # %% [markdown]
-# # 10 · Batch normalization e dropout
+# # 10 · Normalização em lote e *dropout*
 #
-# Duas camadas aparecem em muitas CNNs e não aprendem a reconhecer nada:
-# a normalização em lote (*batch normalization*, ou BN) e o *dropout*. A primeira deixa o
-# treino mais rápido e estável; a segunda combate o sobreajuste (*overfitting*). As duas se
-# comportam de um jeito no treino e de outro na inferência, e é aí que mora a maioria dos
-# erros de quem as usa.
+# Duas camadas aparecem em muitas CNNs e não aprendem a reconhecer nada: a normalização em lote
+# (*batch normalization*; daqui em diante, BN, a sigla do nome em inglês) e o *dropout*. A
+# primeira deixa o treino mais rápido e estável; a segunda combate o sobreajuste
+# (*overfitting*). As duas se comportam de um jeito no treino e de outro na inferência, e é aí
+# que mora a maioria dos erros de quem as usa.
 #
 # Você vai aprender a:
 #
@@ -13,8 +13,8 @@
 #   $\gamma$, $\beta$, $\varepsilon$, e conferir com o Keras, número a número;
 # - entender as estatísticas móveis e a diferença entre o modo de treino e o de inferência;
 # - contar os parâmetros que o BN acrescenta a uma rede (e os que ele dispensa);
-# - explicar o dropout com a analogia do time de futebol, escolher a taxa e conferir a
-#   escala $1/(1-\text{taxa})$ do dropout invertido do Keras;
+# - explicar o *dropout* com a analogia do time de futebol, escolher a taxa e conferir a
+#   escala $1/(1-\text{taxa})$ do *dropout* invertido do Keras;
 # - medir, numa ablação no CIFAR-10, o que cada técnica faz com a acurácia de treino, a de
 #   validação e o tempo;
 # - treinar por mais tempo a melhor variante, avaliá-la no teste e salvá-la.
@@ -29,7 +29,7 @@ import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 
-from course_utils import config, regularization
+from course_utils import config, fmt, regularization
 from course_utils.checks import ____
 from course_utils.datasets import CIFAR10_CLASSES, load_cifar10
 from course_utils.exercises.lesson10 import (
@@ -53,23 +53,23 @@ from course_utils.exercises.lesson10 import (
 )
 from course_utils.models import build_vgg_style
 from course_utils.pipelines import make_dataset
-from course_utils.plots import plot_history, show_images
+from course_utils.plots import plot_history, show_images, show_normalization_axes
 from course_utils.progress import LiveTraining
 from course_utils.summary import summary_by_block
 
 config.set_seed(SEED)
+pd.set_option("display.float_format", fmt.num)  # tabelas com vírgula decimal
 print(config.fast_mode_line())
 print(config.accelerator_line(9))
 
 # %% [markdown]
 # ## O problema: cada canal com sua escala
 #
-# O relatório do bootcamp LAMIA (veja as Fontes no fim) lembra que normalizar os dados antes
-# do treino é básico: dividimos os pixels
-# por 255 e todos ficam entre 0 e 1. Só que essa normalização vale para a **entrada** da
-# rede. Depois da primeira convolução, cada canal do mapa de características tem sua própria média
-# e sua própria escala, que dependem dos pesos daquele filtro, e elas mudam a cada passo do
-# treino.
+# O relatório do bootcamp LAMIA (veja as Fontes no fim) lembra que normalizar os dados antes do
+# treino é básico: dividimos os pixels por 255 e todos ficam entre 0 e 1. Só que essa
+# normalização vale para a **entrada** da rede. Depois da primeira convolução, cada canal do
+# mapa de características tem sua própria média e sua própria escala, que dependem dos pesos
+# daquele filtro, e elas mudam a cada passo do treino.
 #
 # Vamos ver isso num lote de verdade: 64 imagens do CIFAR-10 passando por uma convolução com
 # 8 filtros 3×3, ainda sem treino (pesos sorteados pela inicialização padrão do Keras).
@@ -90,15 +90,15 @@ channel_stats.round(3)
 
 # %%
 means, stds = channel_stats["média"], channel_stats["desvio padrão"]
-print(f"médias de {means.min():.3f} a {means.max():.3f}; o maior desvio padrão é "
-      f"{stds.max() / stds.min():.1f} vezes o menor")
+print(f"médias de {fmt.num(means.min(), 3)} a {fmt.num(means.max(), 3)}; o maior desvio "
+      f"padrão é {fmt.num(stds.max() / stds.min(), 1)} vezes o menor")
 
 # %% [markdown]
 # A tabela e a linha acima mostram o que a aula descreve: a entrada estava entre 0 e 1, mas
 # cada canal de saída tem centro e largura próprios. A próxima camada recebe esses números
 # misturados, e cada mudança nos pesos desta camada muda a distribuição que a próxima vê.
 #
-# ## Batch normalization, passo a passo
+# ## A normalização em lote, passo a passo
 #
 # A normalização em lote (Ioffe e Szegedy, 2015) padroniza cada canal usando o próprio lote.
 # Para um canal, com os $m$ valores $x_i$ que ele tem no lote (numa entrada
@@ -116,6 +116,17 @@ print(f"médias de {means.min():.3f} a {means.max():.3f}; o maior desvio padrão
 # - $\gamma$ (escala) e $\beta$ (deslocamento) são aprendidos pelo gradiente, um de cada por
 #   canal. Começam em 1 e 0.
 #
+# Quais valores entram numa mesma média? Desenhe o lote como um bloco de cubinhos, com um eixo
+# para as imagens (N), um para os canais (C) e um para as posições (altura e largura juntas,
+# H × W). A normalização em lote tira **uma** média (e uma variância) por canal, juntando todas
+# as imagens e todas as posições: uma fatia inteira do bloco. O erro mais comum é reduzir só o
+# eixo das imagens, o que dá uma média por canal **e por posição**, com poucos valores cada e
+# uma estatística diferente para cada pixel:
+
+# %%
+show_normalization_axes();
+
+# %% [markdown]
 # Primeiro as estatísticas. Os eixos da média são todos menos o último, o dos canais:
 
 # %%
@@ -133,9 +144,10 @@ gamma = np.ones(activations.shape[-1], dtype="float32")
 beta = np.zeros(activations.shape[-1], dtype="float32")
 x_hat = (activations - batch_mean) / np.sqrt(batch_var + EPSILON)
 normalized = gamma * x_hat + beta
-print(f"depois: médias entre {normalized.mean(axis=axes).min():+.1e} e "
-      f"{normalized.mean(axis=axes).max():+.1e}, desvios padrão entre "
-      f"{normalized.std(axis=axes).min():.4f} e {normalized.std(axis=axes).max():.4f}")
+print(f"depois: médias entre {fmt.num(normalized.mean(axis=axes).min())} e "
+      f"{fmt.num(normalized.mean(axis=axes).max())}, desvios padrão entre "
+      f"{fmt.num(normalized.std(axis=axes).min(), 4)} e "
+      f"{fmt.num(normalized.std(axis=axes).max(), 4)}")
 
 # %% [markdown]
 # Médias praticamente zero e desvios perto de um: abaixo de 1 por causa do $\varepsilon$, e
@@ -153,7 +165,9 @@ ax_before.set_title("Antes do BN: saída da convolução")
 ax_after.set_title("Depois do BN (γ = 1, β = 0)")
 for ax in (ax_before, ax_after):
     ax.set_xlabel("valor da ativação")
+    ax.xaxis.set_major_formatter(fmt.tick_formatter())
     ax.set_ylabel("quantidade")
+    ax.yaxis.set_major_formatter(fmt.tick_formatter())
     ax.legend()
 
 # %% [markdown]
@@ -165,7 +179,7 @@ bn_layer = keras.layers.BatchNormalization()
 keras_normalized = keras.ops.convert_to_numpy(bn_layer(activations, training=True))
 print(f"epsilon do Keras: {bn_layer.epsilon}; momentum: {bn_layer.momentum}")
 print(f"maior diferença entre a nossa conta e o Keras (treino): "
-      f"{np.abs(keras_normalized - normalized).max():.1e}")
+      f"{fmt.num(np.abs(keras_normalized - normalized).max())}")
 
 # %% [markdown]
 # ### Para que servem γ e β?
@@ -178,23 +192,23 @@ print(f"maior diferença entre a nossa conta e o Keras (treino): "
 # %%
 undone = np.sqrt(batch_var + EPSILON) * x_hat + batch_mean
 print(f"maior diferença entre a entrada e a saída com γ = σ e β = μ: "
-      f"{np.abs(undone - activations).max():.1e}")
+      f"{fmt.num(np.abs(undone - activations).max())}")
 
 # %% [markdown]
-# Por isso, depois do treino, a saída de um BN **não** tem necessariamente média 0 e
-# variância 1 (o relatório do bootcamp dá a entender que sim): tem média $\beta$ e desvio padrão
-# $|\gamma|$, aprendidos.
+# Por isso, depois do treino, a saída de um BN **não** tem necessariamente média 0 e variância 1
+# (o relatório do bootcamp dá a entender que sim): tem média $\beta$ e desvio padrão $|\gamma|$,
+# aprendidos.
 #
-# ### Exercício 1 · BN no modo de treino
+# ### Exercício 1 · A normalização em lote no modo de treino
 #
-# Complete `bn_forward_train(x, gamma, beta, epsilon)`. Ela recebe `x` de formato `(N, C)`
-# (a saída de uma camada densa) ou `(N, H, W, C)` (a de uma convolução) e devolve o batch
-# normalization de treino, com as estatísticas do próprio lote. A verificação testa as duas
+# Complete `bn_forward_train(x, gamma, beta, epsilon)`. Ela recebe `x` de formato `(N, C)` (a
+# saída de uma camada densa) ou `(N, H, W, C)` (a de uma convolução) e devolve a normalização em
+# lote do modo de treino, com as estatísticas do próprio lote. A verificação testa as duas
 # formas e compara com `course_utils.regularization` e com o Keras.
 
 # %%
 def bn_forward_train(x, gamma, beta, epsilon=1e-3):
-    """Batch normalization no modo de treino, sobre todos os eixos menos o último."""
+    """Normalização em lote no modo de treino, sobre todos os eixos menos o último."""
     # BEGIN SOLUTION ex1
     axes = tuple(range(x.ndim - 1))
     mean = x.mean(axis=axes)
@@ -219,7 +233,7 @@ ex1.check(bn_forward_train)
 # %%
 alone_in_8 = regularization.batch_norm_train(activations[:8], gamma, beta, EPSILON)
 print(f"imagem 0, lote de {len(activations)} vs. lote de 8: maior diferença "
-      f"{np.abs(normalized[0] - alone_in_8[0]).max():.3f}")
+      f"{fmt.num(np.abs(normalized[0] - alone_in_8[0]).max(), 3)}")
 
 # %% [markdown]
 # Na inferência isso seria inaceitável: a previsão para uma foto não pode mudar conforme as
@@ -275,11 +289,11 @@ pd.DataFrame(steps).set_index("passo")
 # %%
 infer_ours = ours.forward(activations, training=False)
 infer_keras = keras.ops.convert_to_numpy(theirs(activations, training=False))
-print(f"maior diferença na inferência: {np.abs(infer_ours - infer_keras).max():.1e}")
+print(f"maior diferença na inferência: {fmt.num(np.abs(infer_ours - infer_keras).max())}")
 print(f"imagem 0 sozinha vs. no lote de {len(activations)} (inferência): "
-      f"{np.abs(ours.forward(activations[:1])[0] - infer_ours[0]).max():.1e}")
-print(f"canal 0: média das 40 imagens dos 5 lotes {activations[:40, ..., 0].mean():+.3f}; "
-      f"média móvel depois dos 5 passos {ours.moving_mean[0]:+.3f}")
+      f"{fmt.num(np.abs(ours.forward(activations[:1])[0] - infer_ours[0]).max())}")
+print(f"canal 0: média das 40 imagens dos 5 lotes {fmt.num(activations[:40, ..., 0].mean(), 3)}; "
+      f"média móvel depois dos 5 passos {fmt.num(ours.moving_mean[0], 3)}")
 
 # %% [markdown]
 # Na inferência a imagem 0 sai igual sozinha ou acompanhada. A última linha mostra outra
@@ -291,7 +305,7 @@ print(f"canal 0: média das 40 imagens dos 5 lotes {activations[:40, ..., 0].mea
 steps_to_1_percent = int(np.ceil(np.log(0.01) / np.log(bn_layer.momentum)))
 for k in (10, 100, steps_to_1_percent):
     print(f"depois de {k:4d} passos, o valor inicial ainda pesa "
-          f"{100 * bn_layer.momentum**k:5.1f} %")
+          f"{fmt.pct(bn_layer.momentum**k):>7}")
 
 # %% [markdown]
 # São precisos centenas de passos para as estatísticas móveis esquecerem o começo. Num treino
@@ -303,8 +317,9 @@ for k in (10, 100, steps_to_1_percent):
 # ### Exercício 2 · As estatísticas móveis depois de um passo
 #
 # `step_problem()` traz um lote `x` de formato `(N, H, W, C)`, as estatísticas móveis antes
-# do passo e o `momentum`. Calcule a média móvel e a variância móvel depois de **um** passo
-# de treino, como o Keras faz.
+# do passo e o `momentum` da camada (aqui 0.9, não o padrão 0.99, para um passo mover os
+# números o bastante para você ver). Calcule a média móvel e a variância móvel depois de
+# **um** passo de treino, como o Keras faz.
 
 # %%
 problem = step_problem()
@@ -376,10 +391,10 @@ ex3.check(bn_params)
 # %%
 plain_model = build_vgg_style(filters=FULL_FILTERS, batch_norm=False)
 bn_total, bn_trainable = bn_parameter_count(bn_model)
-print(f"sem BN: {plain_model.count_params():,} parâmetros | com BN: "
-      f"{bn_model.count_params():,} (dos quais {bn_total:,} nos BNs, "
-      f"{bn_total - bn_trainable:,} não treináveis)")
-print(f"acréscimo: {100 * (bn_model.count_params() / plain_model.count_params() - 1):.2f} %")
+print(f"sem BN: {fmt.num(plain_model.count_params())} parâmetros | com BN: "
+      f"{fmt.num(bn_model.count_params())} (dos quais {fmt.num(bn_total)} nos BNs, "
+      f"{fmt.num(bn_total - bn_trainable)} não treináveis)")
+print(f"acréscimo: {fmt.pct(bn_model.count_params() / plain_model.count_params() - 1, 2)}")
 
 # %% [markdown]
 # ## Por que o BN ajuda (e o que ainda se discute)
@@ -435,30 +450,30 @@ ax.grid(alpha=0.3)
 ax.legend()
 for column in scales:
     ratio = scales[column].iloc[-1] / scales[column].iloc[0]
-    print(f"{column}: desvio padrão na camada 6 = {ratio:.3f} × o da camada 1")
+    print(f"{column}: desvio padrão na camada 6 = {fmt.num(ratio, 3)} × o da camada 1")
 
 # %% [markdown]
 # Sem BN, a escala muda com a profundidade (com a inicialização padrão e a ReLU, ela encolhe
 # a cada camada); com BN, toda camada entrega ativações na mesma escala. É um efeito real,
 # mas é só o começo do treino; ele não prova sozinho nenhuma das explicações acima.
 #
-# ## Dropout
+# ## *Dropout*
 #
-# O material *Camadas convolucionais e Dropout* (veja as Fontes) compara o dropout a um
+# O material *Camadas convolucionais e Dropout* (veja as Fontes) compara o *dropout* a um
 # treinador de futebol. Imagine que, em cada treino, o
 # técnico sorteia alguns jogadores para ficarem de fora. Se o time depende do craque para
 # tudo, nos treinos sem ele a equipe se perde; com o tempo, os outros aprendem a cobrir
 # aquela posição e o time fica menos frágil. No dia do jogo, todos entram em campo.
 #
-# Numa rede, os jogadores são as ativações. Em cada passo de treino, o dropout zera cada
+# Numa rede, os jogadores são as ativações. Em cada passo de treino, o *dropout* zera cada
 # ativação com probabilidade `rate` (a taxa), sorteada de novo a cada lote. Nenhum neurônio
 # pode contar que um vizinho específico estará lá, e a rede aprende representações mais
-# redundantes, que generalizam melhor. Na inferência o dropout não desliga nada.
+# redundantes, que generalizam melhor. Na inferência o *dropout* não desliga nada.
 #
 # **A escala.** Se 20 % das ativações somem, a soma que chega à próxima camada cai, em
 # média, 20 %. O artigo original (Srivastava e colegas, 2014) corrigia isso na inferência,
 # multiplicando os pesos pela fração mantida; é o "ajuste das conexões" que aquele material
-# descreve. O Keras usa o **dropout invertido**: a correção vai para o treino, dividindo as
+# descreve. O Keras usa o *dropout* **invertido**: a correção vai para o treino, dividindo as
 # ativações mantidas por $1 - \text{rate}$, e a inferência fica intocada. Em cada valor:
 #
 # $$\mathbb{E}[y] = (1-\text{rate})\cdot\frac{x}{1-\text{rate}} + \text{rate}\cdot 0 = x.$$
@@ -473,9 +488,10 @@ dropped_keras = keras.ops.convert_to_numpy(
 dropped_ours = regularization.dropout(ones, DROPOUT_RATE, training=True,
                                       rng=np.random.default_rng(SEED))
 for name, out in (("Keras", dropped_keras), ("nosso", dropped_ours)):
-    print(f"{name:>5}: zerados {100 * (out == 0).mean():.2f} %, valores mantidos "
-          f"{np.unique(out[out != 0])}, média {out.mean():.4f}")
-print(f"1 / (1 - {DROPOUT_RATE}) = {1 / (1 - DROPOUT_RATE)}")
+    print(f"{name:>5}: zerados {fmt.pct((out == 0).mean(), 2)}, valores mantidos "
+          f"{'; '.join(fmt.num(v) for v in np.unique(out[out != 0]))}, "
+          f"média {fmt.num(out.mean(), 4)}")
+print(f"1 / (1 − {fmt.num(DROPOUT_RATE)}) = {fmt.num(1 / (1 - DROPOUT_RATE))}")
 
 # %% [markdown]
 # Os dois zeram perto de 20 % (cada sorteio dá um número um pouco diferente: não dá para
@@ -490,7 +506,7 @@ print("Keras, training=False, igual à entrada?", np.array_equal(inference_keras
 print("nosso, training=False, igual à entrada?", np.array_equal(inference_ours, ones))
 
 # %% [markdown]
-# Como é uma máscara de dropout? Abaixo, o dropout do Keras aplicado a uma imagem do CIFAR-10
+# Como é uma máscara de *dropout*? Abaixo, o *dropout* do Keras aplicado a uma imagem do CIFAR-10
 # (em tons de cinza, para cada pixel ser um valor só), como se ela fosse a saída de uma
 # camada: a máscara (branco = mantido, preto = zerado) e o resultado, para duas taxas. Cada
 # passo de treino sorteia uma máscara nova.
@@ -502,7 +518,7 @@ for rate in (DROPOUT_RATE, 0.5):
     dropped = keras.ops.convert_to_numpy(
         keras.layers.Dropout(rate, seed=SEED)(gray[np.newaxis], training=True))[0]
     panels += [(dropped != 0).astype("float32"), dropped]
-    titles += [f"máscara, taxa {rate}", f"resultado, taxa {rate}"]
+    titles += [f"máscara, taxa {fmt.num(rate)}", f"resultado, taxa {fmt.num(rate)}"]
 show_images(np.stack(panels), titles=titles, ncols=5, figsize=(11, 2.8),
             suptitle="Dropout numa imagem: máscara e resultado");
 
@@ -514,9 +530,9 @@ show_images(np.stack(panels), titles=titles, ncols=5, figsize=(11, 2.8),
 # original, e o exemplo de pneumonia chega a 0,7 na densa de 512 neurônios. Taxa alta demais
 # deixa a rede sem capacidade e o treino lento. Como sempre, quem decide é a validação.
 #
-# ### Exercício 4 · Dropout invertido
+# ### Exercício 4 · *Dropout* invertido
 #
-# Complete `inverted_dropout(x, rate, rng)`, o dropout no modo de treino: zere cada valor com
+# Complete `inverted_dropout(x, rate, rng)`, o *dropout* no modo de treino: zere cada valor com
 # probabilidade `rate` e divida os que ficam por `1 - rate`. Sorteie a máscara com o gerador
 # `rng` recebido (um `np.random.Generator`), para o resultado ser reproduzível.
 
@@ -540,7 +556,7 @@ ex4.check(inverted_dropout)
 #
 # Uma **ablação** mede o efeito de cada peça treinando a mesma rede com e sem ela. A rede é a
 # `build_vgg_style` da aula "08 · CIFAR-10", e as cinco variantes acrescentam uma coisa de
-# cada vez: nada, dropout, BN, BN com dropout e, por fim, também o aumento de dados (*data
+# cada vez: nada, *dropout*, BN, BN com *dropout* e, por fim, também o aumento de dados (*data
 # augmentation*) da aula "09 · Aumento de dados": espelhamento horizontal e deslocamentos de
 # até 10 % da imagem. Tudo o mais é igual: os mesmos dados, as mesmas épocas, o mesmo
 # otimizador e a mesma semente (`config.set_seed(SEED)` antes de cada treino).
@@ -568,11 +584,12 @@ train_eval_ds = make_dataset(x_tr[:len(y_val)], y_tr[:len(y_val)], batch_size=25
 val_ds = make_dataset(x_val, y_val, batch_size=256)
 test_ds = make_dataset(x_test, y_test, batch_size=256)
 steps_per_epoch = int(np.ceil(len(y_tr) / BATCH_SIZE))
-print(f"treino {len(y_tr)}, validação {len(y_val)}, teste {len(y_test)} imagens; "
+print(f"treino {fmt.num(len(y_tr))}, validação {fmt.num(len(y_val))}, "
+      f"teste {fmt.num(len(y_test))} imagens; "
       f"filtros {FILTERS}, {EPOCHS} época(s) por variante, lotes de {BATCH_SIZE}, "
       f"{steps_per_epoch} passos por época")
 print(f"depois de {EPOCHS * steps_per_epoch} passos, o valor inicial das estatísticas móveis "
-      f"do BN ainda pesa {100 * bn_layer.momentum ** (EPOCHS * steps_per_epoch):.2f} %")
+      f"do BN ainda pesa {fmt.pct(bn_layer.momentum ** (EPOCHS * steps_per_epoch), 2)}")
 
 # %% [markdown]
 # Cada variante recebe um *dataset* de treino novo, com a mesma semente de embaralhamento:
@@ -584,7 +601,7 @@ print(f"depois de {EPOCHS * steps_per_epoch} passos, o valor inicial das estatí
 # medir as duas com o mesmo número de imagens dá a elas a mesma precisão, e sai mais
 # barato). Na aula "09 · Aumento de dados" o vão entre
 # treino e validação vinha do `history`, a média da época com a rede ainda aprendendo. Aqui
-# isso distorceria mais: durante a época o dropout está ligado e o aumento de dados ativo,
+# isso distorceria mais: durante a época o *dropout* está ligado e o aumento de dados ativo,
 # então a acurácia de treino do `fit` sai mais baixa nas variantes regularizadas por causa
 # da própria regularização. Medindo as duas acurácias no mesmo modo, o vão vira um
 # termômetro de sobreajuste justo para todas as variantes.
@@ -608,7 +625,7 @@ def run_variant(name):
     row = {"variante": name, "parâmetros": model.count_params(),
            "acurácia de treino": train_acc, "acurácia de validação": val_acc,
            "vão": train_acc - val_acc, "segundos": seconds}
-    print(f"{name}: validação {val_acc:.4f} em {seconds:.1f} s")
+    print(f"{name}: validação {fmt.num(val_acc, 4)} em {fmt.num(seconds, 1)} s")
     return row, history
 
 
@@ -629,6 +646,7 @@ ax_curves.set_xlabel("época")
 ax_curves.set_xticks(range(1, EPOCHS + 1))
 ax_curves.set_xlim(0.5, EPOCHS + 0.5)
 ax_curves.set_ylabel("acurácia de validação")
+ax_curves.yaxis.set_major_formatter(fmt.tick_formatter())
 ax_curves.set_title("Validação ao longo do treino")
 ax_curves.grid(alpha=0.3)
 ax_curves.legend(loc="upper center", bbox_to_anchor=(0.5, -0.15), ncol=3, fontsize="small")
@@ -638,6 +656,7 @@ ax_bars.barh(positions + 0.2, ablation["acurácia de validação"], height=0.4, 
 ax_bars.set_yticks(positions, ablation.index)
 ax_bars.invert_yaxis()
 ax_bars.set_xlabel("acurácia (modo de inferência)")
+ax_bars.xaxis.set_major_formatter(fmt.tick_formatter())
 ax_bars.set_title("Treino × validação no fim")
 ax_bars.legend();
 
@@ -651,19 +670,24 @@ ax_bars.legend();
 base = ablation.loc["nenhuma"]
 best_name = ablation["acurácia de validação"].idxmax()
 best_val_acc = ablation.loc[best_name, "acurácia de validação"]
-print(f"- A melhor validação é a de '{best_name}': {best_val_acc:.4f}, "
-      f"{100 * (best_val_acc - base['acurácia de validação']):+.2f} pontos percentuais em "
-      "relação à rede sem regularização.")
+def signed(value, decimals):
+    """`value` com o sinal sempre escrito e vírgula decimal: +1,23 ou -0,45."""
+    return ("+" if value > 0 else "") + fmt.num(value, decimals)
+
+
+print(f"- A melhor validação é a de '{best_name}': {fmt.num(best_val_acc, 4)}, "
+      f"{signed(100 * (best_val_acc - base['acurácia de validação']), 2)} pontos "
+      "percentuais em relação à rede sem regularização.")
 for name, row in ablation.drop(index="nenhuma").iterrows():
     change = 100 * (row["acurácia de validação"] - base["acurácia de validação"])
     verb = "melhorou" if change > 0 else "piorou" if change < 0 else "não mudou"
-    print(f"- '{name}' {verb} a validação em {abs(change):.2f} pontos; vão "
-          f"{row['vão']:+.4f} (sem regularização: {base['vão']:+.4f}); "
-          f"{row['segundos'] / base['segundos']:.1f}× o tempo de treino.")
+    print(f"- '{name}' {verb} a validação em {fmt.num(abs(change), 2)} pontos; vão "
+          f"{signed(row['vão'], 4)} (sem regularização: {signed(base['vão'], 4)}); "
+          f"{fmt.num(row['segundos'] / base['segundos'], 1)}× o tempo de treino.")
 widest, narrowest = ablation["vão"].idxmax(), ablation["vão"].idxmin()
-print(f"- Maior vão treino − validação: '{widest}' ({ablation.loc[widest, 'vão']:+.4f}); "
-      f"menor: '{narrowest}' ({ablation.loc[narrowest, 'vão']:+.4f}).")
-print(f"- Cada variante treinou {EPOCHS} época(s) de {len(y_tr)} imagens.")
+print(f"- Maior vão treino − validação: '{widest}' ({signed(ablation.loc[widest, 'vão'], 4)}); "
+      f"menor: '{narrowest}' ({signed(ablation.loc[narrowest, 'vão'], 4)}).")
+print(f"- Cada variante treinou {EPOCHS} época(s) de {fmt.num(len(y_tr))} imagens.")
 
 # %% [markdown]
 # Como ler isso com cuidado:
@@ -672,7 +696,7 @@ print(f"- Cada variante treinou {EPOCHS} época(s) de {len(y_tr)} imagens.")
 #   semente repete o sorteio, mas outra semente mudaria um pouco cada acurácia, e tanto mais
 #   quanto menos imagens a validação tiver.
 # - Regularizar é trocar acurácia de treino por generalização: o esperado é o vão cair com
-#   dropout e com aumento de dados. Se a tabela não mostrar isso, olhe o vão da rede sem
+#   *dropout* e com aumento de dados. Se a tabela não mostrar isso, olhe o vão da rede sem
 #   regularização: se ele já é pequeno, o treino foi curto demais para ela começar a decorar
 #   as imagens de treino, e não havia sobreajuste para combater.
 # - O aumento de dados deixa cada época mais difícil e costuma precisar de **mais** épocas
@@ -689,10 +713,18 @@ print(f"- Cada variante treinou {EPOCHS} época(s) de {len(y_tr)} imagens.")
 # ## O melhor modelo da série CIFAR-10
 #
 # Ficamos com a variante de melhor validação na ablação e a treinamos por mais tempo: até
-# `FINAL_EPOCHS` épocas, com parada antecipada (`EarlyStopping`) quando a validação passa
-# `FINAL_PATIENCE` épocas sem melhorar, voltando aos pesos da melhor época, e com a taxa de
-# aprendizado reduzida à metade quando a perda de validação estaciona (`ReduceLROnPlateau`).
+# `FINAL_EPOCHS` épocas, com parada antecipada (`EarlyStopping`) quando a perda de validação
+# passa `FINAL_PATIENCE` épocas sem melhorar, voltando aos pesos da melhor época, e com a taxa
+# de aprendizado reduzida à metade quando essa mesma perda estaciona (`ReduceLROnPlateau`).
 # O código é o mesmo nos dois modos; só o número de épocas muda.
+#
+# Os dois *callbacks* olham a **mesma** medida, a perda de validação (`val_loss`), como na
+# aula "12 · Raio-X com TPU". Por que a perda, se o que relatamos é a acurácia? A perda é
+# contínua: ela melhora ou piora a cada época, mesmo quando a acurácia fica parada porque
+# nenhuma imagem de validação mudou de classe, e ela também pesa as respostas erradas dadas
+# com muita confiança, que a acurácia não vê. E, olhando o mesmo número, os dois não se
+# contradizem: se um vigiasse a acurácia e o outro a perda, a taxa poderia cair por causa de
+# uma medida enquanto a parada esperava a outra melhorar.
 
 # %%
 final_epochs = config.epochs(*FINAL_EPOCHS)
@@ -702,7 +734,7 @@ final_model = build_variant(best_name, FILTERS)
 final_model.compile(optimizer="adam", loss="sparse_categorical_crossentropy",
                     metrics=["accuracy"])
 callbacks = [
-    keras.callbacks.EarlyStopping(monitor="val_accuracy", patience=FINAL_PATIENCE,
+    keras.callbacks.EarlyStopping(monitor="val_loss", patience=FINAL_PATIENCE,
                                   restore_best_weights=True),
     keras.callbacks.ReduceLROnPlateau(monitor="val_loss", factor=0.5, patience=3),
     LiveTraining(metrics=("loss", "accuracy")),
@@ -711,7 +743,8 @@ train_ds = make_dataset(x_tr, y_tr, batch_size=BATCH_SIZE, shuffle=True, seed=SE
 start = time.perf_counter()
 final_history = final_model.fit(train_ds, validation_data=val_ds, epochs=final_epochs,
                                 shuffle=False, callbacks=callbacks, verbose=0)
-print(f"{len(final_history.history['loss'])} época(s) em {time.perf_counter() - start:.0f} s")
+print(f"{len(final_history.history['loss'])} época(s) em "
+      f"{fmt.num(time.perf_counter() - start, 0)} s")
 
 # %%
 plot_history(final_history);
@@ -721,13 +754,14 @@ plot_history(final_history);
 
 # %%
 test_loss, test_accuracy = final_model.evaluate(test_ds, verbose=0)
-best_val = max(final_history.history["val_accuracy"])
-print(f"validação (melhor época): {best_val:.4f} | teste: {test_accuracy:.4f} "
-      f"({len(y_test)} imagens)")
+best_epoch = int(np.argmin(final_history.history["val_loss"]))  # a que o EarlyStopping restaurou
+best_val = final_history.history["val_accuracy"][best_epoch]
+print(f"validação (época {best_epoch + 1}, a de menor perda): {fmt.num(best_val, 4)} | "
+      f"teste: {fmt.num(test_accuracy, 4)} ({fmt.num(len(y_test))} imagens)")
 
 # %% [markdown]
 # O relatório do bootcamp treina no CIFAR-10 completo um modelo sem BN (três convoluções com
-# passo 2 e uma densa de 1024 neurônios, com dropout) por 5 épocas. Ele passa o **teste**
+# passo 2 e uma densa de 1024 neurônios, com *dropout*) por 5 épocas. Ele passa o **teste**
 # como `validation_data`, então a "validação" que ele imprime é, na verdade, acurácia no
 # teste, e dá para comparar com a nossa, desde que os dois modelos tenham visto dados
 # parecidos. No modo rápido (poucas imagens, filtros pequenos, uma época) a comparação não
@@ -738,8 +772,9 @@ print(f"validação (melhor época): {best_val:.4f} | teste: {test_accuracy:.4f}
 
 # %%
 LECTURE_TEST_ACCURACY = 0.6909  # "val_accuracy" da 5ª época impressa no relatório
-print(f"relatório: {LECTURE_TEST_ACCURACY:.2%} | este modelo no teste: {test_accuracy:.2%} "
-      f"({'modo rápido' if config.FAST else 'modo completo'}, treino com {len(y_tr)} imagens)")
+print(f"relatório: {fmt.pct(LECTURE_TEST_ACCURACY, 2)} | este modelo no teste: "
+      f"{fmt.pct(test_accuracy, 2)} ({'modo rápido' if config.FAST else 'modo completo'}, "
+      f"treino com {fmt.num(len(y_tr))} imagens)")
 
 # %% [markdown]
 # Por fim, salvamos o modelo num arquivo `.keras` (numa pasta temporária) e conferimos que o
@@ -752,7 +787,8 @@ final_model.save(path)
 reloaded = keras.models.load_model(path)
 sample = x_test[:32].astype("float32") / 255.0
 same = np.allclose(final_model.predict(sample, verbose=0), reloaded.predict(sample, verbose=0))
-print(f"salvo em {path.name} ({path.stat().st_size / 1024:.0f} kB); mesmas previsões: {same}")
+print(f"salvo em {path.name} ({fmt.num(path.stat().st_size / 1024, 0)} kB); "
+      f"mesmas previsões: {same}")
 print("primeiras previsões:",
       [CIFAR10_CLASSES[k] for k in reloaded.predict(sample[:5], verbose=0).argmax(axis=1)])
 
@@ -769,7 +805,7 @@ print("primeiras previsões:",
 #   dispensa o viés.
 # - O BN acelera e estabiliza o treino; o porquê ("mudança interna de covariáveis",
 #   superfície de perda mais suave) ainda é discutido.
-# - O dropout zera ativações ao acaso no treino, como um técnico que tira jogadores para o
+# - O *dropout* zera ativações ao acaso no treino, como um técnico que tira jogadores para o
 #   time não depender de ninguém; no Keras ele é invertido (divide os que ficam por
 #   $1 - \text{rate}$) e some na inferência. Taxa 0,2 é comum; densas grandes levam mais.
 # - Uma ablação muda uma peça por vez, com as mesmas épocas e sementes, e lê treino,
@@ -779,7 +815,7 @@ print("primeiras previsões:",
 #
 # A normalização em lote vem do relatório do bootcamp LAMIA (a aula 39 do bootcamp), que a
 # motiva pela distribuição que muda de camada em camada; aqui vimos que esse motivo é
-# discutido e que a saída não fica presa em média 0 e variância 1. O dropout, a analogia do
+# discutido e que a saída não fica presa em média 0 e variância 1. O *dropout*, a analogia do
 # time de futebol e a taxa 0,2 vêm do material *Camadas convolucionais e Dropout*, cuja
 # descrição da inferência é a do artigo original; o Keras faz a conta equivalente no treino.
 # Os termos técnicos seguem o
@@ -787,7 +823,7 @@ print("primeiras previsões:",
 #
 # Esta aula fecha a série CIFAR-10 das aulas "08 · CIFAR-10" e "09 · Aumento de dados". A
 # aula "12 · Raio-X com TPU" leva tudo a um exemplo maior, a pneumonia em radiografias de
-# tórax do mesmo material sobre dropout, em que a normalização em lote e o dropout com taxas
+# tórax do mesmo material sobre *dropout*, em que a normalização em lote e o *dropout* com taxas
 # de 0,2 a 0,7 aparecem juntos.
 #
 # ### Fontes

@@ -123,6 +123,11 @@ def _scaled(images):
     return images.astype(np.float64) / 255
 
 
+def channel_stats_of(scaled):
+    """Mean and standard deviation per channel of images already scaled (right or wrong)."""
+    return scaled.mean(axis=(0, 1, 2)), scaled.std(axis=(0, 1, 2))
+
+
 @pytest.mark.parametrize(
     "answer, fragments",
     [
@@ -142,6 +147,11 @@ def _scaled(images):
         (lambda im: ("média", "desvio"), ["array NumPy de números"]),
         (lambda im: (_scaled(im).mean(axis=(0, 1, 2)) + 0.01, channel_stats(im)[1]),
          ["valores diferem"]),
+        # scaled by the batch's own maximum or range: the test batches hold no 0 and no 255
+        (lambda im: channel_stats_of(im / im.max()), ["maior valor", "255"]),
+        (lambda im: channel_stats_of((im - im.min()) / (im.max() - im.min())), ["255"]),
+        (lambda im: channel_stats_of((im - im.min(axis=(0, 1, 2))) / np.ptp(im, axis=(0, 1, 2))),
+         ["255"]),
     ],
 )
 def test_channel_stats_mistakes_are_named(answer, fragments):
@@ -183,6 +193,10 @@ def _with(**switches):
         (_with(order="shuffle_before_cache"), ["mesma ordem", ".cache() deve vir antes"]),
         (_with(reshuffle=False), ["mesma ordem", "reshuffle_each_iteration"]),
         (_with(buffer=8), ["buffer", "shuffle(len(x))"]),
+        # a fixed buffer smaller than the data: the test feeds more examples than 1,000
+        (_with(buffer=1000), ["buffer", "shuffle(len(x))"]),
+        (lambda x, y, batch_size, shuffle, seed: pipeline(
+            x, y, batch_size, shuffle, seed, scale=float(x.max())), ["maior pixel", "255"]),
         (_with(prefetch=False), ["prefetch"]),
         (_with(cache=False), ["cache"]),
         (lambda x, y, batch_size, shuffle, seed: pipeline(x, y, batch_size, False, seed),

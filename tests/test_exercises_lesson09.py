@@ -344,6 +344,11 @@ def test_augmentation_that_returns_inputs_unchanged_in_training_is_wrong():
         (lambda h: abs(h["accuracy"][-1] - h["val_accuracy"][-1]), ["negativo", "abs"]),
         (lambda h: 100 * (h["accuracy"][-1] - h["val_accuracy"][-1]), ["pontos percentuais"]),
         (lambda h: max(h["accuracy"]) - max(h["val_accuracy"]), ["ÚLTIMA época"]),
+        # every training accuracy but one history's rises to the end: its maximum is its last
+        (lambda h: max(h["accuracy"]) - h["val_accuracy"][-1], ["ÚLTIMA época"]),
+        (lambda h: sorted(h["accuracy"])[-1] - sorted(h["val_accuracy"])[-1], ["ÚLTIMA época"]),
+        # the values read by position: one history has Keras 3's key order
+        (lambda h: list(h.values())[1][-1] - list(h.values())[3][-1], ["PERDAS"]),
         (lambda h: h["accuracy"][0] - h["val_accuracy"][0], ["primeira época"]),
         (lambda h: np.mean(h["accuracy"]) - np.mean(h["val_accuracy"]), ["média"]),
         (lambda h: h["val_loss"][-1] - h["loss"][-1], ["PERDAS"]),

@@ -40,13 +40,13 @@ def keras_bn_forward(x, gamma, beta, epsilon=1e-3):
     return layer(x, training=True)  # a tensor answer
 
 
-def moving_answer(ddof=0, swap_weights=False):
+def moving_answer(ddof=0, swap_weights=False, epsilon=0.0):
     p = step_problem()
     x, mu = p["x"].astype(np.float64), p["momentum"]
     flat = x.reshape(-1, x.shape[-1])
     old, new = (1 - mu, mu) if swap_weights else (mu, 1 - mu)
     return (old * p["moving_mean"] + new * flat.mean(axis=0),
-            old * p["moving_variance"] + new * flat.var(axis=0, ddof=ddof))
+            old * p["moving_variance"] + new * (flat.var(axis=0, ddof=ddof) + epsilon))
 
 
 def inverted_dropout(x, rate, rng):
@@ -163,6 +163,11 @@ def test_moving_with_unbiased_variance_is_named():
     wrong(ex2, moving_answer(ddof=1), "new_moving_variance", "ddof=1")
 
 
+def test_moving_variance_with_epsilon_added_is_wrong():
+    # Keras' default momentum 0.99 would hide this slip: it moves the answer by 0.01·ε = 1e-5
+    wrong(ex2, moving_answer(epsilon=regularization.DEFAULT_EPSILON), "somou ε")
+
+
 def test_moving_with_swapped_weights_is_named():
     wrong(ex2, moving_answer(swap_weights=True), "new_moving_mean", "trocados")
 
@@ -259,6 +264,9 @@ def dropout_variant(kind):
             return x / (1 - rate)
         if kind == "flat":
             return np.where(keep, x / (1 - rate), 0.0).ravel()
+        if kind in ("per_row", "per_column"):
+            shape = (x.shape[0], 1) if kind == "per_row" else (1, x.shape[1])
+            return np.where(rng.random(shape) >= rate, x / (1 - rate), 0.0)
         return np.where(keep, x / (1 - rate), 0.0)
 
     return forward
@@ -267,7 +275,7 @@ def dropout_variant(kind):
 @pytest.mark.parametrize(
     "kind, fragments",
     [
-        ("keep_prob", ("rate=0.2", "79.9 %", "probabilidade de manter")),
+        ("keep_prob", ("rate=0.2", "79,9 %", "probabilidade de manter")),
         ("no_scale", ("faltou dividir",)),
         ("multiply", ("multiplicou",)),
         ("divide_rate", ("dividiu por rate",)),
@@ -275,6 +283,8 @@ def dropout_variant(kind):
         ("fixed_mask", ("mesma máscara",)),
         ("no_drop", ("Nenhum valor foi zerado",)),
         ("flat", ("formato",)),
+        ("per_row", ("uma vez por linha",)),
+        ("per_column", ("uma vez por coluna",)),
     ],
 )
 def test_dropout_mistakes_are_named(kind, fragments):

@@ -23,6 +23,7 @@ from typing import Any
 
 import numpy as np
 
+from course_utils import fmt
 from course_utils.checks import Exercise, WrongAnswer, assert_array, call_student
 
 SEED = 42
@@ -76,13 +77,17 @@ def _array(value: Any, what: str) -> np.ndarray:
 
 
 def _ex1_batches() -> list[np.ndarray]:
-    """Random uint8 batches whose three channels have clearly different statistics."""
+    """Random uint8 batches whose three channels have clearly different statistics.
+
+    No batch holds a 0 or a 255, so scaling by the batch's own minimum and maximum (instead
+    of the fixed 255) gives other numbers and is caught.
+    """
     rng = np.random.default_rng(7)
     batches = []
     for n, size in ((6, 32), (3, 8)):
-        red = rng.integers(100, 256, size=(n, size, size))
-        green = rng.integers(0, 256, size=(n, size, size))
-        blue = rng.integers(0, 90, size=(n, size, size))
+        red = rng.integers(100, 251, size=(n, size, size))
+        green = rng.integers(5, 251, size=(n, size, size))
+        blue = rng.integers(3, 90, size=(n, size, size))
         batch = np.stack([red, green, blue], axis=-1).astype(np.uint8)
         batch[0] = batch[0] // 3  # one darker image: the per-image statistics differ
         batches.append(batch)
@@ -93,6 +98,17 @@ def reference_channel_stats(images: np.ndarray) -> tuple[np.ndarray, np.ndarray]
     """Mean and standard deviation of each channel of uint8 images scaled to [0, 1]."""
     x = np.asarray(images, dtype=np.float64) / 255.0
     return x.mean(axis=(0, 1, 2)), x.std(axis=(0, 1, 2))
+
+
+def _batch_scaled_stats(batch: np.ndarray, label: str) -> list[np.ndarray]:
+    """The statistic named by ``label`` when the batch is scaled by its own max or range."""
+    x = batch.astype(np.float64)
+    scaled = [x / x.max(), (x - x.min()) / (x.max() - x.min())]
+    low, high = x.min(axis=(0, 1, 2)), x.max(axis=(0, 1, 2))
+    scaled.append((x - low) / (high - low))  # each channel stretched on its own
+    if label == "a média":
+        return [s.mean(axis=(0, 1, 2)) for s in scaled]
+    return [s.std(axis=(0, 1, 2)) for s in scaled]
 
 
 def _check_channel_stats(channel_stats: Any) -> None:
@@ -149,6 +165,12 @@ def _check_channel_stats(channel_stats: Any) -> None:
                     f"{label} está na escala 0–255. Divida as imagens por 255 antes (é a escala "
                     "que a rede vê)."
                 )
+            if any(np.allclose(got, stat, rtol=1e-3) for stat in _batch_scaled_stats(batch, label)):
+                raise WrongAnswer(
+                    f"{label} foi calculado(a) com as imagens divididas pelo maior valor (ou "
+                    "esticadas entre o menor e o maior) deste lote. Divida sempre por 255, a "
+                    "escala fixa dos pixels: assim todo lote, e o teste, usa a mesma conta."
+                )
             if label == "a média" and np.allclose(got, std_ref, rtol=1e-3):
                 raise WrongAnswer("a ordem está trocada: devolva (média, desvio_padrão).")
             if label == "o desvio padrão" and np.allclose(got, std_ref**2, rtol=1e-3):
@@ -190,15 +212,22 @@ ex1 = Exercise(
 
 # ---- ex2: the tf.data pipeline -----------------------------------------------------------
 
-EX2_SIZE = 50
-"""Examples in the arrays ex2 feeds to the pipeline."""
+EX2_SIZE = 2003
+"""Examples in the arrays ex2 feeds to the pipeline: more than a fixed ``shuffle(1000)``
+buffer, so a buffer smaller than the data shows (with 50 examples it could not)."""
+
+EX2_MAX_PIXEL = 249
+"""The largest pixel of ex2's images: below 255, so dividing by the data's maximum shows."""
+
+_INDEX_BASE = EX2_MAX_PIXEL + 1
 
 
 def _ex2_arrays() -> tuple[np.ndarray, np.ndarray]:
-    """Random images whose pixel [0, 0, 0] is their index, and random labels."""
+    """Random images whose pixels [0, 0, 0:2] write their index in base 250, random labels."""
     rng = np.random.default_rng(11)
-    x = rng.integers(0, 256, size=(EX2_SIZE, 32, 32, 3), dtype=np.uint8)
-    x[:, 0, 0, 0] = np.arange(EX2_SIZE)
+    x = rng.integers(0, EX2_MAX_PIXEL + 1, size=(EX2_SIZE, 32, 32, 3), dtype=np.uint8)
+    index = np.arange(EX2_SIZE)
+    x[:, 0, 0, 0], x[:, 0, 0, 1] = index // _INDEX_BASE, index % _INDEX_BASE
     y = rng.integers(0, 10, size=EX2_SIZE).astype(np.uint8)
     return x, y
 
@@ -231,9 +260,17 @@ def _epoch(dataset: Any, x: np.ndarray, y: np.ndarray) -> tuple[list[np.ndarray]
         images, labels = (np.asarray(t) for t in element)
         if images.size and images.max() > 1.0 + 1e-6:
             raise WrongAnswer(
-                f"os pixels vão até {images.max():g}: falta dividir por 255 para ficar em [0, 1]."
+                f"os pixels vão até {fmt.num(float(images.max()))}: falta dividir por 255 para ficar em [0, 1]."
             )
-        index = np.rint(images[:, 0, 0, 0] * 255.0).astype(int)
+        if images.size and images.max() > EX2_MAX_PIXEL / 255.0 + 1e-6:
+            raise WrongAnswer(
+                f"os pixels chegam a {fmt.num(float(images.max()), 4)}, mas o maior pixel destas "
+                f"imagens é {EX2_MAX_PIXEL}, que dividido por 255 dá "
+                f"{fmt.num(EX2_MAX_PIXEL / 255, 4)}: divida por 255, a escala fixa dos pixels, "
+                "e não pelo maior valor dos dados."
+            )
+        digits = np.rint(images[:, 0, 0, :2] * 255.0).astype(int)
+        index = digits[:, 0] * _INDEX_BASE + digits[:, 1]
         if index.min() < 0 or index.max() >= len(x):
             raise WrongAnswer("as imagens que saem do dataset não são as que entraram.")
         if not np.allclose(images, x[index] / 255.0, atol=1e-6):
@@ -261,6 +298,18 @@ def _epoch(dataset: Any, x: np.ndarray, y: np.ndarray) -> tuple[list[np.ndarray]
             f"aparecer uma única vez (sem repeat)."
         )
     return batches, order
+
+
+def _runs(sizes: list[int]) -> str:
+    """Batch sizes in words, run by run: ``"125 lotes de 16 e 1 lote de 3"``."""
+    runs: list[list[int]] = []
+    for size in sizes:
+        if runs and runs[-1][0] == size:
+            runs[-1][1] += 1
+        else:
+            runs.append([size, 1])
+    words = [f"{count} {'lote' if count == 1 else 'lotes'} de {size}" for size, count in runs]
+    return ", ".join(words[:-1]) + " e " + words[-1] if len(words) > 1 else words[0]
 
 
 def _check_pipeline(build_pipeline: Any) -> None:
@@ -312,8 +361,8 @@ def _check_pipeline(build_pipeline: Any) -> None:
     want_sizes = [batch_size] * (len(x) // batch_size) + [len(x) % batch_size]
     if sizes != want_sizes:
         raise WrongAnswer(
-            f"com batch_size={batch_size} os lotes deveriam ter {want_sizes} exemplos, mas "
-            f"têm {sizes}."
+            f"com batch_size={batch_size} e {fmt.num(len(x))} exemplos deveriam sair "
+            f"{_runs(want_sizes)}, mas saíram {_runs(sizes)}."
         )
     if not np.array_equal(order, np.arange(len(x))):
         raise WrongAnswer(

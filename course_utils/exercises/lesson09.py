@@ -23,6 +23,7 @@ from typing import Any
 
 import numpy as np
 
+from course_utils import fmt
 from course_utils.checks import (
     Exercise,
     NotDone,
@@ -271,7 +272,7 @@ def _check_translation_factor(translation_factor: Any) -> None:
         want = reference_translation_factor(max_pixels, size)
         if np.isclose(got, want, rtol=1e-6, atol=0):
             continue
-        call = f"translation_factor({max_pixels}, {size}) devolveu {got:g}"
+        call = f"translation_factor({max_pixels}, {size}) devolveu {fmt.num(got)}"
         if got <= 0:
             raise WrongAnswer(
                 f"{call}: o fator deve ser positivo; um fator f já sorteia deslocamentos "
@@ -431,7 +432,7 @@ def _check_augmentation(make_augmentation: Any) -> None:
                 "value_range, que por padrão é (0, 255); passe value_range=(0, 1)."
             )
         raise WrongAnswer(
-            f"depois do aumento os valores vão de {low:.3f} a {high:.3f}, fora de [0, 1]."
+            f"depois do aumento os valores vão de {fmt.num(low, 3)} a {fmt.num(high, 3)}, fora de [0, 1]."
             f"{contrast}"
         )
     again = _apply(first, batch, training=True)
@@ -507,7 +508,9 @@ def _ex4_histories() -> list[dict[str, list[float]]]:
 
     In the first the last epoch is neither the best nor the mean, and training is ahead of
     validation; in the second validation ends above training (a negative gap); the third
-    has a single epoch.
+    has a single epoch; in the fourth the training accuracy dips at the last epoch (so its
+    maximum is not its last value) and the keys come in Keras 3's order, not the one above
+    (so reading the values by position fails).
     """
     return [
         {
@@ -527,6 +530,12 @@ def _ex4_histories() -> list[dict[str, list[float]]]:
             "accuracy": [0.37],
             "val_loss": [1.48],
             "val_accuracy": [0.46],
+        },
+        {
+            "accuracy": [0.44, 0.58, 0.66, 0.71, 0.69],
+            "loss": [1.55, 1.17, 0.95, 0.83, 0.88],
+            "val_accuracy": [0.50, 0.60, 0.64, 0.63, 0.62],
+            "val_loss": [1.38, 1.12, 1.02, 1.05, 1.08],
         },
     ]
 
@@ -558,6 +567,8 @@ def _check_gap(overfitting_gap: Any) -> None:
                 "isso está em pontos percentuais; devolva a fração (como as acurácias).",
             ),
             (train.max() - val.max(), "use a ÚLTIMA época ([-1]), não o maior valor."),
+            (train.max() - val[-1], "use a ÚLTIMA época ([-1]), não o maior valor."),
+            (train[-1] - val.max(), "use a ÚLTIMA época ([-1]), não o maior valor."),
             (train[0] - val[0], "essa é a primeira época; use a última ([-1])."),
             (train.mean() - val.mean(), "essa é a média das épocas; use a última ([-1])."),
             (
@@ -571,10 +582,10 @@ def _check_gap(overfitting_gap: Any) -> None:
         ]
         for value, message in slips:
             if np.isclose(got, value, atol=1e-9):
-                raise WrongAnswer(f"sua função devolveu {got:.4f}: {message}")
+                raise WrongAnswer(f"sua função devolveu {fmt.num(got, 4)}: {message}")
         raise WrongAnswer(
-            f"para um histórico de {len(train)} época(s) sua função devolveu {got:.4f}, mas "
-            f"o esperado é {want:.4f} (acurácia de treino menos a de validação, na última "
+            f"para um histórico de {len(train)} época(s) sua função devolveu {fmt.num(got, 4)}, mas "
+            f"o esperado é {fmt.num(want, 4)} (acurácia de treino menos a de validação, na última "
             "época)."
         )
     return None

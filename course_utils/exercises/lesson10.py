@@ -1,4 +1,4 @@
-"""Exercises of lesson 10, "Batch normalization e dropout", and the lesson's shared settings.
+"""Exercises of lesson 10, "Normalização em lote e dropout", and the lesson's shared settings.
 
 * ``ex1``: training-mode batch normalization as a function ``(x, gamma, beta, epsilon) -> y``,
   tried on (N, C) and (N, H, W, C) inputs and checked against
@@ -25,7 +25,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from course_utils import regularization
+from course_utils import fmt, regularization
 from course_utils.checks import Exercise, WrongAnswer, as_float_array, call_student
 
 if TYPE_CHECKING:
@@ -58,7 +58,7 @@ FINAL_EPOCHS = (40, 1)
 """``config.epochs(*FINAL_EPOCHS)``: epochs of the final, longer run (full, fast)."""
 
 FINAL_PATIENCE = 8
-"""Early stopping patience (epochs without a better validation accuracy) of the final run."""
+"""Early stopping patience (epochs without a lower validation loss) of the final run."""
 
 VARIANTS: dict[str, dict[str, Any]] = {
     "nenhuma": {"batch_norm": False, "dropout": 0.0, "augmentation": False},
@@ -119,8 +119,8 @@ def _close(a: Any, b: Any, atol: float = 1e-5) -> bool:
 
 
 def _fmt(array: Any) -> str:
-    return np.array2string(np.asarray(array, dtype=np.float64), precision=5,
-                           suppress_small=True, separator=", ", max_line_width=10_000)
+    """A vector as a Brazilian reader writes it: ``[0,2; -0,5; 1]``."""
+    return "[" + "; ".join(fmt.num(float(v)) for v in np.ravel(array)) + "]"
 
 
 def _keras_bn(shape: tuple[int, ...], weights: list[np.ndarray], epsilon: float,
@@ -176,7 +176,7 @@ def _bn_variants(x: np.ndarray, gamma: np.ndarray, beta: np.ndarray, epsilon: fl
 
 
 _BN_ADVICE = {
-    "unbiased": ("a variância do Batch Normalization é a enviesada (divide por N, "
+    "unbiased": ("a variância da normalização em lote é a enviesada (divide por N, "
                  "`ddof=0`, o padrão de `np.var`), não a amostral (`ddof=1`)"),
     "no_epsilon": "faltou somar epsilon à variância dentro da raiz: √(σ² + ε)",
     "epsilon_outside": ("epsilon vai dentro da raiz, somado à variância: √(σ² + ε), "
@@ -204,8 +204,8 @@ def _check_bn_forward(function: Any) -> str:
         reference = regularization.batch_norm_train(x, gamma, beta, epsilon)
         if got.shape != x.shape:
             raise WrongAnswer(
-                f"{where}, sua função devolveu formato {got.shape}; a saída do Batch "
-                f"Normalization tem o formato da entrada, {x.shape}."
+                f"{where}, sua função devolveu formato {got.shape}; a saída da "
+                f"normalização em lote tem o formato da entrada, {x.shape}."
             )
         if not np.all(np.isfinite(got)):
             raise WrongAnswer(f"{where}, sua função devolveu valores não finitos (nan ou inf).")
@@ -223,7 +223,7 @@ def _check_bn_forward(function: Any) -> str:
         gaps.append(float(np.max(np.abs(keras_out - got))))
     return (f"igual a course_utils.regularization.batch_norm_train e a "
             f"keras.layers.BatchNormalization(training=True) nos {len(gaps)} casos testados "
-            f"(diferença máxima para o Keras: {max(gaps):.1e}).")
+            f"(diferença máxima para o Keras: {fmt.num(max(gaps))}).")
 
 
 ex1 = Exercise(
@@ -245,16 +245,21 @@ ex1 = Exercise(
 # ---- ex2: the moving statistics after one step -------------------------------------------------
 
 
+EX2_MOMENTUM = 0.9
+"""Momentum of ``ex2``'s layer. Not Keras' default 0.99: with 0.99 an ε wrongly added to the
+batch variance moves the answer by only 0.01·ε, within float32 noise; with 0.9 it shows."""
+
+
 def step_problem() -> dict[str, Any]:
     """The data of ``ex2``: a conv batch ``x`` (N, H, W, C), the moving statistics before
-    the step and Keras' default momentum."""
+    the step and the layer's momentum (:data:`EX2_MOMENTUM`)."""
     rng = np.random.default_rng(2)
     x = rng.normal(size=(6, 4, 4, 3)) * np.array([0.5, 2.0, 4.0]) + np.array([3.0, -1.0, 0.5])
     return {
         "x": x.astype(np.float32),
         "moving_mean": np.array([0.2, -0.5, 1.0], dtype=np.float32),
         "moving_variance": np.array([1.5, 0.8, 2.0], dtype=np.float32),
-        "momentum": regularization.DEFAULT_MOMENTUM,
+        "momentum": EX2_MOMENTUM,
     }
 
 
@@ -307,7 +312,7 @@ def _check_moving(answer: Any) -> str:
         message = f"{name} deveria ser {_fmt(want)}, mas é {_fmt(got)}."
         if _close(got, batch):
             message += (f" Esse valor é a {what} do lote: a estatística móvel só anda "
-                        f"(1 − momentum) = {1 - mu:.2f} do caminho até ela.")
+                        f"(1 − momentum) = {fmt.num(1 - mu, 2)} do caminho até ela.")
         elif _close(got, moving):
             message += " Esse é o valor de antes do passo: faltou atualizar."
         elif _close(got, moving * (1 - mu) + batch * mu):
@@ -318,6 +323,12 @@ def _check_moving(answer: Any) -> str:
         ):
             message += (" Você usou a variância amostral (ddof=1); o Keras usa a enviesada "
                         "(`np.var` com o padrão ddof=0).")
+        elif name == "new_moving_variance" and _close(
+            got, moving * mu + (batch + regularization.DEFAULT_EPSILON) * (1 - mu)
+        ):
+            message += (" Você somou ε à variância do lote; o ε só entra na divisão da "
+                        "normalização, e a variância móvel acompanha a variância do lote "
+                        "sem ele.")
         raise WrongAnswer(message)
     return ("igual às estatísticas móveis de keras.layers.BatchNormalization depois de uma "
             "chamada com training=True.")
@@ -368,10 +379,18 @@ def _check_dropout(function: Any) -> str:
             raise WrongAnswer(f"{where}, sua função devolveu formato {got.shape}; o dropout "
                               f"mantém o formato da entrada, {x.shape}.")
         dropped = got == 0
+        for axis, unit in ((1, "linha"), (0, "coluna")):
+            whole = dropped.all(axis=axis) | (~dropped).all(axis=axis)
+            if dropped.any() and not dropped.all() and whole.all():
+                raise WrongAnswer(
+                    f"{where}, cada {unit} de x saiu inteira zerada ou inteira mantida: a "
+                    f"máscara foi sorteada uma vez por {unit}. O dropout sorteia cada valor "
+                    "separadamente: a máscara tem o formato de x."
+                )
         fraction = float(dropped.mean())
         if abs(fraction - rate) > 0.01:
-            message = (f"{where}, sua função zerou {100 * fraction:.1f} % dos valores, mas "
-                       f"deveria zerar cerca de {100 * rate:.0f} %.")
+            message = (f"{where}, sua função zerou {fmt.pct(fraction)} dos valores, mas "
+                       f"deveria zerar cerca de {fmt.pct(rate, 0)}.")
             if abs(fraction - (1 - rate)) <= 0.01 and rate != 0.5:
                 message += (" rate é a fração *desligada*; você usou rate como a "
                             "probabilidade de manter.")
@@ -381,7 +400,7 @@ def _check_dropout(function: Any) -> str:
         kept_got, kept_x = got[~dropped], x[~dropped].astype(np.float64)
         if not np.allclose(kept_got, kept_x / (1 - rate), rtol=1e-5, atol=0):
             message = (f"{where}, os valores mantidos deveriam ser x / (1 − rate) = "
-                       f"x / {1 - rate:g}, mas não são.")
+                       f"x / {fmt.num(1 - rate)}, mas não são.")
             if np.allclose(kept_got, kept_x, rtol=1e-5):
                 message += (" Eles ficaram iguais a x: faltou dividir por (1 − rate), e sem "
                             "isso a média da saída cai no treino.")
@@ -406,9 +425,9 @@ def _check_dropout(function: Any) -> str:
                               "tem que ser sorteada a cada chamada.")
         theirs = keras.ops.convert_to_numpy(
             keras.layers.Dropout(rate, seed=number)(x, training=True))
-        notes.append(f"rate={rate}: você zerou {100 * fraction:.1f} %, o Keras "
-                     f"{100 * float((theirs == 0).mean()):.1f} %; média {got.mean():.4f} "
-                     f"(Keras {theirs.mean():.4f}, entrada {x.mean():.4f})")
+        notes.append(f"rate={rate}: você zerou {fmt.pct(fraction)}, o Keras "
+                     f"{fmt.pct(float((theirs == 0).mean()))}; média {fmt.num(got.mean(), 4)} "
+                     f"(Keras {fmt.num(theirs.mean(), 4)}, entrada {fmt.num(x.mean(), 4)})")
     return "dropout invertido como keras.layers.Dropout. " + "; ".join(notes) + "."
 
 

@@ -61,8 +61,8 @@ y_true = np.array([10.0, 20.0])
 y_pred = np.array([12.0, 18.0])
 errors = y_true - y_pred
 print("erros:", errors)
-print("média dos erros:", np.mean(errors))
-print("média dos erros ao quadrado (MSE):", np.mean(errors**2))
+print("média dos erros:", fmt.num(np.mean(errors)))
+print("média dos erros ao quadrado (MSE):", fmt.num(np.mean(errors**2)))
 
 # %% [markdown]
 # A média simples diria que a previsão é perfeita; o MSE não se deixa enganar. O quadrado
@@ -77,9 +77,9 @@ y_true = np.array([3.0, -0.5, 2.0, 7.0])
 y_pred = np.array([2.5, 0.0, 2.0, 8.0])
 mse_numpy = np.mean((y_true - y_pred) ** 2)
 mse_keras = keras.losses.MeanSquaredError()(y_true, y_pred)
-print("MSE em NumPy:", mse_numpy)
-print("MSE do Keras:", float(mse_keras))
-print("iguais?", np.allclose(mse_numpy, mse_keras))
+print("MSE em NumPy:", fmt.num(mse_numpy, 6))
+print("MSE do Keras:", fmt.num(float(mse_keras), 6))
+print("iguais?", "sim" if np.allclose(mse_numpy, mse_keras) else "não")
 
 # %% [markdown]
 # ### Entropia cruzada binária
@@ -116,7 +116,7 @@ fig.tight_layout()
 # %%
 eps = keras.config.epsilon()
 print("épsilon do Keras:", eps)
-print("maior perda possível de um exemplo, -log(eps):", -np.log(eps))
+print("maior perda possível de um exemplo, -log(eps):", fmt.num(-np.log(eps), 4))
 
 # %% [markdown]
 # ### Exercício 1 · A entropia cruzada binária em NumPy
@@ -152,8 +152,8 @@ y_pred = np.array([0.9, 0.2, 0.0, 1.0])
 p_clipped = np.clip(y_pred, eps, 1 - eps)
 per_example = -(y_true * np.log(p_clipped) + (1 - y_true) * np.log(1 - p_clipped))
 print("perda de cada exemplo:", per_example)
-print("média em NumPy:", per_example.mean())
-print("Keras:         ", float(keras.losses.BinaryCrossentropy()(y_true, y_pred)))
+print("média em NumPy:", fmt.num(per_example.mean(), 6))
+print("Keras:         ", fmt.num(float(keras.losses.BinaryCrossentropy()(y_true, y_pred)), 6))
 
 # %% [markdown]
 # Os dois primeiros exemplos dão perdas pequenas e os dois "impossíveis" ficam perto do
@@ -192,11 +192,11 @@ z = np.array([2.0, -1.0, 0.5, -3.0])
 y_true = np.array([1.0, 0.0, 0.0, 1.0])
 bce_logits = np.mean(np.maximum(z, 0) - z * y_true + np.log1p(np.exp(-np.abs(z))))
 sigmoid = 1 / (1 + np.exp(-z))
-print("fórmula dos logits:           ", bce_logits)
-print("sigmoide e depois a fórmula:  ", -np.mean(y_true * np.log(sigmoid)
-                                            + (1 - y_true) * np.log(1 - sigmoid)))
-print("Keras, from_logits=True:      ",
-      float(keras.losses.BinaryCrossentropy(from_logits=True)(y_true, z)))
+bce_sigmoid = -np.mean(y_true * np.log(sigmoid) + (1 - y_true) * np.log(1 - sigmoid))
+bce_keras = float(keras.losses.BinaryCrossentropy(from_logits=True)(y_true, z))
+print("fórmula dos logits:           ", fmt.num(bce_logits, 6))
+print("sigmoide e depois a fórmula:  ", fmt.num(bce_sigmoid, 6))
+print("Keras, from_logits=True:      ", fmt.num(bce_keras, 6))
 
 # %% [markdown]
 # Os três coincidem. A vantagem aparece quando a rede erra feio: um logit $z = 20$ para um
@@ -208,9 +208,10 @@ z_big = np.array([20.0])
 y_zero = np.array([0.0])
 p_big = (1 / (1 + np.exp(-z_big))).astype("float32")
 print("sigmoide(20) em float32:", p_big[0])
-print("perda pelas probabilidades:", float(keras.losses.BinaryCrossentropy()(y_zero, p_big)))
-print("perda pelos logits:        ",
-      float(keras.losses.BinaryCrossentropy(from_logits=True)(y_zero, z_big)))
+loss_probs = float(keras.losses.BinaryCrossentropy()(y_zero, p_big))
+loss_logits = float(keras.losses.BinaryCrossentropy(from_logits=True)(y_zero, z_big))
+print("perda pelas probabilidades:", fmt.num(loss_probs, 4))
+print("perda pelos logits:        ", fmt.num(loss_logits, 4))
 
 # %% [markdown]
 # Com `from_logits=True` a perda continua crescendo com o erro (e o gradiente continua
@@ -247,10 +248,10 @@ print("one-hot:\n", one_hot)
 # %%
 cce_per_example = -np.sum(one_hot * np.log(probs), axis=1)
 print("perda de cada exemplo:", cce_per_example)
-print("média (Keras, padrão):", cce_per_example.mean(),
-      float(keras.losses.CategoricalCrossentropy()(one_hot, probs)))
-print("soma (fórmula da aula):", cce_per_example.sum(),
-      float(keras.losses.CategoricalCrossentropy(reduction="sum")(one_hot, probs)))
+cce_mean = float(keras.losses.CategoricalCrossentropy()(one_hot, probs))
+cce_sum = float(keras.losses.CategoricalCrossentropy(reduction="sum")(one_hot, probs))
+print("média (Keras, padrão):", fmt.num(cce_per_example.mean(), 6), fmt.num(cce_mean, 6))
+print("soma (fórmula da aula):", fmt.num(cce_per_example.sum(), 6), fmt.num(cce_sum, 6))
 
 # %% [markdown]
 # O terceiro exemplo, o único em que a classe certa não é a mais provável, tem a maior
@@ -270,14 +271,16 @@ print("soma (fórmula da aula):", cce_per_example.sum(),
 shifted = logits - logits.max(axis=1, keepdims=True)
 log_softmax = shifted - np.log(np.exp(shifted).sum(axis=1, keepdims=True))
 n = len(labels)
-print("logits, NumPy:      ", -np.mean(np.sum(one_hot * log_softmax, axis=1)))
-print("logits, Keras:      ",
-      float(keras.losses.CategoricalCrossentropy(from_logits=True)(one_hot, logits)))
-print("esparsa, NumPy:     ", -np.mean(np.log(probs[np.arange(n), labels])))
-print("esparsa, Keras:     ",
-      float(keras.losses.SparseCategoricalCrossentropy()(labels, probs)))
-print("esparsa+logits, Keras:",
-      float(keras.losses.SparseCategoricalCrossentropy(from_logits=True)(labels, logits)))
+variants = {
+    "logits, NumPy": -np.mean(np.sum(one_hot * log_softmax, axis=1)),
+    "logits, Keras": keras.losses.CategoricalCrossentropy(from_logits=True)(one_hot, logits),
+    "esparsa, NumPy": -np.mean(np.log(probs[np.arange(n), labels])),
+    "esparsa, Keras": keras.losses.SparseCategoricalCrossentropy()(labels, probs),
+    "esparsa+logits, Keras": keras.losses.SparseCategoricalCrossentropy(from_logits=True)(
+        labels, logits),
+}
+for name, value in variants.items():
+    print(f"{name + ':':<23}{fmt.num(float(value), 6)}")
 
 # %% [markdown]
 # Como na binária, sem `from_logits` o Keras corta as probabilidades em

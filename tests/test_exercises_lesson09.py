@@ -284,6 +284,16 @@ def test_translation_factor_mistakes_are_named(answer, fragments):
             ["ponta-cabeça", "fill_mode='wrap'"],
         ),
         (lambda seed: layers.RandomFlip("horizontal", seed=seed), ["menos de duas"]),
+        # never upside down, but up to a quarter turn: sideways photos
+        (
+            lambda seed: keras.Sequential(
+                [
+                    layers.RandomFlip("horizontal", seed=seed),
+                    layers.RandomRotation(0.25, seed=seed + 1),
+                ]
+            ),
+            ["mais de 45°", "fração de volta"],
+        ),
         (
             lambda seed: keras.Sequential(
                 [

@@ -333,6 +333,9 @@ ex2 = Exercise(
 EX3_SEEDS = (3, 11)
 """Seeds with which ex3 builds the student's pipeline."""
 
+MAX_ROTATION_DEGREES = 45
+"""ex3 rejects a pipeline that turns an image by more than this: sideways is not a photo."""
+
 
 def _ex3_batch() -> np.ndarray:
     """Float32 batch (16, 32, 32, 3) in [0, 1]: noise, saturated images and a gradient."""
@@ -351,6 +354,18 @@ def _gradient_batch(n: int = 64) -> np.ndarray:
     column = np.linspace(0.0, 1.0, 32, dtype=np.float32)[:, np.newaxis, np.newaxis]
     image = np.broadcast_to(column, (32, 32, 3))
     return np.repeat(image[np.newaxis], n, axis=0).copy()
+
+
+def _ramp_angles(images: np.ndarray) -> np.ndarray:
+    """Direction, in degrees, of the brightness ramp in the centre of each image.
+
+    0° is the ramp of :func:`_gradient_batch` (brighter downwards); a rotation by θ turns it
+    by θ, while flips left-right, small shifts, zoom and contrast leave it near 0°.
+    """
+    centre = images[:, 8:24, 8:24].mean(axis=-1)
+    down = np.diff(centre, axis=1).mean(axis=(1, 2))
+    right = np.diff(centre, axis=2).mean(axis=(1, 2))
+    return np.degrees(np.arctan2(right, down))
 
 
 def _is_keras_layer(obj: Any) -> bool:
@@ -479,6 +494,14 @@ def _check_augmentation(make_augmentation: Any) -> None:
             "de ponta-cabeça. No CIFAR-10 isso não preserva o rótulo: use "
             "RandomFlip('horizontal') (o padrão espelha também na vertical) e rotações "
             f"pequenas.{wrap}"
+        )
+    sideways = int(np.sum(np.abs(_ramp_angles(moved)) > MAX_ROTATION_DEGREES))
+    if sideways:
+        raise WrongAnswer(
+            f"{sideways} de {len(gradient)} imagens saíram giradas mais de "
+            f"{MAX_ROTATION_DEGREES}°, quase deitadas. Uma foto do CIFAR-10 assim não é "
+            "realista: use rotações pequenas (RandomRotation(0.05) já vai a 18°; o fator é "
+            "uma fração de volta, não graus)."
         )
     return None
 

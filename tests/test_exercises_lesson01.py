@@ -122,7 +122,7 @@ def test_ex2_wrong_values_are_reported(photo):
 
 
 def test_ex2_non_array_is_rejected():
-    wrong(ex2, "vermelho", "str")
+    wrong(ex2, "vermelho", "array NumPy")
 
 
 # ---- ex3 ---------------------------------------------------------------------------------
@@ -308,6 +308,7 @@ def test_cached_photo_is_read_only():
     assert not lesson01._photo().flags.writeable
 
 
-def test_ex4_float_rank_is_printed_as_a_plain_number():
-    text = wrong(ex4, (np.float64(4.0), (32, 64, 64, 3)))
-    assert "inteiro" in text and "4.0" in text and "np." not in text
+def test_ex4_whole_float_rank_is_accepted_and_a_fraction_is_printed_as_a_plain_number():
+    correct(ex4, (np.float64(4.0), (32, 64, 64, 3)))
+    text = wrong(ex4, (np.float64(4.5), (32, 64, 64, 3)))
+    assert "inteiro" in text and "4.5" in text and "np." not in text

@@ -24,6 +24,8 @@ import numpy as np
 from course_utils.checks import (
     Exercise,
     WrongAnswer,
+    as_array,
+    as_int,
     assert_array,
     assert_value,
     call_student,
@@ -44,15 +46,6 @@ EX4_BATCH = (32, 64, 64, 3)
 """The batch ``ex4`` describes: 32 RGB images, 64 pixels high and 64 wide (N, H, W, C)."""
 
 
-def _to_numpy(value: Any, what: str) -> np.ndarray:
-    """An answer (array, tensor, nested list) as a NumPy array; anything else is wrong."""
-    if hasattr(value, "numpy") and callable(value.numpy):
-        value = value.numpy()
-    if isinstance(value, (np.ndarray, np.generic, list, tuple, int, float)):
-        return np.asarray(value)
-    raise WrongAnswer(f"{what} deveria ser um array NumPy, mas é do tipo {type(value).__name__}.")
-
-
 @lru_cache(maxsize=1)
 def _photo() -> np.ndarray:
     """The sample photo, read once (read-only, so a checker cannot change it)."""
@@ -65,27 +58,24 @@ def _photo() -> np.ndarray:
 
 
 def _check_bright_count(answer: Any) -> None:
-    """The number of pixels > 128 in the lecture's matrix, as a single integer."""
+    """The number of pixels > BRIGHT_THRESHOLD in the lecture's matrix, as a single integer."""
     if hasattr(answer, "numpy") and callable(answer.numpy):
         answer = answer.numpy()
     if isinstance(answer, np.ndarray):
         if answer.size != 1:
             raise WrongAnswer(
                 f"a resposta é um array de formato {answer.shape}, não um número. "
-                "uma comparação dá uma máscara de True/False, um valor por pixel; "
+                "Uma comparação dá uma máscara de True/False, um valor por pixel; "
                 "some os True (cada um vale 1) com `.sum()` ou `np.count_nonzero`."
             )
-        answer = answer.item()
-    if isinstance(answer, (bool, np.bool_)):
-        raise WrongAnswer(
-            f"a resposta deveria ser uma contagem (um inteiro), mas é {format_value(answer)}."
-        )
+        answer = answer.reshape(())
+    answer = as_int(answer, "a contagem")
     total = PIXELS_5X5.size
     expected = int(np.count_nonzero(PIXELS_5X5 > BRIGHT_THRESHOLD))
     at_least = int(np.count_nonzero(PIXELS_5X5 >= BRIGHT_THRESHOLD))
     shown = int(np.count_nonzero(PIXELS_5X5 > SHOWN_THRESHOLD))
-    if isinstance(answer, (int, float, np.number)):
-        if answer in (at_least, shown) and answer != expected:
+    if answer != expected:
+        if answer in (at_least, shown):
             raise WrongAnswer(
                 f"{format_value(answer)} conta também os pixels iguais a {BRIGHT_THRESHOLD}: "
                 f"você usou `>=` em vez de `>`, ou a máscara `> {SHOWN_THRESHOLD}` mostrada "
@@ -133,7 +123,7 @@ def _check_red_channel(answer: Any) -> None:
     """The red channel of the sample photo: photo[:, :, 0], shape (H, W)."""
     photo = _photo()
     height, width, channels = photo.shape
-    red = _to_numpy(answer, "o canal vermelho")
+    red = as_array(answer, "o canal vermelho")
     if red.shape == photo.shape:
         raise WrongAnswer(
             f"a resposta tem formato {red.shape}: é a foto inteira, com os "
@@ -185,7 +175,7 @@ def _check_channels_first(function: Any) -> None:
     for shape in [(2, 5, 7, 3), (4, 6, 3, 1)]:
         batch = rng.integers(0, 256, size=shape, dtype=np.uint8)
         expected = np.transpose(batch, (0, 3, 1, 2))
-        got = _to_numpy(call_student(function, batch.copy()), "o resultado")
+        got = as_array(call_student(function, batch.copy()), "o resultado")
         n, h, w, c = shape
         if got.shape != expected.shape:
             message = (
@@ -235,14 +225,12 @@ def _as_shape(shape: Any) -> tuple[int, ...]:
         shape = shape.numpy()
     if isinstance(shape, np.ndarray):
         shape = shape.tolist()
-    if not isinstance(shape, (tuple, list)) or not all(
-        isinstance(s, (int, np.integer)) and not isinstance(s, bool) for s in shape
-    ):
+    if not isinstance(shape, (tuple, list)):
         raise WrongAnswer(
             "o formato deveria ser uma tupla de inteiros, como (2, 3), "
             f"mas é {format_value(shape)}."
         )
-    return tuple(int(s) for s in shape)
+    return tuple(as_int(s, f"o eixo {k} do formato") for k, s in enumerate(shape))
 
 
 def _check_rank_and_shape(answer: Any) -> None:
@@ -253,12 +241,7 @@ def _check_rank_and_shape(answer: Any) -> None:
             "passe os dois valores juntos, como uma tupla: `ex4.check((posto, formato))`."
         )
     rank, shape = answer
-    if hasattr(rank, "numpy") and callable(rank.numpy):
-        rank = rank.numpy()
-    if isinstance(rank, np.ndarray) and rank.size == 1:
-        rank = rank.item()
-    if isinstance(rank, (bool, np.bool_)) or not isinstance(rank, (int, np.integer)):
-        raise WrongAnswer(f"o posto deveria ser um número inteiro, mas é {format_value(rank)}.")
+    rank = as_int(rank, "o posto")
     n, h, w, c = reference.shape
     if rank != reference.ndim:
         message = f"o posto deveria ser o número de eixos do tensor, mas você respondeu {rank}."
@@ -338,7 +321,7 @@ def _per_batch_mistake(values: np.ndarray, batch: np.ndarray) -> str | None:
 def _check_normalize_batch(function: Any, batch: np.ndarray) -> None:
     """One batch of ex5: float32 in [0, 1] equal to batch / 255, the input untouched."""
     original = batch.copy()
-    got = _to_numpy(call_student(function, batch), "o resultado")
+    got = as_array(call_student(function, batch), "o resultado")
     if not np.array_equal(batch, original):
         raise WrongAnswer(
             "sua função alterou o lote que recebeu; devolva um array novo e deixe a "

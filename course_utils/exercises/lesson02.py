@@ -21,12 +21,18 @@ from course_utils import conv
 from course_utils.checks import (
     Exercise,
     WrongAnswer,
+    as_float_array,
+    as_list,
     as_number,
     assert_array,
     assert_value,
     call_student,
+    close,
     format_value,
 )
+
+CLOSE_ATOL = 1e-4
+"""Absolute tolerance when an answer is compared with a known slip (float32 sums)."""
 from course_utils.lecture_data import PIXELS_5X5
 
 IMAGE_5X5 = PIXELS_5X5.astype(np.int64)
@@ -58,15 +64,6 @@ EX5_MATRIX = np.array(
     ]
 )
 """The 4x4 matrix that ``ex5`` pools."""
-
-
-def _close(a: Any, b: Any, atol: float = 1e-4) -> bool:
-    """True if two arrays have the same shape and values (never raises)."""
-    try:
-        a, b = np.asarray(a, dtype=np.float64), np.asarray(b, dtype=np.float64)
-    except (TypeError, ValueError):
-        return False
-    return a.shape == b.shape and bool(np.allclose(a, b, atol=atol, rtol=1e-6))
 
 
 def _number(answer: Any, what: str, summed_hint: str) -> float:
@@ -177,28 +174,19 @@ def _check_conv2d(function: Any) -> None:
         kernel = rng.standard_normal((F, F))
         case = f"Imagem {H}×{W}, filtro {F}×{F}"
         got = call_student(function, image.copy(), kernel.copy())
-        if hasattr(got, "numpy") and callable(got.numpy):
-            got = got.numpy()
-        if not isinstance(got, (np.ndarray, list, tuple)):
-            raise WrongAnswer(
-                f"{case}: sua função devolveu {type(got).__name__}; deveria devolver o mapa "
-                "de características, um array NumPy 2-D."
-            )
-        try:
-            got = np.asarray(got, dtype=np.float64)
-        except (TypeError, ValueError):
-            raise WrongAnswer(
-                f"{case}: a saída da sua função não é um array de números."
-            ) from None
+        if got is None:
+            raise WrongAnswer(f"{case}: sua função não devolveu nada (None). Faltou o "
+                              "`return` do mapa no fim?")
+        got = as_float_array(got, f"{case}: a saída da sua função (o mapa de características)")
         want = conv.conv2d(image, kernel)
         if got.shape != want.shape:
             raise WrongAnswer(f"{case}: {_shape_message(got.shape, want.shape, (H, W), F)}")
-        if F > 1 and _close(got, conv.conv2d(image, kernel[::-1, ::-1])):
+        if F > 1 and close(got, conv.conv2d(image, kernel[::-1, ::-1]), atol=CLOSE_ATOL):
             raise WrongAnswer(
                 f"{case}: seus valores são os do filtro girado 180° (a convolução 'de livro'). "
                 "Aqui, como no TensorFlow, use w[i', j'] sem girar: A[i + i', j + j'] * w[i', j']."
             )
-        if F > 1 and _close(got, conv.conv2d(image, kernel.T)):
+        if F > 1 and close(got, conv.conv2d(image, kernel.T), atol=CLOSE_ATOL):
             raise WrongAnswer(
                 f"{case}: seus valores são os do filtro transposto. Confira os índices: a linha "
                 "do filtro (i') anda junto com a linha da imagem (i + i')."
@@ -297,18 +285,7 @@ def _size_mistake(answer: float, W: int, F: int, S: int, P: int) -> str:
 
 def _check_sizes(answer: Any) -> None:
     """ex4: one output size per (W, F, S, P) of EX4_CONFIGS."""
-    if isinstance(answer, np.ndarray):
-        answer = answer.tolist()
-    if not isinstance(answer, (list, tuple)):
-        raise WrongAnswer(
-            f"a resposta deveria ser uma lista com {len(EX4_CONFIGS)} tamanhos, "
-            f"mas é do tipo {type(answer).__name__}."
-        )
-    if len(answer) != len(EX4_CONFIGS):
-        raise WrongAnswer(
-            f"a lista deveria ter {len(EX4_CONFIGS)} tamanhos, um por configuração, "
-            f"mas tem {len(answer)}."
-        )
+    answer = as_list(answer, "tamanhos, um por configuração", len(EX4_CONFIGS))
     for k, (value, (W, F, S, P)) in enumerate(zip(answer, EX4_CONFIGS)):
         config = f"o item {k} (W={W}, F={F}, S={S}, P={P})"
         number = _number(value, config, "Escreva um número por configuração.")
@@ -340,20 +317,20 @@ ex4 = Exercise(
 def _check_pool(answer: Any) -> None:
     """ex5: pool2d(EX5_MATRIX, size=2, stride=2, mode="max")."""
     want = conv.pool2d(EX5_MATRIX, size=2, stride=2, mode="max")
-    got = np.asarray(answer) if isinstance(answer, (list, tuple)) else answer
-    got_shape = getattr(got, "shape", None)
+    got = as_float_array(answer, "o resultado do pooling")
+    got_shape = got.shape
     if got_shape == conv.pool2d(EX5_MATRIX, size=2, stride=1).shape:
         raise WrongAnswer(
             f"formato esperado {want.shape}, recebido {got_shape}: esse é o pooling com passo 1. "
             "Com passo 2 as janelas 2×2 não se sobrepõem."
         )
-    if _close(got, conv.pool2d(EX5_MATRIX, size=2, stride=2, mode="avg")):
+    if close(got, conv.pool2d(EX5_MATRIX, size=2, stride=2, mode="avg")):
         raise WrongAnswer("esses valores são as médias de cada janela (average pooling); "
                           "o max pooling fica com o maior valor de cada janela.")
-    if _close(got, want.T):
+    if close(got, want.T):
         raise WrongAnswer("o resultado está transposto: a janela das linhas 0–1 e colunas "
                           "2–3 vai para a linha 0, coluna 1.")
-    if _close(got, -conv.pool2d(-EX5_MATRIX, size=2, stride=2, mode="max")):
+    if close(got, -conv.pool2d(-EX5_MATRIX, size=2, stride=2, mode="max")):
         raise WrongAnswer("esses são os menores valores de cada janela; o max pooling fica "
                           "com o maior.")
     assert_array(got, want, name="o resultado do pooling")

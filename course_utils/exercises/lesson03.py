@@ -19,7 +19,17 @@ from typing import Any
 
 import numpy as np
 
-from course_utils.checks import Exercise, NotDone, WrongAnswer, call_student, is_placeholder
+from course_utils.checks import (
+    Exercise,
+    NotDone,
+    WrongAnswer,
+    as_int,
+    as_list,
+    as_number,
+    call_student,
+    format_value,
+    is_placeholder,
+)
 
 EX_INPUT_SHAPE = (67, 67, 3)
 """Input (height, width, channels) of the stack of ``ex1`` and ``ex3``.
@@ -97,37 +107,6 @@ def _stack_inputs() -> list[tuple[int, ...]]:
     return [EX_INPUT_SHAPE] + list(shapes[:-1])
 
 
-def _as_list(answer: Any, what: str, n: int) -> list:
-    """A list/tuple/array answer with ``n`` items, as a list."""
-    if isinstance(answer, np.ndarray):
-        answer = answer.tolist()
-    if not isinstance(answer, (list, tuple)):
-        raise WrongAnswer(
-            f"a resposta deveria ser uma lista com {n} {what}, um por camada, "
-            f"mas é do tipo {type(answer).__name__}."
-        )
-    if len(answer) != n:
-        raise WrongAnswer(
-            f"a lista deveria ter {n} {what}, um por camada (da camada 0 à {n - 1}), "
-            f"mas tem {len(answer)}."
-        )
-    return list(answer)
-
-
-def _integer(value: Any, what: str) -> int:
-    """A whole number (int, NumPy integer, or float with no fraction) as int."""
-    if hasattr(value, "numpy") and callable(value.numpy):
-        value = value.numpy()
-    if isinstance(value, np.ndarray) and value.shape == ():
-        value = value.item()
-    if isinstance(value, (bool, np.bool_)) or not isinstance(value, (int, float, np.integer,
-                                                                     np.floating)):
-        raise WrongAnswer(f"{what} deveria ser um número inteiro, mas é {value!r}.")
-    if not float(value).is_integer():
-        raise WrongAnswer(f"{what} deveria ser um número inteiro, mas é {value!r}.")
-    return int(value)
-
-
 # ---- ex1: output shapes of a stack ------------------------------------------------------
 
 
@@ -139,11 +118,11 @@ def _shape(value: Any, where: str) -> tuple[int, ...]:
         return (int(value),)
     if not isinstance(value, (tuple, list)):
         raise WrongAnswer(f"{where} deveria ser uma tupla como (altura, largura, canais), "
-                          f"mas é {value!r}.")
+                          f"mas é {format_value(value)}.")
     if value and value[0] is None:
-        raise WrongAnswer(f"{where}: recebido {tuple(value)!r}. Escreva o formato sem o eixo "
+        raise WrongAnswer(f"{where}: recebido {format_value(tuple(value))}. Escreva o formato sem o eixo "
                           "do lote (o None): (altura, largura, canais).")
-    return tuple(_integer(v, where) for v in value)
+    return tuple(as_int(v, where) for v in value)
 
 
 def _shape_mistake(layer: Any, got: tuple, want: tuple, given: tuple) -> str:
@@ -201,7 +180,7 @@ def _shape_mistake(layer: Any, got: tuple, want: tuple, given: tuple) -> str:
 def _check_shapes(answer: Any) -> None:
     """ex1: the output shape (without batch) of each layer of exercise_layers()."""
     shapes, _ = _stack_reference()
-    items = _as_list(answer, "formatos", len(shapes))
+    items = as_list(answer, "formatos, um por camada", len(shapes))
     if any(is_placeholder(v) for v in items):
         raise NotDone()
     stack = exercise_layers()
@@ -252,7 +231,7 @@ def _check_conv_params(function: Any) -> None:
     for F, C_in, K, use_bias in EX2_CASES:
         case = f"conv_params({F}, {C_in}, {K}, use_bias={use_bias})"
         got = call_student(function, F, C_in, K, use_bias=use_bias)
-        value = _integer(got, case)
+        value = as_int(got, case)
         want = _keras_conv_params(F, C_in, K, use_bias)
         if value == want:
             continue
@@ -323,13 +302,13 @@ def _params_mistake(layer: Any, value: int, given: tuple) -> str:
 def _check_stack_params(answer: Any) -> None:
     """ex3: count_params() of each layer of exercise_layers()."""
     _, params = _stack_reference()
-    items = _as_list(answer, "números", len(params))
+    items = as_list(answer, "números, um por camada", len(params))
     if any(is_placeholder(v) for v in items):
         raise NotDone()
     stack = exercise_layers()
     for k, (value, want, given, layer) in enumerate(zip(items, params, _stack_inputs(), stack)):
         where = f"a camada {k} ({describe_layer(layer)})"
-        number = _integer(value, f"o número de parâmetros de {where}")
+        number = as_int(value, f"o número de parâmetros de {where}")
         if number != want:
             why = _params_mistake(layer, number, given)
             raise WrongAnswer(f"{where}, com entrada {given}, não tem {number} parâmetros: {why}")
@@ -369,13 +348,11 @@ def _dense_after(pooling: str) -> int:
 
 def _check_flatten_vs_gmp(answer: Any) -> None:
     """ex4: (weights of the dense layer after Flatten, after GlobalMaxPooling2D)."""
-    if isinstance(answer, np.ndarray):
-        answer = answer.tolist()
-    if not isinstance(answer, (list, tuple)) or len(answer) != 2:
+    if not isinstance(answer, (list, tuple, np.ndarray)) or len(answer) != 2:
         raise WrongAnswer("a resposta deveria ser um par (dense_flatten, dense_gmp), "
-                          f"mas é {answer!r}.")
-    got_flat = _integer(answer[0], "dense_flatten")
-    got_gmp = _integer(answer[1], "dense_gmp")
+                          f"mas é {format_value(answer)}.")
+    got_flat = as_int(answer[0], "dense_flatten")
+    got_gmp = as_int(answer[1], "dense_gmp")
     want_flat, want_gmp = _dense_after("flatten"), _dense_after("gmp")
     H, W, C = EX4_FEATURE_MAP
     if (got_flat, got_gmp) == (want_gmp, want_flat):
@@ -480,15 +457,11 @@ def _check_dense_share(function: Any) -> None:
     for number, model in enumerate(_ex5_models()):
         case = f"No modelo de teste {number} ({len(model.layers)} camadas),"
         got = call_student(function, model)
-        if hasattr(got, "numpy") and callable(got.numpy):
-            got = got.numpy()
         try:
-            if isinstance(got, (str, bytes, bool, np.bool_)):
-                raise TypeError
-            value = float(got)
-        except (TypeError, ValueError):
-            raise WrongAnswer(f"{case} sua função devolveu {got!r}; deveria devolver um número "
-                              "entre 0 e 1.") from None
+            value = as_number(got, "o resultado")
+        except WrongAnswer:
+            raise WrongAnswer(f"{case} sua função devolveu {format_value(got):.80}; deveria "
+                              "devolver um número entre 0 e 1.") from None
         want = _dense_share(model)
         if np.isclose(value, want, rtol=1e-6, atol=1e-9):
             continue

@@ -80,13 +80,14 @@ def main() -> None:
 
     from course_utils.challenge import prepare_images
     from course_utils.datasets import load_fashion_mnist
-    from course_utils.exercises.lesson07 import reference_split
+    from course_utils.exercises.lesson07 import VAL_FRACTION
+    from course_utils.lessons import reference_split
 
     threads = int(os.environ.get("OMP_NUM_THREADS", "2"))
     tf.config.threading.set_intra_op_parallelism_threads(threads)
     tf.config.threading.set_inter_op_parallelism_threads(1)
     (x_train, y_train), (x_test, y_test) = load_fashion_mnist(fast=False)
-    x_tr, x_val, y_tr, y_val = reference_split(x_train, y_train)
+    x_tr, x_val, y_tr, y_val = reference_split(x_train, y_train, VAL_FRACTION)
     x_tr, y_tr = x_tr[: args.train_size], y_tr[: args.train_size]
     data = {"x_tr": prepare_images(x_tr), "y_tr": y_tr,
             "x_val": prepare_images(x_val), "y_val": y_val}

@@ -36,7 +36,6 @@ from course_utils.datasets import FASHION_CLASSES, load_fashion_mnist
 from course_utils.exercises.lesson07 import (
     FINAL_ARCHITECTURE,
     FINAL_CONFIG,
-    SEED,
     VAL_FRACTION,
     best_run,
     cosine_adam,
@@ -46,10 +45,10 @@ from course_utils.exercises.lesson07 import (
     ex3,
     ex4,
     ex5,
-    reference_split,
 )
 from course_utils.grading import load_rubric
 from course_utils.grading.evalset import EVAL_NOISE
+from course_utils.lessons import SEED, reference_split, student_seed
 from course_utils.models import build_mnist_cnn
 from course_utils.plots import plot_confusion_matrix, plot_history, show_images
 
@@ -76,6 +75,47 @@ print(config.fast_mode_line())
 print(f"ruído do conjunto de avaliação: cada pixel muda no máximo {EVAL_NOISE} tons de "
       "cinza (de 0 a 255)")
 Markdown(load_rubric().to_markdown())
+
+# %% [markdown]
+# ## Sua identificação e a sua semente
+#
+# A entrega leva a sua identificação, e ela serve para mais uma coisa: escolher a **sua**
+# semente. Todo treino depende de sorteios (os pesos iniciais, a ordem das imagens em cada
+# época, o *dropout*), e a semente fixa esses sorteios. Numa CPU o treino é determinístico:
+# dois alunos que fazem as mesmas escolhas com a mesma semente entregam o mesmo modelo, bit a
+# bit, e o corretor aponta modelos idênticos ao professor como possível cópia. Com uma semente
+# tirada da sua identificação, os seus treinos são só seus, e você ainda pode repetir qualquer
+# um deles e obter o mesmo resultado.
+#
+# ### Exercício 1 · Sua identificação
+#
+# Escreva em `student_id` a sua matrícula ou o seu nome, só com letras sem acento, dígitos,
+# `.`, `_` e `-` (ele vira o nome de uma pasta na correção).
+
+# %%
+# BEGIN SOLUTION ex1
+student_id = "gabarito"
+# END SOLUTION
+ex1.check(student_id)
+
+# %%
+# ex1.hint()
+# ex1.solution()
+
+# %% [markdown]
+# `student_seed` transforma a identificação num número, sempre o mesmo para o mesmo texto, em
+# qualquer computador. Todos os treinos deste notebook usam essa semente, `MY_SEED`. A divisão
+# entre treino e validação, logo adiante, continua com a semente do curso (`SEED`): a
+# validação é a mesma para a turma toda.
+
+# %%
+if is_placeholder(student_id):
+    MY_SEED = SEED
+    print(f"student_id está em branco: uso a semente do curso, {SEED}, até você fazer o "
+          "exercício 1")
+else:
+    MY_SEED = student_seed(student_id)
+    print(f"a sua semente: {MY_SEED}")
 
 # %% [markdown]
 # ## O Fashion-MNIST
@@ -132,31 +172,33 @@ pd.DataFrame({"imagens de treino": np.bincount(y_train, minlength=10)},
 # miniatura fiel do problema. `random_state` fixa o sorteio, para a divisão ser sempre a
 # mesma.
 #
-# ### Exercício 1 · Separe a validação
+# ### Exercício 2 · Separe a validação
 #
 # Separe `x_train, y_train` em `x_tr, x_val, y_tr, y_val`, com a fração `VAL_FRACTION` na
 # validação, estratificada pelos rótulos e com `random_state=SEED`.
 
 # %%
-# BEGIN SOLUTION ex1
+# BEGIN SOLUTION ex2
 x_tr, x_val, y_tr, y_val = train_test_split(
     x_train, y_train, test_size=VAL_FRACTION, stratify=y_train, random_state=SEED
 )
 # END SOLUTION
-ex1.check((x_tr, x_val, y_tr, y_val))
+ex2.check((x_tr, x_val, y_tr, y_val))
 
 # %%
-# ex1.hint()
-# ex1.solution()
+# ex2.hint()
+# ex2.solution()
 
 # %% [markdown]
 # Para o notebook rodar mesmo com o exercício em branco, daqui em diante usamos
-# `reference_split`, que faz exatamente a chamada do exercício. A tabela compara a fração de
-# cada classe no treino, na validação e no teste.
+# `reference_split` do `course_utils`: a mesma divisão estratificada, com a semente do curso,
+# que as outras aulas também usam. A tabela compara a fração de cada classe no treino, na
+# validação e no teste.
 
 # %%
-x_tr, x_val, y_tr, y_val = reference_split(x_train, y_train)
-print(f"treino: {len(y_tr)} | validação: {len(y_val)} | teste: {len(y_test)} imagens")
+x_tr, x_val, y_tr, y_val = reference_split(x_train, y_train, VAL_FRACTION)
+print(f"treino: {fmt.num(len(y_tr))} | validação: {fmt.num(len(y_val))} | "
+      f"teste: {fmt.num(len(y_test))} imagens")
 shares = pd.DataFrame(
     {
         "treino": np.bincount(y_tr, minlength=10) / len(y_tr),
@@ -209,68 +251,6 @@ print(x_tr_in.shape, x_tr_in.dtype, "valores de", x_tr_in.min(), "a", x_tr_in.ma
 # %% [markdown]
 # ## Um experimento = um treino + uma linha na tabela
 #
-# `run_experiment` treina a CNN com quatro hiperparâmetros, mede a acurácia na validação ao
-# fim do treino e o tempo gasto, e guarda tudo: a linha da tabela em `runs`, o modelo em
-# `models` e as curvas em `histories`. Todas as execuções usam a mesma semente, para que a
-# diferença entre duas linhas venha dos hiperparâmetros e não do sorteio dos pesos iniciais.
-
-# %%
-runs, models, histories = [], [], []
-EXTRA_KEYS = ("padding", "convs_per_block", "batch_norm", "dense_units", "block_dropout",
-              "cosine_decay")
-
-
-def describe(run):
-    """O que uma execução muda em relação à linha de base, por exemplo "epochs=10"."""
-    changes = [
-        f"{key}={run[key]}" for key in BASELINE if tuple_if_list(run[key]) != BASELINE[key]
-    ]
-    changes += [f"{key}={run[key]}" for key in EXTRA_KEYS if pd.notna(run.get(key))]
-    return ", ".join(changes) or "linha de base"
-
-
-def tuple_if_list(value):
-    """Filtros podem vir como lista ou tupla; compara sempre como tupla."""
-    return tuple(value) if isinstance(value, (list, tuple)) else value
-
-
-def run_experiment(epochs, batch_size, filters, activation, cosine_decay=False, **architecture):
-    """Treina build_mnist_cnn no treino; anota e devolve a linha da tabela.
-
-    ``architecture`` leva argumentos extras opcionais de build_mnist_cnn; com
-    ``cosine_decay`` o treino usa cosine_adam em vez de uma taxa de aprendizado constante.
-    """
-    config.set_seed(SEED)
-    model = build_mnist_cnn(filters=filters, activation=activation, **architecture)
-    steps_per_epoch = int(np.ceil(len(y_tr) / batch_size))
-    optimizer = cosine_adam(epochs, steps_per_epoch) if cosine_decay else "adam"
-    model.compile(optimizer=optimizer, loss="sparse_categorical_crossentropy",
-                  metrics=["accuracy"])
-    start = time.perf_counter()
-    history = model.fit(
-        x_tr_in, y_tr, epochs=epochs, batch_size=batch_size,
-        validation_data=(x_val_in, y_val), verbose=0 if config.FAST else 2,
-    )
-    row = {
-        "epochs": epochs,
-        "batch_size": batch_size,
-        "filters": tuple(filters),
-        "activation": activation,
-        "val_accuracy": history.history["val_accuracy"][-1],
-        "train_seconds": time.perf_counter() - start,
-        **architecture,
-    }
-    if cosine_decay:
-        row["cosine_decay"] = True
-    runs.append(row)
-    models.append(model)
-    histories.append(history)
-    print(f"execução {len(runs)} ({describe(row)}): val_accuracy {row['val_accuracy']:.4f} "
-          f"em {row['train_seconds']:.1f} s")
-    return row
-
-
-# %% [markdown]
 # A linha de base é o modelo da aula 06: filtros `(32, 64)`, ReLU e lotes de 128 imagens,
 # mas com menos épocas, para a varredura inteira caber no tempo. O número de épocas vem de
 # `config.epochs`: o valor do modo completo normalmente, uma só no modo rápido dos testes.
@@ -282,7 +262,107 @@ BASELINE = {
     "filters": (32, 64),
     "activation": "relu",
 }
+
+# %% [markdown]
+# Cada treino vira uma linha da tabela de experimentos: os quatro hiperparâmetros, a acurácia
+# de validação no fim do treino (`val_accuracy`), os segundos de treino (`train_seconds`) e a
+# semente (`seed`). As chaves ficam em inglês porque a tabela vai na entrega, e o corretor lê
+# esses nomes exatos no `experiments.json`. `describe` resume uma linha pelo que ela muda em
+# relação à linha de base; é o rótulo das execuções nos gráficos.
+
+# %%
+RESULT_KEYS = ("val_accuracy", "train_seconds", "seed")
+
+
+def tuple_if_list(value):
+    """Filtros podem vir como lista ou tupla; compara sempre como tupla."""
+    return tuple(value) if isinstance(value, (list, tuple)) else value
+
+
+def describe(run):
+    """O que uma execução muda em relação à linha de base, por exemplo "epochs=10"."""
+    changes = [f"{key}={run[key]}" for key in BASELINE
+               if tuple_if_list(run[key]) != tuple_if_list(BASELINE[key])]
+    changes += [f"{key}={value}" for key, value in run.items()
+                if key not in BASELINE and key not in RESULT_KEYS and pd.notna(value)]
+    if run.get("seed", MY_SEED) != MY_SEED:
+        changes.append(f"semente {run['seed']}")
+    return ", ".join(changes) or "linha de base"
+
+
+# %% [markdown]
+# `run_experiment` treina a CNN com os quatro hiperparâmetros, anota a linha e guarda o
+# resto: a linha em `runs`, o modelo em `models` e as curvas em `histories`. Todo treino
+# começa com a mesma semente, a sua (`MY_SEED`), a não ser que você passe outra: assim a
+# diferença entre duas linhas vem dos hiperparâmetros, não do sorteio dos pesos iniciais.
+# Argumentos extras vão para `build_mnist_cnn`; a seção "Para subir de faixa" usa isso.
+
+# %%
+runs, models, histories = [], [], []
+
+
+def run_experiment(epochs, batch_size, filters, activation, cosine_decay=False, seed=None,
+                   **architecture):
+    """Treina build_mnist_cnn no treino; anota e devolve a linha da tabela."""
+    seed = MY_SEED if seed is None else seed
+    config.set_seed(seed)
+    model = build_mnist_cnn(filters=filters, activation=activation, **architecture)
+    steps_per_epoch = int(np.ceil(len(y_tr) / batch_size))
+    optimizer = cosine_adam(epochs, steps_per_epoch) if cosine_decay else "adam"
+    model.compile(optimizer=optimizer, loss="sparse_categorical_crossentropy",
+                  metrics=["accuracy"])
+    start = time.perf_counter()
+    history = model.fit(x_tr_in, y_tr, epochs=epochs, batch_size=batch_size,
+                        validation_data=(x_val_in, y_val), verbose=0 if config.FAST else 2)
+    row = {"epochs": epochs, "batch_size": batch_size, "filters": tuple(filters),
+           "activation": activation, "val_accuracy": history.history["val_accuracy"][-1],
+           "train_seconds": time.perf_counter() - start, "seed": seed, **architecture}
+    if cosine_decay:
+        row["cosine_decay"] = True
+    runs.append(row)
+    models.append(model)
+    histories.append(history)
+    print(f"execução {len(runs)} ({describe(row)}): val_accuracy "
+          f"{fmt.num(row['val_accuracy'], 4)} em {fmt.num(row['train_seconds'], 1)} s")
+    return row
+
+
+# %%
 run_experiment(**BASELINE);
+
+# %% [markdown]
+# ## Quanto vale um ponto de acurácia?
+#
+# Antes de comparar configurações, vale saber quanto a acurácia de validação muda **só por
+# causa da semente**. A célula abaixo treina a linha de base mais duas vezes, com as duas
+# sementes seguintes à sua, e desenha as três curvas de validação. As duas execuções novas
+# também entram na tabela (são treinos de verdade), marcadas com a semente.
+
+# %%
+for seed in (MY_SEED + 1, MY_SEED + 2):
+    run_experiment(**BASELINE, seed=seed)
+seed_accuracies = np.array([row["val_accuracy"] for row in runs[:3]])
+seed_spread = seed_accuracies.max() - seed_accuracies.min()
+print(f"val_accuracy da linha de base com 3 sementes: "
+      f"{', '.join(fmt.num(a, 4) for a in seed_accuracies)}; da menor para a maior, "
+      f"{fmt.num(100 * seed_spread, 2)} pontos percentuais")
+
+fig, ax = plt.subplots(figsize=(6, 3.5))
+for row, history in zip(runs[:3], histories[:3]):
+    accuracy = history.history["val_accuracy"]
+    ax.plot(np.arange(1, len(accuracy) + 1), accuracy, "o-", label=f"semente {row['seed']}")
+ax.set_xlabel("época")
+ax.set_ylabel("acurácia de validação")
+ax.set_title(f"A mesma linha de base, 3 sementes: {fmt.num(100 * seed_spread, 2)} pontos "
+             "de diferença no fim")
+ax.yaxis.set_major_formatter(fmt.tick_formatter())
+ax.legend()
+ax.grid(alpha=0.3);
+
+# %% [markdown]
+# Guarde esse número. Uma diferença menor que ele entre duas linhas da tabela pode ser só a
+# semente: a tabela ordena as execuções, mas uma vantagem desse tamanho não prova que uma
+# configuração é melhor. Para ter certeza, treine as duas com outras sementes, como acima.
 
 # %% [markdown]
 # ## Variando os hiperparâmetros
@@ -303,7 +383,7 @@ run_experiment(**BASELINE);
 # linha de base: se só uma coisa mudou, a diferença na validação é efeito dela. O preço é não
 # ver interações (mais filtros podem precisar de mais épocas, por exemplo).
 #
-# ### Exercício 2 · Monte a varredura
+# ### Exercício 3 · Monte a varredura
 #
 # Escreva `configs`, uma lista de dicionários com as chaves `epochs`, `batch_size`, `filters`
 # e `activation`. Regras da entrega: pelo menos 4 configurações, e cada um dos quatro
@@ -313,7 +393,7 @@ run_experiment(**BASELINE);
 # perder tempo com uma lista inválida.
 
 # %%
-# BEGIN SOLUTION ex2
+# BEGIN SOLUTION ex3
 # um fator por vez: a linha de base e, para cada hiperparâmetro, os valores alternativos
 # (no modo rápido só o primeiro de cada lista, para os testes rodarem em segundos)
 configs = [BASELINE] + [
@@ -327,11 +407,11 @@ configs = [BASELINE] + [
     for value in (values[:1] if config.FAST else values)
 ]
 # END SOLUTION
-ex2.check(configs)
+ex3.check(configs)
 
 # %%
-# ex2.hint()
-# ex2.solution()
+# ex3.hint()
+# ex3.solution()
 
 # %% [markdown]
 # Agora o treino de cada configuração. No modo completo isso leva alguns minutos numa GPU (e
@@ -339,13 +419,12 @@ ex2.check(configs)
 
 # %%
 def run_all(configs):
-    """Treina cada configuração que ainda não está na tabela."""
+    """Treina, com a sua semente, cada configuração que ainda não está na tabela."""
     if is_placeholder(configs):
-        print("configs ainda está em branco (____): faça o exercício 2 e rode esta célula.")
+        print("configs ainda está em branco (____): faça o exercício 3 e rode esta célula.")
         return
     for cfg in configs:
-        done = [i for i, row in enumerate(runs, 1) if all(
-            tuple_if_list(row[key]) == tuple_if_list(cfg[key]) for key in BASELINE)]
+        done = [i for i, row in enumerate(runs, 1) if describe(row) == describe(cfg)]
         if done:
             print(f"{describe(cfg)}: já é a execução {done[0]}, não treino de novo")
         else:
@@ -390,32 +469,34 @@ for name, model in (("linha de base", build_mnist_cnn()),
     print(f"{name}: {feature_maps(model)}\n  {fmt.num(model.count_params())} parâmetros")
 
 # %% [markdown]
-# ### Antes de treinar de verdade: decore um lote pequeno
+# ### Antes de treinar de verdade: decore um lote
 #
 # Uma rede nova pode ter um erro que não quebra nada: rótulos desalinhados das imagens, a
 # perda errada, uma taxa de aprendizado grande demais. Antes de um treino longo, vale um teste
-# de segundos: treinar só com um punhado de imagens e ver se a rede consegue **decorá-las**.
-# Uma rede que funciona leva a perda dessas imagens para perto de zero em algumas dezenas de
-# passos; se a perda empaca, há um problema, e nenhum ajuste de hiperparâmetro resolve. O
-# teste não diz nada sobre imagens novas (decorar é justamente o que não queremos no fim): diz
-# só que a máquina funciona.
+# de segundos: treinar com **um único lote** de 64 imagens, o mesmo lote passo após passo, e
+# ver se a rede consegue decorá-lo. Desligamos o *dropout* só neste teste, porque ele
+# atrapalha de propósito a decoreba, e aqui decorar é o objetivo. Uma rede que funciona leva
+# a perda desse lote para perto de zero em algumas dezenas de passos; se a perda empaca, há
+# um problema, e nenhum ajuste de hiperparâmetro resolve. O teste não diz nada sobre imagens
+# novas (decorar é justamente o que não queremos no fim): diz só que a máquina funciona.
 
 # %%
-config.set_seed(SEED)
-few = min(256, len(y_tr))
-probe = build_mnist_cnn(**FINAL_ARCHITECTURE)
+config.set_seed(MY_SEED)
+one_batch = slice(0, 64)
+probe = build_mnist_cnn(**{**FINAL_ARCHITECTURE, "block_dropout": 0.0}, dropout=0.0)
 probe.compile(optimizer="adam", loss="sparse_categorical_crossentropy", metrics=["accuracy"])
-probe_history = probe.fit(x_tr_in[:few], y_tr[:few], epochs=config.epochs(40, 15),
+probe_history = probe.fit(x_tr_in[one_batch], y_tr[one_batch], epochs=config.epochs(60, 30),
                           batch_size=64, verbose=0)
-_, probe_accuracy = probe.evaluate(x_tr_in[:few], y_tr[:few], verbose=0)
+_, probe_accuracy = probe.evaluate(x_tr_in[one_batch], y_tr[one_batch], verbose=0)
 fig, ax = plt.subplots(figsize=(6, 3.5))
 ax.plot(np.arange(1, len(probe_history.history["loss"]) + 1), probe_history.history["loss"])
-ax.set_xlabel(f"época ({int(np.ceil(few / 64))} passos de até 64 imagens)")
-ax.set_ylabel("perda no treino")
-ax.set_title(f"A rede maior decora {fmt.num(few)} imagens")
+ax.set_xlabel("passo (sempre o mesmo lote de 64 imagens)")
+ax.set_ylabel("perda no lote")
+ax.set_title("A rede maior, sem dropout, decora um lote")
 ax.yaxis.set_major_formatter(fmt.tick_formatter())
 ax.grid(alpha=0.3)
-print(f"acurácia nas {fmt.num(few)} imagens que ela viu: {fmt.pct(probe_accuracy)}")
+print(f"perda no fim: {fmt.num(probe_history.history['loss'][-1], 3)}; acurácia nas 64 "
+      f"imagens do lote: {fmt.pct(probe_accuracy)}")
 
 # %% [markdown]
 # ### Uma taxa de aprendizado que cai ao longo do treino
@@ -475,7 +556,7 @@ experiments.round(4)
 # as diferenças aparecerem) e, ao lado, quanto tempo cada uma levou.
 
 # %%
-labels = [f"{i}: {describe(row)}" for i, row in experiments.iterrows()]
+labels = [f"{i}: {describe(row)}" for i, row in enumerate(runs, 1)]
 positions = np.arange(len(experiments))
 fig, (ax_acc, ax_time) = plt.subplots(
     1, 2, figsize=(11, 1.5 + 0.45 * len(experiments)), sharey=True, layout="constrained"
@@ -495,7 +576,7 @@ ax_time.set_title("Custo de cada execução");
 #
 # A regra é simples: fica a execução com a maior acurácia de **validação**.
 #
-# ### Exercício 3 · A melhor linha da tabela
+# ### Exercício 4 · A melhor linha da tabela
 #
 # Complete `pick_best(table)`: ela recebe uma tabela como `experiments` e devolve o **número
 # da execução** (o rótulo do índice, não a posição da linha) com a maior `val_accuracy`.
@@ -503,16 +584,16 @@ ax_time.set_title("Custo de cada execução");
 # %%
 def pick_best(table):
     """Rótulo do índice da execução com a maior val_accuracy."""
-    # BEGIN SOLUTION ex3
+    # BEGIN SOLUTION ex4
     return table["val_accuracy"].idxmax()
     # END SOLUTION
 
 
-ex3.check(pick_best)
+ex4.check(pick_best)
 
 # %%
-# ex3.hint()
-# ex3.solution()
+# ex4.hint()
+# ex4.solution()
 
 # %% [markdown]
 # Daqui em diante usamos `best_run`, que faz o mesmo que a sua `pick_best`. A célula abaixo
@@ -521,17 +602,23 @@ ex3.check(pick_best)
 # %%
 best = best_run(experiments)
 chosen, baseline = experiments.loc[best], experiments.loc[1]
-print(f"escolhida: execução {best} ({describe(chosen)}), "
-      f"val_accuracy {chosen.val_accuracy:.4f}")
-print(f"linha de base: {baseline.val_accuracy:.4f}; ganho de "
-      f"{100 * (chosen.val_accuracy - baseline.val_accuracy):+.2f} pontos percentuais, "
-      f"com {chosen.train_seconds / baseline.train_seconds:.1f} vezes o tempo de treino")
-if len(experiments) > 1:
-    second = best_run(experiments.drop(index=best))
-    print(f"segunda colocada: execução {second} ({describe(experiments.loc[second])}), "
-          f"{experiments.loc[second, 'val_accuracy']:.4f}; diferença de "
-          f"{100 * (chosen.val_accuracy - experiments.loc[second, 'val_accuracy']):.2f} "
-          "pontos percentuais")
+second = best_run(experiments.drop(index=best))
+
+
+def points(difference):
+    """Diferença de acurácia em pontos percentuais, com sinal: "+1,23"."""
+    return ("+" if difference > 0 else "") + fmt.num(100 * difference, 2)
+
+
+print(f"escolhida: execução {best} ({describe(runs[best - 1])}), "
+      f"val_accuracy {fmt.num(chosen.val_accuracy, 4)}")
+print(f"linha de base: {fmt.num(baseline.val_accuracy, 4)}; ganho de "
+      f"{points(chosen.val_accuracy - baseline.val_accuracy)} pontos percentuais, com "
+      f"{fmt.num(chosen.train_seconds / baseline.train_seconds, 1)} vezes o tempo de treino")
+print(f"segunda colocada: execução {second} ({describe(runs[second - 1])}), "
+      f"{fmt.num(experiments.loc[second, 'val_accuracy'], 4)}; diferença de "
+      f"{points(chosen.val_accuracy - experiments.loc[second, 'val_accuracy'])} pontos "
+      f"percentuais (entre as 3 sementes da linha de base: {fmt.num(100 * seed_spread, 2)})")
 
 # %% [markdown]
 # **Sua vez:** numa célula de texto, escreva qual execução você escolheu e por quê, citando os
@@ -541,13 +628,13 @@ if len(experiments) > 1:
 
 # %% [markdown] tags=["solution"]
 # **Justificativa (solução).** Escolhemos a execução indicada acima porque ela tem a maior
-# acurácia de validação da tabela, e a comparação foi justa: mesma divisão, mesma semente,
-# mesmo otimizador. A célula acima mostra de quanto ela supera a linha de base e quanto
-# tempo a mais isso custou. Dois cuidados ao ler esses números. Primeiro, uma diferença de
-# poucos décimos de ponto percentual para a segunda colocada pode ser só ruído de uma semente;
-# para ter certeza, rode as duas de novo com outras sementes. Segundo, se a segunda colocada
-# for quase tão boa e muito mais barata, ela pode ser a escolha sensata num orçamento
-# apertado. Nada disso usou o teste: ele continua intocado.
+# acurácia de validação da tabela, e a comparação foi justa: mesma divisão, mesma semente
+# (a nossa), todas medidas na validação. A célula acima mostra de quanto ela supera a linha
+# de base e quanto tempo a mais isso custou. Dois cuidados ao ler esses números. Primeiro, se
+# a diferença para a segunda colocada é menor que a diferença entre as três sementes da linha
+# de base, ela pode ser só a semente; para ter certeza, rode as duas de novo com outras
+# sementes. Segundo, se a segunda colocada for quase tão boa e muito mais barata, ela pode ser
+# a escolha sensata num orçamento apertado. Nada disso usou o teste: ele continua intocado.
 #
 # As curvas da execução escolhida dizem se mais épocas ajudariam: se a validação ainda sobe
 # no fim, sim; se ela cai enquanto o treino continua subindo, o modelo começou a decorar.
@@ -567,7 +654,7 @@ probs = best_model.predict(x_test_in, verbose=0)
 print(f"probs: {probs.shape} | soma da primeira linha: {probs[0].sum():.4f}")
 
 # %% [markdown]
-# ### Exercício 4 · Acurácia à mão
+# ### Exercício 5 · Acurácia à mão
 #
 # Complete `accuracy(probs, labels)`: a classe prevista de cada imagem é a de maior
 # probabilidade, e a acurácia é a fração de imagens em que ela é igual ao rótulo.
@@ -575,16 +662,16 @@ print(f"probs: {probs.shape} | soma da primeira linha: {probs[0].sum():.4f}")
 # %%
 def accuracy(probs, labels):
     """Fração das linhas de probs cuja classe mais provável é o rótulo."""
-    # BEGIN SOLUTION ex4
+    # BEGIN SOLUTION ex5
     return np.mean(np.argmax(probs, axis=1) == labels)
     # END SOLUTION
 
 
-ex4.check(accuracy)
+ex5.check(accuracy)
 
 # %%
-# ex4.hint()
-# ex4.solution()
+# ex5.hint()
+# ex5.solution()
 
 # %% [markdown]
 # A acurácia no teste, calculada com `accuracy_score` do scikit-learn (a mesma conta do
@@ -672,21 +759,6 @@ else:
 # Depois, envie o zip, do jeito que ele saiu, na tarefa do desafio no ambiente da disciplina
 # (Moodle: Adicionar envio; Canvas: Enviar tarefa; Google Classroom: Adicionar ou criar →
 # Arquivo, e depois Entregar).
-#
-# ### Exercício 5 · Sua identificação
-#
-# Escreva em `student_id` a sua matrícula ou o seu nome, só com letras sem acento, dígitos,
-# `.`, `_` e `-` (ele vira o nome de uma pasta na correção).
-
-# %%
-# BEGIN SOLUTION ex5
-student_id = "gabarito"
-# END SOLUTION
-ex5.check(student_id)
-
-# %%
-# ex5.hint()
-# ex5.solution()
 
 # %% [markdown]
 # A última célula salva a entrega na pasta `submissao` (ao lado deste notebook) e confere o
@@ -695,7 +767,7 @@ ex5.check(student_id)
 # %%
 out_dir = tempfile.mkdtemp() if config.FAST else "submissao"
 if is_placeholder(student_id):
-    print("Preencha student_id no exercício 5 e rode esta célula para salvar a entrega.")
+    print("Preencha student_id no exercício 1 e rode esta célula para salvar a entrega.")
 else:
     try:
         archive = save_submission(best_model, experiments, student_id, out_dir)

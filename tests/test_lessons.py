@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 
-from course_utils.lessons import SEED, reference_split
+from course_utils.lessons import SEED, reference_split, student_seed
 
 
 def test_split_is_stratified_deterministic_and_sized():
@@ -29,3 +29,22 @@ def test_tiny_sets_keep_one_image_per_class_in_validation():
 def test_bad_fraction_is_named(fraction):
     with pytest.raises(ValueError, match="fraction"):
         reference_split(np.arange(10), np.arange(10) % 2, fraction)
+
+
+def test_student_seed_is_pinned_so_it_never_changes_between_runs_or_platforms():
+    # SHA-256 based: a new Python process (PYTHONHASHSEED) or machine gives the same seed
+    assert student_seed("maria.silva") == 361543826
+    assert student_seed("gabarito") == 1609920271
+
+
+def test_student_seeds_differ_between_students_and_fit_every_library():
+    ids = [f"aluno{i:03d}" for i in range(200)] + ["Maria.Silva", "maria.silva"]
+    seeds = [student_seed(student_id) for student_id in ids]
+    assert len(set(seeds)) == len(ids)
+    assert all(0 <= seed < 2**31 for seed in seeds)
+
+
+@pytest.mark.parametrize("bad", ["", None, 42])
+def test_student_seed_names_a_bad_id(bad):
+    with pytest.raises(ValueError, match="student_id"):
+        student_seed(bad)

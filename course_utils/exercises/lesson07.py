@@ -1,20 +1,22 @@
 """Exercises of lesson 07, "Desafio Fashion-MNIST", and the lesson's shared constants.
 
-* ``ex1``: a stratified train/validation split of the Fashion-MNIST training set, given as
+* ``ex1``: the student id: the submission's folder name and the seed of every training
+  run (:func:`course_utils.lessons.student_seed`);
+* ``ex2``: a stratified train/validation split of the Fashion-MNIST training set, given as
   ``(x_tr, x_val, y_tr, y_val)`` (the order of ``train_test_split``);
-* ``ex2``: the list of experiment configurations (dicts with ``epochs``, ``batch_size``,
+* ``ex3``: the list of experiment configurations (dicts with ``epochs``, ``batch_size``,
   ``filters``, ``activation``): at least 4, each hyperparameter taking 2 values or more,
   checked before any training (and with :func:`course_utils.challenge.validate_experiments`);
-* ``ex3``: a function that picks the best run (the index label with the highest
+* ``ex4``: a function that picks the best run (the index label with the highest
   ``val_accuracy``) of an experiments table;
-* ``ex4``: a function that computes accuracy from predicted probabilities and labels;
-* ``ex5``: the student id of the submission folder.
+* ``ex5``: a function that computes accuracy from predicted probabilities and labels.
 
 The references are computed in code: the split from
-:func:`course_utils.datasets.load_fashion_mnist` and :func:`reference_split`, accuracy with
+:func:`course_utils.datasets.load_fashion_mnist` and :func:`course_utils.lessons.reference_split`
+(the course's ``SEED``), accuracy with
 :func:`sklearn.metrics.accuracy_score`.
-:data:`FINAL_CONFIG`, :data:`FINAL_ARCHITECTURE` and :func:`cosine_adam` are the solution's
-final model, also trained by ``benchmarks/train_fashion.py``.
+:data:`FINAL_CONFIG`, :data:`FINAL_ARCHITECTURE` and :func:`cosine_adam` are the lesson's bigger
+model (section "Para subir de faixa"), also trained by ``benchmarks/train_fashion.py``.
 """
 
 from __future__ import annotations
@@ -25,11 +27,8 @@ from typing import Any
 
 import numpy as np
 
-from course_utils import challenge, datasets
+from course_utils import challenge, datasets, fmt, lessons
 from course_utils.checks import Exercise, WrongAnswer, call_student
-
-SEED = 42
-"""Seed of the lesson: the validation split and every training run."""
 
 VAL_FRACTION = 1 / 6
 """Share of the training set kept for validation (10,000 of the 60,000 images)."""
@@ -79,15 +78,6 @@ def cosine_adam(epochs: int, steps_per_epoch: int, learning_rate: float = 1e-3) 
     return keras.optimizers.Adam(learning_rate=schedule)
 
 
-def reference_split(
-    x: np.ndarray, y: np.ndarray
-) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-    """The lesson's split: ``(x_tr, x_val, y_tr, y_val)``, stratified, :data:`VAL_FRACTION`."""
-    from sklearn.model_selection import train_test_split
-
-    return train_test_split(x, y, test_size=VAL_FRACTION, stratify=y, random_state=SEED)
-
-
 def best_run(table: Any) -> Any:
     """Index label of the run with the highest ``val_accuracy`` (the first one on a tie)."""
     return table["val_accuracy"].idxmax()
@@ -97,7 +87,52 @@ def _class_name(label: int) -> str:
     return datasets.FASHION_CLASSES[int(label)]
 
 
-# ---- ex1: stratified split -------------------------------------------------------------
+# ---- ex1: the student id --------------------------------------------------------------
+
+
+def _check_student_id(answer: Any) -> str:
+    """ex1: a non-empty ASCII id that is a safe folder name."""
+    if not isinstance(answer, str):
+        raise WrongAnswer(
+            f"student_id deveria ser um texto entre aspas, como 'maria.silva', mas é "
+            f"{type(answer).__name__}."
+        )
+    try:
+        challenge.validate_student_id(answer)
+    except ValueError:
+        bad = sorted({c for c in answer if not (c.isascii() and (c.isalnum() or c in "._-"))})
+        if not answer:
+            problem = "está vazio"
+        elif bad:
+            problem = f"tem caracteres não permitidos: {' '.join(repr(c) for c in bad)}"
+        elif set(answer) == {"."}:
+            problem = "só tem pontos"
+        else:
+            problem = f"é longo demais ({len(answer)} caracteres; o máximo é 64)"
+        raise WrongAnswer(
+            f"student_id {problem}. Use só letras sem acento, dígitos, '.', '_' e '-' "
+            "(ele vira o nome de uma pasta na correção)."
+        ) from None
+    return f"sua entrega vai se chamar {answer!r}."
+
+
+ex1 = Exercise(
+    key="07/ex1",
+    checker=_check_student_id,
+    hint=[
+        (
+            "A identificação vira o nome de uma pasta na correção: só letras sem acento, "
+            "dígitos, ponto, sublinhado e hífen."
+        ),
+        (
+            "Escreva uma string com a sua matrícula, ou com o seu nome sem acentos e sem "
+            "espaços (por exemplo maria.silva)."
+        ),
+    ],
+)
+
+
+# ---- ex2: stratified split -------------------------------------------------------------
 
 
 def _array(value: Any, name: str) -> np.ndarray:
@@ -122,7 +157,7 @@ def _pixels(images: np.ndarray, name: str) -> np.ndarray:
 
 
 def _check_split(answer: Any) -> None:
-    """ex1: a stratified split of the training set with VAL_FRACTION for validation."""
+    """ex2: a stratified split of the training set with VAL_FRACTION for validation."""
     order = "(x_tr, x_val, y_tr, y_val), a ordem em que train_test_split devolve"
     if not isinstance(answer, (tuple, list)) or len(answer) != 4:
         raise WrongAnswer(f"passe as quatro partes numa tupla: {order}.")
@@ -142,7 +177,7 @@ def _check_split(answer: Any) -> None:
         )
     (x_train, y_train), _ = datasets.load_fashion_mnist()
     n = len(y_train)
-    _, _, ref_tr, ref_val = reference_split(np.zeros(n), y_train)
+    ref_tr, ref_val = _requested_split(y_train)
     if len(y_tr) + len(y_val) != n:
         raise WrongAnswer(
             f"as duas partes somam {len(y_tr) + len(y_val)} exemplos, mas o treino tem {n}. "
@@ -155,8 +190,8 @@ def _check_split(answer: Any) -> None:
         )
     if len(y_val) != len(ref_val):
         raise WrongAnswer(
-            f"a validação tem {len(y_val)} exemplos ({100 * len(y_val) / n:.1f} % do treino), "
-            f"mas deveria ter {len(ref_val)} ({100 * VAL_FRACTION:.1f} %). "
+            f"a validação tem {fmt.num(len(y_val))} exemplos ({fmt.pct(len(y_val) / n)} do "
+            f"treino), mas deveria ter {fmt.num(len(ref_val))} ({fmt.pct(VAL_FRACTION)}). "
             "Use test_size=VAL_FRACTION."
         )
     counts = np.bincount(y_tr, minlength=10) + np.bincount(y_val, minlength=10)
@@ -165,18 +200,33 @@ def _check_split(answer: Any) -> None:
             "os rótulos das duas partes não são os do treino: algum exemplo sumiu ou se "
             "repetiu. Divida x_train e y_train numa única chamada de train_test_split."
         )
-    got, want = np.bincount(y_val, minlength=10), np.bincount(ref_val, minlength=10)
+    got, want = np.bincount(y_val, minlength=10), np.bincount(y_train[ref_val], minlength=10)
     if np.abs(got - want).max() > 1:
         worst = int(np.argmax(np.abs(got - want)))
-        share_val = 100 * got[worst] / len(y_val)
-        share_train = 100 * np.mean(y_train == worst)
         raise WrongAnswer(
             f"a validação não está estratificada: a classe '{_class_name(worst)}' é "
-            f"{share_val:.1f} % da validação, mas {share_train:.1f} % do treino. "
+            f"{fmt.pct(got[worst] / len(y_val))} da validação, mas "
+            f"{fmt.pct(np.mean(y_train == worst))} do treino. "
             "Passe stratify=y_train para train_test_split."
         )
     parts = [(x_tr, y_tr, "x_tr", "y_tr"), (x_val, y_val, "x_val", "y_val")]
     _check_pairs(x_train, y_train, parts)
+    got_images = sorted(row.tobytes() for row in _pixels(x_val, "x_val"))
+    want_images = sorted(row.tobytes() for row in _pixels(x_train[ref_val], "x_train"))
+    if got_images != want_images:
+        raise WrongAnswer(
+            "a divisão está estratificada e do tamanho certo, mas a validação não tem as "
+            "imagens que random_state=SEED sorteia: com outra semente (ou nenhuma), cada "
+            "execução do notebook separa outra validação. Passe random_state=SEED."
+        )
+
+
+def _requested_split(y_train: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Indices ``(train, validation)`` of the call ex2 asks for, with the course's seed."""
+    from sklearn.model_selection import train_test_split
+
+    return train_test_split(np.arange(len(y_train)), test_size=VAL_FRACTION, stratify=y_train,
+                            random_state=lessons.SEED)
 
 
 def _check_pairs(x_train: np.ndarray, y_train: np.ndarray, parts: list) -> None:
@@ -201,8 +251,8 @@ def _check_pairs(x_train: np.ndarray, y_train: np.ndarray, parts: list) -> None:
                 )
 
 
-ex1 = Exercise(
-    key="07/ex1",
+ex2 = Exercise(
+    key="07/ex2",
     checker=_check_split,
     hint=[
         (
@@ -218,7 +268,7 @@ ex1 = Exercise(
 )
 
 
-# ---- ex2: the experiment configurations -----------------------------------------------
+# ---- ex3: the experiment configurations -----------------------------------------------
 
 
 def _describe(config: Mapping[str, Any]) -> str:
@@ -294,7 +344,7 @@ def _check_depth(filters: tuple[int, ...]) -> None:
 
 
 def _check_configs(answer: Any) -> str:
-    """ex2: at least 4 valid configurations that vary each hyperparameter."""
+    """ex3: at least 4 valid configurations that vary each hyperparameter."""
     if not isinstance(answer, (list, tuple)):
         raise WrongAnswer(
             f"configs deveria ser uma lista de dicionários, mas é {type(answer).__name__}."
@@ -332,8 +382,8 @@ def _check_configs(answer: Any) -> str:
     return f"{len(configs)} treinos, {total} épocas no total."
 
 
-ex2 = Exercise(
-    key="07/ex2",
+ex3 = Exercise(
+    key="07/ex3",
     checker=_check_configs,
     hint=[
         (
@@ -350,7 +400,7 @@ ex2 = Exercise(
 )
 
 
-# ---- ex3: the best run of a table -----------------------------------------------------
+# ---- ex4: the best run of a table -----------------------------------------------------
 
 
 def _table(accuracies: list[float], seconds: list[float], index: list[int]) -> Any:
@@ -372,7 +422,7 @@ def _table(accuracies: list[float], seconds: list[float], index: list[int]) -> A
 
 
 def _check_best(answer: Any) -> None:
-    """ex3: pick_best(table) returns the label with the highest val_accuracy."""
+    """ex4: pick_best(table) returns the label with the highest val_accuracy."""
     tables = [
         _table([0.88, 0.91, 0.90, 0.87, 0.905, 0.89], [40, 60, 95, 30, 12, 50], list(range(1, 7))),
         _table([0.83, 0.86, 0.89, 0.85], [20, 25, 30, 35], [3, 5, 8, 9]),  # labels ≠ positions
@@ -420,8 +470,8 @@ def _check_best(answer: Any) -> None:
         )
 
 
-ex3 = Exercise(
-    key="07/ex3",
+ex4 = Exercise(
+    key="07/ex4",
     checker=_check_best,
     hint=[
         (
@@ -437,7 +487,7 @@ ex3 = Exercise(
 )
 
 
-# ---- ex4: accuracy by hand ------------------------------------------------------------
+# ---- ex5: accuracy by hand ------------------------------------------------------------
 
 
 def _probabilities(n: int, seed: int) -> tuple[np.ndarray, np.ndarray]:
@@ -449,7 +499,7 @@ def _probabilities(n: int, seed: int) -> tuple[np.ndarray, np.ndarray]:
 
 
 def _check_accuracy(answer: Any) -> None:
-    """ex4: accuracy(probs, labels) = mean(argmax(probs, axis=1) == labels)."""
+    """ex5: accuracy(probs, labels) = mean(argmax(probs, axis=1) == labels)."""
     from sklearn.metrics import accuracy_score
 
     for n, seed in ((50, 0), (10, 4)):  # 10 x 10: argmax on the wrong axis does not crash
@@ -495,8 +545,8 @@ def _check_accuracy(answer: Any) -> None:
         )
 
 
-ex4 = Exercise(
-    key="07/ex4",
+ex5 = Exercise(
+    key="07/ex5",
     checker=_check_accuracy,
     hint=[
         (
@@ -506,51 +556,6 @@ ex4 = Exercise(
         (
             "Tire o argmax ao longo das colunas (eixo 1) para ter um vetor de classes, "
             "compare com os rótulos e tire a média do vetor de acertos (True conta como 1)."
-        ),
-    ],
-)
-
-
-# ---- ex5: the student id --------------------------------------------------------------
-
-
-def _check_student_id(answer: Any) -> str:
-    """ex5: a non-empty ASCII id that is a safe folder name."""
-    if not isinstance(answer, str):
-        raise WrongAnswer(
-            f"student_id deveria ser um texto entre aspas, como 'maria.silva', mas é "
-            f"{type(answer).__name__}."
-        )
-    try:
-        challenge.validate_student_id(answer)
-    except ValueError:
-        bad = sorted({c for c in answer if not (c.isascii() and (c.isalnum() or c in "._-"))})
-        if not answer:
-            problem = "está vazio"
-        elif bad:
-            problem = f"tem caracteres não permitidos: {' '.join(repr(c) for c in bad)}"
-        elif set(answer) == {"."}:
-            problem = "só tem pontos"
-        else:
-            problem = f"é longo demais ({len(answer)} caracteres; o máximo é 64)"
-        raise WrongAnswer(
-            f"student_id {problem}. Use só letras sem acento, dígitos, '.', '_' e '-' "
-            "(ele vira o nome de uma pasta na correção)."
-        ) from None
-    return f"sua entrega vai se chamar {answer!r}."
-
-
-ex5 = Exercise(
-    key="07/ex5",
-    checker=_check_student_id,
-    hint=[
-        (
-            "A identificação vira o nome de uma pasta na correção: só letras sem acento, "
-            "dígitos, ponto, sublinhado e hífen."
-        ),
-        (
-            "Escreva uma string com a sua matrícula, ou com o seu nome sem acentos e sem "
-            "espaços (por exemplo maria.silva)."
         ),
     ],
 )

@@ -31,7 +31,7 @@ import matplotlib.pyplot as plt
 import numpy as np
 import tensorflow as tf
 
-from course_utils import config, datasets, fmt, optim
+from course_utils import config, datasets, fmt, lessons, optim
 from course_utils.checks import ____
 from course_utils.exercises.lesson04 import ex1, ex2, ex3, ex4
 
@@ -1129,7 +1129,7 @@ print("imagens de treino:", x_train.shape, " épocas:", EPOCHS)
 
 def build_model():
     """Uma rede densa pequena, sempre com os mesmos pesos iniciais."""
-    config.set_seed(0)
+    config.set_seed(lessons.SEED)
     return keras.Sequential([
         keras.Input(shape=(28, 28)),
         keras.layers.Flatten(),

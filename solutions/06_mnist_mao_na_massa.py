@@ -10,8 +10,8 @@
 #
 # - carregar o MNIST e olhar as imagens e os valores dos seus pixels;
 # - preparar as imagens para o Keras: `float32` entre 0 e 1, com um eixo de canal;
-# - distinguir rótulos esparsos de rótulos *one-hot* e escolher a função de perda certa para
-#   cada um;
+# - distinguir rótulos esparsos de rótulos *one-hot*, escrever o *one-hot* com o índice
+#   avançado do NumPy e escolher a função de perda certa para cada um;
 # - montar a rede Conv → Pool → Conv → Pool → Flatten → Dropout → Dense e contar os seus
 #   parâmetros;
 # - compilar, treinar com uma parte de validação e ler as curvas de treino;
@@ -35,7 +35,7 @@ import numpy as np
 import tensorflow as tf
 from sklearn.metrics import confusion_matrix
 
-from course_utils import config, fmt
+from course_utils import config, fmt, lessons
 from course_utils.checks import ____
 from course_utils.datasets import MNIST_CLASSES, load_mnist
 from course_utils.exercises.lesson06 import ex1, ex2, ex3, ex4, ex5
@@ -51,7 +51,7 @@ from course_utils.plots import (
     show_misclassified,
 )
 
-config.set_seed(42)
+config.set_seed(lessons.SEED)  # a semente do curso: a mesma em todas as aulas
 print(config.fast_mode_line())
 
 # %% [markdown]
@@ -754,6 +754,8 @@ print("mesma acurácia?", "sim" if same_accuracy else "não")
 #   fundo preto; olhe sempre os formatos, as classes e algumas imagens antes de treinar.
 # - Preparar é converter para `float32`, dividir por 255 e acrescentar o eixo do canal:
 #   `(N, 28, 28)` → `(N, 28, 28, 1)`.
+# - O índice avançado do NumPy, `a[linhas, colunas]` com dois arrays de índices, lê ou
+#   escreve um elemento por par (linha, coluna): é assim que se monta um *one-hot*.
 # - Rótulos inteiros vão com `sparse_categorical_crossentropy`; rótulos *one-hot*
 #   (`keras.utils.to_categorical`) com `categorical_crossentropy`. A conta é a mesma.
 # - Uma convolução tem $(F \cdot F \cdot C + 1) \cdot K$ parâmetros, poucos porque o filtro

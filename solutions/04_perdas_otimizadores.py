@@ -263,7 +263,7 @@ print("soma (fórmula da aula):", fmt.num(cce_per_example.sum(), 6), fmt.num(cce
 # - `from_logits=True`: a perda recebe os logits e calcula
 #   $\log \mathrm{softmax}(z)_k = z_k - \log \sum_j e^{z_j}$. Subtrair o maior logit antes
 #   da exponencial não muda o resultado e evita estourar `exp` com logits grandes;
-# - `SparseCategoricalCrossentropy`: o rótulo é o **inteiro** da classe, não o one-hot; a
+# - `SparseCategoricalCrossentropy`: o rótulo é o **inteiro** da classe, não o *one-hot*; a
 #   perda pega direto a probabilidade daquela classe. É a que se usa com os rótulos de
 #   `load_mnist`, que são inteiros de 0 a 9.
 
@@ -295,7 +295,7 @@ for name, value in variants.items():
 # 1. prever o preço de um imóvel, em reais (uma saída sem ativação);
 # 2. pneumonia ou normal num raio-X (1 neurônio com sigmoide);
 # 3. o dígito do MNIST com os rótulos inteiros de `load_mnist` (10 neurônios com softmax);
-# 4. a classe do CIFAR-10 com rótulos one-hot de `keras.utils.to_categorical`
+# 4. a classe do CIFAR-10 com rótulos *one-hot* de `keras.utils.to_categorical`
 #    (10 neurônios com softmax);
 # 5. que objetos aparecem numa foto, entre gato, cachorro e carro, podendo aparecer vários
 #    (3 neurônios com sigmoide, rótulos como `[1, 0, 1]`).

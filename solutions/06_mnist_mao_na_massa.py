@@ -353,8 +353,8 @@ model.summary()
 #
 # A mesma rede serviria para fotos coloridas 32×32, como as do CIFAR-10 que você vai usar
 # na aula 08: `build_mnist_cnn(input_shape=(32, 32, 3))`. Sem construir esse modelo, calcule
-# quantos parâmetros cada camada dele teria, na ordem: convolução, pooling, convolução,
-# pooling, flatten, dropout, densa. Algumas camadas ficam iguais às do resumo acima, outras
+# quantos parâmetros cada camada dele teria, na ordem: convolução, *pooling*, convolução,
+# *pooling*, `Flatten`, *dropout*, densa. Algumas camadas ficam iguais às do resumo acima, outras
 # não: siga o formato da imagem camada a camada e pense em quais contas dependem do número
 # de canais e do tamanho da imagem. Escreva contas, não só números.
 
@@ -456,8 +456,8 @@ plot_history(history);
 # vale também para imagens novas. Se a perda de treino continuar caindo e a de validação
 # começar a subir, a rede passou a decorar o treino (sobreajuste, *overfitting*). No começo
 # a acurácia de validação pode ficar **acima** da de treino: as métricas de treino são
-# medidas com o dropout ligado e são a média de uma época em que a rede ainda estava
-# aprendendo; as de validação usam a rede do fim da época, sem dropout.
+# medidas com o *dropout* ligado e são a média de uma época em que a rede ainda estava
+# aprendendo; as de validação usam a rede do fim da época, sem *dropout*.
 #
 # No modo rápido há uma única época, e o gráfico é só um ponto de cada curva.
 

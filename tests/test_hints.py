@@ -2,8 +2,9 @@
 
 Every lesson's exercise module (``course_utils/exercises/lessonNN.py``) is covered. Two rules:
 no hint shows a piece of the solution's code, and ``hint(2)`` (and any later level) names at
-most one of the functions or methods the solution calls: it gives the one concept that unblocks
-the next step, not the sequence of operations (docs/instructors.md, "Hints").
+most one of the functions or methods the solution calls: it asks the question, or names the one
+concept, that unblocks the next step, never the sequence of operations; only ``solution()``
+shows how.
 """
 
 import ast

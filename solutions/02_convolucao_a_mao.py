@@ -363,6 +363,10 @@ show_images(
 # %% [markdown]
 # ## Imagens coloridas: um neurônio vê 75 números
 #
+# Cada elemento do mapa é a saída de um **neurônio convolucional**: o neurônio artificial da
+# aula 01 (soma ponderada mais viés), só que olhando uma janela da imagem em vez da imagem
+# inteira, e com os mesmos pesos em todas as posições.
+#
 # Numa imagem colorida cada pixel tem 3 canais, e o filtro também: um filtro $5 \times 5$
 # sobre uma imagem RGB tem formato $5 \times 5 \times 3$. A equação ganha uma soma sobre os
 # canais $c$:

@@ -417,7 +417,9 @@ for size in (2, 4):
     pool = layers.MaxPooling2D(size)
     shift_rows.append({"etapa": f"depois de max pooling {size}×{size}",
                        "mudança relativa": relative_change(to_numpy(pool(a)), to_numpy(pool(b)))})
-pd.DataFrame(shift_rows).round(2)
+shift_table = pd.DataFrame(shift_rows)
+shift_table["mudança relativa"] = [fmt.num(v, 2) for v in shift_table["mudança relativa"]]
+shift_table
 
 # %% [markdown]
 # Quanto maior a janela, menos um deslocamento de um pixel muda a saída. É uma tolerância,
@@ -731,7 +733,8 @@ print(f"diferença (slides − Keras):            {fmt.num(LECTURE_TOTAL - vgg_t
 #
 # Escreva uma função que recebe um modelo do Keras e devolve a **fração** (entre 0 e 1) dos
 # seus parâmetros que está em camadas `Dense`. O `check` testa a sua função em modelos
-# pequenos, diferentes entre si.
+# pequenos, diferentes entre si, e as camadas deles podem ter qualquer nome (como na VGG16,
+# em que as densas se chamam `fc1`, `fc2` e `predictions`).
 
 
 # %%

@@ -21,6 +21,7 @@ from typing import Any
 
 import numpy as np
 
+from course_utils import fmt
 from course_utils.checks import (
     Exercise,
     WrongAnswer,
@@ -336,17 +337,17 @@ def _check_normalize_batch(function: Any, batch: np.ndarray) -> None:
     if not np.issubdtype(got.dtype, np.floating):
         raise WrongAnswer(
             f"o resultado tem dtype {got.dtype}, um tipo inteiro, que não guarda valores "
-            "como 0.5. Converta para float32 (`.astype(np.float32)`) antes de dividir."
+            "como 0,5. Converta para float32 (`.astype(np.float32)`) antes de dividir."
         )
     values = got.astype(np.float64)
     if values.min() < -1e-6:
         raise WrongAnswer(
-            f"o resultado tem valores negativos (mínimo {values.min():g}): isso parece "
+            f"o resultado tem valores negativos (mínimo {fmt.num(float(values.min()))}): isso parece "
             "padronização (média e desvio). Aqui queremos só a escala [0, 1]: divida por 255."
         )
     if values.max() > 1.0 + 1e-6:
         raise WrongAnswer(
-            f"o maior valor do resultado é {values.max():g}: ainda está na escala 0 a 255. "
+            f"o maior valor do resultado é {fmt.num(float(values.max()))}: ainda está na escala 0 a 255. "
             "Faltou dividir por 255."
         )
     mistake = _per_batch_mistake(values, batch)
@@ -356,7 +357,7 @@ def _check_normalize_batch(function: Any, batch: np.ndarray) -> None:
         top = values[batch == 255][0]
         if not np.isclose(top, 1.0, atol=1e-6):
             raise WrongAnswer(
-                f"o pixel 255 virou {top:g}, mas deveria virar exatamente 1.0: divida por 255 "
+                f"o pixel 255 virou {fmt.num(float(top))}, mas deveria virar exatamente 1: divida por 255 "
                 "(o maior valor possível), não por outro número."
             )
     if got.dtype not in (np.float32, np.float64):

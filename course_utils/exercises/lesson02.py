@@ -17,7 +17,7 @@ from typing import Any
 
 import numpy as np
 
-from course_utils import conv
+from course_utils import conv, fmt
 from course_utils.checks import (
     Exercise,
     WrongAnswer,
@@ -110,9 +110,9 @@ def _check_entry(answer: Any) -> None:
     ]
     for wrong, why in slips:
         if np.isclose(value, wrong):
-            raise WrongAnswer(f"recebido {value:g}, que {why}")
+            raise WrongAnswer(f"recebido {fmt.num(float(value))}, que {why}")
     raise WrongAnswer(
-        f"recebido {value:g}, que não é o elemento ({i}, {j}) do mapa. Confira a janela "
+        f"recebido {fmt.num(float(value))}, que não é o elemento ({i}, {j}) do mapa. Confira a janela "
         f"A[{i}:{i + F}, {j}:{j + F}] e some os produtos pelos pesos de w_h."
     )
 

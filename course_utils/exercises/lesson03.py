@@ -19,6 +19,7 @@ from typing import Any
 
 import numpy as np
 
+from course_utils import fmt
 from course_utils.checks import (
     Exercise,
     NotDone,
@@ -469,10 +470,10 @@ def _check_dense_share(function: Any) -> None:
         dense = want * total
         conv = sum(l.count_params() for l in model.layers if isinstance(l, layers.Conv2D))
         if np.isclose(value, 100 * want):
-            raise WrongAnswer(f"{case} sua função devolveu {value:g}, uma porcentagem; "
+            raise WrongAnswer(f"{case} sua função devolveu {fmt.num(float(value))}, uma porcentagem; "
                               "devolva a fração, entre 0 e 1 (sem multiplicar por 100).")
         if np.isclose(value, dense):
-            raise WrongAnswer(f"{case} sua função devolveu {value:g}, a contagem das camadas "
+            raise WrongAnswer(f"{case} sua função devolveu {fmt.num(float(value))}, a contagem das camadas "
                               "densas; falta dividir pelo total do modelo.")
         if np.isclose(value, 1 - want):
             raise WrongAnswer(f"{case} sua função devolveu a fração das camadas que NÃO são "
@@ -487,7 +488,7 @@ def _check_dense_share(function: Any) -> None:
         if 0 < dense < total and np.isclose(value, dense / (total - dense)):
             raise WrongAnswer(f"{case} você dividiu pelos parâmetros que não são densos; "
                               "divida pelo total, model.count_params().")
-        raise WrongAnswer(f"{case} sua função devolveu {value:g}, que não é a fração dos "
+        raise WrongAnswer(f"{case} sua função devolveu {fmt.num(float(value))}, que não é a fração dos "
                           "parâmetros que está nas camadas Dense.")
     return None
 

@@ -35,11 +35,11 @@ from course_utils.exercises.lesson14 import (
     POINTING_EPOCHS,
     POINTING_FILTERS,
     POINTING_TRAIN,
-    SEED,
     SMOOTH_SAMPLES,
     STRIDE,
     train_pointing_model,
 )
+from course_utils.lessons import SEED
 
 
 def timed(function, *args, **kwargs) -> tuple[np.ndarray, float]:
@@ -98,7 +98,8 @@ def main() -> None:
         random_maps = method(random_model, x[:n], classes[:n])
         correlation = explain.rank_correlation(maps, random_maps)
         print(f"| {name} | {n} | {hits:.1%} | {seconds / n:.4f} | {np.nanmean(correlation):.3f} "
-              f"(median {np.nanmedian(correlation):.3f}, {np.isnan(correlation).sum()} flat) |",
+              f"(median {np.nanmedian(correlation):.3f}, {np.isnan(correlation).sum()} flat maps "
+              f"left out; {np.nan_to_num(correlation, nan=0.0).mean():.3f} counting them as 0) |",
               flush=True)
 
 

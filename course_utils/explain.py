@@ -12,9 +12,11 @@ Maps, each ``(N, H, W)`` at the input's resolution:
 
 Is a map right? :func:`paste_on_canvas` builds data whose answer is known (an object pasted at
 a random place on a larger noisy canvas), :func:`peaks` and :func:`pointing_hits` play the
-pointing game (does the map's maximum fall inside the object's box?), and
-:func:`randomized_copy` with :func:`rank_correlation` is the sanity check of Adebayo et al.
-(2018): the maps of the same network with random weights must differ from the trained ones.
+pointing game (does the map's maximum fall inside the object's box?), :func:`mass_in_boxes`
+says how much of each map lies in its box, and :func:`randomized_copy` (all weights at once)
+or :func:`cascading_randomization` (layer by layer from the top) with :func:`rank_correlation`
+is the sanity check of Adebayo et al. (2018): the maps of the same network with random weights
+must differ from the trained ones.
 
 The "class score" is the logit (the value before the softmax or sigmoid) when the model ends
 in a ``Dense`` layer with a softmax or sigmoid activation, as in the Grad-CAM paper, so a
@@ -31,7 +33,7 @@ Errors that reach a notebook are in Portuguese.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from typing import Any
 
 import keras
@@ -491,6 +493,22 @@ def pointing_hits(heatmaps: Any, boxes: Any) -> np.ndarray:
     return (b[:, 0] <= rows) & (rows < b[:, 2]) & (b[:, 1] <= cols) & (cols < b[:, 3])
 
 
+def mass_in_boxes(heatmaps: Any, boxes: Any) -> np.ndarray:
+    """Each map's share of its total inside its box: ``(N,)`` in [0, 1]; 0 for an all-zero map.
+
+    Negative values count as zero (maps here are ReLU'd or absolute values anyway).
+    """
+    maps = np.maximum(np.asarray(heatmaps, dtype=np.float64), 0)
+    b = np.asarray(boxes)
+    if maps.ndim != 3 or b.shape != (len(maps), 4):
+        raise ValueError(f"heatmaps deveria ter formato (N, H, W) e boxes (N, 4), mas têm "
+                         f"{maps.shape} e {b.shape}.")
+    inside = np.array([m[top:bottom, left:right].sum() for m, (top, left, bottom, right)
+                       in zip(maps, b)])
+    total = maps.reshape(len(maps), -1).sum(axis=1)
+    return np.divide(inside, total, out=np.zeros_like(inside), where=total > 0)
+
+
 def box_area_fraction(boxes: Any, size: int | Sequence[int]) -> np.ndarray:
     """Each box's share of the canvas: the pointing game's hit rate of a random point."""
     b = np.asarray(boxes)
@@ -506,6 +524,46 @@ def randomized_copy(model: keras.Model, seed: int = 0) -> keras.Model:
     _check_model(model)
     keras.utils.set_random_seed(seed)
     return keras.models.clone_model(model)
+
+
+def _weight_groups(model: keras.Model) -> list[list[keras.layers.Layer]]:
+    """The model's layers with weights, input to output; a BatchNormalization joins the layer
+    before it (a convolution and its normalisation are randomised together)."""
+    groups: list[list[keras.layers.Layer]] = []
+    for layer in model.layers:
+        if not layer.weights:
+            continue
+        if isinstance(layer, keras.layers.BatchNormalization) and groups:
+            groups[-1].append(layer)
+        else:
+            groups.append([layer])
+    return groups
+
+
+def cascading_randomization(model: keras.Model, seed: int = 0
+                            ) -> Iterator[tuple[str, keras.Model]]:
+    """Adebayo et al.'s cascading randomisation: re-initialise the weighted layers one at a time
+    from the top (output) down, cumulatively, yielding ``(label, copy)`` after each.
+
+    The label is the layer's type and its number among the layers of that type, counted from
+    the input (``"Conv2D 4"``, ``"Dense 1"``): Keras' default names change with every model.
+
+    The copy starts with ``model``'s weights; after the last step every weight is the one of
+    :func:`randomized_copy` with the same ``seed``. The same copy is yielded each time,
+    changed in place: compute its maps before asking for the next step. ``model`` is untouched.
+    A BatchNormalization is randomised with the layer before it.
+    """
+    _check_model(model)
+    fresh = randomized_copy(model, seed)
+    copy = keras.models.clone_model(model)
+    copy.set_weights(model.get_weights())
+    groups = _weight_groups(model)
+    kinds = [type(group[0]).__name__ for group in groups]
+    labels = [f"{kind} {kinds[: k + 1].count(kind)}" for k, kind in enumerate(kinds)]
+    for group, label in zip(reversed(groups), reversed(labels)):
+        for layer in group:
+            copy.get_layer(layer.name).set_weights(fresh.get_layer(layer.name).get_weights())
+        yield label, copy
 
 
 def rank_correlation(maps_a: Any, maps_b: Any) -> np.ndarray:

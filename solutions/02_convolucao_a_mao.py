@@ -33,9 +33,9 @@
 # *pooling*. As redes convolucionais de Yann LeCun (1989) trouxeram neurônios que olham só
 # uma janela da imagem, todos com o mesmo filtro (detectores de bordas orientadas, como os
 # que você vai montar abaixo), treinados a partir dos dados; ali a imagem encolhia com
-# convoluções de passo 2. Camadas separadas de subamostragem (médias de janelas), a origem
-# do *pooling* desta aula, aparecem nos trabalhos seguintes de LeCun e colegas (1990) e na
-# LeNet-5 (1998).
+# convoluções de passo 2. Camadas separadas que resumem cada janela pela média (na época,
+# *subsampling*), a origem do *pooling* desta aula, aparecem nos trabalhos seguintes de LeCun
+# e colegas (1990) e na LeNet-5 (1998).
 
 # %%
 import time

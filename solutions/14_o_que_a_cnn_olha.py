@@ -16,8 +16,9 @@
 # - calcular mapas de **saliência** (o gradiente em relação aos pixels) e de **Grad-CAM**, e
 #   entender a equação do Grad-CAM;
 # - testar se um mapa está certo com o **jogo de apontar** e com o **teste de sanidade** de
-#   pesos aleatórios;
-# - ler mapas de acertos e erros no CIFAR-10 e perguntar onde um modelo de radiografias olha.
+#   pesos aleatórios, camada por camada;
+# - julgar mapas de erros (a rede olhou o objeto ou o fundo?), no CIFAR-10 e em dados com a
+#   resposta conhecida, e perguntar onde um modelo de radiografias olha.
 
 # %%
 import time
@@ -26,7 +27,7 @@ import keras
 import matplotlib.pyplot as plt
 import numpy as np
 
-from course_utils import config, explain, xray
+from course_utils import config, explain, fmt, xray
 from course_utils.checks import ____
 from course_utils.datasets import (
     CHEST_XRAY_CLASSES,
@@ -36,20 +37,10 @@ from course_utils.datasets import (
     load_cifar10,
     load_fashion_mnist,
 )
-from course_utils.exercises import lesson08, lesson12
-from course_utils.exercises.lesson14 import (
-    CANVAS,
-    NOISE,
-    PATCH,
-    SEED,
-    SMOOTH_SAMPLES,
-    STRIDE,
-    ex1,
-    ex2,
-    ex3,
-    pointing_settings,
-    train_pointing_model,
-)
+from course_utils.exercises import lesson08, lesson12, lesson14
+from course_utils.exercises.lesson14 import CANVAS, NOISE, PATCH, SMOOTH_SAMPLES, STRIDE
+from course_utils.exercises.lesson14 import ex1, ex2, ex3
+from course_utils.lessons import SEED
 from course_utils.models import build_mnist_cnn, build_vgg_style
 from course_utils.plots import overlay, show_feature_maps, show_images
 
@@ -75,7 +66,8 @@ fashion_model.compile(optimizer="adam", loss="sparse_categorical_crossentropy",
 start = time.perf_counter()
 fashion_model.fit(x_train, y_train, epochs=config.epochs(5, 1), batch_size=128, verbose=0)
 _, fashion_accuracy = fashion_model.evaluate(x_test, y_test, verbose=0)
-print(f"treino: {time.perf_counter() - start:.1f} s | acurácia no teste: {fashion_accuracy:.1%}")
+print(f"treino: {fmt.num(time.perf_counter() - start, 1)} s | acurácia no teste: "
+      f"{fmt.pct(fashion_accuracy)}")
 
 # %% [markdown]
 # ### Os filtros da primeira camada
@@ -177,8 +169,9 @@ ex1.check(occlusion)
 
 # %% [markdown]
 # Daqui em diante usamos `explain.occlusion_map`, que faz a mesma conta. Seis peças do teste,
-# com o mapa de oclusão pintado por cima (`overlay`: vermelho onde cobrir derruba mais a
-# probabilidade; onde o mapa é zero, a imagem aparece sem cor):
+# com o mapa de oclusão pintado por cima como um **mapa de calor** (*heatmap*), um valor por
+# pixel em cores (`overlay`: vermelho onde cobrir derruba mais a probabilidade; onde o mapa é
+# zero, a imagem aparece sem cor):
 
 # %%
 examples = x_test[:6]
@@ -195,11 +188,11 @@ show_images(np.stack([overlay(x, m) for x, m in zip(examples, occlusion_maps)]),
 # A oclusão chama a rede uma vez por posição da janela: é lenta. Simonyan, Vedaldi e
 # Zisserman (2014) perguntam a mesma coisa com uma derivada: se eu mudar um pouquinho este
 # pixel, quanto muda a nota da classe? Essa nota é o *logit* da classe $y^c$, a saída da última
-# camada **antes** da softmax; a derivada $\partial y^c / \partial x$ tem uma entrada por pixel,
-# e o mapa de saliência é o seu valor absoluto. Um só passo para trás pela rede, o mesmo da
+# camada **antes** da softmax; a derivada $\partial y^c / \partial x$ tem um elemento por
+# pixel, e o mapa de saliência é o seu valor absoluto. Um só passo para trás pela rede, o mesmo da
 # retropropagação do treino.
 #
-# O gradiente de um pixel só é muito ruidoso. O SmoothGrad (Smilkov e colegas, 2017) tira a
+# O gradiente de um pixel só é muito ruidoso. O *SmoothGrad* (Smilkov e colegas, 2017) tira a
 # média dos gradientes de várias cópias da imagem com um pouco de ruído: o que é de verdade
 # sobrevive à média, o ruído se cancela.
 
@@ -256,7 +249,8 @@ ex2.check(combine)
 
 # %%
 cam_maps = explain.grad_cam(fashion_model, examples)
-print("Grad-CAM:", cam_maps.shape, f"valores de {cam_maps.min():.1f} a {cam_maps.max():.1f}")
+print("Grad-CAM:", cam_maps.shape, f"valores de {fmt.num(cam_maps.min(), 1)} a "
+      f"{fmt.num(cam_maps.max(), 1)}")
 rows = [occlusion_maps, smooth_maps, cam_maps]
 show_images(np.stack([overlay(x, m) for maps in rows for x, m in zip(examples, maps)]),
             titles=[f"{name}\n{t}" for name in ("oclusão", "SmoothGrad", "Grad-CAM")
@@ -277,16 +271,18 @@ show_images(np.stack([overlay(x, m) for maps in rows for x, m in zip(examples, m
 #
 # Montamos esses dados: cada peça do Fashion-MNIST (28×28) é colada num lugar sorteado de uma
 # tela maior, cheia de ruído. `explain.paste_on_canvas` devolve as telas e a caixa de cada
-# peça: `(topo, esquerda, baixo, direita)`, com `baixo` e `direita` de fora, como numa fatia.
+# peça: `(topo, esquerda, baixo, direita)`, com `topo` e `esquerda` incluídos e `baixo` e
+# `direita` exclusivos, como numa fatia `tela[topo:baixo, esquerda:direita]`.
 
 # %%
-settings = pointing_settings()
+settings = lesson14.pointing_settings()
 n_train = settings["train"]
 canvases, _ = explain.paste_on_canvas(x_train_raw[:n_train], CANVAS, NOISE, seed=SEED)
 test_canvases, boxes = explain.paste_on_canvas(x_test_raw, CANVAS, NOISE, seed=SEED + 1)
-print(f"{len(canvases)} telas de treino e {len(test_canvases)} de teste, {CANVAS}×{CANVAS}")
+print(f"{fmt.num(len(canvases))} telas de treino e {fmt.num(len(test_canvases))} de teste, "
+      f"{CANVAS}×{CANVAS}")
 chance = explain.box_area_fraction(boxes, CANVAS).mean()
-print(f"a caixa ocupa em média {chance:.1%} da tela: é quanto acertaria um ponto sorteado")
+print(f"a caixa ocupa em média {fmt.pct(chance)} da tela: é quanto acertaria um ponto sorteado")
 
 # %%
 fig = show_images(test_canvases[:6], titles=[FASHION_CLASSES[c] for c in y_test[:6]], ncols=6,
@@ -301,16 +297,17 @@ for ax, (top, left, bottom, right) in zip(fig.axes, boxes[:6]):
 
 # %%
 start = time.perf_counter()
-pointing_model = train_pointing_model(canvases, y_train[:n_train], settings["filters"],
-                                      settings["epochs"])
+pointing_model = lesson14.train_pointing_model(canvases, y_train[:n_train],
+                                               settings["filters"], settings["epochs"])
 predicted = pointing_model.predict(test_canvases, verbose=0).argmax(axis=1)
 right = np.flatnonzero(predicted == y_test)
-print(f"treino: {time.perf_counter() - start:.0f} s, {settings['epochs']} épocas | acurácia "
-      f"nas telas de teste: {len(right) / len(y_test):.1%}")
+print(f"treino: {fmt.num(time.perf_counter() - start, 0)} s, {settings['epochs']} época(s) | "
+      f"acurácia nas telas de teste: {fmt.pct(len(right) / len(y_test))}")
 
 # %% [markdown]
-# O jogo só vale para as imagens que a rede **acertou**: num erro, ela pode estar olhando
-# outra coisa de propósito. Calculamos os três mapas para parte delas (a oclusão, que chama a
+# O jogo só vale para as imagens que a rede **acertou**: num erro, a evidência que a rede achou
+# para a classe errada pode mesmo estar fora da peça, e isso não seria falha do mapa (os erros
+# ficam para o exercício 4). Calculamos os três mapas para parte delas (a oclusão, que chama a
 # rede uma vez por janela, para menos imagens):
 
 # %%
@@ -328,7 +325,8 @@ for name, method in [
     start = time.perf_counter()
     game_maps[name] = method(x_game, class_game)
     seconds[name] = (time.perf_counter() - start) / len(game_maps[name])
-    print(f"{name:>10}: {len(game_maps[name])} mapas, {1000 * seconds[name]:.1f} ms por imagem")
+    print(f"{name:>10}: {len(game_maps[name])} mapas, {fmt.num(1000 * seconds[name], 1)} ms "
+          "por imagem")
 
 # %% [markdown]
 # ### Exercício 3 · A taxa de acerto do jogo
@@ -362,15 +360,22 @@ ex3.check(hit_rate)
 # %%
 for name, maps in game_maps.items():
     hits = explain.pointing_hits(maps, box_game[:len(maps)])
-    print(f"{name:>10}: {hits.mean():.1%} de acertos em {len(maps)} imagens")
-print(f"{'acaso':>10}: {chance:.1%}")
+    print(f"{name:>10}: {fmt.pct(hits.mean())} de acertos em {len(maps)} imagens")
+print(f"{'acaso':>10}: {fmt.pct(chance)}")
 
 # %% [markdown]
-# Compare cada método com o acaso. No modo rápido a rede treinou pouco e os números oscilam;
-# com o treino completo (`docs/results.md` tem os números medidos), o Grad-CAM aponta para a
-# peça na grande maioria das imagens. A saliência sofre com o ruído da tela: o gradiente de
-# pixels isolados do fundo pode ser grande, e basta um pixel para roubar o máximo. Veja alguns
-# mapas, com a caixa verdadeira:
+# Compare cada método com o acaso. No modo rápido a rede treinou pouco e os números oscilam.
+# Os autores do curso rodaram o jogo no modo completo (6.000 telas de treino, 5 épocas, 300
+# telas de teste acertadas, 50 para a oclusão) num computador de 2 núcleos; o resultado:
+
+# %%
+for name, rate in lesson14.FULL_MODE_RESULTS.items():
+    print(f"{name:>10}: {fmt.pct(rate)}")
+
+# %% [markdown]
+# Com o treino completo, o Grad-CAM aponta para a peça em quase todas as imagens. A saliência
+# sofre com o ruído da tela: o gradiente de pixels isolados do fundo pode ser grande, e basta
+# um pixel para roubar o máximo. Veja alguns mapas, com a caixa verdadeira:
 
 # %%
 shown = min(6, len(x_game))
@@ -384,37 +389,112 @@ for ax, (top, left, bottom, right), (row, col) in zip(
     ax.plot(col, row, "w+", markersize=10, markeredgewidth=2)
 
 # %% [markdown]
-# ### O teste de sanidade: pesos aleatórios
+# ### Exercício 4 · Objeto ou fundo?
+#
+# Agora os **erros**. Quando a rede erra a classe de uma tela, o Grad-CAM da classe prevista
+# mostra onde ela achou evidência para a resposta errada. Há dois tipos de erro: a rede olhou a
+# peça e confundiu classes parecidas (uma camisa com uma camiseta), ou olhou o ruído em volta
+# e decidiu por algo que não é a peça. Nestas telas sabemos onde está a peça (a caixa verde),
+# então dá para conferir o seu julgamento.
+#
+# A célula mostra o Grad-CAM de alguns erros. Olhe cada um e responda, na ordem das imagens,
+# com uma lista como `["objeto", "fundo", ...]`: a maior parte da cor do mapa está na peça
+# (`"objeto"`) ou fora dela (`"fundo"`)?
+
+# %%
+errors = np.flatnonzero(predicted != y_test)[:settings["mapped"]]
+error_maps = explain.grad_cam(pointing_model, test_canvases[errors], predicted[errors])
+pick = lesson14.judged_maps(error_maps, boxes[errors])
+judged, judged_heat = errors[pick], error_maps[pick]
+fig = show_images(np.stack([overlay(test_canvases[k], m) for k, m in zip(judged, judged_heat)]),
+                  titles=[f"imagem {n + 1}: previu {FASHION_CLASSES[predicted[k]]}\n"
+                          f"(era {FASHION_CLASSES[y_test[k]]})" for n, k in enumerate(judged)],
+                  ncols=len(judged), suptitle="Grad-CAM de erros: objeto ou fundo?")
+for ax, (top, left, bottom, right) in zip(fig.axes, boxes[judged]):
+    ax.add_patch(plt.Rectangle((left - 0.5, top - 0.5), right - left, bottom - top,
+                               fill=False, edgecolor="lime", linewidth=1.5))
+ex4 = lesson14.object_or_background_exercise(judged_heat, boxes[judged])
+
+# %%
+# BEGIN SOLUTION ex4
+# o que o olho faz, em código: a fração do mapa dentro da caixa passa da metade?
+shares = explain.mass_in_boxes(judged_heat, boxes[judged])
+answers = ["objeto" if share >= 0.5 else "fundo" for share in shares]
+# END SOLUTION
+ex4.check(answers)
+
+# %%
+# ex4.hint()
+# ex4.solution()
+
+# %% [markdown]
+# ### O teste de sanidade: pesos aleatórios, camada por camada
 #
 # Adebayo e colegas (2018) acharam métodos de explicação cujos mapas quase não mudam quando
 # os pesos da rede são **sorteados de novo**: eles mostravam as bordas da imagem, não o que a
-# rede aprendeu. O teste: mesma arquitetura, pesos aleatórios, mesmas imagens e classes; se os
-# mapas forem parecidos com os da rede treinada, o método não está explicando a rede.
+# rede aprendeu. O teste mais informativo do artigo é a **randomização em cascata**: sorteie
+# de novo os pesos da última camada; depois os da penúltima também; e assim por diante, de
+# cima (a saída) para baixo (a entrada), medindo a cada passo quanto o mapa ainda se parece
+# com o da rede treinada. Um método que explica a rede muda de mapa logo nas primeiras
+# camadas sorteadas; um que só mostra as bordas da imagem continua parecido até o fim.
+#
+# No artigo, o gradiente (a saliência) e o Grad-CAM passaram. Os que falharam foram o
+# **Guided Backprop** e o **Guided Grad-CAM** (o Grad-CAM multiplicado pelo Guided Backprop,
+# que as bibliotecas de interpretação oferecem com esse nome): os mapas deles quase não mudaram
+# com a rede sorteada, e são bonitos porque parecem as bordas da própria imagem. Antes de usar
+# um método de uma biblioteca, procure se ele passa neste teste. (O artigo tem um segundo
+# teste, que não fazemos aqui: treinar a rede com rótulos embaralhados.)
 #
 # "Parecido" é medido pela correlação de postos de Spearman entre os dois mapas de cada
 # imagem: 1 se a ordem dos pixels, do mais quente ao mais frio, é a mesma; perto de 0 se não
-# tem relação.
+# tem relação. `explain.cascading_randomization` devolve a rede sorteada até cada camada
+# (uma convolução é sorteada junto com a sua normalização em lote):
 
 # %%
-random_model = explain.randomized_copy(pointing_model, seed=SEED)
-random_cam = explain.grad_cam(random_model, x_game, class_game)
-random_saliency = explain.saliency(random_model, x_game, class_game)
-for name, trained, randomized in [("Grad-CAM", game_maps["Grad-CAM"], random_cam),
-                                  ("saliência", game_maps["saliência"], random_saliency)]:
-    correlation = explain.rank_correlation(trained, randomized)
-    print(f"{name:>10}: correlação de Spearman média {np.nanmean(correlation):.2f} "
-          f"({np.isnan(correlation).sum()} mapas planos, sem ordem, deixados de fora)")
+n_cascade = settings["cascade"]
+x_cascade, class_cascade = x_game[:n_cascade], class_game[:n_cascade]
+methods = {"Grad-CAM": explain.grad_cam, "saliência": explain.saliency}
+steps, correlations, flat, last = ["nenhuma"], {name: [1.0] for name in methods}, {}, {}
+for layer_name, randomized in explain.cascading_randomization(pointing_model, seed=SEED):
+    steps.append(layer_name)
+    for name, method in methods.items():
+        random_maps = last[name] = method(randomized, x_cascade, class_cascade)
+        correlation = explain.rank_correlation(game_maps[name][:n_cascade], random_maps)
+        flat[name] = int(np.isnan(correlation).sum())  # mapas planos: sem ordem, sem correlação
+        correlations[name].append(float(np.nan_to_num(correlation, nan=0.0).mean()))
+random_cam = last["Grad-CAM"]  # os mapas da rede toda sorteada
+fig, ax = plt.subplots(figsize=(7, 3.5), layout="constrained")
+for name, values in correlations.items():
+    ax.plot(steps, values, marker="o", label=name)
+ax.axhline(0, color="gray", linewidth=1)
+ax.set_xlabel("camadas sorteadas, de cima para baixo (cada ponto soma mais uma)")
+ax.set_ylabel("correlação de Spearman média")
+ax.yaxis.set_major_formatter(fmt.tick_formatter(1))
+ax.tick_params(axis="x", labelrotation=30)
+ax.set_title(f"Randomização em cascata ({len(x_cascade)} telas)")
+ax.legend();
+for name in methods:
+    print(f"{name:>10}, rede toda sorteada: correlação média {fmt.num(correlations[name][-1], 2)}"
+          f" ({flat[name]} mapa(s) plano(s) contados como 0)")
+
+# %% [markdown]
+# Alguns mapas da rede sorteada podem sair **planos**, todos zero: no Grad-CAM, nenhum canal
+# ficou com peso positivo e a ReLU zerou tudo. Um mapa plano não tem ordem de pixels, e a
+# correlação de Spearman não existe para ele (o NumPy dá `nan`). Jogá-lo fora da média seria
+# jogar fora justamente os mapas mais diferentes do mapa treinado, e a média subiria; aqui
+# cada um conta como 0, "sem relação", e a célula diz quantos foram.
 
 # %%
-pairs = [(x_game[k], m) for k in range(min(4, len(x_game)))
+pairs = [(x_cascade[k], m) for k in range(min(4, len(x_cascade)))
          for m in (game_maps["Grad-CAM"][k], random_cam[k])]
 show_images(np.stack([overlay(x, m) for x, m in pairs]),
             titles=["treinada", "pesos aleatórios"] * (len(pairs) // 2), ncols=8,
-            suptitle="Grad-CAM: a rede treinada e a mesma rede com pesos sorteados");
+            suptitle="Grad-CAM: a rede treinada e a mesma rede com todos os pesos sorteados");
 
 # %% [markdown]
-# Uma correlação baixa é o que queremos: o mapa depende do que a rede aprendeu. Um mapa que
-# passasse igual pelos dois modelos seria um detector de bordas bonito, não uma explicação.
+# Uma correlação que cai logo que a primeira camada é sorteada é o que queremos: o mapa
+# depende do que a rede aprendeu. Um mapa que passasse igual por todas as etapas seria um
+# detector de bordas bonito, não uma explicação.
 
 # %% [markdown]
 # ## CIFAR-10: acertos e erros lado a lado
@@ -433,7 +513,7 @@ cifar_model.compile(optimizer="adam", loss="sparse_categorical_crossentropy",
                     metrics=["accuracy"])
 cifar_model.fit(c_train, cy_train, epochs=config.epochs(10, 1), batch_size=64, verbose=0)
 c_pred = cifar_model.predict(c_test, verbose=0).argmax(axis=1)
-print(f"acurácia no teste: {np.mean(c_pred == cy_test):.1%}")
+print(f"acurácia no teste: {fmt.pct(np.mean(c_pred == cy_test))}")
 
 # %%
 c_right = np.flatnonzero(c_pred == cy_test)[:4]
@@ -448,26 +528,28 @@ show_images(np.stack([image for k, m in zip(c_index, c_maps)
             suptitle="CIFAR-10: a foto e o Grad-CAM da classe prevista");
 
 # %% [markdown]
-# Para cada erro, pergunte: o mapa cobre o objeto (e a confusão é entre classes parecidas,
-# como gato e cachorro) ou cobre o fundo, o céu ou a água, que combinam com "avião" e
-# "navio"? No modo rápido a rede treinou uma época só e os mapas dizem pouco; rode a aula
+# Para cada erro, faça a pergunta do exercício 4: o mapa cobre o objeto (e a confusão é entre
+# classes parecidas, como gato e cachorro) ou cobre o fundo, o céu ou a água, que combinam com
+# "avião" e "navio"? Aqui não há caixa para conferir: o julgamento é seu. No modo rápido a rede treinou uma época só e os mapas dizem pouco; rode a aula
 # completa para ver erros de uma rede treinada. Imagens 32×32 são pequenas, e a última
 # convolução do modelo tem uma resolução ainda menor: os mapas são borrões, não contornos.
 
 # %% [markdown]
 # ## Radiografias: pulmão ou bordas?
 #
-# Na aula 12 a rede de radiografias chegou a uma AUC alta (os números estão em
-# `docs/results.md`). Mas **onde** ela olha? Zech e colegas (2018, *PLOS Medicine*) treinaram
-# CNNs para achar pneumonia em radiografias de vários hospitais e mostraram que elas
-# aprendiam a reconhecer o **hospital**: marcadores metálicos, letras nas bordas, o tipo de
-# aparelho. Como a proporção de doentes mudava de hospital para hospital, reconhecer o
-# hospital já ajudava a acertar, e o desempenho caía em hospitais que a rede não tinha visto.
-# É o aprendizado por atalho (*shortcut learning*): a rede acha o caminho mais fácil nos
-# dados, que nem sempre é o que queremos.
+# Na aula 12 você mediu a AUC da rede de radiografias no teste. Mas **onde** ela olha? Zech
+# e colegas (2018, *PLOS Medicine*) treinaram CNNs para achar pneumonia em radiografias de
+# **adultos** de três sistemas de saúde dos Estados Unidos (NIH, Mount Sinai e Indiana) e
+# mostraram que elas aprendiam a reconhecer o **hospital**: marcadores metálicos, letras nas
+# bordas, o tipo de aparelho. Como a proporção de doentes mudava de hospital para hospital,
+# reconhecer o hospital já ajudava a acertar. Testadas em radiografias de um hospital que não
+# estava no treino, as redes foram significativamente piores em 3 das 5 comparações do artigo.
+# É o **aprendizado por atalho** (*shortcut learning*): a rede acha o caminho mais fácil nos
+# dados, que nem sempre é o que queremos. O estudo não usou as radiografias infantis da aula
+# 12, mas mostra por que o quadro daquela aula pede validação em outro hospital.
 #
-# Treinamos o modelo da aula 12 (`xray.build_xray_model`, com o tamanho de imagem da aula
-# 10), por poucas épocas, e medimos quanto do Grad-CAM cai numa moldura na borda da imagem,
+# Treinamos o modelo da aula 12 (`xray.build_xray_model`, com o tamanho de imagem daquela
+# aula), por poucas épocas, e medimos quanto do Grad-CAM cai numa moldura na borda da imagem,
 # onde ficam letras e marcadores, e não nos pulmões.
 
 # %%
@@ -488,8 +570,9 @@ xray_model = xray.build_xray_model(image_size)
 xray_model.compile(optimizer="adam", loss="binary_crossentropy", metrics=["accuracy"])
 xray_model.fit(xr_train, xr_y_train, epochs=config.epochs(10, 1), batch_size=32, verbose=0)
 xr_prob = xray_model.predict(xr_test, verbose=0)[:, 0]
-print(f"{len(xr_train)} radiografias de treino, {len(xr_test)} de teste, {image_size} | "
-      f"acurácia no teste: {np.mean((xr_prob > 0.5) == xr_y_test):.1%}")
+print(f"{fmt.num(len(xr_train))} radiografias de treino, {fmt.num(len(xr_test))} de teste, "
+      f"{image_size[0]}×{image_size[1]} | acurácia no teste: "
+      f"{fmt.pct(np.mean((xr_prob > lesson12.THRESHOLD) == xr_y_test))}")
 
 # %%
 xr_maps = explain.grad_cam(xray_model, xr_test.astype("float32"))
@@ -497,23 +580,27 @@ margin = max(1, image_size[0] // 8)
 frame = np.ones(image_size, dtype=bool)
 frame[margin:-margin, margin:-margin] = False
 border_share = xr_maps[:, frame].sum(axis=1) / np.maximum(xr_maps.sum(axis=(1, 2)), 1e-12)
-print(f"moldura de {margin} pixels: {frame.mean():.0%} da área da imagem")
-print(f"parte do Grad-CAM na moldura: mediana {np.median(border_share):.0%}; em "
-      f"{np.mean(border_share > frame.mean()):.0%} das radiografias passa da parte da área")
+print(f"moldura de {margin} pixels: {fmt.pct(frame.mean(), 0)} da área da imagem")
+print(f"parte do Grad-CAM na moldura: mediana {fmt.pct(np.median(border_share), 0)}; em "
+      f"{fmt.pct(np.mean(border_share > frame.mean()), 0)} das radiografias ela excede a fração "
+      "da área ocupada pela moldura")
 
 # %%
 xr_shown = np.arange(min(6, len(xr_test)))
 show_images(np.stack([overlay(xr_test[k], xr_maps[k]) for k in xr_shown]),
-            titles=[f"real: {CHEST_XRAY_CLASSES[xr_y_test[k]]}\nprob. pneumonia {xr_prob[k]:.2f}"
+            titles=[f"real: {CHEST_XRAY_CLASSES[xr_y_test[k]]}\nprob. pneumonia "
+                    f"{fmt.num(xr_prob[k], 2)}"
                     for k in xr_shown], ncols=6,
             suptitle="Grad-CAM (classe prevista) em radiografias de teste");
 
 # %% [markdown]
 # Como ler esses números: se a parte do mapa na moldura for muito maior do que a parte da
 # área que a moldura ocupa, a rede está olhando as bordas, e a AUC da aula 12 pode estar
-# medindo em parte um atalho. Dois cuidados. O espelho offline do curso tem radiografias
-# 28×28 ampliadas (PneumoniaMNIST), onde letras e marcadores quase somem; nas imagens
-# originais, em tamanho cheio, o risco é maior. E a última convolução deste modelo tem poucos
+# medindo em parte um atalho. Dois cuidados. Sem internet (e nos testes do curso), estas
+# radiografias vêm de uma cópia reduzida do conjunto, a PneumoniaMNIST: imagens de 28×28
+# pixels ampliadas, onde letras e marcadores quase somem; nas imagens originais, em tamanho
+# cheio, o risco de atalho é maior. A primeira linha impressa pela célula das radiografias
+# diz o tamanho que esta execução usou. E a última convolução deste modelo tem poucos
 # pixels de lado, então o mapa é grosso. Nenhum mapa prova que a rede está certa; o que ele
 # faz é apontar onde desconfiar, e o teste de verdade é medir a rede em dados de **outro**
 # hospital.
@@ -531,7 +618,11 @@ show_images(np.stack([overlay(xr_test[k], xr_maps[k]) for k in xr_shown]),
 #   espacial de $\partial y^c / \partial A^k$ numa camada convolucional; rápido e na
 #   resolução dessa camada.
 # - Um mapa se testa: no **jogo de apontar**, em dados com a resposta conhecida, e no **teste
-#   de sanidade** de pesos aleatórios, em que um bom método muda de mapa.
+#   de sanidade** de pesos aleatórios, em cascata da saída para a entrada, em que um bom
+#   método muda de mapa; Guided Backprop e Guided Grad-CAM falham nele.
+# - Um mapa plano (todo zero) não entra calado numa média: conte-o e diga o que ele significa.
+# - Num erro, o mapa ajuda a separar a confusão entre classes parecidas (a rede olhou o
+#   objeto) do erro de fundo (a rede olhou outra coisa).
 # - Uma rede pode acertar por atalhos (o fundo, o hospital); mapas ajudam a desconfiar, e só
 #   dados de outra fonte confirmam.
 #
@@ -560,7 +651,6 @@ show_images(np.stack([overlay(xr_test[k], xr_maps[k]) for k in xr_shown]),
 #   generalization performance of a deep learning model to detect pneumonia in chest
 #   radiographs: A cross-sectional study*. PLOS Medicine, 2018.
 #
-# Os termos desta aula (filtro, mapa de características, janela, *logit*, ...) estão no
+# Os termos desta aula (filtro, mapa de características, mapa de calor, jogo de apontar,
+# teste de sanidade, aprendizado por atalho, ...) estão no
 # [glossário do curso](https://github.com/cnn-curso-ptbr/curso-cnn/blob/main/docs/glossario.md).
-# As taxas do jogo de apontar e os tempos de cada método, medidos com o treino completo, estão
-# em `docs/results.md`.

@@ -190,3 +190,76 @@ def test_pointing_settings_follow_fast_mode(monkeypatch):
     assert full["filters"] == lesson14.POINTING_FILTERS
     assert fast["train"] < full["train"] and fast["epochs"] < full["epochs"]
     assert fast["occluded"] <= fast["mapped"] and full["occluded"] <= full["mapped"]
+
+
+# ---- ex4: object or background? ------------------------------------------------------------
+
+
+def _judged_case():
+    """Four maps on 8×8 with the box [2:6, 2:6]: 1 and 3 mostly inside, 2 and 4 mostly outside."""
+    maps = np.zeros((4, 8, 8))
+    maps[0, 3, 3], maps[0, 0, 0] = 5, 1  # 5/6 inside
+    maps[1, 0, :] = 1                    # a whole row outside
+    maps[1, 3, 3] = 2                    # ... but the peak is inside: 2/10 inside
+    maps[2, 2:6, 2:6] = 1
+    maps[3, 7, 7] = 1
+    boxes = np.array([[2, 2, 6, 6]] * 4)
+    return maps, boxes
+
+
+def test_object_or_background_right_answer_passes_in_any_case():
+    ex4 = lesson14.object_or_background_exercise(*_judged_case())
+    assert ex4.key == "14/ex4"
+    assert "peça em 2" in correct(ex4, ["objeto", "fundo", "objeto", "fundo"])
+    correct(ex4, (" Objeto", "FUNDO", "objeto ", "fundo"))
+    correct(ex4, np.array(["objeto", "fundo", "objeto", "fundo"]))
+
+
+def test_object_or_background_blank_is_not_done(capsys):
+    not_done(lesson14.object_or_background_exercise(*_judged_case()), ____, capsys)
+
+
+@pytest.mark.parametrize(
+    "answer, fragments",
+    [
+        # judging by the peak alone: map 2's peak is inside the box, most of its colour is not
+        (["objeto", "objeto", "objeto", "fundo"], ["imagem 2", "maior parte da cor"]),
+        (["objeto"] * 4, ["'objeto' para todas"]),
+        (["fundo", "objeto", "fundo", "objeto"], ["imagem 1", "4 de 4"]),
+        (["objeto", "fundo", "objeto"], ["4"]),
+        (["objeto", "fundo", "objeto", "talvez"], ["'objeto' ou 'fundo'", "imagem 4"]),
+        ("objeto", ["lista"]),
+    ],
+)
+def test_object_or_background_mistakes_are_named(answer, fragments):
+    wrong(lesson14.object_or_background_exercise(*_judged_case()), answer, *fragments)
+
+
+def test_peak_and_colour_disagree_on_the_case_that_tells_them_apart():
+    maps, boxes = _judged_case()
+    assert explain.pointing_hits(maps, boxes)[1] and explain.mass_in_boxes(maps, boxes)[1] < 0.5
+
+
+def test_judged_maps_takes_clear_cases_of_both_kinds():
+    maps = np.zeros((12, 8, 8))
+    maps[:, 3, 3] = maps[:, 0, 0] = 1  # half inside, half outside: not clear
+    boxes = np.array([[2, 2, 6, 6]] * 12)
+    for k in (1, 4, 7):
+        maps[k, 2:6, 2:6] += 1  # clearly on the object
+    for k in (2, 9):
+        maps[k, 0, :] += 1  # clearly on the background
+    np.testing.assert_array_equal(lesson14.judged_maps(maps, boxes, n=4), [1, 2, 4, 9])
+    only_objects = lesson14.judged_maps(maps[[1, 4, 7, 0]], boxes[:4], n=3)
+    np.testing.assert_array_equal(only_objects, [0, 1, 2])
+
+
+def test_ex4_hints_name_no_solution_call():
+    from tests.test_hints import code_in_hint, names_in_hint
+
+    from course_utils.checks import load_solutions
+
+    exercise = lesson14.object_or_background_exercise(*_judged_case())
+    solution = load_solutions()["14/ex4"]
+    assert len(exercise.hints) == 2
+    for hint in exercise.hints:
+        assert not code_in_hint(hint, solution) and not names_in_hint(hint, solution)

@@ -374,3 +374,42 @@ def test_default_layer_is_the_activated_output_of_the_last_convolution():
                                explain.grad_cam(model, x, layer=activation.name))
     conv = [lyr for lyr in model.layers if isinstance(lyr, keras.layers.Conv2D)][-1]
     assert not np.allclose(explain.grad_cam(model, x), explain.grad_cam(model, x, layer=conv))
+
+
+# ---- cascading randomisation and mass in the box ---------------------------------------------
+
+
+def test_cascading_randomization_goes_from_the_top_down_to_a_fully_random_copy(pointing_game):
+    model, x, _, _ = pointing_game
+    before = [w.copy() for w in model.get_weights()]
+    steps = []
+    for name, copy in explain.cascading_randomization(model, seed=1):
+        same = [np.array_equal(a, b) for a, b in zip(copy.get_weights(), before)]
+        steps.append((name, same))
+    assert [name for name, _ in steps] == ["Dense 1", "Conv2D 2", "Conv2D 1"]
+    # after the first step only the Dense layer (its kernel and bias, the last two) changed
+    assert steps[0][1] == [True] * (len(before) - 2) + [False, False]
+    assert not any(steps[-1][1])
+    fully_random = explain.randomized_copy(model, seed=1).get_weights()
+    for got, want in zip(copy.get_weights(), fully_random):
+        np.testing.assert_array_equal(got, want)
+    for got, want in zip(model.get_weights(), before):  # the trained model is untouched
+        np.testing.assert_array_equal(got, want)
+
+
+def test_cascading_randomization_keeps_batch_norm_with_its_convolution():
+    model = keras.Sequential([keras.Input((8, 8, 1)), keras.layers.Conv2D(2, 3),
+                              keras.layers.BatchNormalization(), keras.layers.ReLU(),
+                              keras.layers.GlobalAveragePooling2D(), keras.layers.Dense(2)])
+    names = [name for name, _ in explain.cascading_randomization(model)]
+    assert names == ["Dense 1", "Conv2D 1"]
+
+
+def test_mass_in_boxes_is_the_share_of_each_map_inside_its_box():
+    maps = np.zeros((3, 4, 4))
+    maps[0, 0, 0], maps[0, 3, 3] = 3, 1  # 3 of 4 inside [0:2, 0:2]
+    maps[1] = 1  # uniform: 4 of 16 pixels inside
+    boxes = np.array([[0, 0, 2, 2]] * 3)  # maps[2] is all zero
+    np.testing.assert_allclose(explain.mass_in_boxes(maps, boxes), [0.75, 0.25, 0.0])
+    with pytest.raises(ValueError, match="boxes"):
+        explain.mass_in_boxes(maps, boxes[:2])

@@ -114,7 +114,6 @@ def test_hints_show_no_solution_code(exercise):
 
 
 HINTS_NAMING_SEVERAL_CALLS = {
-    "14/ex3": "hint(2) names argmax and unravel_index (issue 20: being rewritten)",
 }
 """Exercises whose closer hints still name several of the solution's calls. Strict: when an
 exercise's hints pass, its entry must go. Lessons 04 and 06 may never be listed here."""

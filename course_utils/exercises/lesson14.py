@@ -6,7 +6,11 @@
   ``(activations, gradients) -> (h, w)`` checked against
   :func:`course_utils.explain.cam_from_gradients`;
 * ``ex3``: the pointing game's hit rate, a function ``(heatmaps, boxes) -> float`` checked
-  against :func:`course_utils.explain.pointing_hits`.
+  against :func:`course_utils.explain.pointing_hits`;
+* ``ex4`` (made by :func:`object_or_background_exercise` from the run's Grad-CAM maps of
+  misclassified canvases): for each map shown, did the network look at the object or at the
+  background? A list of ``"objeto"``/``"fundo"``, checked against the share of each map inside
+  the object's box (:func:`course_utils.explain.mass_in_boxes`).
 
 The settings of the pointing game (canvas, model, epochs, how many images each method sees)
 are shared by ``solutions/14_o_que_a_cnn_olha.py`` and ``benchmarks/explain_pointing_game.py``.
@@ -19,12 +23,10 @@ from typing import Any
 import numpy as np
 
 from course_utils import config
-from course_utils.checks import Exercise, WrongAnswer, as_float_array, call_student
+from course_utils.checks import Exercise, WrongAnswer, as_float_array, as_list, call_student
+from course_utils.lessons import SEED
 
-# ---- the lesson's settings -----------------------------------------------------------------
-
-SEED = 42
-"""Seed of the canvases, the training runs and the randomised copy."""
+# ---- the lesson's settings (the seed is the course's, lessons.SEED) --------------------------
 
 CANVAS = 64
 """Side of the noisy canvas the Fashion-MNIST items (28×28) are pasted on."""
@@ -50,7 +52,7 @@ POINTING_EPOCHS = (5, 1)
 MAPPED = (300, 30)
 """Correctly classified test canvases each method maps: full mode, fast mode."""
 
-OCCLUDED = (50, 4)
+OCCLUDED = (50, 3)
 """Test canvases the occlusion maps cover (one model call per patch): full, fast."""
 
 PATCH, STRIDE = 12, 4
@@ -58,6 +60,23 @@ PATCH, STRIDE = 12, 4
 
 SMOOTH_SAMPLES = 20
 """Noisy copies per image for SmoothGrad."""
+
+CASCADE = (100, 10)
+"""Correctly classified test canvases the cascading randomisation maps at every step: full,
+fast (each step computes Grad-CAM and saliency once more)."""
+
+JUDGED = 4
+"""Misclassified canvases ``ex4`` asks about."""
+
+CLEAR_SHARE = (0.3, 0.7)
+"""``ex4`` shows maps with at most 30 % (background) or at least 70 % (object) of their total
+inside the object's box, so that the eye can tell; the answer's cut is 50 %."""
+
+FULL_MODE_RESULTS = {"Grad-CAM": 1.0, "saliência": 0.617, "oclusão": 0.90, "acaso": 0.116}
+"""The pointing game in full mode (6,000 training canvases, 5 epochs; 300 correctly classified
+test canvases, 50 for occlusion), measured with ``benchmarks/explain_pointing_game.py`` on
+2026-12-02 (``docs/results.md``, "Lesson 14"): the share of maps whose maximum falls in the box,
+and a random point's chance."""
 
 
 def pointing_settings() -> dict[str, Any]:
@@ -69,6 +88,7 @@ def pointing_settings() -> dict[str, Any]:
         "train": POINTING_TRAIN_FAST if fast else POINTING_TRAIN,
         "mapped": MAPPED[fast],
         "occluded": OCCLUDED[fast],
+        "cascade": CASCADE[fast],
     }
 
 
@@ -178,10 +198,9 @@ ex1 = Exercise(
         "Percorra as posições do canto da janela de stride em stride, nas linhas e nas colunas. "
         "Em cada posição, cubra uma cópia da imagem com a média da imagem, meça a "
         "probabilidade da classe e guarde a queda em relação à imagem original.",
-        "Mantenha dois arrays do tamanho da imagem: um soma a queda em todos os pixels que a "
-        "janela cobriu, o outro conta quantas janelas cobriram cada pixel. O mapa é a soma "
-        "dividida pela contagem. Juntar as imagens cobertas num lote e chamar o modelo uma vez "
-        "só é bem mais rápido que uma chamada por posição.",
+        "Um pixel pode ser coberto por várias janelas, e por um número diferente de janelas "
+        "no meio e nas bordas. Como tirar a média das quedas de cada pixel sem saber de "
+        "antemão quantas janelas o cobrem?",
     ),
 )
 
@@ -244,12 +263,11 @@ ex2 = Exercise(
     key="14/ex2",
     checker=_check_combine,
     hint=(
-        "Primeiro um número por canal: a média dos gradientes daquele canal em todas as "
-        "posições (altura e largura). Depois, em cada posição, some as ativações dos canais "
-        "multiplicadas por esses pesos, e por fim zere o que ficou negativo.",
-        "Os pesos saem de uma média nos eixos 0 e 1, e ficam com formato (K,). Multiplicar "
-        "as ativações (h, w, K) por eles funciona por broadcasting; a soma é no último eixo, "
-        "e a ReLU é o máximo entre cada valor e 0.",
+        "O Grad-CAM dá a cada canal um peso, um número só tirado dos gradientes daquele "
+        "canal, soma os mapas dos canais multiplicados pelos seus pesos e, no fim, fica só "
+        "com a parte positiva.",
+        "Quais eixos de um array (h, w, K) são as posições, e qual é o dos canais? Os pesos "
+        "α saem de uma média sobre um desses grupos, e a soma pesada, sobre o outro.",
     ),
 )
 
@@ -323,8 +341,82 @@ ex3 = Exercise(
     hint=(
         "Para cada mapa, ache a linha e a coluna do seu maior valor e pergunte se elas estão "
         "dentro da caixa. A taxa de acerto é a fração de mapas em que a resposta é sim.",
-        "O argmax de um array 2-D devolve um índice do array achatado; np.unravel_index o "
-        "converte em (linha, coluna). A caixa inclui top e left e exclui bottom e right, como "
-        "uma fatia do NumPy.",
+        "O argmax de um array 2-D devolve uma posição só, contada como se o mapa fosse uma "
+        "linha. Como voltar dela para linha e coluna? E lembre: a caixa exclui bottom e "
+        "right, como uma fatia do NumPy.",
     ),
 )
+
+
+# ---- ex4: object or background? -------------------------------------------------------------
+
+ANSWERS = ("objeto", "fundo")
+"""What ``ex4`` accepts for each map, in Portuguese."""
+
+
+def judged_maps(heatmaps: Any, boxes: Any, n: int = JUDGED) -> np.ndarray:
+    """Indices (sorted) of up to ``n`` maps that ``ex4`` shows: half clearly on the object,
+    half clearly on the background (:data:`CLEAR_SHARE`) where there are enough; the rest, the
+    maps farthest from a 50 % share."""
+    from course_utils.explain import mass_in_boxes
+
+    share = mass_in_boxes(heatmaps, boxes)
+    low, high = CLEAR_SHARE
+    objects, background = np.flatnonzero(share >= high), np.flatnonzero(share <= low)
+    half = n // 2
+    chosen = list(objects[: max(half, n - len(background))])
+    chosen += list(background[: n - len(chosen)])
+    rest = [k for k in np.argsort(-np.abs(share - 0.5), kind="stable") if k not in chosen]
+    chosen += rest[: n - len(chosen)]
+    return np.sort(np.array(chosen, dtype=int))
+
+
+def _judgements(answer: Any, n: int) -> list[str]:
+    """The student's list as lower-case words, each "objeto" or "fundo"."""
+    items = as_list(answer, "respostas ('objeto' ou 'fundo')", n)
+    words = []
+    for k, item in enumerate(items, start=1):
+        word = item.strip().lower() if isinstance(item, str) else item
+        if word not in ANSWERS:
+            raise WrongAnswer(f"cada resposta é 'objeto' ou 'fundo'; a da imagem {k} é {item!r}.")
+        words.append(word)
+    return words
+
+
+def object_or_background_exercise(heatmaps: Any, boxes: Any) -> Exercise:
+    """``ex4`` for this run: for each map (``(N, H, W)``, the Grad-CAM of a misclassified
+    canvas) and its object's box, "objeto" when at least half of the map lies in the box,
+    else "fundo"."""
+    from course_utils.explain import mass_in_boxes
+
+    share = mass_in_boxes(heatmaps, boxes)
+    expected = ["objeto" if s >= 0.5 else "fundo" for s in share]
+
+    def check(answer: Any) -> str:
+        got = _judgements(answer, len(expected))
+        wrong = [k for k, (g, e) in enumerate(zip(got, expected), start=1) if g != e]
+        if not wrong:
+            looked = expected.count("objeto")
+            return (f"a rede olhou para a peça em {looked} destes erros e para o ruído em "
+                    f"{len(expected) - looked}. Olhar a peça e errar é confundir classes "
+                    "parecidas; olhar o fundo é decidir por algo que não é a peça.")
+        if len(set(got)) == 1 and len(set(expected)) == 2:
+            raise WrongAnswer(
+                f"você deu '{got[0]}' para todas, mas os mapas não são iguais. Olhe cada um."
+            )
+        raise WrongAnswer(
+            f"a imagem {wrong[0]} não está certa ({len(wrong)} de {len(expected)} erradas). "
+            "Olhe onde fica a maior parte da cor do mapa em relação à caixa verde: dentro dela "
+            "(a peça) ou fora (o ruído)?"
+        )
+
+    return Exercise(
+        key="14/ex4",
+        checker=check,
+        hint=(
+            "O Grad-CAM pinta onde a rede buscou evidência para a classe que ela previu. A "
+            "caixa verde marca a peça; fora dela só há ruído.",
+            "Não procure só o ponto mais quente: a maior parte da cor do mapa está dentro ou "
+            "fora da caixa?",
+        ),
+    )

@@ -127,7 +127,7 @@ def help_cell_code(exercise: str) -> str:
         [
             "# Travou? Apague o # de uma linha abaixo e rode a célula.",
             f"# {exercise}.hint()      # a ideia",
-            f"# {exercise}.hint(2)     # um passo mais perto da resposta",
+            f"# {exercise}.hint(2)     # a pergunta que destrava o próximo passo",
             f"# {exercise}.solution()  # o código da resposta",
         ]
     )

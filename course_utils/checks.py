@@ -1,8 +1,8 @@
 """Self-checking exercises in the style of Kaggle's learntools.
 
 A lesson defines its exercises in ``course_utils.exercises.lessonNN``; a notebook then
-says ``ex1.check(answer)``, ``ex1.hint()`` (the idea), ``ex1.hint(2)`` (a closer step, still
-no code) or ``ex1.solution()`` (the code). The student notebook
+says ``ex1.check(answer)``, ``ex1.hint()`` (the idea), ``ex1.hint(2)`` (a question, or the one
+concept that unblocks the next step; never the recipe) or ``ex1.solution()`` (the code). The student notebook
 ships with the blank ``____`` in place of each answer: checking a blank prints
 "ainda não feito" instead of raising, so the notebook runs top to bottom as shipped.
 A wrong answer says what is wrong (shape, dtype, the first value that differs).
@@ -349,7 +349,7 @@ class Exercise:
         return Feedback("correct", note or "")
 
     def hint(self, level: int = 1) -> None:
-        """Show hint number ``level``: 1 gives the idea, each next level a closer step.
+        """Show hint number ``level``: 1 gives the idea, 2 the question or concept that unblocks the next step.
 
         A level past the last shows the last hint and says there are no more (the next
         step is ``solution()``); a level below 1 shows the first.

@@ -781,7 +781,8 @@ print(f"fc1 depois de GlobalMaxPooling2D: {fmt.num(fc1_gmp.count_params())} par�
 # máximo. O número de parâmetros da cabeça é o mesmo (um número por canal, nos dois casos);
 # o que muda é a pergunta que o vetor responde. O máximo diz "este padrão apareceu em algum
 # lugar?"; a média diz "quanto deste padrão há na imagem inteira", e todas as posições
-# contribuem (e recebem gradiente) no treino. Os modelos das aulas 08 a 10 usam a média.
+# contribuem (e recebem gradiente) no treino. A rede `build_vgg_style` das aulas 08 a 10
+# usa a média.
 
 # %% [markdown]
 # ## O que você aprendeu

@@ -23,8 +23,8 @@
 # **Como usar estes notebooks.** Rode as células em ordem. Cada exercício termina numa
 # célula que confere a sua resposta com `exN.check(...)` e diz o que está errado, se estiver.
 # Travou? Logo abaixo de cada exercício há uma célula com três linhas comentadas: apague o
-# `#` de uma delas e rode. `exN.hint()` dá a ideia, `exN.hint(2)` um passo mais perto da
-# resposta, e só `exN.solution()` mostra o código. Os termos técnicos seguem o glossário
+# `#` de uma delas e rode. `exN.hint()` dá a ideia, `exN.hint(2)` a pergunta (ou o conceito)
+# que destrava o próximo passo, e só `exN.solution()` mostra o código. Os termos técnicos seguem o glossário
 # do curso, que dá também o nome em inglês de cada um:
 # [glossário do curso](https://github.com/cnn-curso-ptbr/curso-cnn/blob/main/docs/glossario.md).
 

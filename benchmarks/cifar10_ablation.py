@@ -65,18 +65,17 @@ def main() -> None:
         BATCH_SIZE,
         FINAL_EPOCHS,
         FULL_FILTERS,
-        SEED,
         VAL_FRACTION,
         VARIANTS,
         build_variant,
-        reference_split,
     )
+    from course_utils.lessons import SEED, reference_split
     from course_utils.pipelines import make_dataset
 
     started = time.perf_counter()
     load_before = load_average()
     (x_train, y_train), (x_test, y_test) = load_cifar10(fast=False)
-    x_tr, x_val, y_tr, y_val = reference_split(x_train, y_train)
+    x_tr, x_val, y_tr, y_val = reference_split(x_train, y_train, VAL_FRACTION)
     train_eval_ds = make_dataset(x_tr[:len(y_val)], y_tr[:len(y_val)], batch_size=256)
     val_ds = make_dataset(x_val, y_val, batch_size=256)
     test_ds = make_dataset(x_test, y_test, batch_size=256)

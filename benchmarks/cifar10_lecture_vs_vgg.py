@@ -27,6 +27,7 @@ import numpy as np
 
 
 def main() -> None:
+    from course_utils import lessons
     from course_utils.exercises import lesson08
 
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
@@ -44,7 +45,7 @@ def main() -> None:
     from course_utils.timing import StepTimer
 
     (x_train, y_train), (x_test, y_test) = load_cifar10(fast=False)
-    x_tr, x_val, y_tr, y_val = lesson08.reference_split(x_train, y_train)
+    x_tr, x_val, y_tr, y_val = lessons.reference_split(x_train, y_train, lesson08.VAL_FRACTION)
     batch = lesson08.BATCH_SIZE
 
     builders = {
@@ -53,8 +54,8 @@ def main() -> None:
     }
     results = {}
     for name, build in builders.items():
-        config.set_seed(lesson08.SEED)
-        train_ds = make_dataset(x_tr, y_tr, batch, shuffle=True, seed=lesson08.SEED)
+        config.set_seed(lessons.SEED)
+        train_ds = make_dataset(x_tr, y_tr, batch, shuffle=True, seed=lessons.SEED)
         val_ds = make_dataset(x_val, y_val, batch)
         test_ds = make_dataset(x_test, y_test, batch)
         model = build()
@@ -80,7 +81,7 @@ def main() -> None:
 
     print()
     print(f"data: {len(x_train)} train ({len(y_tr)} fit + {len(y_val)} validation, stratified, "
-          f"seed {lesson08.SEED}), {len(x_test)} test; "
+          f"seed {lessons.SEED}), {len(x_test)} test; "
           f"COURSE_DATA_DIR={os.environ.get('COURSE_DATA_DIR', '(unset)')}")
     print(f"machine: {platform.machine()} {platform.system()}, {os.cpu_count()} cores "
           f"(sched affinity: {len(os.sched_getaffinity(0))}); TensorFlow {tf.__version__}, "

@@ -29,7 +29,6 @@ import matplotlib.pyplot as plt
 import numpy as np
 import tensorflow as tf
 from sklearn.metrics import confusion_matrix
-from sklearn.model_selection import train_test_split
 
 from course_utils import config, fmt
 from course_utils.checks import ____
@@ -37,7 +36,6 @@ from course_utils.conv import output_size
 from course_utils.datasets import CIFAR10_CLASSES, load_cifar10
 from course_utils.exercises.lesson08 import (
     BATCH_SIZE,
-    SEED,
     STACK_CHANNELS,
     VAL_FRACTION,
     VGG_FILTERS,
@@ -48,6 +46,7 @@ from course_utils.exercises.lesson08 import (
     ex4,
     measured_receptive_field,
 )
+from course_utils.lessons import SEED, reference_split
 from course_utils.models import build_cifar_lecture_model, build_vgg_style
 from course_utils.pipelines import make_dataset
 from course_utils.plots import (
@@ -144,12 +143,11 @@ show_images(x_train_all[index.ravel()], titles=titles, ncols=10,
 #
 # O jeito certo, que você já usou na aula 07: a validação sai do **treino**, estratificada
 # (cada classe na mesma proporção) e com a semente fixa; o teste fica guardado até o fim
-# desta aula.
+# desta aula. `reference_split`, de `course_utils.lessons`, é essa divisão, a mesma em todas
+# as aulas: o `train_test_split` do scikit-learn com `stratify` e a semente do curso, `SEED`.
 
 # %%
-x_tr, x_val, y_tr, y_val = train_test_split(
-    x_train_all, y_train_all, test_size=VAL_FRACTION, stratify=y_train_all, random_state=SEED
-)
+x_tr, x_val, y_tr, y_val = reference_split(x_train_all, y_train_all, VAL_FRACTION)
 print(f"treino: {fmt.num(len(y_tr))} | validação: {fmt.num(len(y_val))} | "
       f"teste: {fmt.num(len(y_test))} imagens")
 print("imagens por classe na validação:", np.bincount(y_val, minlength=10).tolist())

@@ -30,7 +30,6 @@ import matplotlib.pyplot as plt
 import numpy as np
 from keras import layers
 from matplotlib.ticker import MaxNLocator
-from sklearn.model_selection import train_test_split
 
 from course_utils import config, fmt
 from course_utils.checks import ____
@@ -43,6 +42,7 @@ from course_utils.exercises.lesson09 import (
     ex4,
     measured_max_shift,
 )
+from course_utils.lessons import SEED, reference_split
 from course_utils.models import build_vgg_style
 from course_utils.pipelines import make_dataset
 from course_utils.plots import show_images
@@ -56,7 +56,6 @@ print(config.accelerator_line(8))
 # duas épocas; o código é o mesmo nos dois modos.
 
 # %%
-SEED = 42
 EPOCHS = config.epochs(30, 2)
 BATCH_SIZE = 64
 FILTERS = (16, 32) if config.FAST else (32, 64, 128)
@@ -74,9 +73,7 @@ print(f"épocas: {EPOCHS}, lote: {BATCH_SIZE}, filtros por bloco: {FILTERS}, "
 
 # %%
 (x_train_all, y_train_all), (x_test, y_test) = load_cifar10()
-x_train, x_val, y_train, y_val = train_test_split(
-    x_train_all, y_train_all, test_size=VAL_FRACTION, stratify=y_train_all, random_state=SEED
-)
+x_train, x_val, y_train, y_val = reference_split(x_train_all, y_train_all, VAL_FRACTION)
 print("treino:", x_train.shape, x_train.dtype, "| validação:", x_val.shape,
       "| teste:", x_test.shape)
 

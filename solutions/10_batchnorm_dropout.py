@@ -40,7 +40,7 @@ from course_utils.exercises.lesson10 import (
     FINAL_EPOCHS,
     FINAL_PATIENCE,
     FULL_FILTERS,
-    SEED,
+    VAL_FRACTION,
     VARIANTS,
     bn_parameter_count,
     build_variant,
@@ -48,9 +48,9 @@ from course_utils.exercises.lesson10 import (
     ex2,
     ex3,
     ex4,
-    reference_split,
     step_problem,
 )
+from course_utils.lessons import SEED, reference_split
 from course_utils.models import build_vgg_style
 from course_utils.pipelines import make_dataset
 from course_utils.plots import plot_history, show_images, show_normalization_axes
@@ -576,7 +576,7 @@ variants_table
 # dos testes.
 
 # %%
-x_tr, x_val, y_tr, y_val = reference_split(x_train, y_train)
+x_tr, x_val, y_tr, y_val = reference_split(x_train, y_train, VAL_FRACTION)
 FILTERS = FAST_FILTERS if config.FAST else FULL_FILTERS
 EPOCHS = config.epochs(*ABLATION_EPOCHS)
 # para medir a acurácia de treino: uma amostra do treino do tamanho da validação
@@ -597,7 +597,7 @@ print(f"depois de {EPOCHS * steps_per_epoch} passos, o valor inicial das estatí
 #
 # Uma escolha importante: a acurácia de treino da tabela é medida **depois** do treino, com
 # `evaluate`, no modo de inferência, numa amostra do treino do mesmo tamanho da validação
-# (`train_test_split` já embaralhou, então as primeiras imagens são uma amostra ao acaso;
+# (`reference_split` já embaralhou, então as primeiras imagens são uma amostra ao acaso;
 # medir as duas com o mesmo número de imagens dá a elas a mesma precisão, e sai mais
 # barato). Na aula "09 · Aumento de dados" o vão entre
 # treino e validação vinha do `history`, a média da época com a rede ainda aprendendo. Aqui

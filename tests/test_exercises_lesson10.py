@@ -19,7 +19,6 @@ from course_utils.exercises.lesson10 import (
     ex2,
     ex3,
     ex4,
-    reference_split,
     step_problem,
 )
 from course_utils.models import build_vgg_style
@@ -312,15 +311,18 @@ def test_build_variant_builds_what_the_variant_says():
         build_variant("BN+dropout")
 
 
-def test_reference_split_is_stratified_and_works_on_tiny_sets():
-    y = np.repeat(np.arange(10), 5)
-    x = np.arange(50)
-    x_tr, x_val, y_tr, y_val = reference_split(x, y)
-    assert len(y_val) == 10 and sorted(y_val) == list(range(10))
-    assert sorted(np.concatenate([x_tr, x_val])) == list(range(50))
-    y_big = np.repeat(np.arange(10), 200)
-    _, _, _, y_val_big = reference_split(np.zeros(2000), y_big)
-    assert len(y_val_big) == 200 and np.all(np.bincount(y_val_big) == 20)
+def test_lesson_and_benchmark_use_the_course_seed_and_split():
+    from pathlib import Path
+
+    from course_utils.exercises import lesson10
+
+    root = Path(__file__).resolve().parent.parent
+    lesson = (root / "solutions" / "10_batchnorm_dropout.py").read_text(encoding="utf-8")
+    benchmark = (root / "benchmarks" / "cifar10_ablation.py").read_text(encoding="utf-8")
+    for source in (lesson, benchmark):
+        assert "from course_utils.lessons import SEED, reference_split" in source
+        assert "reference_split(x_train, y_train, VAL_FRACTION)" in source
+    assert not hasattr(lesson10, "SEED") and not hasattr(lesson10, "reference_split")
 
 
 # ---- strict mode ------------------------------------------------------------------------------

@@ -13,8 +13,9 @@
   the receptive field is measured with TensorFlow gradients, the counts with Keras layers.
 
 Function answers are called on random inputs, so they cannot depend on the notebook's data.
-The settings below (:data:`SEED`, :data:`VAL_FRACTION`, :data:`BATCH_SIZE`, ...) are shared
-by the lesson and by ``benchmarks/cifar10_lecture_vs_vgg.py``.
+The settings below (:data:`VAL_FRACTION`, :data:`BATCH_SIZE`, ...) are shared by the lesson
+and by ``benchmarks/cifar10_lecture_vs_vgg.py``; the seed and the split are the course's
+(:data:`course_utils.lessons.SEED`, :func:`course_utils.lessons.reference_split`).
 """
 
 from __future__ import annotations
@@ -24,10 +25,14 @@ from typing import Any
 import numpy as np
 
 from course_utils import fmt
-from course_utils.checks import Exercise, WrongAnswer, assert_array, call_student
-
-SEED = 42
-"""Seed of the lesson: the validation split, the shuffling and the weights."""
+from course_utils.checks import (
+    Exercise,
+    WrongAnswer,
+    as_float_array,
+    as_int,
+    assert_array,
+    call_student,
+)
 
 VAL_FRACTION = 0.2
 """Share of the training set kept for validation (stratified)."""
@@ -46,31 +51,6 @@ VGG_FILTERS_FAST = (16, 32)
 
 STACK_CHANNELS = 64
 """Channels in and out of the convolutions compared in ex4."""
-
-
-def reference_split(
-    x: np.ndarray, y: np.ndarray
-) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-    """The lesson's split: ``(x_tr, x_val, y_tr, y_val)``, stratified, :data:`VAL_FRACTION`."""
-    from sklearn.model_selection import train_test_split
-
-    return train_test_split(x, y, test_size=VAL_FRACTION, stratify=y, random_state=SEED)
-
-
-def _array(value: Any, what: str) -> np.ndarray:
-    """An answer (array, tensor, list) as a NumPy array, or a WrongAnswer saying what it is."""
-    if hasattr(value, "numpy") and callable(value.numpy):
-        value = value.numpy()
-    if isinstance(value, (np.ndarray, list, tuple, np.generic, int, float)) and not isinstance(
-        value, bool
-    ):
-        try:
-            array = np.asarray(value)
-        except ValueError:
-            array = None
-        if array is not None and np.issubdtype(array.dtype, np.number):
-            return array
-    raise WrongAnswer(f"{what} deveria ser um array NumPy de números, mas é {value!r:.80}.")
 
 
 # ---- ex1: per-channel statistics ---------------------------------------------------------
@@ -134,7 +114,7 @@ def _check_channel_stats(channel_stats: Any) -> None:
             (result[0], mean_ref, "a média"),
             (result[1], std_ref, "o desvio padrão"),
         ):
-            got = _array(got_value, label)
+            got = as_float_array(got_value, label)
             if got.shape != (3,):
                 if got.shape == ():
                     detail = (
@@ -456,7 +436,7 @@ def _check_per_class_accuracy(per_class_accuracy: Any) -> None:
         result = call_student(per_class_accuracy, given)
         if not np.array_equal(given, cm):
             raise WrongAnswer("sua função alterou a matriz que recebeu; trabalhe numa cópia.")
-        got = _array(result, "o que sua função devolveu")
+        got = as_float_array(result, "o que sua função devolveu")
         want = recall_score(y_true, y_pred, average=None, labels=range(n_classes))
         if got.shape != want.shape:
             if got.shape == ():
@@ -556,27 +536,15 @@ def reference_stack_params(channels: int = STACK_CHANNELS) -> tuple[int, int]:
     return conv3a.count_params() + conv3b.count_params(), conv5.count_params()
 
 
-def _whole(value: Any, what: str) -> int:
-    if hasattr(value, "numpy") and callable(value.numpy):
-        value = value.numpy()
-    if isinstance(value, (bool, np.bool_)) or not isinstance(
-        value, (int, float, np.integer, np.floating)
-    ):
-        raise WrongAnswer(f"{what} deveria ser um número, mas é {value!r:.80}.")
-    if float(value) != int(value):
-        raise WrongAnswer(f"{what} deveria ser um número inteiro, mas é {value!r}.")
-    return int(value)
-
-
 def _check_stack(answer: Any) -> None:
     """ex4: (receptive field of two 3×3, params of two 3×3, params of one 5×5)."""
     if not isinstance(answer, (tuple, list)) or len(answer) != 3:
         raise WrongAnswer(
             "a resposta deveria ser (rf_two_3x3, params_two_3x3, params_one_5x5), três números."
         )
-    rf = _whole(answer[0], "rf_two_3x3")
-    p3 = _whole(answer[1], "params_two_3x3")
-    p5 = _whole(answer[2], "params_one_5x5")
+    rf = as_int(answer[0], "rf_two_3x3")
+    p3 = as_int(answer[1], "params_two_3x3")
+    p5 = as_int(answer[2], "params_one_5x5")
     c = STACK_CHANNELS
     want_rf = measured_receptive_field((3, 3))
     want_p3, want_p5 = reference_stack_params(c)

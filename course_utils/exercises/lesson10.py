@@ -14,9 +14,10 @@
   its statistics (dropped fraction, kept values exactly ``x / (1 - rate)``, the mean) and
   next to ``keras.layers.Dropout``.
 
-The ablation settings (:data:`VARIANTS`, :func:`build_variant`, the split, seeds, epochs) are
-shared by ``solutions/10_batchnorm_dropout.py`` and ``benchmarks/cifar10_ablation.py``, so
-the benchmark trains exactly what the lesson trains. Keras is imported only when needed.
+The ablation settings (:data:`VARIANTS`, :func:`build_variant`, :data:`VAL_FRACTION`, epochs)
+are shared by ``solutions/10_batchnorm_dropout.py`` and ``benchmarks/cifar10_ablation.py``,
+with the course's seed and split (:mod:`course_utils.lessons`), so the benchmark trains
+exactly what the lesson trains. Keras is imported only when needed.
 """
 
 from __future__ import annotations
@@ -26,18 +27,24 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from course_utils import fmt, regularization
-from course_utils.checks import Exercise, WrongAnswer, as_float_array, call_student
+from course_utils.checks import (
+    Exercise,
+    WrongAnswer,
+    as_float_array,
+    as_int,
+    as_list,
+    call_student,
+    close,
+)
 
 if TYPE_CHECKING:
     import keras
 
 # ---- the lesson's settings -----------------------------------------------------------------
 
-SEED = 42
-"""Seed of the split and of every training run (``config.set_seed(SEED)`` before each)."""
-
 VAL_FRACTION = 0.1
-"""Share of the training set kept for validation (5,000 of CIFAR-10's 50,000 images)."""
+"""Share of the training set kept for validation (5,000 of CIFAR-10's 50,000 images), split
+by :func:`course_utils.lessons.reference_split`."""
 
 BATCH_SIZE = 64
 """Images per gradient step, for every variant."""
@@ -71,20 +78,6 @@ VARIANTS: dict[str, dict[str, Any]] = {
 """The ablation: what each variant adds to the plain VGG-style network."""
 
 
-def reference_split(
-    x: np.ndarray, y: np.ndarray
-) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-    """``(x_tr, x_val, y_tr, y_val)``: a stratified split with :data:`VAL_FRACTION` held out.
-
-    The validation part has at least one image per class (it matters only for tiny sets).
-    """
-    from sklearn.model_selection import train_test_split
-
-    # at least one image per class, so tiny test fixtures can still be stratified
-    size = max(int(round(VAL_FRACTION * len(y))), len(np.unique(y)))
-    return train_test_split(x, y, test_size=size, stratify=y, random_state=SEED)
-
-
 def make_augmentation() -> keras.Sequential:
     """Random horizontal flips and shifts of up to 10 % (two of the layers of lesson 09)."""
     import keras
@@ -114,8 +107,8 @@ def build_variant(name: str, filters: tuple[int, ...] = FULL_FILTERS) -> keras.M
 
 
 def _close(a: Any, b: Any, atol: float = 1e-5) -> bool:
-    a, b = np.asarray(a, dtype=np.float64), np.asarray(b, dtype=np.float64)
-    return a.shape == b.shape and bool(np.allclose(a, b, atol=atol, rtol=1e-5))
+    """The tolerance of this lesson's checks: float32 Keras against float64 NumPy."""
+    return close(a, b, atol=atol, rtol=1e-5)
 
 
 def _fmt(array: Any) -> str:
@@ -477,17 +470,13 @@ others, so a count read off the summary printed in the notebook cannot pass."""
 
 def _bn_pair(value: Any) -> tuple[int, int]:
     """A ``(total, trainable)`` answer as two ints, or WrongAnswer saying what it is."""
-    if not isinstance(value, (tuple, list)) or len(value) != 2:
+    if not isinstance(value, (tuple, list, np.ndarray)) or len(value) != 2:
         raise WrongAnswer(
             f"sua função deveria devolver dois números numa tupla, (total, treináveis), mas "
             f"devolveu {value!r:.80}."
         )
-    for item, name in zip(value, ("o total", "os treináveis")):
-        if isinstance(item, (bool, np.bool_)) or not isinstance(item, (int, np.integer)):
-            if isinstance(item, (float, np.floating)) and float(item).is_integer():
-                continue
-            raise WrongAnswer(f"{name} deveria ser um número inteiro, mas é {item!r}.")
-    return int(value[0]), int(value[1])
+    total, trainable = as_list(value, "números", 2)
+    return as_int(total, "o total"), as_int(trainable, "os treináveis")
 
 
 def _bn_slip(got: tuple[int, int], want: tuple[int, int], filters: tuple[int, ...]) -> str:

@@ -1,4 +1,4 @@
-"""tf.data input pipelines shared by the CIFAR-10 lessons (07–09)."""
+"""tf.data input pipelines shared by the CIFAR-10 lessons (08–10)."""
 
 from __future__ import annotations
 

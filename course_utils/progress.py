@@ -95,8 +95,8 @@ class LiveTraining(keras.callbacks.Callback):
             missing = [m for m in self.metrics if m not in self.history]
             if missing and self.history:
                 raise ValueError(
-                    f"fit reported no {missing[0]!r} (it reported {sorted(self.history)}); "
-                    "pass metrics= with names from that list"
+                    f"o fit não informou {missing[0]!r} (informou {sorted(self.history)}); "
+                    "passe metrics= com nomes desta lista"
                 )
             return self.metrics
         names = [n for n in self.history if not n.startswith("val_") and n != "learning_rate"]

@@ -14,9 +14,12 @@
 #   teste só é usado uma vez, no fim;
 # - variar épocas (*epochs*), tamanho do lote (*batch size*), número de filtros e função de
 #   ativação, anotando cada treino numa tabela de experimentos;
+# - medir quanto a acurácia muda só com a semente, antes de comparar configurações;
+# - montar uma rede maior (preenchimento `"same"`, blocos mais fundos), conferir que ela
+#   decora um lote antes do treino longo e treiná-la com uma taxa de aprendizado que cai;
 # - escolher a melhor configuração pela validação e justificar a escolha;
-# - medir a acurácia no teste à mão e entregar o desafio num formato que o professor corrige
-#   automaticamente.
+# - medir a acurácia no teste uma vez, com um intervalo por *bootstrap*, e entregar o desafio
+#   num formato que o professor corrige automaticamente.
 
 # %%
 import tempfile
@@ -26,7 +29,7 @@ import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 from IPython.display import Markdown
-from sklearn.metrics import accuracy_score, confusion_matrix
+from sklearn.metrics import confusion_matrix
 from sklearn.model_selection import train_test_split
 
 from course_utils import config, fmt
@@ -38,6 +41,7 @@ from course_utils.exercises.lesson07 import (
     FINAL_CONFIG,
     VAL_FRACTION,
     best_run,
+    bootstrap_interval as reference_bootstrap,
     cosine_adam,
     cosine_schedule,
     ex1,
@@ -207,7 +211,7 @@ shares = pd.DataFrame(
     },
     index=FASHION_CLASSES,
 )
-shares.round(3)
+shares.map(fmt.pct)
 
 # %% [markdown]
 # E se não estratificássemos? A célula abaixo sorteia uma validação do mesmo tamanho sem
@@ -221,7 +225,8 @@ _, _, _, y_val_random = train_test_split(
 train_share = np.bincount(y_train, minlength=10) / len(y_train)
 for name, labels in (("estratificada", y_val), ("sem stratify", y_val_random)):
     deviation = np.abs(np.bincount(labels, minlength=10) / len(labels) - train_share).max()
-    print(f"{name:>13}: maior desvio de proporção = {100 * deviation:.2f} pontos percentuais")
+    print(f"{name:>13}: maior desvio de proporção = {fmt.num(100 * deviation, 2)} pontos "
+          "percentuais")
 
 # %% [markdown]
 # A divisão estratificada copia as proporções do treino quase exatamente; a sorteada só
@@ -351,6 +356,7 @@ fig, ax = plt.subplots(figsize=(6, 3.5))
 for row, history in zip(runs[:3], histories[:3]):
     accuracy = history.history["val_accuracy"]
     ax.plot(np.arange(1, len(accuracy) + 1), accuracy, "o-", label=f"semente {row['seed']}")
+ax.set_xticks(np.arange(1, BASELINE["epochs"] + 1))
 ax.set_xlabel("época")
 ax.set_ylabel("acurácia de validação")
 ax.set_title(f"A mesma linha de base, 3 sementes: {fmt.num(100 * seed_spread, 2)} pontos "
@@ -545,11 +551,15 @@ print(f"parâmetros: linha de base {fmt.num(models[0].count_params())}, "
 # ## A tabela de experimentos
 #
 # Cada linha é uma execução, numerada na ordem em que rodou. É essa tabela que vai na sua
-# entrega.
+# entrega (as colunas de argumentos extras ficam vazias nas execuções que não os usaram).
+# Para ler, a célula mostra os dois resultados com vírgula decimal.
 
 # %%
 experiments = pd.DataFrame(runs, index=pd.RangeIndex(1, len(runs) + 1, name="execução"))
-experiments.round(4)
+experiments.assign(
+    val_accuracy=experiments["val_accuracy"].map(lambda value: fmt.num(value, 4)),
+    train_seconds=experiments["train_seconds"].map(lambda value: fmt.num(value, 1)),
+)
 
 # %% [markdown]
 # O gráfico mostra a acurácia de validação de cada execução (o eixo não começa em zero, para
@@ -566,9 +576,11 @@ ax_acc.set_yticks(positions, labels)
 ax_acc.invert_yaxis()
 ax_acc.set_xlabel("acurácia de validação")
 ax_acc.set_title("Acurácia de validação por execução")
+ax_acc.xaxis.set_major_formatter(fmt.tick_formatter())
 ax_acc.grid(alpha=0.3)
 ax_time.barh(positions, experiments["train_seconds"], color="tab:gray")
 ax_time.set_xlabel("segundos de treino")
+ax_time.xaxis.set_major_formatter(fmt.tick_formatter())
 ax_time.set_title("Custo de cada execução");
 
 # %% [markdown]
@@ -651,41 +663,73 @@ plot_history(histories[best - 1]);
 # %%
 best_model = models[best - 1]
 probs = best_model.predict(x_test_in, verbose=0)
-print(f"probs: {probs.shape} | soma da primeira linha: {probs[0].sum():.4f}")
+print(f"probs: {probs.shape} | soma da primeira linha: {fmt.num(probs[0].sum(), 4)}")
 
 # %% [markdown]
-# ### Exercício 5 · Acurácia à mão
-#
-# Complete `accuracy(probs, labels)`: a classe prevista de cada imagem é a de maior
-# probabilidade, e a acurácia é a fração de imagens em que ela é igual ao rótulo.
+# A classe prevista de cada imagem é a de maior probabilidade, e a acurácia é a fração de
+# imagens em que ela é igual ao rótulo (a conta do exercício 4 da aula 06). Ao lado, a
+# acurácia de validação da execução escolhida:
 
 # %%
-def accuracy(probs, labels):
-    """Fração das linhas de probs cuja classe mais provável é o rótulo."""
+hits = probs.argmax(axis=1) == y_test
+test_accuracy = hits.mean()
+print(f"teste: {fmt.num(test_accuracy, 4)} | validação: {fmt.num(chosen.val_accuracy, 4)} | "
+      f"diferença: {points(test_accuracy - chosen.val_accuracy)} pontos percentuais")
+
+# %% [markdown]
+# Se a diferença acima é pequena, a validação foi uma boa estimativa do desempenho em imagens
+# novas, que é exatamente o papel dela. E a regra continua valendo depois daqui: se você
+# mudar o modelo por causa desse número e medir o teste de novo, o teste virou validação.
+#
+# ### Quanto o teste poderia ter dado?
+#
+# A acurácia do teste também tem sorte: ela é a média de `hits` (1 onde o modelo acertou, 0
+# onde errou) sobre estas imagens de teste, e outras imagens do mesmo tipo dariam outro número.
+# Quanto outro? O ***bootstrap*** responde sem imagens novas. Sorteie do próprio teste, **com
+# reposição**, tantas imagens quantas ele tem: algumas saem repetidas, outras ficam de fora,
+# e a amostra sorteada é um "outro teste" possível. Meça a acurácia nela e repita muitas
+# vezes. As acurácias sorteadas mostram quanto o número varia; do percentil 2,5 ao 97,5 delas
+# fica um intervalo de 95 %.
+#
+# ### Exercício 5 · Um intervalo para a acurácia do teste
+#
+# Complete `bootstrap_interval(hits, n_resamples, rng)`: sorteie `n_resamples` amostras de
+# `hits`, cada uma do tamanho de `hits`, com reposição, usando o gerador `rng`
+# (`rng.choice` ou `rng.integers`); calcule a acurácia de cada amostra e devolva os percentis
+# 2,5 e 97,5 dessas acurácias, como `(inferior, superior)`, em frações entre 0 e 1.
+
+# %%
+def bootstrap_interval(hits, n_resamples, rng):
+    """Intervalo de 95 % da acurácia: percentis 2,5 e 97,5 de n_resamples reamostragens."""
     # BEGIN SOLUTION ex5
-    return np.mean(np.argmax(probs, axis=1) == labels)
+    samples = rng.choice(hits, size=(n_resamples, len(hits)), replace=True)
+    return np.percentile(samples.mean(axis=1), [2.5, 97.5])
     # END SOLUTION
 
 
-ex5.check(accuracy)
+ex5.check(bootstrap_interval)
 
 # %%
 # ex5.hint()
 # ex5.solution()
 
 # %% [markdown]
-# A acurácia no teste, calculada com `accuracy_score` do scikit-learn (a mesma conta do
-# exercício), ao lado da acurácia de validação da execução escolhida:
+# Daqui em diante usamos `reference_bootstrap`, que faz o mesmo que a sua função, com a sua
+# semente. O intervalo é a sorte das imagens; a diferença entre as sementes da linha de base,
+# lá atrás, era a sorte do treino. Compare as duas:
 
 # %%
-test_accuracy = accuracy_score(y_test, probs.argmax(axis=1))
-print(f"teste: {test_accuracy:.4f} | validação: {chosen.val_accuracy:.4f} | diferença: "
-      f"{100 * (test_accuracy - chosen.val_accuracy):+.2f} pontos percentuais")
+low, high = reference_bootstrap(hits, 2000, np.random.default_rng(MY_SEED))
+print(f"acurácia no teste: {fmt.num(test_accuracy, 4)}; intervalo de 95 % por bootstrap: "
+      f"{fmt.num(low, 4)} a {fmt.num(high, 4)} ({fmt.num(100 * (high - low), 2)} pontos "
+      f"percentuais de largura, com {fmt.num(len(hits))} imagens)")
+print(f"diferença entre as 3 sementes da linha de base: {fmt.num(100 * seed_spread, 2)} pontos "
+      "percentuais")
 
 # %% [markdown]
-# Se a diferença acima é pequena, a validação foi uma boa estimativa do desempenho em imagens
-# novas, que é exatamente o papel dela. E a regra continua valendo depois daqui: se você
-# mudar o modelo por causa desse número e medir o teste de novo, o teste virou validação.
+# Com mais imagens de teste o intervalo encolhe (a largura cai com a raiz do número de
+# imagens); com mais sementes a diferença entre elas fica mais bem medida. Nenhum dos dois
+# some: é por isso que uma vantagem de décimos de ponto não decide nada.
 #
 # Onde o modelo erra? A matriz de confusão mostra, para cada classe verdadeira (linha), a
 # fração das imagens atribuída a cada classe prevista (coluna).
@@ -732,9 +776,9 @@ else:
 # A entrega é **um arquivo**, `entrega_<student_id>.zip`, com três arquivos dentro:
 #
 # - `model.keras`: o modelo treinado, no formato nativo do Keras;
-# - `experiments.json`: a sua identificação e a tabela de experimentos, uma entrada por
+# - `experiments.json`: a sua identificação e a tabela de experimentos, um registro por
 #   execução com `epochs`, `batch_size`, `filters`, `activation`, `val_accuracy` (entre 0 e 1)
-#   e `train_seconds`;
+#   e `train_seconds` (e as colunas extras, como `seed`);
 # - este notebook (`.ipynb`), que o corretor roda de novo para dar o ponto do notebook.
 #
 # `save_submission` confere tudo antes de escrever: o formato do modelo (entrada 28×28,
@@ -785,9 +829,16 @@ else:
 # - `train_test_split(..., stratify=y)` mantém as proporções das classes na validação.
 # - Uma varredura "um fator por vez" isola o efeito de cada hiperparâmetro, ao custo de não
 #   ver interações; cada execução vira uma linha de uma tabela.
+# - A mesma configuração com outra semente dá outra acurácia: a diferença entre sementes é a
+#   régua para saber se uma vantagem na tabela é real. A sua semente vem da sua identificação.
+# - Antes de um treino longo, a rede tem que conseguir decorar um lote; se não consegue, há
+#   um erro, não um hiperparâmetro ruim.
+# - Preenchimento `"same"`, duas convoluções por bloco e uma taxa de aprendizado que cai ao
+#   longo do treino (uma agenda em cosseno) levam a mesma família de CNN bem mais longe.
 # - A escolha se justifica com números: ganho sobre a linha de base, distância para a segunda
-#   colocada e custo em tempo.
-# - Acurácia é a média de `argmax(probs, axis=1) == rótulos`.
+#   colocada (comparada com a diferença entre sementes) e custo em tempo.
+# - O *bootstrap* (reamostrar o teste com reposição) dá um intervalo para a acurácia do
+#   teste sem precisar de imagens novas.
 #
 # ## De onde vem e o que ler a seguir
 #
@@ -806,3 +857,9 @@ else:
 #   Python Journey — Machine & Deep Learning.
 # - Han Xiao, Kashif Rasul e Roland Vollgraf. *Fashion-MNIST: a Novel Image Dataset for
 #   Benchmarking Machine Learning Algorithms*, 2017.
+# - Andrej Karpathy. *A Recipe for Training Neural Networks*, 2019 (o teste de decorar um
+#   lote: "overfit a single batch").
+# - Ilya Loshchilov e Frank Hutter. *SGDR: Stochastic Gradient Descent with Warm Restarts*,
+#   ICLR 2017 (a taxa de aprendizado em cosseno).
+# - Bradley Efron e Robert Tibshirani. *An Introduction to the Bootstrap*. Chapman & Hall,
+#   1993.

@@ -8,6 +8,7 @@ from sklearn.model_selection import train_test_split
 
 from tests.exercise_testing import correct, not_done, wrong
 
+from course_utils import fmt
 from course_utils.checks import ExerciseFailed, ____
 from course_utils.datasets import load_fashion_mnist
 from course_utils.exercises import lesson07
@@ -69,7 +70,7 @@ def test_ex2_names_the_usual_mistakes(train):
     wrong(ex2, (x_tr, y_tr, x_val, y_val), "ordem")
     wrong(ex2, (x_val, x_tr, y_val, y_tr), "trocados")
     wrong(ex2, (x_tr[:-1], x_val, y_tr, y_val), "mesmo tamanho")
-    wrong(ex2, (x_tr[:-2], x_val, y_tr[:-2], y_val), "somam", str(len(y)))
+    wrong(ex2, (x_tr[:-2], x_val, y_tr[:-2], y_val), "somam", fmt.num(len(y)))
     wrong(ex2, tuple(train_test_split(x, y, test_size=0.3, stratify=y, random_state=SEED)),
           "validação tem", "VAL_FRACTION")
     # not stratified: the last images after sorting by label are all of the last classes
@@ -170,35 +171,74 @@ def test_ex4_and_best_run_agree_with_a_real_table():
     assert best_run(table) == 2
 
 
-# ---- ex5: accuracy -------------------------------------------------------------------------
+# ---- ex5: bootstrap interval of the test accuracy -----------------------------------------
 
 
-def test_ex5_accepts_the_mean_of_hits():
-    correct(ex5, lambda p, y: np.mean(np.argmax(p, axis=1) == y))
-    correct(ex5, lambda p, y: float((p.argmax(-1) == y).sum() / len(y)))
-    correct(ex5, lambda p, y: np.array([np.mean(p.argmax(1) == y)]))  # one-element array
+def _resampled(hits, n_resamples, rng, size=None, replace=True):
+    """Accuracies of ``n_resamples`` resamples of ``hits`` (``size`` images each)."""
+    size = len(hits) if size is None else size
+    return rng.choice(hits, size=(n_resamples, size), replace=replace).mean(axis=1)
+
+
+def _loop(hits, n_resamples, rng):
+    accuracies = []
+    for _ in range(n_resamples):
+        sample = hits[rng.integers(0, len(hits), len(hits))]
+        accuracies.append(np.mean(sample))
+    return tuple(np.quantile(accuracies, [0.025, 0.975]))
+
+
+def test_ex5_accepts_percentile_bootstraps():
+    correct(ex5, lambda h, n, rng: np.percentile(_resampled(h, n, rng), [2.5, 97.5]))
+    correct(ex5, _loop)  # a loop, np.quantile, a tuple
+    correct(ex5, lesson07.bootstrap_interval)
+
+
+def test_ex5_reference_is_within_tolerance_for_any_generator():
+    for seed in range(20):
+        for n, right in ((250, 236), (400, 321)):
+            hits = lesson07._hits(n, right, seed=n, as_bool=True)
+            got = lesson07.bootstrap_interval(hits, 10_000, np.random.default_rng(seed))
+            exact = lesson07._exact_interval(hits, lesson07.CONFIDENCE)
+            assert np.all(np.abs(got - exact) <= 1 / n + 0.002)
 
 
 @pytest.mark.parametrize(
-    "student, fragment",
+    "student, fragments",
     [
-        (lambda p, y: np.sum(p.argmax(1) == y), "número de acertos"),
-        (lambda p, y: 100 * np.mean(p.argmax(1) == y), "porcentagem"),
-        (lambda p, y: np.mean(p.argmax(1) != y), "taxa de erro"),
-        (lambda p, y: p.argmax(1) == y, "devolva um número"),
-        (lambda p, y: np.mean(p.argmax(0) == y) if len(y) == 10 else np.mean(p.argmax(1) == y),
-         "eixo 0"),
-        (lambda p, y: np.mean(p.max(1) == y), "acurácia esperada"),
-        (lambda p, y: "0.5", "devolva um número"),
+        (lambda h, n, rng: np.percentile(
+            [rng.permutation(h).mean() for _ in range(n)], [2.5, 97.5]),
+         ["quase sem largura", "com reposição"]),
+        (lambda h, n, rng: np.percentile(
+            rng.choice(h, size=(n, len(h))).mean(axis=0), [2.5, 97.5]),
+         ["quase sem largura", "amostra inteira"]),
+        (lambda h, n, rng: 100 * np.percentile(_resampled(h, n, rng), [2.5, 97.5]),
+         ["porcentagem"]),
+        (lambda h, n, rng: np.percentile(_resampled(h, n, rng), [5, 95]),
+         ["estreito demais", "2,5 ao 97,5"]),
+        (lambda h, n, rng: (lambda a: (a.mean() - a.std(), a.mean() + a.std()))(
+            _resampled(h, n, rng)), ["estreito demais", "desvio padrão"]),
+        (lambda h, n, rng: np.percentile(_resampled(h, n, rng, size=100), [2.5, 97.5]),
+         ["largo demais", "tamanho do teste"]),
+        (lambda h, n, rng: np.percentile(_resampled(h, n, rng), [0.5, 99.5]),
+         ["largo demais", "2,5 ao 97,5"]),
+        (lambda h, n, rng: np.percentile(h, [2.5, 97.5]), ["próprios acertos"]),
+        (lambda h, n, rng: np.percentile(_resampled(h, n, rng), [97.5, 2.5]), ["trocados"]),
+        (lambda h, n, rng: np.percentile(_resampled(h, 1000, rng), [2.5, 97.5]),
+         ["n_resamples=1"]),
+        (lambda h, n, rng: (lambda p: (p - 1.96 * np.sqrt(p * (1 - p) / len(h)),
+                                       p + 1.96 * np.sqrt(p * (1 - p) / len(h))))(np.mean(h)),
+         ["n_resamples=1"]),
+        (lambda h, n, rng: _resampled(h, n, rng).std(), ["lista de limites"]),
+        (lambda h, n, rng: np.quantile(_resampled(h, n, rng), [2.5, 97.5]), ["ValueError"]),
     ],
-    ids=["count", "percent", "error_rate", "array", "axis_0", "max_not_argmax", "string"],
+    ids=["without_replacement", "mean_over_resamples", "percent", "ninety_percent",
+         "mean_plus_std", "small_resamples", "ninety_nine_percent", "percentiles_of_hits",
+         "reversed", "ignores_n_resamples", "normal_approximation", "std_only",
+         "quantile_in_percent"],
 )
-def test_ex5_names_the_usual_mistakes(student, fragment):
-    wrong(ex5, student, fragment)
-
-
-def test_ex5_axis_0_crash_is_reported():
-    wrong(ex5, lambda p, y: np.mean(p.argmax(0) == y), "sua função")
+def test_ex5_names_the_usual_mistakes(student, fragments):
+    wrong(ex5, student, *fragments)
 
 
 # ---- ex1: student id -----------------------------------------------------------------------

@@ -9,12 +9,12 @@
   checked before any training (and with :func:`course_utils.challenge.validate_experiments`);
 * ``ex4``: a function that picks the best run (the index label with the highest
   ``val_accuracy``) of an experiments table;
-* ``ex5``: a function that computes accuracy from predicted probabilities and labels.
+* ``ex5``: a function that gives a 95 % percentile bootstrap interval of the test accuracy
+  from the per-image hits (:func:`bootstrap_interval` is the notebook's reference).
 
 The references are computed in code: the split from
-:func:`course_utils.datasets.load_fashion_mnist` and :func:`course_utils.lessons.reference_split`
-(the course's ``SEED``), accuracy with
-:func:`sklearn.metrics.accuracy_score`.
+:func:`course_utils.datasets.load_fashion_mnist` and ``train_test_split`` with the course's
+``SEED``, the bootstrap interval from the binomial distribution it converges to.
 :data:`FINAL_CONFIG`, :data:`FINAL_ARCHITECTURE` and :func:`cosine_adam` are the lesson's bigger
 model (section "Para subir de faixa"), also trained by ``benchmarks/train_fashion.py``.
 """
@@ -28,13 +28,13 @@ from typing import Any
 import numpy as np
 
 from course_utils import challenge, datasets, fmt, lessons
-from course_utils.checks import Exercise, WrongAnswer, call_student
+from course_utils.checks import Exercise, WrongAnswer, as_float_array, as_list, call_student
 
 VAL_FRACTION = 1 / 6
 """Share of the training set kept for validation (10,000 of the 60,000 images)."""
 
 FINAL_CONFIG = {"epochs": 15, "batch_size": 64, "filters": (32, 64), "activation": "relu"}
-"""The hyperparameters of the lesson's bigger model (full mode), as ``benchmarks/train_fashion.py``."""
+"""The hyperparameters of the lesson's bigger model (full mode), as the benchmark trains it."""
 
 FINAL_ARCHITECTURE = {
     "padding": "same",
@@ -121,12 +121,12 @@ ex1 = Exercise(
     checker=_check_student_id,
     hint=[
         (
-            "A identificação vira o nome de uma pasta na correção: só letras sem acento, "
-            "dígitos, ponto, sublinhado e hífen."
+            "A identificação vira o nome de uma pasta na correção e a semente dos seus "
+            "treinos: só letras sem acento, dígitos, ponto, sublinhado e hífen."
         ),
         (
-            "Escreva uma string com a sua matrícula, ou com o seu nome sem acentos e sem "
-            "espaços (por exemplo maria.silva)."
+            "Que texto identifica só você, sem espaços nem acentos? A matrícula serve; um nome "
+            "também, escrito como maria.silva."
         ),
     ],
 )
@@ -172,21 +172,22 @@ def _check_split(answer: Any) -> None:
         )
     if len(x_tr) != len(y_tr) or len(x_val) != len(y_val):
         raise WrongAnswer(
-            f"x_tr tem {len(x_tr)} imagens e y_tr {len(y_tr)} rótulos; x_val tem {len(x_val)} "
-            f"e y_val {len(y_val)}. Imagens e rótulos de cada parte devem ter o mesmo tamanho."
+            f"x_tr tem {fmt.num(len(x_tr))} imagens e y_tr {fmt.num(len(y_tr))} rótulos; x_val "
+            f"tem {fmt.num(len(x_val))} e y_val {fmt.num(len(y_val))}. Imagens e rótulos de "
+            "cada parte devem ter o mesmo tamanho."
         )
     (x_train, y_train), _ = datasets.load_fashion_mnist()
     n = len(y_train)
     ref_tr, ref_val = _requested_split(y_train)
     if len(y_tr) + len(y_val) != n:
         raise WrongAnswer(
-            f"as duas partes somam {len(y_tr) + len(y_val)} exemplos, mas o treino tem {n}. "
-            "Divida x_train e y_train inteiros (o teste fica de fora)."
+            f"as duas partes somam {fmt.num(len(y_tr) + len(y_val))} exemplos, mas o treino "
+            f"tem {fmt.num(n)}. Divida x_train e y_train inteiros (o teste fica de fora)."
         )
     if len(y_val) == len(ref_tr) and len(y_tr) == len(ref_val):
         raise WrongAnswer(
-            f"treino e validação estão trocados: a validação tem {len(y_val)} exemplos e o "
-            f"treino {len(y_tr)}. A ordem é {order}."
+            f"treino e validação estão trocados: a validação tem {fmt.num(len(y_val))} "
+            f"exemplos e o treino {fmt.num(len(y_tr))}. A ordem é {order}."
         )
     if len(y_val) != len(ref_val):
         raise WrongAnswer(
@@ -260,9 +261,8 @@ ex2 = Exercise(
             "fração da validação, os rótulos cujas proporções devem ser mantidas e a semente."
         ),
         (
-            "Ela devolve quatro arrays, nesta ordem: imagens de treino, imagens de validação, "
-            "rótulos de treino, rótulos de validação. A fração é VAL_FRACTION, a "
-            "estratificação segue y_train e a semente é SEED."
+            "Estratificar é manter as proporções de alguma coisa: de qual array são as "
+            "proporções que a validação deve copiar?"
         ),
     ],
 )
@@ -392,9 +392,9 @@ ex3 = Exercise(
             "valores."
         ),
         (
-            "Monte uma lista de dicionários: a linha de base e mais quatro cópias dela, cada "
-            "cópia com outro valor em um só campo (o dobro de épocas, lotes de 32, filtros "
-            "(16, 32), ativação tanh)."
+            "Para cada um dos quatro hiperparâmetros, que outro valor você acha que vale "
+            "testar, e por quê? Não há uma lista certa: escolha os seus valores, a regra é só "
+            "que cada hiperparâmetro apareça com pelo menos dois."
         ),
     ],
 )
@@ -435,7 +435,8 @@ def _check_best(answer: Any) -> None:
             raise WrongAnswer("sua função alterou a tabela; ela só deveria ler a tabela.")
         accuracy = table["val_accuracy"]
         best = set(accuracy.index[accuracy == accuracy.max()])
-        labels = f"rótulos {list(table.index)}, val_accuracy {list(accuracy)}"
+        labels = (f"rótulos {', '.join(str(label) for label in table.index)}; val_accuracy "
+                  f"{'; '.join(fmt.num(value) for value in accuracy)}")
         if hasattr(got, "index") and hasattr(got, "shape"):
             raise WrongAnswer(
                 "sua função devolveu uma linha ou coluna da tabela; devolva só o rótulo "
@@ -445,7 +446,7 @@ def _check_best(answer: Any) -> None:
             raise WrongAnswer(f"sua função devolveu {got!r}; devolva o número da execução.")
         if isinstance(got, (float, np.floating)) and np.isclose(got, accuracy.max()):
             raise WrongAnswer(
-                f"sua função devolveu {got!r}, a maior val_accuracy; queremos o número da "
+                f"sua função devolveu {fmt.num(got)}, a maior val_accuracy; queremos o número da "
                 f"execução que a atingiu ({labels})."
             )
         if got in best:
@@ -480,82 +481,124 @@ ex4 = Exercise(
             "posição."
         ),
         (
-            "Uma série do pandas tem um método que devolve o rótulo do índice do maior valor "
-            "(o irmão de idxmin)."
+            "Qual é a diferença entre a posição de uma linha e o rótulo dela? A tabela começa "
+            "na execução 1, e uma tabela filtrada pode ter rótulos como 3, 5, 8."
         ),
     ],
 )
 
 
-# ---- ex5: accuracy by hand ------------------------------------------------------------
+# ---- ex5: a bootstrap interval of the test accuracy -------------------------------------
+
+CONFIDENCE = 0.95
+"""Coverage of the bootstrap interval of ex5: percentiles 2.5 and 97.5."""
 
 
-def _probabilities(n: int, seed: int) -> tuple[np.ndarray, np.ndarray]:
-    rng = np.random.default_rng(seed)
-    logits = rng.normal(size=(n, 10))
-    probs = np.exp(logits) / np.exp(logits).sum(axis=1, keepdims=True)
-    labels = np.where(rng.random(n) < 0.6, probs.argmax(axis=1), rng.integers(0, 10, n))
-    return probs.astype(np.float32), labels.astype(np.uint8)
+def bootstrap_interval(hits: Any, n_resamples: int, rng: np.random.Generator) -> np.ndarray:
+    """The lesson's reference for ex5: ``[low, high]``, a 95 % percentile bootstrap interval.
+
+    ``hits`` holds one 0/1 (or bool) per test image; each of the ``n_resamples`` resamples
+    draws ``len(hits)`` of them with replacement and takes their mean.
+    """
+    hits = np.asarray(hits, dtype=np.float64)
+    accuracies = rng.choice(hits, size=(n_resamples, len(hits)), replace=True).mean(axis=1)
+    tail = 100 * (1 - CONFIDENCE) / 2
+    return np.percentile(accuracies, [tail, 100 - tail])
 
 
-def _check_accuracy(answer: Any) -> None:
-    """ex5: accuracy(probs, labels) = mean(argmax(probs, axis=1) == labels)."""
-    from sklearn.metrics import accuracy_score
+def _hits(n: int, right: int, seed: int, as_bool: bool) -> np.ndarray:
+    """``right`` hits among ``n`` test images, shuffled."""
+    hits = np.zeros(n, dtype=bool)
+    hits[:right] = True
+    hits = np.random.default_rng(seed).permutation(hits)
+    return hits if as_bool else hits.astype(np.int64)
 
-    for n, seed in ((50, 0), (10, 4)):  # 10 x 10: argmax on the wrong axis does not crash
-        probs, labels = _probabilities(n, seed)
-        expected = accuracy_score(labels, probs.argmax(axis=1))
-        got = call_student(answer, probs.copy(), labels.copy())
-        if hasattr(got, "numpy") and callable(got.numpy):
-            got = got.numpy()
-        if isinstance(got, np.ndarray) and got.size == 1:
-            got = got.reshape(())[()]
-        if isinstance(got, (bool, np.bool_, str)) or not np.isscalar(got):
-            shape = getattr(got, "shape", None)
-            detail = f" de formato {shape}" if shape is not None else ""
-            raise WrongAnswer(
-                f"sua função devolveu {type(got).__name__}{detail}; devolva um número: a "
-                "fração de acertos (a média dos acertos)."
-            )
-        got = float(got)
-        if np.isclose(got, expected):
+
+def _exact_interval(hits: np.ndarray, confidence: float) -> np.ndarray:
+    """The interval a bootstrap converges to: the mean of n draws is Binomial(n, p)/n."""
+    from scipy.stats import binom
+
+    n, p = len(hits), float(np.mean(hits))
+    tail = (1 - confidence) / 2
+    return binom.ppf([tail, 1 - tail], n, p) / n
+
+
+def _interval(got: Any) -> np.ndarray:
+    """The student's answer as ``[low, high]`` floats, or a message saying what it is."""
+    values = as_float_array(as_list(got, "limites (inferior, superior)", 2), "o intervalo")
+    if not np.all(np.isfinite(values)):
+        raise WrongAnswer(f"o intervalo tem um limite que não é um número: {values.tolist()}.")
+    return values
+
+
+def _check_bootstrap(answer: Any) -> None:
+    """ex5: bootstrap_interval(hits, n_resamples, rng) ≈ the percentiles 2.5 and 97.5."""
+    # p far from 0.5 (the interval is not symmetric), bool and int hits, two sizes
+    for n, right, as_bool in ((250, 236, False), (400, 321, True)):
+        hits = _hits(n, right, seed=n, as_bool=as_bool)
+        accuracy = right / n
+        got = _interval(call_student(answer, hits.copy(), 10_000, np.random.default_rng(n)))
+        low, high = got
+        exact = _exact_interval(hits, CONFIDENCE)
+        # the interval moves in steps of 1/n; 10,000 resamples add about 0.001 of noise
+        tolerance = 1 / n + 0.002
+        if np.all(np.abs(got - exact) <= tolerance):
             continue
-        hits = expected * n
-        if np.isclose(got, hits):
+        shown = f"({fmt.num(low, 4)}, {fmt.num(high, 4)})"
+        where = (f"com {n} imagens e acurácia {fmt.num(accuracy, 4)}, o intervalo de 95 % é "
+                 f"cerca de ({fmt.num(exact[0], 4)}, {fmt.num(exact[1], 4)}), e sua função "
+                 f"devolveu {shown}")
+        if low > 1.5 or high > 1.5:
+            raise WrongAnswer(f"{where}: em porcentagem? Devolva frações entre 0 e 1.")
+        if low > high:
+            raise WrongAnswer(f"{where}: os limites estão trocados; o inferior vem primeiro.")
+        if np.isclose(low, 0) and np.isclose(high, 1):
             raise WrongAnswer(
-                f"sua função devolveu {got:g}, o número de acertos; divida pelo número de "
-                f"exemplos ({n}) para ter a fração."
+                f"{where}: os percentis saíram dos próprios acertos (zeros e uns). Eles vêm "
+                "das acurácias das amostras sorteadas, uma por amostra."
             )
-        if np.isclose(got, 100 * expected):
+        width, exact_width = high - low, exact[1] - exact[0]
+        if width < 0.25 * exact_width:
             raise WrongAnswer(
-                f"sua função devolveu {got:g}, a acurácia em porcentagem; devolva a fração "
-                f"({expected:g})."
+                f"{where}: quase sem largura. Cada amostra sorteada tem as mesmas imagens do "
+                "teste? O sorteio é com reposição (a mesma imagem pode sair mais de uma vez), e "
+                "cada acurácia sorteada é a média de uma amostra inteira."
             )
-        if n == probs.shape[1] and np.isclose(got, np.mean(probs.argmax(axis=0) == labels)):
+        if width < exact_width - 2 * tolerance:
             raise WrongAnswer(
-                "você tomou o argmax no eixo 0 (ao longo das imagens). Cada linha de probs é "
-                "uma imagem: use argmax(axis=1) para ter uma classe por imagem."
+                f"{where}: estreito demais. O intervalo de 95 % vai do percentil 2,5 ao 97,5 "
+                "das acurácias sorteadas (não é a média ± um desvio padrão, nem 5 a 95)."
             )
-        if np.isclose(got, 1 - expected):
-            raise WrongAnswer(f"sua função devolveu {got:g}, a taxa de erro (1 − acurácia).")
+        if width > exact_width + 2 * tolerance:
+            raise WrongAnswer(
+                f"{where}: largo demais. Cada amostra sorteada tem o tamanho do teste "
+                f"(len(hits) = {n}; amostras menores variam mais), e o intervalo de 95 % vai "
+                "do percentil 2,5 ao 97,5."
+            )
+        raise WrongAnswer(f"{where}. Ele deveria ficar em volta da acurácia do teste.")
+    hits = _hits(200, 170, seed=3, as_bool=True)
+    low, high = _interval(call_student(answer, hits, 1, np.random.default_rng(3)))
+    if not np.isclose(low, high):
         raise WrongAnswer(
-            f"com {n} exemplos a acurácia esperada é {expected:g}, mas sua função devolveu "
-            f"{got:g}. A classe prevista é o argmax de cada linha; compare com labels e tire "
-            "a média."
+            f"com n_resamples=1 há uma só acurácia sorteada, então os dois limites deveriam ser "
+            f"iguais, mas sua função devolveu ({fmt.num(low, 4)}, {fmt.num(high, 4)}). Use "
+            "n_resamples como o número de amostras sorteadas."
         )
 
 
 ex5 = Exercise(
     key="07/ex5",
-    checker=_check_accuracy,
+    checker=_check_bootstrap,
     hint=[
         (
-            "A classe prevista de uma imagem é a coluna de maior probabilidade na sua linha; "
-            "a acurácia é a fração das imagens em que essa classe é igual ao rótulo."
+            "O teste é uma amostra de imagens; outra amostra do mesmo tipo daria outra "
+            "acurácia. O bootstrap imita essas outras amostras sorteando do próprio teste, "
+            "muitas vezes, e olha quanto a acurácia varia de um sorteio para outro."
         ),
         (
-            "Tire o argmax ao longo das colunas (eixo 1) para ter um vetor de classes, "
-            "compare com os rótulos e tire a média do vetor de acertos (True conta como 1)."
+            "Um sorteio com reposição pode trazer a mesma imagem duas vezes e deixar outras de "
+            "fora: é isso que faz uma amostra sorteada, do tamanho do teste, ser diferente do "
+            "teste. Depois, qual fatia das acurácias sorteadas deixa 2,5 % de cada lado?"
         ),
     ],
 )

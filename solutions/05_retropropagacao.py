@@ -394,10 +394,18 @@ with tf.GradientTape() as tape:
     y_1d = tf.nn.conv2d(x_var, w_var, strides=1, padding="VALID")
     loss_1d = tf.reduce_sum(y_1d[0, 0, :, 0] * g_1d)
 dx_tape, dw_tape = tape.gradient(loss_1d, [x_var, w_var])
-print("passada para frente: ", np.allclose(np.correlate(x_1d, w_1d, "valid"), y_1d[0, 0, :, 0]))
-print("dw = correlate(x, g):", np.allclose(np.correlate(x_1d, g_1d, "valid"), dw_tape[0, :, 0, 0]))
-print("dx = convolve(g, w, 'full'):",
-      np.allclose(np.convolve(g_1d, w_1d, "full"), dx_tape[0, 0, :, 0]))
+
+
+def same(a, b):
+    """'sim' quando os dois arrays são iguais (a menos de arredondamento), senão 'não'."""
+    return "sim" if np.allclose(a, b) else "não"
+
+
+print("passada para frente = correlate(x, w)?", same(np.correlate(x_1d, w_1d, "valid"),
+                                                     y_1d[0, 0, :, 0]))
+print("dw = correlate(x, g)?", same(np.correlate(x_1d, g_1d, "valid"), dw_tape[0, :, 0, 0]))
+print("dx = convolve(g, w, 'full')?", same(np.convolve(g_1d, w_1d, "full"),
+                                            dx_tape[0, 0, :, 0]))
 
 # %% [markdown]
 # ### Exercício 3 · O gradiente dos pesos
@@ -598,6 +606,7 @@ for name, per_layer in norms.items():
 fig, ax = plt.subplots(figsize=(8, 4.5))
 for name, per_layer in norms.items():
     ax.semilogy(np.arange(1, DEPTH + 2), per_layer, "o-", markersize=4, label=name)
+ax.set_xticks(np.arange(1, DEPTH + 2, 2))
 ax.set_xlabel("camada (1 = a mais perto da entrada)")
 ax.set_ylabel("norma do gradiente dos pesos (escala log)")
 ax.set_title(f"O gradiente camada por camada, numa rede de {DEPTH} camadas escondidas")
@@ -657,7 +666,7 @@ ax.set_xlabel("passo de treino")
 ax.set_ylabel("perda do lote")
 ax.yaxis.set_major_formatter(fmt.tick_formatter())
 ax.set_title(f"Três redes de {DEPTH} camadas: só muda a ativação e a inicialização")
-ax.legend()
+ax.legend(loc="best", fontsize=8)
 fig.tight_layout()
 
 # %% [markdown]

@@ -55,7 +55,7 @@ def epochs(full: int, fast: int = 1) -> int:
     return fast if FAST else full
 
 
-CPU_MINUTES: dict[int, tuple[int, int]] = {7: (12, 14), 8: (110, 120), 9: (60, 180), 10: (20, 60)}
+CPU_MINUTES: dict[int, tuple[int, int]] = {8: (12, 14), 9: (110, 120), 10: (60, 180), 12: (20, 60)}
 """Rough minutes (low, high) each long lesson takes in full mode on 2 CPU cores, no GPU.
 
 Source: ``docs/results.md``, per-epoch times measured on a 2-core AMD EPYC without GPU and
@@ -64,7 +64,7 @@ the VGG-style model (108–119 s). Lesson 09: 2 trainings of 30 epochs of that V
 Lesson 10: 5 variants × 10 epochs and up to 40 more at 71–149 s, "up to about 3 hours".
 Lesson 12: "20–60 minutes for a 25–40-epoch run" at 180×180."""
 
-TPU_LESSONS = (10,)
+TPU_LESSONS = (12,)
 """Lessons written to run on a TPU too (through :func:`course_utils.distribute.get_strategy`)."""
 
 

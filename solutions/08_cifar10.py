@@ -61,7 +61,7 @@ from course_utils.timing import StepTimer
 
 config.set_seed(SEED)
 print(config.fast_mode_line())
-print(config.accelerator_line(7))
+print(config.accelerator_line(8))
 
 # %% [markdown]
 # As escolhas de treino ficam aqui em cima. `config.epochs(5, 1)` dá as 5 épocas do

@@ -49,7 +49,7 @@ from course_utils.plots import show_images
 from course_utils.progress import LiveTraining
 
 print(config.fast_mode_line())
-print(config.accelerator_line(8))
+print(config.accelerator_line(9))
 
 # %% [markdown]
 # As escolhas do experimento ficam aqui em cima. No modo rápido a rede é menor e treina só

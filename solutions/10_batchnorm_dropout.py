@@ -60,7 +60,7 @@ from course_utils.summary import summary_by_block
 config.set_seed(SEED)
 pd.set_option("display.float_format", fmt.num)  # tabelas com vírgula decimal
 print(config.fast_mode_line())
-print(config.accelerator_line(9))
+print(config.accelerator_line(10))
 
 # %% [markdown]
 # ## O problema: cada canal com sua escala

@@ -76,7 +76,7 @@ from course_utils.summary import summary_by_block
 from course_utils.timing import StepTimer
 
 print(config.fast_mode_line())
-print(config.accelerator_line(10))
+print(config.accelerator_line(12))
 print(f"Keras {keras.__version__} com o backend {keras.backend.backend()}")
 
 # %% [markdown]

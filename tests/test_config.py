@@ -68,8 +68,8 @@ def test_to_gray_rejects_gray_input():
 
 
 @pytest.mark.parametrize("lesson, duration, wanted", [
-    (7, "12 a 14 min", "uma GPU em"), (8, "1,8 a 2 h", "uma GPU em"),
-    (9, "1 a 3 h", "uma GPU em"), (10, "20 a 60 min", "uma GPU ou TPU em"),
+    (8, "12 a 14 min", "uma GPU em"), (9, "1,8 a 2 h", "uma GPU em"),
+    (10, "1 a 3 h", "uma GPU em"), (12, "20 a 60 min", "uma GPU ou TPU em"),
 ])
 def test_without_an_accelerator_the_setup_line_says_how_long_and_how_to_switch(
         monkeypatch, lesson, duration, wanted):

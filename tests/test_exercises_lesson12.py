@@ -7,7 +7,7 @@ import re
 
 import numpy as np
 import pytest
-from tests.exercise_testing import correct, strict_check_fails, wrong
+from tests.exercise_testing import correct, not_done, strict_check_fails, wrong
 
 from course_utils import config
 from course_utils.checks import ____
@@ -30,9 +30,9 @@ def test_global_batch_right_answer_passes():
     assert "8 réplicas" in correct(ex1, lambda per_replica, s: per_replica * s.num_replicas_in_sync)
 
 
-def test_global_batch_blank_is_not_done():
-    assert ex1._evaluate(____).kind == "not_done"
-    assert ex1._evaluate(lambda per_replica, s: ____).kind == "not_done"
+def test_global_batch_blank_is_not_done(capsys):
+    not_done(ex1, ____, capsys)
+    not_done(ex1, lambda per_replica, s: ____, capsys)
 
 
 @pytest.mark.parametrize(
@@ -41,6 +41,8 @@ def test_global_batch_blank_is_not_done():
         (lambda p, s: p, ("ignorou as réplicas",)),
         (lambda p, s: p / s.num_replicas_in_sync, ("dividiu",)),
         (lambda p, s: p + s.num_replicas_in_sync, ("somou",)),
+        # right value, wrong type: tf.data's batch() refuses a float
+        (lambda p, s: p * s.num_replicas_in_sync / 1, ("float", "inteiro")),
         (lambda p, s: "128", ("deveria ser um número",)),
         (lambda p, s: s.replicas, ("levantou AttributeError",)),
     ],
@@ -74,8 +76,8 @@ def test_patient_id_right_answers_pass():
     correct(ex2, patient_split)
 
 
-def test_patient_id_blank_is_not_done():
-    assert ex2._evaluate(lambda path: ____).kind == "not_done"
+def test_patient_id_blank_is_not_done(capsys):
+    not_done(ex2, lambda path: ____, capsys)
 
 
 def whole_name(path):
@@ -150,6 +152,8 @@ def test_class_weights_reference_balances_the_loss():
         (lambda c: {0: 1 / c[0], 1: 1 / c[1]}, ("1/contagem", "total/2")),
         (lambda c: {0: c.sum() / c[0], 1: c.sum() / c[1]}, ("número de classes",)),
         (lambda c: {0: c[0] / c.sum(), 1: c[1] / c.sum()}, ("proporção",)),
+        # the right ratio at the wrong scale: weights normalised to sum to 1
+        (lambda c: {0: c[1] / c.sum(), 1: c[0] / c.sum()}, ("somam 1",)),
         (lambda c: [1.9, 0.7], ("dicionário",)),
         (lambda c: {"normal": 1.0, "pneumonia": 1.0}, ("chaves",)),
     ],
@@ -191,20 +195,21 @@ def test_precision_recall_mistakes_are_named(function, fragments):
 # ---- ex5 ------------------------------------------------------------------------------------
 
 
-def test_missed_children_counts_false_negatives():
+def test_false_negatives_are_counted(capsys):
     y_true = np.array([1, 1, 1, 1, 0, 0, 0])
     y_prob = np.array([0.9, 0.2, 0.5, 0.7, 0.6, 0.1, 0.3])  # FN: 0.2 and 0.5; FP: 0.6
     ex5 = false_negatives_exercise(y_true, y_prob)
     assert ex5.key == "12/ex5"
     assert "2 das 4 radiografias" in correct(ex5, 2)
     correct(ex5, np.int64(2))
-    assert ex5._evaluate(____).kind == "not_done"
+    not_done(ex5, ____, capsys)
     wrong(ex5, 1, "falsos positivos")
     wrong(ex5, 0.5, "fração")
+    wrong(ex5, 2.5, "inteiro")
     wrong(ex5, "2", "deveria ser um número")
 
 
-def test_missed_children_names_true_positives():
+def test_false_negatives_names_true_positives():
     ex5 = false_negatives_exercise([1, 1, 1, 0], [0.9, 0.8, 0.1, 0.2])
     wrong(ex5, 2, "verdadeiros positivos")
 

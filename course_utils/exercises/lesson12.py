@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from course_utils import config
-from course_utils.checks import Exercise, WrongAnswer, as_number, call_student
+from course_utils.checks import Exercise, WrongAnswer, as_int, as_number, call_student
 from course_utils.datasets import chest_xray_patient_id
 from course_utils.fmt import num
 
@@ -154,9 +154,13 @@ class _Replicas:
 
 def _check_global_batch(function: Any) -> str:
     cases = [(16, 1), (16, 2), (16, 8), (32, 8), (5, 4)]
+    floats = []
     for per_replica, replicas in cases:
         strategy = _Replicas(replicas)
-        got = as_number(call_student(function, per_replica, strategy), "o resultado")
+        result = call_student(function, per_replica, strategy)
+        if isinstance(result, (float, np.floating)):
+            floats.append((per_replica, replicas, float(result)))
+        got = as_number(result, "o resultado")
         want = per_replica * replicas
         if got == want:
             continue
@@ -170,6 +174,12 @@ def _check_global_batch(function: Any) -> str:
         elif got == per_replica + replicas:
             message += " Você somou; o lote global multiplica o lote por réplica."
         raise WrongAnswer(message)
+    if floats:
+        per_replica, replicas, result = floats[0]
+        raise WrongAnswer(f"com {per_replica} imagens por réplica e {replicas} réplicas, sua "
+                          f"função devolveu {result!r}, um float: o valor está certo, mas o "
+                          "tamanho de um lote é um número inteiro, e o tf.data recusa um float. "
+                          "Use só operações entre inteiros.")
     return (f"em {len(cases)} casos, de 1 a 8 réplicas (a TPU v5e-1 ou v6e-1 do Colab tem 1 "
             "chip, uma réplica; uma v5e-8 teria 8: 16 por réplica dariam lotes globais de 128).")
 
@@ -284,6 +294,11 @@ def _check_class_weights(function: Any) -> str:
             message += " Faltou dividir pelo número de classes (2)."
         elif np.isclose(got[0], n0 / total) and np.isclose(got[1], n1 / total):
             message += " Isso é a proporção de cada classe; o peso é o inverso dela, dividido por 2."
+        elif np.isclose(got[0] + got[1], 1) and np.isclose(got[0] / got[1], want[0] / want[1]):
+            message += (" A proporção entre os pesos está certa, mas eles somam 1: com pesos "
+                        "tão pequenos a perda média encolhe, e a taxa de aprendizado efetiva "
+                        "também. Escolha a escala em que a soma ponderada dos exemplos continua "
+                        "igual ao total de exemplos.")
         raise WrongAnswer(message)
     return ("nos casos testados, equilibrados e desequilibrados: com esses pesos cada classe "
             "responde por metade da perda.")
@@ -382,6 +397,10 @@ def false_negatives_exercise(y_true: Any, y_prob: Any, threshold: float = THRESH
 
     def check(answer: Any) -> str:
         got = as_number(answer, "a resposta")
+        if sick and not float(got).is_integer() and np.isclose(got, fn / sick):
+            raise WrongAnswer(f"{num(got)} é a fração (1 − revocação); a pergunta quer a "
+                              "contagem de radiografias.")
+        got = as_int(answer, "a resposta (uma contagem de radiografias)")
         if got == fn:
             return (f"{fn} das {sick} radiografias com pneumonia do teste foram classificadas "
                     "como normais: são os falsos negativos deste modelo.")
@@ -389,8 +408,6 @@ def false_negatives_exercise(y_true: Any, y_prob: Any, threshold: float = THRESH
         if got == fp and fp != fn:
             message += (" Esses são os falsos positivos (radiografias normais classificadas "
                         "como pneumonia); a pergunta quer os falsos negativos.")
-        elif sick and np.isclose(got, fn / sick):
-            message += " Isso é a fração (1 − revocação); a pergunta quer a contagem."
         elif got == sick - fn:
             message += (" Essas são as radiografias com pneumonia que o modelo achou "
                         "(verdadeiros positivos).")

@@ -23,7 +23,15 @@ from typing import Any
 import numpy as np
 
 from course_utils import config
-from course_utils.checks import Exercise, WrongAnswer, as_float_array, as_list, call_student
+from course_utils.checks import (
+    Exercise,
+    WrongAnswer,
+    as_float_array,
+    as_list,
+    as_number,
+    call_student,
+)
+from course_utils.fmt import num
 from course_utils.lessons import SEED
 
 # ---- the lesson's settings (the seed is the course's, lessons.SEED) --------------------------
@@ -119,14 +127,16 @@ EX1_CASES = ((0, 4, 2), (2, 5, 3))
 
 
 def _ex1_model_and_image():
-    """A small random CNN (3 classes) and one image it is tried on; the same every time."""
+    """A small random CNN (3 classes) and one image it is tried on; the same every time.
+
+    The image's values lie in [0, 0.6), so its mean (the right fill) is far from 0.5 and 0."""
     import keras
 
     from course_utils.models import build_mnist_cnn
 
     keras.utils.set_random_seed(11)
     model = build_mnist_cnn(input_shape=EX1_SHAPE, num_classes=3, filters=(4,), dropout=0.0)
-    image = np.random.default_rng(11).random(EX1_SHAPE).astype(np.float32)
+    image = (0.6 * np.random.default_rng(11).random(EX1_SHAPE)).astype(np.float32)
     return model, image
 
 
@@ -178,6 +188,12 @@ def _check_occlusion(occlusion: Any) -> None:
                 raise WrongAnswer(
                     "você cobriu com 0 (preto); cubra com a média da imagem, um cinza neutro."
                 )
+            half = occlusion_map(model, image, class_index, patch=patch, stride=stride, fill=0.5)
+            if np.allclose(got, half, atol=1e-4):
+                raise WrongAnswer(
+                    "você cobriu com 0,5, o cinza do meio da escala; cubra com a média da "
+                    f"imagem ({num(float(image.mean()), 3)} nesta), o cinza neutro dela."
+                )
             if np.allclose(got, want * _coverage(EX1_SHAPE[:2], patch, stride), atol=1e-4):
                 raise WrongAnswer(
                     "os valores estão grandes demais: parece a SOMA das quedas em cada pixel. "
@@ -186,8 +202,9 @@ def _check_occlusion(occlusion: Any) -> None:
             where = np.unravel_index(np.argmax(np.abs(got - want)), want.shape)
             raise WrongAnswer(
                 f"com class_index={class_index}, patch={patch}, stride={stride} o pixel "
-                f"{list(map(int, where))} deveria valer {want[where]:.4f}, mas vale "
-                f"{got[where]:.4f}. Confira as posições da janela: range(0, altura, stride)."
+                f"{list(map(int, where))} deveria valer {num(float(want[where]), 4)}, mas vale "
+                f"{num(float(got[where]), 4)}. Confira as posições da janela: range(0, altura, "
+                "stride)."
             )
 
 
@@ -245,6 +262,11 @@ def _check_combine(combine: Any) -> None:
                 f"os valores estão {h * w} vezes maiores: α é a MÉDIA dos gradientes do canal, "
                 "não a soma."
             )
+        if want.max() > 0 and np.allclose(got, want / want.max(), atol=1e-6):
+            raise WrongAnswer(
+                "você dividiu o mapa pelo seu máximo. Essa normalização é para desenhar; o "
+                "exercício quer o mapa antes dela."
+            )
         elementwise = np.maximum((gradients * activations).sum(axis=-1), 0)
         if np.allclose(got, elementwise, atol=1e-6):
             raise WrongAnswer(
@@ -254,8 +276,8 @@ def _check_combine(combine: Any) -> None:
         if not np.allclose(got, want, atol=1e-6):
             where = np.unravel_index(np.argmax(np.abs(got - want)), want.shape)
             raise WrongAnswer(
-                f"na posição {list(map(int, where))} o mapa deveria valer {want[where]:.5f}, "
-                f"mas vale {got[where]:.5f}."
+                f"na posição {list(map(int, where))} o mapa deveria valer "
+                f"{num(float(want[where]), 5)}, mas vale {num(float(got[where]), 5)}."
             )
 
 
@@ -276,22 +298,28 @@ ex2 = Exercise(
 
 
 def _ex3_case(seed: int) -> tuple[np.ndarray, np.ndarray]:
-    """Random maps (N, H, W) and boxes (N, 4), some peaks on a box's last row or column."""
+    """Random maps (N, H, W) and boxes (N, 4). Four of every five maps have their peak on an
+    edge of the box: just below it, just right of it (both outside), on its last row and
+    column, on its first row and column (both inside); the fifth is left random, so the hit
+    rate is not the 1/2 that would let ``1 − rate`` pass."""
     rng = np.random.default_rng(seed)
     n, h, w = 40, 12, 16
     maps = rng.random((n, h, w))
     tops, lefts = rng.integers(0, 6, size=n), rng.integers(0, 8, size=n)
     boxes = np.stack([tops, lefts, tops + 5, lefts + 7], axis=1)
-    for k in range(0, n, 4):  # a peak just outside: on the excluded bottom row
+    for k in range(0, n, 5):  # a peak just outside: on the excluded bottom row
         maps[k, boxes[k, 2], boxes[k, 1] + 1] = 2.0
-    for k in range(1, n, 4):  # a peak just inside the last row and column
+    for k in range(1, n, 5):  # a peak just inside the last row and column
         maps[k, boxes[k, 2] - 1, boxes[k, 3] - 1] = 2.0
+    for k in range(2, n, 5):  # a peak just outside: on the excluded right column
+        maps[k, boxes[k, 0] + 1, boxes[k, 3]] = 2.0
+    for k in range(3, n, 5):  # a peak just inside: the top-left corner
+        maps[k, boxes[k, 0], boxes[k, 1]] = 2.0
     return maps, boxes
 
 
 def _check_hit_rate(hit_rate: Any) -> None:
     """ex3: the share of maps whose maximum lies in [top, bottom) × [left, right)."""
-    from course_utils.checks import as_number
     from course_utils.explain import pointing_hits
 
     for seed in (3, 4):
@@ -307,13 +335,19 @@ def _check_hit_rate(hit_rate: Any) -> None:
         if np.isclose(got, want, atol=1e-9):
             continue
         if np.isclose(got, want * len(maps)):
-            raise WrongAnswer(f"{got:g} é o número de acertos; divida pelo número de mapas.")
+            raise WrongAnswer(f"{num(got)} é o número de acertos; divida pelo número de mapas.")
         swapped = pointing_hits(maps.transpose(0, 2, 1), boxes).mean()
-        inclusive = _inclusive_rate(maps, boxes)
-        if np.isclose(got, inclusive):
+        if np.isclose(got, _edge_rate(maps, boxes, end_inside=True)) or np.isclose(
+                got, _edge_rate(maps, boxes, end_inside=True, rows_only=True)) or np.isclose(
+                got, _edge_rate(maps, boxes, end_inside=True, cols_only=True)):
             raise WrongAnswer(
                 "o fim da caixa (bottom, right) fica de FORA, como numa fatia [top:bottom]: use "
                 "< e não <= nesses dois lados."
+            )
+        if np.isclose(got, _edge_rate(maps, boxes, start_inside=False)):
+            raise WrongAnswer(
+                "o começo da caixa (top, left) fica DENTRO, como numa fatia [top:bottom]: use "
+                "<= e não < nesses dois lados."
             )
         if np.isclose(got, swapped) and not np.isclose(swapped, want):
             raise WrongAnswer(
@@ -321,17 +355,26 @@ def _check_hit_rate(hit_rate: Any) -> None:
                 "linhas vão com top/bottom e as colunas com left/right."
             )
         raise WrongAnswer(
-            f"nestes mapas de teste a taxa de acerto é {want:.3f}, mas sua função deu {got:.3f}."
+            f"nestes mapas de teste a taxa de acerto é {num(want, 3)}, mas sua função deu "
+            f"{num(got, 3)}."
         )
 
 
-def _inclusive_rate(maps: np.ndarray, boxes: np.ndarray) -> float:
+def _edge_rate(maps: np.ndarray, boxes: np.ndarray, start_inside: bool = True,
+               end_inside: bool = False, rows_only: bool = False,
+               cols_only: bool = False) -> float:
+    """The hit rate with the box's edges counted differently: the start (top, left) and the
+    end (bottom, right) inside or outside, on both axes or only on the rows or the columns."""
     from course_utils.explain import peaks
 
+    def within(value: np.ndarray, start: np.ndarray, end: np.ndarray, changed: bool) -> np.ndarray:
+        low = start <= value if (start_inside or not changed) else start < value
+        high = value <= end if (end_inside and changed) else value < end
+        return low & high
+
     rows, cols = peaks(maps).T
-    inside = (boxes[:, 0] <= rows) & (rows <= boxes[:, 2]) & (boxes[:, 1] <= cols) & (
-        cols <= boxes[:, 3]
-    )
+    inside = within(rows, boxes[:, 0], boxes[:, 2], not cols_only) & within(
+        cols, boxes[:, 1], boxes[:, 3], not rows_only)
     return float(inside.mean())
 
 

@@ -136,7 +136,7 @@ graph_nodes = {
     "add": (3.4, 0.9, "+"), "sig": (4.9, 0.9, "σ"), "t": (4.9, -0.5, "t"),
     "loss": (6.4, 0.9, "(·−t)²"), "L": (7.5, 0.9, "L"),
 }
-n3, n4 = (lambda v: fmt.num(v, 3)), (lambda v: fmt.num(v, 4))
+n3, n4 = (lambda v: fmt.num(round(v, 3))), (lambda v: fmt.num(round(v, 4)))
 graph_edges = [
     ("x", "mul", f"x = {n3(x_in)}", f"∂L/∂x = {n3(dL_dx)}"),
     ("w", "mul", f"w = {n3(w_in)}", f"∂L/∂w = {n3(dL_dw)}"),

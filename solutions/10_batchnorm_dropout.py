@@ -12,7 +12,7 @@
 # - calcular a normalização em lote à mão, com NumPy: média e variância do lote por canal,
 #   $\gamma$, $\beta$, $\varepsilon$, e conferir com o Keras, número a número;
 # - entender as estatísticas móveis e a diferença entre o modo de treino e o de inferência;
-# - contar os parâmetros que o BN acrescenta a uma rede (e os que ele dispensa);
+# - contar os parâmetros que a BN acrescenta a uma rede (e os que ela dispensa);
 # - explicar o *dropout* com a analogia do time de futebol, escolher a taxa e conferir a
 #   escala $1/(1-\text{taxa})$ do *dropout* invertido do Keras;
 # - medir, numa ablação no CIFAR-10, o que cada técnica faz com a acurácia de treino, a de
@@ -161,8 +161,8 @@ for channel in range(4):
                    label=f"canal {channel}")
     ax_after.hist(normalized[..., channel].ravel(), bins=60, alpha=0.5,
                   label=f"canal {channel}")
-ax_before.set_title("Antes do BN: saída da convolução")
-ax_after.set_title("Depois do BN (γ = 1, β = 0)")
+ax_before.set_title("Antes da BN: saída da convolução")
+ax_after.set_title("Depois da BN (γ = 1, β = 0)")
 for ax in (ax_before, ax_after):
     ax.set_xlabel("valor da ativação")
     ax.xaxis.set_major_formatter(fmt.tick_formatter())
@@ -195,9 +195,9 @@ print(f"maior diferença entre a entrada e a saída com γ = σ e β = μ: "
       f"{fmt.num(np.abs(undone - activations).max())}")
 
 # %% [markdown]
-# Por isso, depois do treino, a saída de um BN **não** tem necessariamente média 0 e variância 1
-# (o relatório do bootcamp dá a entender que sim): tem média $\beta$ e desvio padrão $|\gamma|$,
-# aprendidos.
+# Por isso, depois do treino, a saída de uma camada de BN **não** tem necessariamente média 0 e
+# variância 1 (o relatório do bootcamp dá a entender que sim): tem média $\beta$ e desvio padrão
+# $|\gamma|$, aprendidos.
 #
 # ### Exercício 1 · A normalização em lote no modo de treino
 #
@@ -344,14 +344,14 @@ ex2.check((new_moving_mean, new_moving_variance))
 # ex2.solution()
 
 # %% [markdown]
-# ## Quantos parâmetros o BN acrescenta
+# ## Quantos parâmetros a BN acrescenta
 #
 # Cada canal normalizado tem quatro números: $\gamma$ e $\beta$, treináveis, e a média e a
 # variância móveis, que não são treinadas pelo gradiente (são só acompanhadas). Todos entram
 # em `count_params` e no arquivo salvo.
 #
-# Em `build_vgg_style(batch_norm=True)` o BN fica entre cada convolução e a sua ReLU, e a
-# convolução perde o viés (`use_bias=False`): como o BN subtrai a média do canal, um viés
+# Em `build_vgg_style(batch_norm=True)` a BN fica entre cada convolução e a sua ReLU, e a
+# convolução perde o viés (`use_bias=False`): como a BN subtrai a média do canal, um viés
 # somado antes seria cancelado, e o $\beta$ já faz o papel de deslocamento. Veja o modelo com
 # os filtros do modo completo, `FULL_FILTERS`, um bloco por linha:
 
@@ -363,17 +363,17 @@ summary_by_block(bn_model)
 # %% [markdown]
 # ### Exercício 3 · Os parâmetros das camadas BN
 #
-# O resumo acima mostra os números de um modelo; a conta tem de valer para qualquer um.
-# Complete `bn_params(filters)`: a partir de `filters` (os filtros de cada bloco) e do que
-# você sabe sobre `build_vgg_style` (duas convoluções por bloco, um BN depois de cada uma),
-# devolva `(total, treináveis)`, os parâmetros de todas as camadas BatchNormalization do
-# modelo. O `check` chama a sua função com `FULL_FILTERS` e com outras listas de filtros.
+# O resumo acima mostra os números de um modelo; a conta tem de valer para qualquer um. Complete
+# `bn_params(filters)`: a partir de `filters` (os filtros de cada bloco) e do que você sabe
+# sobre `build_vgg_style` (duas convoluções por bloco, uma camada de BN depois de cada uma),
+# devolva `(total, treináveis)`, os parâmetros de todas as camadas BatchNormalization do modelo.
+# O `check` chama a sua função com `FULL_FILTERS` e com outras listas de filtros.
 
 # %%
 def bn_params(filters):
     """(total, treináveis) das camadas BN de build_vgg_style(filters, batch_norm=True)."""
     # BEGIN SOLUTION ex3
-    normalized_channels = 2 * sum(filters)  # um BN depois de cada uma das 2 convs do bloco
+    normalized_channels = 2 * sum(filters)  # uma camada de BN depois de cada conv
     return 4 * normalized_channels, 2 * normalized_channels
     # END SOLUTION
 
@@ -392,12 +392,12 @@ ex3.check(bn_params)
 plain_model = build_vgg_style(filters=FULL_FILTERS, batch_norm=False)
 bn_total, bn_trainable = bn_parameter_count(bn_model)
 print(f"sem BN: {fmt.num(plain_model.count_params())} parâmetros | com BN: "
-      f"{fmt.num(bn_model.count_params())} (dos quais {fmt.num(bn_total)} nos BNs, "
+      f"{fmt.num(bn_model.count_params())} (dos quais {fmt.num(bn_total)} nas camadas de BN, "
       f"{fmt.num(bn_total - bn_trainable)} não treináveis)")
 print(f"acréscimo: {fmt.pct(bn_model.count_params() / plain_model.count_params() - 1, 2)}")
 
 # %% [markdown]
-# ## Por que o BN ajuda (e o que ainda se discute)
+# ## Por que a BN ajuda (e o que ainda se discute)
 #
 # O que se observa na prática é firme: com BN o treino converge em menos épocas, aceita
 # taxas de aprendizado maiores e depende menos da inicialização dos pesos. Também há um
@@ -409,8 +409,8 @@ print(f"acréscimo: {fmt.pct(bn_model.count_params() / plain_model.count_params(
 # recebe mudando durante o treino, que é a explicação do relatório do bootcamp. Trabalhos
 # posteriores questionaram essa história; Santurkar e colegas (2018) mostraram redes que
 # treinam bem com BN mesmo quando se injeta ruído de propósito para a distribuição variar, e
-# propuseram que o BN ajuda por deixar a superfície da perda mais suave, com gradientes mais
-# previsíveis. Ainda não há uma explicação aceita por todos: use o BN porque ele funciona, e
+# propuseram que a BN ajuda por deixar a superfície da perda mais suave, com gradientes mais
+# previsíveis. Ainda não há uma explicação aceita por todos: use a BN porque ela funciona, e
 # desconfie de quem dá uma explicação única como certa.
 #
 # Uma coisa que dá para ver sem treinar nada: numa pilha de convoluções recém-inicializadas,
@@ -589,7 +589,7 @@ print(f"treino {fmt.num(len(y_tr))}, validação {fmt.num(len(y_val))}, "
       f"filtros {FILTERS}, {EPOCHS} época(s) por variante, lotes de {BATCH_SIZE}, "
       f"{steps_per_epoch} passos por época")
 print(f"depois de {EPOCHS * steps_per_epoch} passos, o valor inicial das estatísticas móveis "
-      f"do BN ainda pesa {fmt.pct(bn_layer.momentum ** (EPOCHS * steps_per_epoch), 2)}")
+      f"da BN ainda pesa {fmt.pct(bn_layer.momentum ** (EPOCHS * steps_per_epoch), 2)}")
 
 # %% [markdown]
 # Cada variante recebe um *dataset* de treino novo, com a mesma semente de embaralhamento:
@@ -798,12 +798,12 @@ print("primeiras previsões:",
 # - A normalização em lote padroniza cada canal com a média e a variância (enviesada) do lote,
 #   sobre o lote e as posições, e depois aplica $\gamma$ e $\beta$ aprendidos; $\varepsilon$
 #   evita a divisão por zero (o Keras usa $10^{-3}$).
-# - No treino o BN usa as estatísticas do lote e atualiza as móveis com
+# - No treino a BN usa as estatísticas do lote e atualiza as móveis com
 #   `móvel·momentum + lote·(1 − momentum)` (`momentum = 0.99` no Keras); na inferência usa as
 #   móveis, e a saída de uma imagem não depende das outras.
-# - Cada canal normalizado custa 4 parâmetros, 2 treináveis; a convolução antes do BN
+# - Cada canal normalizado custa 4 parâmetros, 2 treináveis; a convolução antes da BN
 #   dispensa o viés.
-# - O BN acelera e estabiliza o treino; o porquê ("mudança interna de covariáveis",
+# - A BN acelera e estabiliza o treino; o porquê ("mudança interna de covariáveis",
 #   superfície de perda mais suave) ainda é discutido.
 # - O *dropout* zera ativações ao acaso no treino, como um técnico que tira jogadores para o
 #   time não depender de ninguém; no Keras ele é invertido (divide os que ficam por

@@ -556,7 +556,7 @@ ex3 = Exercise(
         (
             "Conte quantas camadas BatchNormalization o modelo tem e quantos canais cada uma "
             "normaliza: cada bloco (um número de filters) tem duas convoluções, cada uma "
-            "seguida do seu BN."
+            "seguida da sua camada de BN."
         ),
         (
             "Quais pesos de uma camada de normalização em lote o gradiente muda, e quais ela "

@@ -27,6 +27,7 @@ import h5py
 import keras
 import nbformat
 import numpy as np
+import psutil
 import pytest
 from keras import layers
 
@@ -311,6 +312,41 @@ def test_a_gradebook_from_another_eval_set_is_refused(graded, tmp_path):
     other = write_eval_set(tmp_path / "other.npz", seed=1)
     with pytest.raises(grading.GradingError, match="another evaluation set"):
         grading.grade(graded["submissions"], other, graded["out"], stream=io.StringIO())
+
+
+SERVE_A_JOB_LEAVING_A_PROCESS = """
+import os, time
+from pathlib import Path
+from course_utils.grading.sandbox import jail
+
+def job():
+    pid = os.fork()
+    if pid == 0:
+        time.sleep(60)
+        os._exit(0)
+    Path("left.pid").write_text(str(pid))
+
+jail.serve(lambda: None, job)
+"""
+
+
+def test_a_warm_worker_kills_what_a_job_left_running(tmp_path):
+    """No model can start a process, but the worker does not rely on it: a job's orphan
+    is gone before the worker answers, so it never meets the next job."""
+    worker = subprocess.Popen([sys.executable, "-c", SERVE_A_JOB_LEAVING_A_PROCESS],
+                              stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+    try:
+        assert worker.stdout.readline() == "ready\n"
+        for name in ("first", "second"):
+            (tmp_path / name).mkdir()
+            worker.stdin.write(f"{tmp_path / name}\n")
+            worker.stdin.flush()
+            assert worker.stdout.readline() == "done 0\n"
+            left = int((tmp_path / name / "left.pid").read_text())
+            assert not psutil.pid_exists(left)
+    finally:
+        worker.kill()
+        worker.wait()
 
 
 def test_a_model_that_never_finishes_is_stopped_and_its_worker_replaced(tmp_path):

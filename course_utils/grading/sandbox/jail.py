@@ -580,11 +580,13 @@ def serve(prepare: Callable[[], None], job: Callable[[], None]) -> None:
 
     Fork before anything starts threads that a child could not inherit (for TensorFlow:
     import it, run no operation): each child then starts from the same clean, prepared
-    state, and nothing of one job's process reaches the next. Replies go to the original
-    stdout; everything printed goes to stderr (the worker's log), a job's to ``JOB.log``.
+    state, and whatever a job leaves running is killed before the next one starts (this
+    process adopts the orphans). Replies go to the original stdout; everything printed goes
+    to stderr (the worker's log), a job's to ``JOB.log``.
     """
     replies = os.fdopen(os.dup(1), "w", buffering=1)
     os.dup2(2, 1)
+    _adopt_orphans()
     prepare()
     replies.write(READY + "\n")
     while True:
@@ -596,7 +598,32 @@ def serve(prepare: Callable[[], None], job: Callable[[], None]) -> None:
         if pid == 0:
             _run_job(folder, job)
         _, status = os.waitpid(pid, 0)
+        _kill_leftovers()
         replies.write(f"{DONE} {os.waitstatus_to_exitcode(status)}\n")
+
+
+PR_SET_CHILD_SUBREAPER = 36
+"""``prctl`` option: orphaned descendants are re-parented to this process (Linux)."""
+
+
+def _adopt_orphans() -> None:
+    """Make this process the parent of its descendants' orphans (Linux; in a PID namespace
+    it is already, as its init), so :func:`_kill_leftovers` finds every one of them."""
+    if sys.platform.startswith("linux"):
+        import ctypes
+
+        ctypes.CDLL(None, use_errno=True).prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0)
+
+
+def _kill_leftovers() -> None:
+    """Kill and reap whatever a finished job left running: the next job starts clean."""
+    leftovers = psutil.Process().children(recursive=True)
+    for process in leftovers:
+        try:
+            process.kill()
+        except psutil.Error:
+            pass
+    psutil.wait_procs(leftovers, timeout=5)
 
 
 def _run_job(folder: Path, job: Callable[[], None]) -> None:

@@ -55,7 +55,8 @@ def epochs(full: int, fast: int = 1) -> int:
     return fast if FAST else full
 
 
-CPU_MINUTES: dict[int, tuple[int, int]] = {8: (12, 14), 9: (110, 120), 10: (60, 180), 12: (20, 60)}
+CPU_MINUTES: dict[int, tuple[int, int]] = {8: (12, 14), 9: (110, 120), 10: (60, 180), 12: (20, 60),
+                                           13: (20, 40)}
 """Rough minutes (low, high) each long lesson takes in full mode on 2 CPU cores, no GPU.
 
 Source: ``docs/results.md``, per-epoch times measured on a 2-core AMD EPYC without GPU and

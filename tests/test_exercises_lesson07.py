@@ -285,6 +285,8 @@ def test_final_architecture_grows_the_same_builder():
     convs = [layer for layer in model.layers if type(layer).__name__ == "Conv2D"]
     assert len(convs) == 2 * len(FINAL_CONFIG["filters"])
     assert model.output_shape == (None, 10)
+    # only what lessons 01-07 teach: batch normalization waits for lesson 10
+    assert not any(type(layer).__name__ == "BatchNormalization" for layer in model.layers)
 
 
 def test_cosine_adam_falls_from_the_rate_to_zero():

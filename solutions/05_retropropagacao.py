@@ -183,8 +183,22 @@ print(f"{fmt.num(mnist_cnn_parameters)} parâmetros: a retropropagação faz 1 p
 #
 # $$y = x\,W + b, \qquad y_{nj} = \sum_i x_{ni}\, W_{ij} + b_j$$
 #
-# com `W` de formato $(D_\text{in}, D_\text{out})$ e `b` de formato $(D_\text{out},)$. Na
-# rede, acima dela vem o resto (ativação, outras camadas, a perda). Para a passada para
+# com `W` de formato $(D_\text{in}, D_\text{out})$ e `b` de formato $(D_\text{out},)$. É
+# exatamente o que `keras.layers.Dense` calcula (sem ativação), com os pesos que ela guarda
+# em `kernel` e `bias`:
+
+# %%
+rng = np.random.default_rng(lessons.SEED)
+dense_layer = keras.layers.Dense(4)
+x_dense = rng.standard_normal((5, 3)).astype("float32")  # N = 5 exemplos, D_in = 3
+y_keras = keras.ops.convert_to_numpy(dense_layer(x_dense))  # a chamada cria W (3, 4) e b (4,)
+W_dense, b_dense = dense_layer.get_weights()
+print("W:", W_dense.shape, " b:", b_dense.shape, " y:", y_keras.shape)
+print("x @ W + b = Dense(x)?", "sim" if np.allclose(x_dense @ W_dense + b_dense, y_keras,
+                                                     atol=1e-6) else "não")
+
+# %% [markdown]
+# Na rede, acima dela vem o resto (ativação, outras camadas, a perda). Para a passada para
 # trás, tudo isso se resume a um número por elemento de `y`: o gradiente que vem de cima
 # (*upstream gradient*), `grad_y` $= \partial L / \partial y$, do formato de `y`. O
 # trabalho da camada é transformá-lo nos gradientes das suas variáveis: `dx` (que ela manda
@@ -386,7 +400,6 @@ fig.tight_layout()
 # TensorFlow (uma "imagem" de 1 linha):
 
 # %%
-rng = np.random.default_rng(lessons.SEED)
 x_1d, w_1d = rng.standard_normal(5), rng.standard_normal(3)
 g_1d = rng.standard_normal(3)  # o gradiente que vem de cima, do formato de y
 x_var, w_var = tf.Variable(x_1d[None, None, :, None]), tf.Variable(w_1d[None, :, None, None])

@@ -489,7 +489,8 @@ def test_self_check_of_archives_that_are_broken_or_unsafe(tmp_path):
     with zipfile.ZipFile(unsafe, "w") as zf:
         zf.writestr("../model.keras", b"x")
     assert self_check(unsafe, verbose=False)["problems"] == [
-        "fuga.zip tem um caminho inseguro: '../model.keras'"]
+        "caminho inseguro no zip: '../model.keras' (o avaliador recusa caminhos absolutos, com "
+        "letra de unidade ou com '..')"]
 
 
 def test_self_check_of_an_archive_holding_the_folder(model, tmp_path):

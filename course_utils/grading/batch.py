@@ -55,7 +55,7 @@ def _hidden_paths(paths: list[Path], keep: list[Path]) -> list[Path]:
 
 def _keep_paths(workroot: Path) -> list[Path]:
     places = [workroot, Path(sys.prefix), Path(sys.base_prefix),
-              Path(sys.executable).resolve().parent, Path(challenge.__file__).parent,
+              Path(sys.executable).resolve().parent, Path(challenge.__file__).parents[1],
               Path(os.environ.get("KERAS_HOME") or os.path.expanduser("~/.keras"))]
     if os.environ.get("COURSE_DATA_DIR"):
         places.append(Path(os.environ["COURSE_DATA_DIR"]))

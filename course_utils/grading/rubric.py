@@ -94,7 +94,7 @@ def _number(value: Any, where: str, upper: float | None = None) -> float:
 
     challenge's check, with the message in English: the instructor reads it."""
     try:
-        return challenge._real(value, where, upper)
+        return challenge.real_number(value, where, upper)
     except ValueError:
         expected = f"in [0, {upper:g}]" if upper is not None else "a finite number >= 0"
         big = isinstance(value, (int, float)) and not isinstance(value, bool) and value > 1

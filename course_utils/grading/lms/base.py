@@ -5,10 +5,8 @@ from __future__ import annotations
 
 import io
 import os
-import re
 import shutil
 import tempfile
-import unicodedata
 import zipfile
 import zlib
 from collections.abc import Callable
@@ -16,9 +14,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from course_utils._atomic import write_atomic
-from course_utils.grading.errors import GradingError, SubmissionError
-from course_utils.grading.status import Status
-from course_utils.grading.submissions import (
+from course_utils._slug import slug  # the layouts take it from here
+from course_utils.challenge.archive import (
     ZIP_ERRORS,
     Budget,
     copy_folder,
@@ -27,6 +24,9 @@ from course_utils.grading.submissions import (
     safe_parts,
     unzip,
 )
+from course_utils.grading.errors import GradingError, SubmissionError
+from course_utils.grading.status import Status
+from course_utils.grading.submissions import invalid_archive
 
 FEEDBACK_FILE = "correcao.md"
 """Name of each student's feedback file inside the feedback zip."""
@@ -75,13 +75,6 @@ class Submission:
     place there, see :attr:`no_feedback`)."""
     no_feedback: str = ""
     """Why the feedback zip has no place for this submission."""
-
-
-def slug(text: str, limit: int = 64) -> str:
-    """``text`` as an ASCII key: accents dropped, anything but letters, digits, ``.``, ``_``
-    and ``-`` made ``_``, at most ``limit`` characters."""
-    plain = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
-    return re.sub(r"[^A-Za-z0-9._-]", "_", plain)[:limit].strip(".") or "_"
 
 
 def shown_list(items: list[str], limit: int = 5) -> str:
@@ -268,13 +261,15 @@ def _entries_at(names: list[str], prefix: str) -> dict[str, bool]:
 def unpack(submission: Submission, download: Download, target: Path) -> Path:
     """Copy ``submission``'s files into the empty folder ``target``; the folder holding them.
 
-    Zips among the files are opened when needed (:func:`~.submissions.open_inner_zips`).
-    Raises :class:`SubmissionError` (``invalid_archive``) for anything unsafe.
+    Zips among the files are opened when needed
+    (:func:`~course_utils.challenge.archive.open_inner_zips`). Raises
+    :class:`SubmissionError` (``invalid_archive``) for anything unsafe.
     """
     budget = Budget()
-    for part in submission.parts:
-        download.extract(part, target, budget)
-    return open_inner_zips(target, budget)
+    with invalid_archive():
+        for part in submission.parts:
+            download.extract(part, target, budget)
+        return open_inner_zips(target, budget)
 
 
 # ------------------------------------------------------------------------ what goes back

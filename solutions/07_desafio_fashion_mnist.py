@@ -509,9 +509,9 @@ print(f"perda no fim: {fmt.num(probe_history.history['loss'][-1], 3)}; acurácia
 # ### Uma taxa de aprendizado que cai ao longo do treino
 #
 # Até aqui o Adam usou a mesma taxa de aprendizado do começo ao fim (o padrão do Keras). Com
-# taxa constante, a acurácia de validação de uma rede maior sobe e desce de uma época para a
-# outra: o passo que era bom no começo, para andar depressa, fica grande perto do mínimo, e a
-# rede fica pulando em volta dele. Uma **agenda** da taxa de aprendizado (*learning-rate
+# taxa constante, o passo que era bom no começo, para andar depressa, fica grande perto do
+# mínimo: a rede fica pulando em volta dele, e a acurácia de validação de uma rede maior
+# costuma subir e descer de uma época para a outra. Uma **agenda** da taxa de aprendizado (*learning-rate
 # schedule*) muda a taxa durante o treino. A de `cosine_adam(epochs, steps_per_epoch)` começa
 # no padrão do Adam e cai até zero seguindo meio período de um cosseno: passos grandes no
 # começo, pequenos no fim, para a rede assentar no mínimo. Veja a taxa de cada passo de um

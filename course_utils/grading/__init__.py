@@ -12,14 +12,14 @@ Experiments (``experiments.json``) and, with ``execute=True``, the notebook are 
 alongside (columns ``experiments`` and ``notebook``); the rubric turns all three into points.
 
 The steps, one module each: :mod:`~.lms` (the LMS's download, one submission per student,
-and the grades and feedback going back to it; one module per LMS),
-:mod:`~.submissions` (a submission's files, unpacked safely), :mod:`~.evalset` (the private
-evaluation set), :mod:`~.rubric` (points), :mod:`~.modelfile` (a model file refused before
-loading), :mod:`~.runner` (one submission in its sandboxes, scored with the pixel scale it
-expects), :mod:`~.batch` (a whole class on a pool of workers), :mod:`~.gradebook` (the
-CSV, shards merged), :mod:`~.feedback` (the student's pt-BR feedback),
-:mod:`~.similarity` (copied models, once the class is graded) and :mod:`~.report` (the
-class report, one HTML page).
+and the grades and feedback going back to it; one module per LMS), :mod:`~.submissions` (a
+submission's files unpacked by the rules of :mod:`course_utils.challenge.archive`, which
+``self_check`` shares), :mod:`~.evalset` (the private evaluation set), :mod:`~.rubric`
+(points), :mod:`~.modelfile` (a model file refused before loading), :mod:`~.runner` (one
+submission in its sandboxes, scored with the pixel scale it expects), :mod:`~.batch` (a
+whole class on a pool of workers), :mod:`~.gradebook` (the CSV, shards merged),
+:mod:`~.feedback` (the student's pt-BR feedback), :mod:`~.similarity` (copied models, once
+the class is graded) and :mod:`~.report` (the class report, one HTML page).
 
 The names below are imported on first use (PEP 562): a sandbox's process, which runs
 ``python -m course_utils.grading.sandbox``, imports this package without the grader.

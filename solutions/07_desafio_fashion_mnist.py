@@ -791,6 +791,9 @@ else:
 #   e `train_seconds` (e as colunas extras, como `seed`);
 # - este notebook (`.ipynb`), que o corretor roda de novo para dar o ponto do notebook.
 #
+# O formato completo, com as regras de cada chave, está na página
+# [formato da entrega](https://github.com/cnn-curso-ptbr/curso-cnn/blob/main/docs/submission-format.md).
+#
 # `save_submission` confere tudo antes de escrever: o formato do modelo (entrada 28×28,
 # saída de 10 classes), pelo menos 4 execuções, cada hiperparâmetro com pelo menos 2 valores,
 # e a sua identificação. Ela grava os três arquivos e o zip na pasta `submissao` e nunca

@@ -88,7 +88,8 @@ def main() -> None:
             net, images, c, smooth_samples=SMOOTH_SAMPLES),
         f"occlusion ({PATCH}×{PATCH}, stride {STRIDE})": occlusion,
     }
-    random_model = explain.randomized_copy(model, seed=SEED)
+    # not the training seed: with it, the "random" weights would be the training's initial ones
+    random_model = explain.randomized_copy(model, seed=SEED + 1)
     print("| method | images | hit rate | s per image | rank corr. with random weights |")
     print("| --- | --- | --- | --- | --- |")
     for name, method in methods.items():

@@ -520,6 +520,8 @@ def randomized_copy(model: keras.Model, seed: int = 0) -> keras.Model:
     """The same architecture with freshly initialised (random) weights: Adebayo et al.'s check.
 
     Seeds Keras (and so NumPy and Python) with ``seed`` first, so the copy is reproducible.
+    Use a seed other than the one the model was built with: the same seed draws the model's
+    own initial weights again, and the check would compare it with its starting point.
     """
     _check_model(model)
     keras.utils.set_random_seed(seed)

@@ -907,7 +907,8 @@ print(f"com imagens {lesson12.IMAGE_SIZE[0]}×{lesson12.IMAGE_SIZE[1]} (o exempl
 #   global é o lote por réplica vezes `num_replicas_in_sync`.
 # - O *pipeline* do exemplo: TFRecord → rótulo do caminho → `decode_jpeg` → `resize` →
 #   `uint8` → `cache` → `shuffle` → `batch` → `prefetch`; para a TPU, lotes de formato fixo
-#   (`drop_remainder=True`), `steps_per_execution` e `mixed_bfloat16` onde o hardware tem.
+#   (`drop_remainder=True`), `steps_per_execution`, e precisão mista onde o hardware ganha
+#   com ela: `mixed_bfloat16` na TPU e nas GPUs novas, `mixed_float16` na T4.
 # - A validação sai do treino, é sorteada uma vez só e separa **pacientes**, não imagens; a
 #   do exemplo vaza porque `take` e `skip` sorteiam cada um a sua ordem, e a maior parte da
 #   validação também está no treino (a célula mediu quanto).
@@ -932,7 +933,8 @@ print(f"com imagens {lesson12.IMAGE_SIZE[0]}×{lesson12.IMAGE_SIZE[1]} (o exempl
 # que envelheceu (o *checkpoint* `.h5`, a TPU procurada pelo TensorFlow) e corrigimos a
 # validação que vazava. A distribuição no JAX segue o guia "Distributed training with Keras 3"
 # do site do Keras (`keras.io/guides/distribution/`); as práticas do *pipeline*, o guia
-# "Better performance with the tf.data API" do TensorFlow. Os dados: Kermany e colegas (2018), *Identifying Medical Diagnoses
+# "Better performance with the tf.data API" do TensorFlow; a precisão mista, o guia "Mixed
+# precision" do TensorFlow. Os dados: Kermany e colegas (2018), *Identifying Medical Diagnoses
 # and Treatable Diseases by Image-Based Deep Learning*, Cell; as referências de resultado:
 # o próprio exemplo e o MedMNIST v2 (Yang e colegas, 2023). A normalização em lote e o
 # *dropout* vêm da aula "10 · Normalização em lote e *dropout*"; as métricas de classificação, da
@@ -946,5 +948,9 @@ print(f"com imagens {lesson12.IMAGE_SIZE[0]}×{lesson12.IMAGE_SIZE[1]} (o exempl
 #   (keras.io/examples/vision/xray_classification_with_tpus).
 # - Amy MiHyun Jang. *Pneumonia Classification on TPU*, exemplo do site do Keras.
 # - Daniel S. Kermany e colegas. *Identifying Medical Diagnoses and Treatable Diseases by
-#   Image-Based Deep Learning*. Cell, 2018.
+#   Image-Based Deep Learning*. Cell, 2018: a origem das radiografias, a leitura dos rótulos
+#   e a descrição das pneumonias bacteriana e viral.
+# - TensorFlow. *Mixed precision* (guia, tensorflow.org/guide/mixed_precision).
+# - J. R. Zech e colegas. *Variable generalization performance of a deep learning model to
+#   detect pneumonia in chest radiographs*. PLOS Medicine, 2018 (discutido na aula 14).
 # - Jiancheng Yang e colegas. *MedMNIST v2*. Scientific Data, 2023.

@@ -448,14 +448,17 @@ ex4.check(answers)
 # "Parecido" é medido pela correlação de postos de Spearman entre os dois mapas de cada
 # imagem: 1 se a ordem dos pixels, do mais quente ao mais frio, é a mesma; perto de 0 se não
 # tem relação. `explain.cascading_randomization` devolve a rede sorteada até cada camada
-# (uma convolução é sorteada junto com a sua normalização em lote):
+# (uma convolução é sorteada junto com a sua normalização em lote). Um cuidado: a semente do
+# sorteio tem de ser outra que a do treino. Com a mesma semente, o Keras sortearia de novo
+# exatamente os pesos **iniciais** do treino, e o teste compararia a rede com o seu próprio
+# ponto de partida, não com uma rede aleatória qualquer.
 
 # %%
 n_cascade = settings["cascade"]
 x_cascade, class_cascade = x_game[:n_cascade], class_game[:n_cascade]
 methods = {"Grad-CAM": explain.grad_cam, "saliência": explain.saliency}
 steps, correlations, flat, last = ["nenhuma"], {name: [1.0] for name in methods}, {}, {}
-for layer_name, randomized in explain.cascading_randomization(pointing_model, seed=SEED):
+for layer_name, randomized in explain.cascading_randomization(pointing_model, seed=SEED + 1):
     steps.append(layer_name)
     for name, method in methods.items():
         random_maps = last[name] = method(randomized, x_cascade, class_cascade)

@@ -413,3 +413,18 @@ def test_mass_in_boxes_is_the_share_of_each_map_inside_its_box():
     np.testing.assert_allclose(explain.mass_in_boxes(maps, boxes), [0.75, 0.25, 0.0])
     with pytest.raises(ValueError, match="boxes"):
         explain.mass_in_boxes(maps, boxes[:2])
+
+
+def test_a_randomised_copy_with_the_building_seed_redraws_the_initial_weights():
+    """Why the lesson randomises with another seed than the training's."""
+    def build():
+        return keras.Sequential([keras.Input((8, 8, 1)), keras.layers.Conv2D(2, 3),
+                                 keras.layers.GlobalAveragePooling2D(), keras.layers.Dense(2)])
+
+    keras.utils.set_random_seed(5)
+    model = build()
+    initial = model.get_weights()
+    same = explain.randomized_copy(model, seed=5).get_weights()
+    other = explain.randomized_copy(model, seed=6).get_weights()
+    assert all(np.array_equal(a, b) for a, b in zip(initial, same))
+    assert not np.array_equal(initial[0], other[0])

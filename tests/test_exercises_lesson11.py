@@ -294,7 +294,7 @@ def test_gap_mistakes_are_named(answer, fragments):
 def test_depths_are_of_the_paper_family_and_named_as_in_the_paper():
     for depth in (*DEPTHS, *FAST_DEPTHS):
         assert (depth - 2) % 6 == 0
-    assert DEPTHS == (20, 56)
+    assert DEPTHS == (20, 56) and FAST_DEPTHS[0] < FAST_DEPTHS[1]
     assert model_name(56, False) == "Plain-56" and model_name(20, True) == "ResNet-20"
 
 
@@ -306,7 +306,10 @@ def test_lesson_and_benchmark_train_with_the_shared_settings():
     benchmark = (root / "benchmarks" / "resnet_cifar10.py").read_text(encoding="utf-8")
     for source in (lesson, benchmark):
         assert "build_resnet(depth, residual=residual)" in source
-        assert "batch_size=BATCH_SIZE, shuffle=True" in source
+        assert 'optimizer="adam", loss="sparse_categorical_crossentropy"' in source
+    assert "batch_size = FAST_BATCH_SIZE if config.FAST else BATCH_SIZE" in lesson
+    assert "batch_size=batch_size, shuffle=True, seed=SEED" in lesson
+    assert "batch_size=BATCH_SIZE, shuffle=True" in benchmark
 
 
 # ---- strict mode ------------------------------------------------------------------------------

@@ -608,11 +608,12 @@ chosen = lesson12.threshold_for_recall(y_val, val_prob, TARGET_RECALL)
 fig, ax = plt.subplots(figsize=(6, 3.5), layout="constrained")
 ax.plot(val_thresholds, val_precisions[:-1], label="precisão")
 ax.plot(val_thresholds, val_recalls[:-1], label="revocação")
-ax.axhline(TARGET_RECALL, color="C1", linestyle=":",
+ax.axhline(TARGET_RECALL, color="C2", linestyle=":",
            label=f"revocação desejada ({fmt.num(TARGET_RECALL)})")
 ax.axvline(chosen, color="C3", label=f"limiar escolhido ({fmt.num(chosen, 3)})")
 ax.axvline(THRESHOLD, color="gray", linestyle="--", label=f"limiar padrão ({fmt.num(THRESHOLD)})")
 ax.set_xlabel("limiar (a partir dele, o modelo diz 'pneumonia')")
+ax.set_xlim(0, 1)
 ax.set_ylim(0, 1.02)
 for axis in (ax.xaxis, ax.yaxis):
     axis.set_major_formatter(fmt.tick_formatter())

@@ -28,7 +28,7 @@ from course_utils.fmt import num
 SOURCE_FILTERS: tuple[int, ...] = (32, 64, 128)
 """Filters of the three blocks of the course's CIFAR-10 base (two 3×3 convs each)."""
 
-SOURCE_EPOCHS = (15, 1)
+SOURCE_EPOCHS = (8, 1)
 """``config.epochs(*SOURCE_EPOCHS)``: epochs of the CIFAR-10 pretraining (full, fast)."""
 
 BATCH_SIZE = 32
@@ -147,9 +147,17 @@ def pretrained_base(
 
 
 def copy_base(base: keras.Model) -> keras.Model:
-    """A new base with the same architecture and weights (each training gets its own)."""
+    """A new base with the same architecture, weights and frozen layers (each training gets
+    its own).
+
+    ``clone_model`` alone keeps each inner layer's ``trainable`` but always gives a trainable
+    outer model, whose ``trainable = True`` would then change nothing; the flags are copied.
+    """
     copy = keras.models.clone_model(base)
     copy.set_weights(base.get_weights())
+    copy.trainable = base.trainable
+    for source, layer in zip(base.layers, copy.layers, strict=True):
+        layer.trainable = source.trainable
     return copy
 
 

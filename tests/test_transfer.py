@@ -131,6 +131,23 @@ def test_trainable_parameters_counts_numbers_in_trainable_weights():
     assert transfer.trainable_parameters(model) == model.count_params() - bn_stats
 
 
+@pytest.mark.parametrize("freeze", ["all", "bn", "none"])
+def test_copy_base_keeps_weights_and_frozen_layers(freeze):
+    base = transfer.build_source_base((32, 32, 3))
+    if freeze == "all":
+        base.trainable = False
+    elif freeze == "bn":
+        transfer.unfreeze_top(base)
+    copy = transfer.copy_base(base)
+    assert copy.trainable == base.trainable
+    assert [layer.trainable for layer in copy.layers] == [layer.trainable for layer in base.layers]
+    for a, b in zip(base.get_weights(), copy.get_weights()):
+        np.testing.assert_array_equal(a, b)
+    if freeze == "all":  # unfreezing the frozen copy reaches its layers, as for the base
+        copy.trainable = True
+        assert all(layer.trainable for layer in copy.layers)
+
+
 def test_train_transfer_leaves_the_given_base_untouched():
     base = transfer.build_source_base((32, 32, 3))
     before = [w.copy() for w in base.get_weights()]

@@ -6,7 +6,8 @@ a block runs up to and including a pooling or ``Flatten`` layer (and the dropout
 normalization right after it), every ``Dense`` starts a block of its own (with the
 normalization and dropout that follow it), and a nested model
 (a pre-trained base such as VGG16) is a single block. Each row names the layers (repeated
-ones counted: ``Conv2D ×2``), the block's output shape and its number of parameters.
+ones counted: ``Conv2D ×2``), the block's output shape and its number of parameters, written
+for a Brazilian reader (``3.496.513``) but still an ``int`` for arithmetic and comparisons.
 """
 
 from __future__ import annotations
@@ -15,6 +16,8 @@ from typing import Any
 
 import keras
 import pandas as pd
+
+from course_utils import fmt
 
 ENDS_BLOCK = ("Pooling1D", "Pooling2D", "Pooling3D", "Flatten")
 """Layer class names (suffixes) after which a block closes."""
@@ -27,6 +30,15 @@ JOINS_PREVIOUS = ("Dropout", "SpatialDropout2D", "BatchNormalization", "Activati
 
 COLUMNS = ("camadas", "formato da saída", "parâmetros")
 """Column names of the table (Portuguese: the students read it)."""
+
+
+class ParameterCount(int):
+    """An ``int`` that prints with a dot between thousands (``3.496.513``), via :mod:`fmt`."""
+
+    def __repr__(self) -> str:
+        return fmt.num(int(self))
+
+    __str__ = __repr__
 
 
 def _layers(model: keras.Model) -> list[keras.layers.Layer]:
@@ -86,11 +98,14 @@ def summary_by_block(model: keras.Model) -> pd.DataFrame:
         raise ValueError(
             "the model has no built layers: give it a keras.Input (or call it once) first"
         )
-    rows = [
-        (_describe(block), _shape(block[-1]), sum(layer.count_params() for layer in block))
-        for block in _blocks(_layers(model))
-    ]
-    table = pd.DataFrame(rows, columns=COLUMNS, index=range(1, len(rows) + 1))
-    table.loc["total"] = ("", "", int(table["parâmetros"].sum()))
-    table.index.name = "bloco"
+    blocks = _blocks(_layers(model))
+    counts = [ParameterCount(sum(layer.count_params() for layer in block)) for block in blocks]
+    counts.append(ParameterCount(sum(counts)))
+    table = pd.DataFrame(
+        {COLUMNS[0]: [_describe(block) for block in blocks] + [""],
+         COLUMNS[1]: [_shape(block[-1]) for block in blocks] + [""],
+         # object dtype keeps the ParameterCount values (pandas would make them int64)
+         COLUMNS[2]: pd.Series(counts, dtype=object).to_numpy()},
+        index=pd.Index([*range(1, len(blocks) + 1), "total"], name="bloco"),
+    )
     return table

@@ -65,3 +65,11 @@ def test_unbuilt_model_and_non_model_are_rejected():
         summary_by_block(keras.Sequential([keras.layers.Dense(2)]))
     with pytest.raises(TypeError, match="keras Model"):
         summary_by_block("modelo")
+
+
+def test_parameter_counts_print_for_a_brazilian_reader_and_stay_ints():
+    model = keras.Sequential([keras.Input((100,)), keras.layers.Dense(20000)])
+    table = summary_by_block(model)
+    total = table.loc["total", "parâmetros"]
+    assert total == 2_020_000 and isinstance(total, int) and total + 1 == 2_020_001
+    assert "2.020.000" in table.to_string() and "2.020.000" in table.to_html()

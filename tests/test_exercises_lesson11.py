@@ -26,6 +26,8 @@ from course_utils.exercises.lesson11 import (
 )
 from course_utils.models import build_resnet
 
+pytestmark = pytest.mark.slow  # builds a few hundred small Keras models: tens of seconds
+
 
 # ---- answers written the way a student would -----------------------------------------------
 

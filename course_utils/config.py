@@ -56,7 +56,7 @@ def epochs(full: int, fast: int = 1) -> int:
 
 
 CPU_MINUTES: dict[int, tuple[int, int]] = {8: (12, 14), 9: (110, 120), 10: (60, 180), 12: (20, 60),
-                                           13: (20, 40), 11: (500, 750)}
+                                           13: (10, 40), 11: (500, 750)}
 """Rough minutes (low, high) each long lesson takes in full mode on 2 CPU cores, no GPU.
 
 Source: ``docs/results.md``, per-epoch times measured on a 2-core AMD EPYC without GPU and
@@ -65,7 +65,9 @@ the VGG-style model (108–119 s). Lesson 09: 2 trainings of 30 epochs of that V
 Lesson 10: 5 variants × 10 epochs and up to 40 more at 71–149 s, "up to about 3 hours".
 Lesson 11: 4 networks (Plain/ResNet-20 and -56) × 15 epochs of 45,000 images, 363–754 s per
 epoch at the best and 8.4–12.5 h in all (best to mean epoch, measured at load 14).
-Lesson 12: "20–60 minutes for a 25–40-epoch run" at 180×180."""
+Lesson 12: "20–60 minutes for a 25–40-epoch run" at 180×180.
+Lesson 13: 16 min for benchmarks/transfer_xray.py on the mirror at load 5–14 (6.4 of them
+pretraining the CIFAR-10 base on 10,000 images; the full 50,000 make that part 5 times longer)."""
 
 TPU_LESSONS = (12,)
 """Lessons written to run on a TPU too (through :func:`course_utils.distribute.get_strategy`)."""

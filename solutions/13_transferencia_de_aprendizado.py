@@ -437,32 +437,54 @@ ex4.check(largest_gain)
 # ex4.solution()
 
 # %% [markdown]
+# Os números do modo completo, medidos pelos autores do curso com
+# `benchmarks/transfer_xray.py` na cópia reduzida das radiografias (PneumoniaMNIST: 28×28
+# pixels, classes equilibradas), num computador de 2 núcleos sem internet: a base é a do
+# CIFAR-10, pré-treinada pelo curso, e cada tamanho foi treinado com três sortes de imagens e
+# pesos iniciais (todo o treino, com uma). Com a MobileNetV3Small do ImageNet ninguém mediu
+# ainda: no Colab, com internet, rode esta aula em modo completo e compare a sua curva.
+
+# %%
+mirror = lesson13.MIRROR_CURVE
+for n, zero, moved, seeds in zip(mirror["sizes"], mirror["scratch"], mirror["transfer"],
+                                 mirror["seeds"]):
+    print(f"{fmt.num(n):>6} imagens: AUC do zero {fmt.num(zero, 3)}, com transferência "
+          f"{fmt.num(moved, 3)} (média de {seeds} treino(s))")
+fig, ax = plt.subplots(figsize=(6, 3.8), layout="constrained")
+ax.plot(mirror["sizes"], mirror["transfer"], "o-", label="transferência (CIFAR-10)")
+ax.plot(mirror["sizes"], mirror["scratch"], "s-", label="do zero (aula 12)")
+ax.axhline(0.5, color="gray", linestyle=":", label=f"chute (AUC {fmt.num(0.5)})")
+ax.set_xscale("log")
+ax.set_xticks(mirror["sizes"], [fmt.num(n) for n in mirror["sizes"]])
+ax.minorticks_off()
+ax.yaxis.set_major_formatter(fmt.tick_formatter(2))
+ax.set_xlabel("radiografias de treino (escala logarítmica)")
+ax.set_ylabel("AUC no teste")
+ax.set_title("Modo completo, na cópia do curso (28×28)")
+ax.legend(fontsize=8);
+
+# %% [markdown]
 # **Pergunta.** O que a curva diz sobre quando transferir? Use os números desta execução e os
-# do modo completo, abaixo.
+# do modo completo, acima.
 #
 # ✍️ *Sua resposta:*
 
 # %% [markdown] tags=["solution"]
 # **Resposta modelo.** Com poucas imagens, a rede do zero tem muitos pesos para o que os
-# dados sustentam e sobreajusta ou nem sai do chute; a base pré-treinada entrega
+# dados sustentam e nem sai do chute (na cópia do curso, com 50 imagens, ela deu a mesma
+# probabilidade a todas as radiografias do teste); a base pré-treinada entrega
 # características prontas, e só a cabeça (e depois um ajuste pequeno) precisa aprender com as
-# radiografias. É aí que se espera a maior vantagem. Com mais imagens, o modelo do zero
-# alcança a transferência, e a diferença encolhe: o que a fonte ensinou, o alvo passa a
-# ensinar sozinho. A distância entre fonte e alvo pesa: fotos coloridas (CIFAR-10 ou
-# ImageNet) não são radiografias, e Raghu e colegas (2019) mediram, em radiografias de tórax
-# e fundo de olho com muitos dados, que modelos pequenos do zero chegam perto dos
-# pré-treinados no ImageNet. No modo rápido, com poucas dezenas de imagens e uma ou duas
+# radiografias. É aí que está a maior vantagem. Com mais imagens, o modelo do zero
+# alcança a transferência, e a diferença encolhe para centésimos de AUC, do tamanho da
+# variação entre sementes: o que a fonte ensinou, o alvo passa a ensinar sozinho. A
+# distância entre fonte e alvo pesa: fotos coloridas (CIFAR-10 ou ImageNet) não são
+# radiografias, e Raghu e colegas (2019) mediram, em radiografias de tórax e fundo de olho
+# com muitos dados, que modelos pequenos do zero chegam perto dos pré-treinados no
+# ImageNet. No modo rápido, com poucas dezenas de imagens e uma ou duas
 # épocas, os números variam muito de uma execução para outra: leia a tendência nos números
 # do modo completo, medidos com várias sementes.
 
 # %% [markdown]
-# Os números do modo completo, medidos pelos autores do curso com
-# `benchmarks/transfer_xray.py` na cópia reduzida das radiografias (PneumoniaMNIST: 28×28
-# pixels, classes equilibradas), com a base do CIFAR-10 pré-treinada pelo curso (a máquina
-# de medição não tem internet; o ImageNet não foi medido), estão em `docs/results.md`,
-# "Lesson 13". No Colab, com internet, esta aula usa a MobileNetV3Small do ImageNet: rode-a
-# em modo completo e compare a sua curva.
-#
 # ## O que você aprendeu
 #
 # - Transferência de aprendizado: uma base treinada numa fonte grande, uma cabeça nova

@@ -104,11 +104,13 @@ print(f"treino: {fmt.num(len(y_train))} imagens ({steps_per_epoch} passos por é
 # Cada rede treina com o mesmo orçamento: as mesmas épocas, o mesmo otimizador (Adam, da aula
 # 04), a mesma semente e as imagens na mesma ordem (um *dataset* novo, com a mesma semente de
 # embaralhamento, para cada rede). Guardamos a perda de treino de cada época, a média que o
-# `fit` informa, e o tempo.
+# `fit` informa, e o tempo. A acurácia no teste também é medida logo depois de cada treino,
+# mas só vamos olhá-la no fim da aula.
 
 # %%
 def train(depth, residual):
-    """Treina build_resnet(depth, residual) com as escolhas da aula; devolve modelo e history."""
+    """Treina build_resnet(depth, residual) com as escolhas da aula; devolve o history e a
+    acurácia no teste."""
     config.set_seed(SEED)
     model = build_resnet(depth, residual=residual)
     model.compile(optimizer="adam", loss="sparse_categorical_crossentropy",
@@ -120,14 +122,15 @@ def train(depth, residual):
                         callbacks=[LiveTraining(metrics=("loss", "accuracy"))])
     seconds = time.perf_counter() - start
     print(f"{model_name(depth, residual)}: perda de treino final "
-          f"{fmt.num(history.history['loss'][-1], 4)}, {fmt.num(seconds / N_EPOCHS, 1)} s por época")
-    return model, history.history
+          f"{fmt.num(history.history['loss'][-1], 4)}, {fmt.num(seconds / N_EPOCHS, 1)} s/época")
+    test_accuracy = model.evaluate(test_ds, verbose=0)[1]
+    return history.history, test_accuracy
 
 
-models, histories = {}, {}
+histories, test_accuracies = {}, {}
 for depth in (SHALLOW, DEEP):
     name = model_name(depth, residual=False)
-    models[name], histories[name] = train(depth, residual=False)
+    histories[name], test_accuracies[name] = train(depth, residual=False)
 
 # %%
 def plot_training_loss(names, title):
@@ -457,7 +460,7 @@ ex3.check(stage_shapes)
 # %%
 for depth in (SHALLOW, DEEP):
     name = model_name(depth, residual=True)
-    models[name], histories[name] = train(depth, residual=True)
+    histories[name], test_accuracies[name] = train(depth, residual=True)
 
 # %%
 all_names = [model_name(depth, residual) for residual in (False, True)
@@ -515,16 +518,13 @@ print(f"com {DEEP} camadas, os atalhos {'baixaram' if residual_gain > 0 else 'n�
 # que têm os mesmos pesos. Se as linhas acima disserem outra coisa, lembre do tamanho do
 # treino: poucas épocas e, no modo rápido, poucas imagens.
 #
-# Por fim, uma vez só, o teste. Como na aula 10, depois de poucos passos as estatísticas
+# Por fim, o teste, medido uma vez para cada rede. Como na aula 10, depois de poucos passos as estatísticas
 # móveis da normalização em lote ainda lembram o valor inicial, e a acurácia no modo de
 # inferência sai mais baixa do que a do treino sugere; a célula diz quanto:
 
 # %%
-rows = []
-for name, model in models.items():
-    test_loss, test_accuracy = model.evaluate(test_ds, verbose=0)
-    rows.append({"rede": name, "perda de treino final": final_loss(name),
-                 "acurácia no teste": test_accuracy})
+rows = [{"rede": name, "perda de treino final": final_loss(name),
+         "acurácia no teste": test_accuracies[name]} for name in histories]
 pd.DataFrame(rows).set_index("rede").round(4)
 
 # %%

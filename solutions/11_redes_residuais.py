@@ -299,11 +299,13 @@ for name, per_layer in norms.items():
 # %% [markdown]
 # Leia as linhas acima junto com o gráfico. Com normalização em lote e ReLU, o gradiente da
 # rede plana **não** some como o da sigmoide da aula 05 (He e colegas observam o mesmo no
-# artigo); o problema é que ele varia muito de camada para camada, e uma só taxa de
-# aprendizado precisa servir para todas. Com os atalhos, cada camada recebe o gradiente da
-# saída por um caminho direto, e as normas ficam numa faixa mais estreita. É uma pista, não a
-# explicação completa: por que as redes planas degradam ainda é estudado. O que importa para
-# você é a medida: com atalhos, a rede funda volta a treinar.
+# artigo); o problema é que ele varia por ordens de grandeza de camada para camada (a razão
+# "maior ÷ menor" acima), e uma só taxa de aprendizado precisa servir para todas. As linhas
+# acima dizem em que sentido: se ele cresce em direção à entrada, é o gradiente que explode,
+# o outro lado do gradiente que desaparece da aula 05. Com os atalhos, cada camada recebe o
+# gradiente da saída por um caminho direto, e as normas ficam numa faixa mais estreita. É uma
+# pista, não a explicação completa: por que as redes planas degradam ainda é estudado. O que
+# importa para você é a medida: com atalhos, a rede funda volta a treinar.
 #
 # ## Quando o formato muda: a projeção 1×1
 #

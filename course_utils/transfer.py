@@ -274,5 +274,10 @@ def roc_auc(model: keras.Model, x: np.ndarray, y: np.ndarray) -> float:
     """The exact ROC AUC (scikit-learn) of ``model``'s probabilities on ``(x, y)``."""
     from sklearn.metrics import roc_auc_score
 
-    probabilities = model.predict(x.astype("float32"), batch_size=256, verbose=0).ravel()
+    # called directly, not through predict(): a fresh model's predict() traces a new function,
+    # and TensorFlow warns about retracing when a lesson scores several models in a loop
+    probabilities = np.concatenate([
+        np.asarray(model(x[start:start + 256].astype("float32"), training=False)).ravel()
+        for start in range(0, len(x), 256)
+    ])
     return float(roc_auc_score(y, probabilities))

@@ -275,10 +275,10 @@ def moving_means_moved(base_copy):
     """Chama um modelo de transferência como o fit chama; as médias móveis da base mudaram?"""
     bn = next(layer for layer in base_copy.layers
               if isinstance(layer, keras.layers.BatchNormalization))
-    before = np.array(bn.moving_mean)
+    before = bn.moving_mean.numpy()
     transfer.build_transfer_model(base_copy)(x_fit[:BATCH_SIZE].astype("float32"),
                                              training=True)
-    return not np.array_equal(before, np.array(bn.moving_mean))
+    return not np.array_equal(before, bn.moving_mean.numpy())
 
 
 print(f"Keras {keras.__version__}; base descongelada, chamada com training=False, e o modelo "

@@ -79,14 +79,14 @@ def test_fine_tuning_after_unfreeze_top_leaves_batch_norm_statistics_alone():
     model = transfer.build_transfer_model(base)
     transfer.unfreeze_top(base)
     bn = [layer for layer in base.layers if isinstance(layer, keras.layers.BatchNormalization)]
-    before = [np.array(layer.moving_mean) for layer in bn]
-    kernel_before = np.array(base.layers[2].kernel)
+    before = [layer.moving_mean.numpy() for layer in bn]
+    kernel_before = base.layers[2].kernel.numpy()
     model.compile(optimizer="adam", loss="binary_crossentropy")
     rng = np.random.default_rng(0)
     model.fit(rng.uniform(0, 255, (16, 32, 32, 1)), np.arange(16) % 2, epochs=1, verbose=0)
     for layer, old in zip(bn, before):
-        np.testing.assert_array_equal(np.array(layer.moving_mean), old)
-    assert not np.array_equal(np.array(base.layers[2].kernel), kernel_before)  # convs did train
+        np.testing.assert_array_equal(layer.moving_mean.numpy(), old)
+    assert not np.array_equal(base.layers[2].kernel.numpy(), kernel_before)  # convs did train
 
 
 def test_transfer_model_repeats_the_gray_channel():

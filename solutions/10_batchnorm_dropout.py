@@ -822,9 +822,11 @@ print("primeiras previsões:",
 # [glossário do curso](https://github.com/cnn-curso-ptbr/curso-cnn/blob/main/docs/glossario.md).
 #
 # Esta aula fecha a série CIFAR-10 das aulas "08 · CIFAR-10" e "09 · Aumento de dados". A
-# aula "12 · Raio-X com TPU" leva tudo a um exemplo maior, a pneumonia em radiografias de
-# tórax do mesmo material sobre *dropout*, em que a normalização em lote e o *dropout* com taxas
-# de 0,2 a 0,7 aparecem juntos.
+# próxima, "11 · Redes residuais", usa a normalização em lote em redes de 20 a 56 camadas e
+# mostra por que uma rede mais funda treina pior sem atalhos. Depois, a aula "12 · Raio-X com
+# TPU" leva tudo a um exemplo maior, a pneumonia em radiografias de tórax do mesmo material
+# sobre *dropout*, em que a normalização em lote e o *dropout* com taxas de 0,2 a 0,7 aparecem
+# juntos.
 #
 # ### Fontes
 #

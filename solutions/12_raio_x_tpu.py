@@ -942,6 +942,10 @@ print(f"com imagens {lesson12.IMAGE_SIZE[0]}×{lesson12.IMAGE_SIZE[1]} (o exempl
 # aula "06 · MNIST, mão na massa". Os termos técnicos seguem o
 # [glossário do curso](https://github.com/cnn-curso-ptbr/curso-cnn/blob/main/docs/glossario.md).
 #
+# A próxima aula, "13 · Transferência de aprendizado", treina este mesmo problema partindo de
+# uma rede pré-treinada em outro conjunto de imagens, e compara com o modelo desta aula
+# treinado do zero.
+#
 # ### Fontes
 #
 # - *Camadas convolucionais e Dropout* (tópico opcional de uma disciplina universitária), com

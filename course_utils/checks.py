@@ -332,12 +332,14 @@ class Exercise:
 
     def check(self, answer: Any) -> None:
         """Check an answer and say whether it is right, wrong (and why) or unfinished."""
-        feedback = self._evaluate(answer)
+        feedback = self.evaluate(answer)
         _show(feedback)
         if strict_mode() and feedback.kind != "correct":
             raise ExerciseFailed(f"exercise {self.key}: {feedback!r}")
 
-    def _evaluate(self, answer: Any) -> Feedback:
+    def evaluate(self, answer: Any) -> Feedback:
+        """The verdict on ``answer`` without showing it: ``Feedback(kind, text)`` with kind
+        ``"correct"``, ``"wrong"`` (text says why) or ``"not_done"``; never raises."""
         if is_placeholder(answer):
             return Feedback("not_done", _NOT_DONE)
         try:
@@ -349,7 +351,8 @@ class Exercise:
         return Feedback("correct", note or "")
 
     def hint(self, level: int = 1) -> None:
-        """Show hint number ``level``: 1 gives the idea, 2 the question or concept that unblocks the next step.
+        """Show hint number ``level``: 1 gives the idea, 2 the question or the concept that
+        unblocks the next step.
 
         A level past the last shows the last hint and says there are no more (the next
         step is ``solution()``); a level below 1 shows the first.

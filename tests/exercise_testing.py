@@ -7,7 +7,7 @@ from course_utils.checks import Exercise, ExerciseFailed
 
 def wrong(exercise: Exercise, answer, *fragments: str) -> str:
     """Evaluate an answer that must be wrong; every fragment must be in the message."""
-    feedback = exercise._evaluate(answer)
+    feedback = exercise.evaluate(answer)
     assert feedback.kind == "wrong", feedback
     for fragment in fragments:
         assert fragment in feedback.text, feedback.text
@@ -16,14 +16,14 @@ def wrong(exercise: Exercise, answer, *fragments: str) -> str:
 
 def correct(exercise: Exercise, answer) -> str:
     """Evaluate an answer that must be right; return the note shown with "Correto!"."""
-    feedback = exercise._evaluate(answer)
+    feedback = exercise.evaluate(answer)
     assert feedback.kind == "correct", feedback
     return feedback.text
 
 
 def not_done(exercise: Exercise, blank, capsys) -> None:
     """A blank answer is "not done", and check() says so without raising (lenient mode)."""
-    assert exercise._evaluate(blank).kind == "not_done"
+    assert exercise.evaluate(blank).kind == "not_done"
     exercise.check(blank)
     assert "Ainda não feito" in capsys.readouterr().out
 

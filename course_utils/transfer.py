@@ -7,8 +7,9 @@ end in global average pooling. On top of either, :func:`build_transfer_model` pu
 head for the chest X-rays (grayscale in 0..255 → probability of pneumonia), calling the base
 with ``training=False`` so its batch normalization stays in inference mode, and
 :func:`unfreeze_top` opens the top of the base for fine-tuning. :func:`train_scratch` and
-:func:`train_transfer` train both sides of the comparison with the same budget of epochs, and
-:func:`xray_arrays` loads the X-rays as NumPy arrays.
+:func:`train_transfer` train both sides of the comparison with the same budget of epochs,
+:func:`xray_arrays` loads the X-rays as NumPy arrays and :func:`draw_phases` draws the two
+phases for the lesson.
 """
 
 from __future__ import annotations
@@ -18,8 +19,11 @@ import warnings
 from collections.abc import Callable
 
 import keras
+import matplotlib.pyplot as plt
 import numpy as np
 from keras import layers
+from matplotlib.figure import Figure
+from matplotlib.patches import Patch
 
 from course_utils import config
 from course_utils.datasets import load_chest_xray, load_cifar10
@@ -268,6 +272,40 @@ def train_transfer(
         _compile(model, fine_learning_rate)  # recompile: the trainable weights changed
         histories.append(_fit(model, x, y, fine_epochs, batch_size, validation, class_weight))
     return model, histories
+
+
+def draw_phases(learning_rate: float = 1e-3, fine_learning_rate: float = 1e-4) -> Figure:
+    """The two phases in one picture: the same chain (gray X-ray → three channels → base →
+    new head → probability) with the base frozen, then unfrozen except its batch
+    normalization; frozen parts in blue-gray, trained parts in orange, with each phase's
+    learning rate."""
+    from course_utils.xray import _arrow, _box
+
+    frozen, trained = "#c9d6e3", "#f6c28b"
+    fig, axes = plt.subplots(2, 1, figsize=(10, 4.6), layout="constrained")
+    phases = [
+        ("1. Extração de características: a base congelada, só a cabeça treina "
+         f"(taxa {num(learning_rate)})", frozen, "base pré-treinada\ncongelada"),
+        ("2. Ajuste fino: a base descongelada, a normalização em lote congelada "
+         f"(taxa {num(fine_learning_rate)})", trained,
+         "base pré-treinada\ndescongelada\n(BN congelada)"),
+    ]
+    for ax, (title, base_color, base_text) in zip(axes, phases):
+        ax.set_xlim(0, 10.4)
+        ax.set_ylim(0, 1.6)
+        ax.axis("off")
+        boxes = [("radiografia\ncinza, 1 canal", "0.95"), ("canal repetido\n3 vezes", "0.95"),
+                 (base_text, base_color), ("cabeça nova\nDropout, Dense(1)", trained),
+                 ("probabilidade\nde pneumonia", "0.95")]
+        for k, (text, color) in enumerate(boxes):
+            _box(ax, 0.1 + 2.1 * k, 0.2, 1.8, 1.0, text, color=color)
+            if k:
+                _arrow(ax, (2.1 * k - 0.15, 0.7), (2.1 * k + 0.05, 0.7))
+        ax.set_title(title, fontsize=10, loc="left")
+    fig.legend(handles=[Patch(facecolor=frozen, edgecolor="0.3", label="congelado"),
+                        Patch(facecolor=trained, edgecolor="0.3", label="treina")],
+               loc="upper right", ncols=2, fontsize=9)
+    return fig
 
 
 def roc_auc(model: keras.Model, x: np.ndarray, y: np.ndarray) -> float:

@@ -79,6 +79,12 @@ print(f"radiografias {IMAGE_SIZE[0]}×{IMAGE_SIZE[1]}, lote {BATCH_SIZE}; transf
 # 4. treinar só a cabeça no conjunto novo; depois, se quiser, descongelar a base e
 #    continuar com uma taxa de aprendizado bem menor (o ajuste fino).
 #
+# As duas fases desta aula, em figura (cada parte é explicada nas seções abaixo):
+
+# %%
+transfer.draw_phases(LEARNING_RATE, FINE_LEARNING_RATE);
+
+# %% [markdown]
 # ## O alvo: as radiografias da aula 12
 #
 # Os mesmos dados da aula 12, carregados do mesmo jeito, agora como arrays do NumPy (cabem

@@ -165,3 +165,14 @@ def test_xray_arrays_match_the_dataset():
     x, y = transfer.xray_arrays("test", (32, 32))
     assert x.dtype == np.uint8 and x.shape[1:] == (32, 32, 1) and len(x) == len(y)
     assert set(np.unique(y)) <= {0, 1}
+
+
+def test_draw_phases_shows_both_phases_with_their_rates():
+    import matplotlib.pyplot as plt
+
+    fig = transfer.draw_phases()
+    titles = [ax.get_title(loc="left") for ax in fig.axes]
+    assert len(titles) == 2 and "congelada" in titles[0] and "0,0001" in titles[1]
+    texts = [t.get_text() for t in fig.axes[1].texts]
+    assert any("BN congelada" in t for t in texts)
+    plt.close(fig)

@@ -176,3 +176,26 @@ def test_draw_phases_shows_both_phases_with_their_rates():
     texts = [t.get_text() for t in fig.axes[1].texts]
     assert any("BN congelada" in t for t in texts)
     plt.close(fig)
+
+
+def test_the_imagenet_architecture_runs_the_same_code():
+    """MobileNetV3Small without its weights (no network here): the lesson's steps still work."""
+
+    def untrained_mobilenet(input_shape):
+        return keras.applications.MobileNetV3Small(
+            input_shape=input_shape, include_top=False, weights=None, pooling="avg",
+            include_preprocessing=True)
+
+    base, source = transfer.pretrained_base((32, 32, 3), imagenet=untrained_mobilenet)
+    assert source.startswith("ImageNet")
+    rng = np.random.default_rng(3)
+    x = rng.integers(0, 256, (16, 32, 32, 1), dtype=np.uint8)
+    y = np.arange(16) % 2
+    model, histories = transfer.train_transfer(base, x, y, head_epochs=1, fine_epochs=1)
+    inner = next(layer for layer in model.layers if isinstance(layer, keras.Model))
+    assert not any(layer.trainable for layer in inner.layers
+                   if isinstance(layer, keras.layers.BatchNormalization))
+    head = inner.output_shape[-1] + 1  # Dense(1) on the pooled features
+    assert transfer.trainable_parameters(inner) > 0
+    assert transfer.trainable_parameters(model) == transfer.trainable_parameters(inner) + head
+    assert 0 <= transfer.roc_auc(model, x, y) <= 1

@@ -132,7 +132,7 @@ def test_bn_choice_blank_is_not_done(capsys):
 
 def test_bn_choices_have_one_right_answer():
     assert sorted(lesson13.BN_CHOICES) == ["a", "b", "c", "d"]
-    assert [c for c in lesson13.BN_CHOICES if ex3._evaluate(c).kind == "correct"] == ["b"]
+    assert [c for c in lesson13.BN_CHOICES if ex3.evaluate(c).kind == "correct"] == ["b"]
 
 
 # ---- ex4 ------------------------------------------------------------------------------------

@@ -41,6 +41,19 @@ def set_seed(seed: int = 42) -> None:
         import keras
 
         keras.utils.set_random_seed(seed)
+        _reset_keras_seed_generator()
+
+
+def _reset_keras_seed_generator() -> None:
+    """Forget Keras' global SeedGenerator, so ``keras.random`` without a seed restarts too.
+
+    Keras 3.13+ does this inside ``set_random_seed``; Keras 3.12 (the newest on Python 3.10)
+    keeps the generator, and a second ``set_seed`` in the same session would not repeat the
+    same initial weights. The attribute name is Keras' own (``seed_generator.py``).
+    """
+    from keras.src.backend.common import global_state
+
+    global_state.set_global_attribute("global_seed_generator", None)
 
 
 def in_colab() -> bool:

@@ -277,7 +277,10 @@ def test_split_without_patient_ids_is_a_stratified_split_by_image():
     paths = [f"chest_xray/train/X/pneumoniamnist-train-{i:05d}.jpeg" for i in range(100)]
     labels = np.arange(100) % 2
     fit, val, grouped = split_by_patient(paths, labels, 0.2, seed=0)
-    assert not grouped and len(val) == 20 and labels[val].sum() == 10
+    assert not grouped and len(val) == 20 and sorted(np.concatenate([fit, val])) == list(range(100))
+    # StratifiedGroupKFold balances the classes greedily: 10 of 20 on scikit-learn 1.9, 9 on
+    # 1.7 (the newest on Python 3.10).
+    assert abs(labels[val].sum() - 10) <= 1
 
 
 def test_take_and_pipeline_keep_the_chosen_examples_in_batches():

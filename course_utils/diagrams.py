@@ -48,10 +48,10 @@ def draw_neuron(inputs: Sequence[float], weights: Sequence[float], bias: float,
     """
     x, w = np.asarray(inputs, dtype=float), np.asarray(weights, dtype=float)
     if x.ndim != 1 or x.shape != w.shape or not 2 <= x.size <= 6:
-        raise ValueError(f"inputs and weights must be two 1-D sequences of the same length "
-                         f"(2 to 6), got shapes {x.shape} and {w.shape}")
+        raise ValueError(f"inputs e weights devem ser duas sequências 1-D do mesmo tamanho "
+                         f"(de 2 a 6), recebi formatos {x.shape} e {w.shape}")
     if activation not in ACTIVATIONS:
-        raise ValueError(f"activation must be one of {sorted(ACTIVATIONS)}, got {activation!r}")
+        raise ValueError(f"activation deve ser uma de {sorted(ACTIVATIONS)}, recebi {activation!r}")
     z = float(np.dot(w, x) + bias)
     a = float(ACTIVATIONS[activation](z))
     fig = plt.figure(figsize=(9, 1.2 + 0.75 * x.size))

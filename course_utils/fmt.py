@@ -25,7 +25,7 @@ __all__ = ["num", "pct", "tick_formatter"]
 
 def _check_real(value: object, name: str) -> float:
     if isinstance(value, bool) or not isinstance(value, Real):
-        raise TypeError(f"{name} must be a real number, got {value!r}")
+        raise TypeError(f"{name} deve ser um número real, recebi {value!r}")
     return float(value)
 
 
@@ -40,7 +40,7 @@ def num(value: float, decimals: int | None = None) -> str:
     x = _check_real(value, "value")
     if decimals is not None and (isinstance(decimals, bool) or not isinstance(decimals, int)
                                  or decimals < 0):
-        raise ValueError(f"decimals must be a non-negative int or None, got {decimals!r}")
+        raise ValueError(f"decimals deve ser um inteiro não negativo ou None, recebi {decimals!r}")
     if not math.isfinite(x):
         return {math.inf: "∞", -math.inf: "−∞"}.get(x, "NaN")
     if decimals is None:

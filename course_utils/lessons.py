@@ -24,9 +24,9 @@ def reference_split(
     from sklearn.model_selection import train_test_split
 
     if not 0 < fraction < 1:
-        raise ValueError(f"fraction must be between 0 and 1, got {fraction!r}")
+        raise ValueError(f"fraction deve estar entre 0 e 1, recebi {fraction!r}")
     if len(x) != len(y):
-        raise ValueError(f"x and y must have the same length, got {len(x)} and {len(y)}")
+        raise ValueError(f"x e y devem ter o mesmo tamanho, recebi {len(x)} e {len(y)}")
     size = max(int(round(fraction * len(y))), len(np.unique(y)))
     return train_test_split(x, y, test_size=size, stratify=y, random_state=seed)
 
@@ -42,6 +42,6 @@ def student_seed(student_id: str) -> int:
     True
     """
     if not isinstance(student_id, str) or not student_id:
-        raise ValueError(f"student_id must be a non-empty string, got {student_id!r}")
+        raise ValueError(f"student_id deve ser um texto não vazio, recebi {student_id!r}")
     digest = hashlib.sha256(student_id.encode("utf-8")).digest()
     return int.from_bytes(digest[:4], "big") % 2**31

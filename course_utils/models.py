@@ -164,12 +164,12 @@ def build_resnet(
     274042
     """
     if isinstance(depth, bool) or not isinstance(depth, int) or depth < 8 or (depth - 2) % 6:
-        raise ValueError(f"depth must be 6n + 2 with n >= 1 (8, 14, 20, 32, 44, 56, ...), "
-                         f"got {depth!r}")
+        raise ValueError(f"depth deve ser 6n + 2 com n >= 1 (8, 14, 20, 32, 44, 56, ...), "
+                         f"recebi {depth!r}")
     if len(input_shape) != 3 or min(input_shape) < 1:
-        raise ValueError(f"input_shape must be (height, width, channels), got {input_shape!r}")
+        raise ValueError(f"input_shape deve ser (altura, largura, canais), recebi {input_shape!r}")
     if isinstance(num_classes, bool) or not isinstance(num_classes, int) or num_classes < 2:
-        raise ValueError(f"num_classes must be an int >= 2, got {num_classes!r}")
+        raise ValueError(f"num_classes deve ser um inteiro >= 2, recebi {num_classes!r}")
     blocks = (depth - 2) // 6
     inputs = keras.Input(shape=input_shape)
     x = _conv_bn(inputs, 16, 3, 1)

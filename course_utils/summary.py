@@ -93,10 +93,11 @@ def summary_by_block(model: keras.Model) -> pd.DataFrame:
     row, ``"total"``, sums the parameters, which equal ``model.count_params()``.
     """
     if not isinstance(model, keras.Model):
-        raise TypeError(f"expected a keras Model, got {type(model).__name__}")
+        raise TypeError(f"esperava um modelo do Keras, recebi {type(model).__name__}")
     if not model.built or not _layers(model):
         raise ValueError(
-            "the model has no built layers: give it a keras.Input (or call it once) first"
+            "o modelo ainda não tem camadas construídas: comece-o com keras.Input (ou chame-o "
+            "uma vez com um lote) antes de resumi-lo"
         )
     blocks = _blocks(_layers(model))
     counts = [ParameterCount(sum(layer.count_params() for layer in block)) for block in blocks]

@@ -211,7 +211,7 @@ def draw_data_parallelism(replicas: int = 2, per_replica: int = 4) -> Figure:
     each replica with a copy of the weights computing its gradient, the gradients summed
     across replicas (all-reduce) and the same update applied to every copy."""
     if not 2 <= replicas <= 4 or not 1 <= per_replica <= 6:
-        raise ValueError(f"replicas must be 2 to 4 and per_replica 1 to 6, got {replicas}, "
+        raise ValueError(f"replicas deve ir de 2 a 4 e per_replica de 1 a 6, recebi {replicas}, "
                          f"{per_replica}")
     total = replicas * per_replica
     width = max(total, 3 * replicas) + 1.0
@@ -258,7 +258,7 @@ def draw_patient_leakage(films: Sequence[int] = (3, 2, 4, 2, 3, 2), seed: int = 
     """
     films = [int(n) for n in films]
     if not 2 <= len(films) <= 8 or min(films) < 1:
-        raise ValueError(f"films must hold 2 to 8 positive counts, got {films!r}")
+        raise ValueError(f"films deve ter de 2 a 8 contagens positivas, recebi {films!r}")
     owner = np.repeat(np.arange(len(films)), films)
     rng = np.random.default_rng(seed)
     by_image = np.zeros(len(owner), dtype=bool)

@@ -35,7 +35,7 @@ def test_pct_multiplies_by_100_and_spaces_the_sign():
 
 @pytest.mark.parametrize("bad", ["0.5", None, True, [1]])
 def test_num_refuses_what_is_not_a_number(bad):
-    with pytest.raises(TypeError, match="real number"):
+    with pytest.raises(TypeError, match="número real"):
         num(bad)
 
 

@@ -63,7 +63,7 @@ def test_nested_model_is_one_block():
 def test_unbuilt_model_and_non_model_are_rejected():
     with pytest.raises(ValueError, match="keras.Input"):
         summary_by_block(keras.Sequential([keras.layers.Dense(2)]))
-    with pytest.raises(TypeError, match="keras Model"):
+    with pytest.raises(TypeError, match="modelo do Keras"):
         summary_by_block("modelo")
 
 

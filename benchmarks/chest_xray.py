@@ -31,11 +31,7 @@ import time
 from pathlib import Path
 
 import numpy as np
-from machine import cpu_name
-
-
-def load_average() -> float:
-    return os.getloadavg()[0] if hasattr(os, "getloadavg") else float("nan")
+from machine import cpu_name, load_average
 
 
 def backend_versions() -> str:

@@ -29,21 +29,13 @@ import os
 import time
 
 import numpy as np
-from machine import cpu_name
+from machine import cpu_name, load_average, minutes
 
 DEFAULT_EPOCHS = 5
 """Epochs per variant by default: small, to fit ~15 min on two shared CPU cores (10k mirror)."""
 
 FULL_TRAIN = 50_000
 """Training images of the complete CIFAR-10 (before the validation split)."""
-
-
-def load_average() -> float:
-    return os.getloadavg()[0] if hasattr(os, "getloadavg") else float("nan")
-
-
-def minutes(seconds: float) -> str:
-    return f"{seconds / 60:.1f} min" if seconds < 5400 else f"{seconds / 3600:.1f} h"
 
 
 def main() -> None:

@@ -26,21 +26,13 @@ import os
 import time
 
 import numpy as np
-from machine import cpu_name
+from machine import cpu_name, load_average, minutes
 
 DEFAULT_EPOCHS = 2
 """Epochs per model by default: fits ~15 min on two shared CPU cores with the 10k mirror."""
 
 FULL_FIT = 45_000
 """Training images of the lesson in full mode: CIFAR-10's 50,000 less a 10 % validation."""
-
-
-def load_average() -> float:
-    return os.getloadavg()[0] if hasattr(os, "getloadavg") else float("nan")
-
-
-def minutes(seconds: float) -> str:
-    return f"{seconds / 60:.1f} min" if seconds < 5400 else f"{seconds / 3600:.1f} h"
 
 
 def main() -> None:

@@ -35,7 +35,6 @@ from course_utils import fmt
 from course_utils.checks import (
     Exercise,
     WrongAnswer,
-    as_float_array,
     as_int,
     as_list,
     as_number,
